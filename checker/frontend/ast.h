@@ -1,0 +1,280 @@
+#pragma once
+// The syntax tree of the model language: a kernel-C subset with Kconfig
+// conditionals, plus ptcheck's own top-level forms (target, import).
+//
+// Conditions stay symbolic in the tree (Cond): struct members carry the
+// conjunction of their enclosing #if lines so that both the concrete layout
+// engine and the Z3 encoder read the same declarations. Statement- and
+// declaration-level #if are kept as nodes too and resolved when a program is
+// built for one concrete configuration.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/diag.h"
+
+namespace ptcheck::ast {
+
+struct Expr;
+struct Stmt;
+struct TypeSpec;
+struct RecordDecl;
+using ExprPtr = std::shared_ptr<Expr>;
+using StmtPtr = std::shared_ptr<Stmt>;
+using TypeSpecPtr = std::shared_ptr<TypeSpec>;
+using RecordPtr = std::shared_ptr<RecordDecl>;
+
+// ---- Kconfig conditions (#if IS_ENABLED(CONFIG_X) && !defined(CONFIG_Y) ...)
+struct Cond;
+using CondPtr = std::shared_ptr<const Cond>;
+struct Cond {
+  enum Kind { True, False, Sym, Not, And, Or } kind = True;
+  std::string sym;  // Sym: the symbol without "CONFIG_" prefix stripped ("CONFIG_MEMCG")
+  CondPtr a, b;     // Not: a; And/Or: a, b
+  SourceLoc loc;
+};
+CondPtr cond_true();
+CondPtr cond_not(CondPtr a);
+CondPtr cond_and(CondPtr a, CondPtr b);  // folds True operands
+std::string to_string(const Cond& c);  // "IS_ENABLED(CONFIG_X) && !IS_ENABLED(CONFIG_Y)"
+
+// ---- Types as written
+struct TypeSpec {
+  enum Kind {
+    Named,     // builtin spelling ("unsigned long", "int", "_Bool", "void", "u32") or typedef name
+    Struct,    // struct tag, with record set when a body is given here
+    Union,     // union tag, likewise
+    Enum,      // enum tag (enums are int); body items go to an EnumDef
+    Pointer,   // elem = pointee
+    Array,     // elem = element type, array_size = count expression
+    Function,  // elem = return type, params, variadic
+  } kind = Named;
+  SourceLoc loc;
+  std::string name;            // Named: spelling/typedef name; Struct/Union/Enum: tag ("" if anonymous)
+  RecordPtr record;            // Struct/Union with a body at this point
+  TypeSpecPtr elem;            // Pointer/Array element, Function return
+  ExprPtr array_size;          // Array
+  std::vector<TypeSpecPtr> params;  // Function parameter types
+  bool variadic = false;
+  bool is_const = false;       // accepted and ignored by the semantics
+  bool is_volatile = false;
+};
+
+// A struct/union member. Anonymous struct/union members have an empty name and
+// a type whose record holds the nested members (as in mm_types.h).
+struct FieldDecl {
+  SourceLoc loc;
+  std::string name;
+  TypeSpecPtr type;
+  CondPtr cond;  // conjunction of enclosing #if conditions; nullptr means always present
+};
+
+struct RecordDecl {
+  SourceLoc loc;
+  bool is_union = false;
+  std::string tag;       // "" when anonymous
+  bool complete = false; // has a body
+  std::vector<FieldDecl> fields;
+  uint64_t align_attr = 0;  // __aligned(N) / __attribute__((aligned(N))), 0 if none
+  bool packed = false;      // __packed / __attribute__((packed))
+};
+
+// ---- Expressions
+struct Expr {
+  enum Kind {
+    IntLit,      // value, is_unsigned/is_long from suffixes
+    CharLit,     // value
+    StringLit,   // str (escapes decoded, adjacent literals concatenated)
+    Ident,       // name
+    Unary,       // op, a
+    Binary,      // op, a, b (arithmetic, comparison, logical, comma)
+    Assign,      // op ("=", "+=", ...), a = lvalue, b
+    Ternary,     // a ? b : c
+    Call,        // a = callee, args
+    Member,      // a = base, name = field, arrow
+    Index,       // a[b]
+    Cast,        // (type) a
+    SizeofType,  // sizeof(type)
+    SizeofExpr,  // sizeof a
+    AlignofType, // _Alignof(type) / __alignof__(type)
+    ConfigRef,   // IS_ENABLED(CONFIG_X): 0 or 1 under the concrete config; sym
+    ContainerOf, // container_of(a, type, name): name may be a dotted member path
+    Offsetof,    // offsetof(type, name): name may be a dotted member path
+    InitList,    // { .a = x, .b.c = y, [2] = z, w }: inits (in declarations only)
+  } kind = IntLit;
+  SourceLoc loc;
+  std::string op;     // Unary: "-", "~", "!", "*", "&", "+", "++pre", "--pre", "post++", "post--"
+                      // Binary: "+ - * / % << >> < <= > >= == != & | ^ && || ,"
+  ExprPtr a, b, c;
+  std::vector<ExprPtr> args;
+  TypeSpecPtr type;   // Cast, SizeofType, AlignofType, ContainerOf, Offsetof
+  std::string name;   // Ident, Member, ContainerOf/Offsetof member path, ConfigRef symbol
+  std::string str;    // StringLit
+  bool arrow = false;
+  uint64_t value = 0;
+  bool is_unsigned = false, is_long = false;
+  // InitList: one entry per element; designator is "" (positional), ".a.b" or "[N]".
+  struct Init {
+    std::string designator;
+    ExprPtr value;
+  };
+  std::vector<Init> inits;
+  SourceLoc end;  // position just past the expression (for quoting source text)
+};
+
+// ---- Statements
+struct SwitchCase {
+  SourceLoc loc;
+  ExprPtr value;       // nullptr for default:
+  std::vector<StmtPtr> body;  // statements until the next label (fallthrough is C's)
+};
+
+struct Stmt {
+  enum Kind {
+    Block,     // body
+    ExprStmt,  // e
+    VarDecl,   // type, name, init (may be nullptr or an InitList); one declarator per node
+    If,        // e = cond, s1 = then, s2 = else (may be nullptr)
+    While,     // e, s1
+    DoWhile,   // s1, e
+    For,       // init (Stmt, may be nullptr), e = cond (may be nullptr), step (Expr, may be nullptr), s1
+    Return,    // e may be nullptr
+    Break,
+    Continue,
+    Goto,      // name
+    Label,     // name, s1 = the labelled statement
+    Switch,    // e, cases
+    Atomic,    // atomic { body }: executed as one step (ptcheck extension)
+    IfConfig,  // #if in a body: cond, body = then part, else_body
+    Empty,
+  } kind = Empty;
+  SourceLoc loc;
+  SourceLoc end;  // position just past the statement
+  ExprPtr e;
+  ExprPtr step;
+  StmtPtr init, s1, s2;
+  std::vector<StmtPtr> body, else_body;
+  std::vector<SwitchCase> cases;
+  TypeSpecPtr type;
+  std::string name;
+  CondPtr cond;
+};
+
+// ---- Top-level declarations
+struct Param {
+  SourceLoc loc;
+  TypeSpecPtr type;
+  std::string name;  // may be empty in prototypes
+};
+
+struct FuncDef {
+  SourceLoc loc;
+  std::string name;
+  TypeSpecPtr ret;
+  std::vector<Param> params;  // "(void)" gives an empty list
+  bool variadic = false;
+  StmtPtr body;               // nullptr for a prototype
+  bool is_static = false, is_inline = false;
+  std::vector<std::string> attrs;  // e.g. "__cold", "noinline"
+};
+
+// #define NAME expr / #define NAME(a, b) expr. The body must be one expression.
+struct MacroDef {
+  SourceLoc loc;
+  std::string name;
+  bool function_like = false;
+  std::vector<std::string> params;
+  ExprPtr body;
+};
+
+struct EnumDef {
+  SourceLoc loc;
+  std::string tag;  // may be empty
+  struct Item {
+    SourceLoc loc;
+    std::string name;
+    ExprPtr value;  // nullptr: previous + 1
+  };
+  std::vector<Item> items;
+};
+
+struct Typedef {
+  SourceLoc loc;
+  std::string name;
+  TypeSpecPtr type;
+};
+
+struct GlobalVar {
+  SourceLoc loc;
+  std::string name;
+  TypeSpecPtr type;
+  ExprPtr init;  // may be nullptr or an InitList
+  bool is_static = false, is_extern = false;
+};
+
+// heap { pages 4; page_bytes 64; slab ptl_cache (spinlock_t) 3; }
+struct HeapDecl {
+  SourceLoc loc;
+  std::optional<uint64_t> pages;       // number of struct pages in the vmemmap range
+  std::optional<uint64_t> page_bytes;  // bytes of each page's contents kept in the state
+  struct Slab {
+    SourceLoc loc;
+    std::string name;   // becomes a global `struct kmem_cache *NAME`
+    TypeSpecPtr type;   // object type
+    uint64_t count = 0;
+  };
+  std::vector<Slab> slabs;
+};
+
+struct ThreadDecl {
+  SourceLoc loc;
+  std::string name;
+  StmtPtr body;  // a Block
+};
+
+struct Expectation {
+  SourceLoc loc;
+  bool violation = false;
+  std::string kind;  // error kind name when violation ("use-after-free", "deadlock", ...)
+};
+
+struct TargetDef {
+  SourceLoc loc;
+  std::string name;
+  std::string description;
+  std::vector<std::string> cites;
+  std::vector<std::string> arches;                 // empty: the default arch
+  std::vector<std::pair<std::string, bool>> sets;  // set CONFIG_X = y|n;
+  std::vector<std::pair<std::string, SourceLoc>> imports;
+  std::optional<HeapDecl> heap;
+  StmtPtr init;  // Block or nullptr
+  std::vector<ThreadDecl> threads;
+  std::vector<std::pair<std::string, SourceLoc>> invariants;
+  bool warn_only = false;
+  std::optional<Expectation> expect;
+};
+
+struct Decl {
+  enum Kind { Record, Enum, Typedef, Var, Func, Macro, Target, Import, IfConfig } kind;
+  SourceLoc loc;
+  CondPtr cond;  // IfConfig: the #if condition (then_decls when true, else_decls when false)
+  RecordPtr record;
+  std::shared_ptr<EnumDef> enum_def;
+  std::shared_ptr<Typedef> typedef_;
+  std::shared_ptr<GlobalVar> var;
+  std::shared_ptr<FuncDef> func;
+  std::shared_ptr<MacroDef> macro;
+  std::shared_ptr<TargetDef> target;
+  std::string import_path;  // Import
+  // IfConfig at top level: declarations under #if / #else.
+  std::vector<Decl> then_decls, else_decls;
+};
+
+struct TranslationUnit {
+  uint32_t file = UINT32_MAX;  // SourceManager id
+  std::vector<Decl> decls;
+};
+
+}  // namespace ptcheck::ast
