@@ -79,6 +79,11 @@ struct RecordDecl {
   std::vector<FieldDecl> fields;
   uint64_t align_attr = 0;  // __aligned(N) / __attribute__((aligned(N))), 0 if none
   bool packed = false;      // __packed / __attribute__((packed))
+  // Added by the front-end: the __aligned(...) argument as written when it is not a
+  // plain integer literal (e.g. "IS_ENABLED(CONFIG_X) ? 2 * sizeof(long) : sizeof(long)",
+  // how the model writes _struct_page_alignment); the layout engine evaluates it.
+  // align_attr is set too whenever the argument is a literal.
+  ExprPtr align_expr;
 };
 
 // ---- Expressions
@@ -262,7 +267,7 @@ struct Decl {
   CondPtr cond;  // IfConfig: the #if condition (then_decls when true, else_decls when false)
   RecordPtr record;
   std::shared_ptr<EnumDef> enum_def;
-  std::shared_ptr<Typedef> typedef_;
+  std::shared_ptr<ast::Typedef> typedef_;  // qualified: the enumerator Typedef hides the struct here
   std::shared_ptr<GlobalVar> var;
   std::shared_ptr<FuncDef> func;
   std::shared_ptr<MacroDef> macro;
