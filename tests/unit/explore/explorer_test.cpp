@@ -1,0 +1,313 @@
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <thread>
+
+#include "explore/explorer.h"
+#include "fixtures.h"
+
+// CppUTest last: its memory-leak macros clash with the standard headers.
+#include <CppUTest/TestHarness.h>
+
+using namespace ptcheck::explore;
+using namespace ptcheck::explore::testing;
+
+namespace {
+
+Result go(const TransitionSystem& ts, unsigned threads, Options opt = {}) {
+  opt.threads = threads;
+  return explore(ts, opt);
+}
+
+uint64_t ipow(uint64_t b, unsigned e) {
+  uint64_t r = 1;
+  while (e--) r *= b;
+  return r;
+}
+
+void check_same(const Result& a, const Result& b) {
+  CHECK(a.verdict == b.verdict);
+  CHECK(a.end == b.end);
+  CHECK_EQUAL(a.stats.states, b.stats.states);
+  CHECK_EQUAL(a.stats.transitions, b.stats.transitions);
+  CHECK_EQUAL(a.stats.depth, b.stats.depth);
+  CHECK(a.path == b.path);
+}
+
+// Runs at 1, 2 and 4 threads (twice at 2) and checks they all agree.
+Result run_all(const TransitionSystem& ts) {
+  Result r1 = go(ts, 1);
+  for (unsigned t : {2u, 4u, 2u}) check_same(r1, go(ts, t));
+  return r1;
+}
+
+}  // namespace
+
+TEST_GROUP(Explorer){};
+
+TEST(Explorer, CountersExactCounts) {
+  struct Case {
+    unsigned n, k;
+  };
+  for (Case c : {Case{1, 1}, Case{3, 4}, Case{2, 10}, Case{4, 3}, Case{5, 5}}) {
+    Counters sys(c.n, c.k);
+    Result r = run_all(sys);
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK(r.end == EndKind::None);
+    CHECK_EQUAL(ipow(c.k + 1, c.n), r.stats.states);
+    CHECK_EQUAL(uint64_t(c.n) * c.k * ipow(c.k + 1, c.n - 1), r.stats.transitions);
+    CHECK_EQUAL(c.n * c.k, r.stats.depth);
+    CHECK_EQUAL(0u, r.stats.frontier);
+    CHECK(r.stats.memory_bytes > 0);
+    CHECK(r.stats.bytes_per_state > 0);
+    CHECK(r.path.empty());
+  }
+}
+
+TEST(Explorer, SingleStateSystemPasses) {
+  Counters sys(2, 0);
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(1u, r.stats.states);
+  CHECK_EQUAL(0u, r.stats.transitions);
+  CHECK_EQUAL(0u, r.stats.depth);
+}
+
+TEST(Explorer, MatchesReferenceBfs) {
+  for (unsigned n = 2; n <= 4; ++n) {
+    FnSystem sys = philosophers(n);
+    RefCounts ref = reference_bfs(sys);
+    Result r = go(sys, 2);
+    // The deadlock ends the run at depth n, so compare counts on the locked
+    // increment instead; here only the reachable total is bounded.
+    CHECK(r.stats.states <= ref.states);
+  }
+  FnSystem inc = increments(true);
+  RefCounts ref = reference_bfs(inc);
+  Result r = run_all(inc);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(ref.states, r.stats.states);
+  CHECK_EQUAL(ref.transitions, r.stats.transitions);
+  CHECK_EQUAL(ref.depth, r.stats.depth);
+}
+
+TEST(Explorer, PhilosophersDeadlock) {
+  for (unsigned n = 3; n <= 5; ++n) {
+    FnSystem sys = philosophers(n);
+    Result r = run_all(sys);
+    CHECK(r.verdict == Verdict::Violation);
+    CHECK(r.end == EndKind::Deadlock);
+    // Every fork must be taken, one a step: the shortest deadlock has n steps,
+    // every philosopher taking its left fork.
+    CHECK_EQUAL(n, r.path.size());
+    CHECK_EQUAL(n, r.stats.depth);
+    Bytes end = replay(sys, r.path);
+    CHECK_EQUAL(2 * n, end.size());
+    for (unsigned i = 0; i < n; ++i) {
+      CHECK_EQUAL(1, end[i]);      // holds its left fork, waits for the right one
+      CHECK_EQUAL(1, end[n + i]);  // every fork taken
+    }
+    std::vector<Succ> succ;
+    CHECK(sys.successors(end, succ) == Worker::Result::Deadlock);
+  }
+}
+
+TEST(Explorer, LostUpdate) {
+  FnSystem sys = increments(false);
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.end == EndKind::TerminalViolation);
+  CHECK_EQUAL(4u, r.path.size());  // both read, both write
+  CHECK_EQUAL(4u, r.stats.depth);
+  Bytes end = replay(sys, r.path);
+  CHECK_EQUAL(6u, end.size());
+  CHECK_EQUAL(1, end[0]);
+  std::vector<Succ> succ;
+  CHECK(sys.successors(end, succ) == Worker::Result::TerminalViolation);
+}
+
+TEST(Explorer, LockedIncrementPasses) {
+  FnSystem sys = increments(true);
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Pass);
+  // Two orders of the critical sections: 9 states with thread 0 first (from the
+  // initial state), 8 more with thread 1 first (the final states differ in tmp).
+  CHECK_EQUAL(17u, r.stats.states);
+  CHECK_EQUAL(16u, r.stats.transitions);
+  CHECK_EQUAL(8u, r.stats.depth);
+}
+
+TEST(Explorer, InitialViolation) {
+  FnSystem sys(Bytes{7}, [](const Bytes&, std::vector<Succ>&) { return Worker::Result::Terminal; },
+               [](const Bytes& s) { return s[0] == 7; });
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.end == EndKind::Initial);
+  CHECK(r.path.empty());
+  CHECK_EQUAL(1u, r.stats.states);
+  CHECK_EQUAL(0u, r.stats.depth);
+}
+
+TEST(Explorer, InitialDeadlock) {
+  FnSystem sys(Bytes{1, 2}, [](const Bytes&, std::vector<Succ>&) { return Worker::Result::Deadlock; });
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.end == EndKind::Deadlock);
+  CHECK(r.path.empty());
+}
+
+// 0 -a(1)-> 1 -b(2)-> 2 (deadlock, depth 2)
+// 0 -c(3)-> 3 =d(4)=> violation (transition out of depth 1: path length 2)
+TEST(Explorer, TransitionAtDepthBeatsDeadlockOneDeeper) {
+  FnSystem sys = graph({{{1, 1}, {3, 3}}, {{2, 2}}, {}, {{0, 4, true}}},
+                       {{2, Worker::Result::Deadlock}});
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.end == EndKind::Transition);
+  CHECK(r.path == (std::vector<Label>{3, 4}));
+  CHECK_EQUAL(2u, r.stats.depth);
+}
+
+// 0 -c(3)-> 3 -e(5)-> 4 =d(4)=> violation (path length 3)
+// 0 -a(1)-> 1 -b(2)-> 2 (deadlock at depth 2, found after 4 in the layer order)
+TEST(Explorer, DeadlockAtDepthBeatsTransitionOutOfIt) {
+  FnSystem sys = graph({{{3, 3}, {1, 1}}, {{2, 2}}, {}, {{4, 5}}, {{0, 4, true}}},
+                       {{2, Worker::Result::Deadlock}});
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK(r.end == EndKind::Deadlock);
+  CHECK(r.path == (std::vector<Label>{1, 2}));
+  CHECK_EQUAL(2u, r.stats.depth);
+  // Counts are those of the finished layer: states 0,3,1 then 4,2.
+  CHECK_EQUAL(5u, r.stats.states);
+}
+
+// Ties: the smallest (frontier position, successor index) wins.
+TEST(Explorer, TieBreakByPositionThenIndex) {
+  // Layer 1 is [1, 2] (successor order of 0). Both have violating transitions;
+  // 1's second successor and 2's first: 1 wins (smaller position).
+  FnSystem a = graph({{{1, 10}, {2, 20}}, {{0, 11}, {0, 12, true}}, {{0, 21, true}}}, {});
+  Result r = run_all(a);
+  CHECK(r.end == EndKind::Transition);
+  CHECK(r.path == (std::vector<Label>{10, 12}));
+  // Same position: the smaller successor index wins.
+  FnSystem b = graph({{{1, 10}}, {{0, 13, true}, {0, 12, true}}}, {});
+  r = run_all(b);
+  CHECK(r.path == (std::vector<Label>{10, 13}));
+  // The canonical parent of a state reached twice is the earliest one: 3 is
+  // reached from 1 (label 31) and 2 (label 32), 1 comes first in layer 1.
+  FnSystem c = graph({{{1, 1}, {2, 2}}, {{3, 31}}, {{3, 32}}, {}}, {{3, Worker::Result::Deadlock}});
+  r = run_all(c);
+  CHECK(r.end == EndKind::Deadlock);
+  CHECK(r.path == (std::vector<Label>{1, 31}));
+  // The order of layer 1 follows the parents, not discovery: 4 (via 2) comes after 3 (via 1).
+  FnSystem d = graph({{{1, 1}, {2, 2}}, {{3, 3}}, {{4, 4}}, {{0, 9, true}}, {{0, 8, true}}}, {});
+  r = run_all(d);
+  CHECK(r.path == (std::vector<Label>{1, 3, 9}));
+}
+
+TEST(Explorer, TerminalViolationBeatsTransitionInSameLayer) {
+  FnSystem sys = graph({{{1, 1}, {2, 2}}, {{0, 5, true}}, {}}, {{2, Worker::Result::TerminalViolation}});
+  Result r = run_all(sys);
+  CHECK(r.end == EndKind::TerminalViolation);
+  CHECK(r.path == (std::vector<Label>{2}));
+  CHECK_EQUAL(1u, r.stats.depth);
+}
+
+TEST(Explorer, ViolatingTransitionsAreCountedNotStored) {
+  FnSystem sys = graph({{{1, 1}, {0, 7, true}}, {{0, 2}}}, {});
+  Result r = go(sys, 2);
+  CHECK(r.verdict == Verdict::Violation);
+  CHECK_EQUAL(2u, r.stats.transitions);
+  CHECK_EQUAL(2u, r.stats.states);
+  CHECK(r.path == (std::vector<Label>{7}));
+}
+
+TEST_GROUP(ExplorerLimits){};
+
+TEST(ExplorerLimits, MaxStates) {
+  Counters sys(3, 4);
+  for (unsigned t : {1u, 2u}) {
+    Options o;
+    o.max_states = 10;
+    Result r = go(sys, t, o);
+    CHECK(r.verdict == Verdict::Incomplete);
+    STRCMP_EQUAL("max-states", r.incomplete_reason.c_str());
+    CHECK(r.stats.states >= 10);
+    CHECK(r.stats.states < 125);
+    CHECK(r.stats.transitions > 0);
+    CHECK(r.stats.frontier > 0);
+  }
+}
+
+TEST(ExplorerLimits, TimeLimitStopsPromptly) {
+  Counters sys(7, 9);  // 10^7 states: far more than 0.2 s
+  Options o;
+  o.time_limit = 0.2;
+  auto t0 = std::chrono::steady_clock::now();
+  Result r = go(sys, 2, o);
+  double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(r.verdict == Verdict::Incomplete);
+  STRCMP_EQUAL("time-limit", r.incomplete_reason.c_str());
+  CHECK(r.stats.states > 1);
+  CHECK(dt < 1.5);
+}
+
+TEST(ExplorerLimits, CancelBeforeStart) {
+  Counters sys(3, 4);
+  std::atomic<bool> cancel{true};
+  Options o;
+  o.cancel = &cancel;
+  Result r = go(sys, 2, o);
+  CHECK(r.verdict == Verdict::Incomplete);
+  STRCMP_EQUAL("interrupted", r.incomplete_reason.c_str());
+  CHECK_EQUAL(1u, r.stats.states);
+}
+
+TEST(ExplorerLimits, CancelDuringRun) {
+  Counters sys(7, 9);
+  std::atomic<bool> cancel{false};
+  Options o;
+  o.cancel = &cancel;
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cancel = true;
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  Result r = go(sys, 2, o);
+  double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  t.join();
+  CHECK(r.verdict == Verdict::Incomplete);
+  STRCMP_EQUAL("interrupted", r.incomplete_reason.c_str());
+  CHECK(dt < 1.5);
+}
+
+TEST(ExplorerLimits, MaxMemoryTiny) {
+  Counters sys(3, 4);
+  Options o;
+  o.max_memory = 1000;
+  Result r = go(sys, 2, o);
+  CHECK(r.verdict == Verdict::Incomplete);
+  STRCMP_EQUAL("max-memory", r.incomplete_reason.c_str());
+}
+
+TEST(ExplorerLimits, MaxMemoryMidRun) {
+  Counters sys(7, 9);
+  Options o;
+  o.max_memory = 16u << 20;
+  Result r = go(sys, 2, o);
+  CHECK(r.verdict == Verdict::Incomplete);
+  STRCMP_EQUAL("max-memory", r.incomplete_reason.c_str());
+  CHECK(r.stats.states > 1000);
+  CHECK(r.stats.memory_bytes <= o.max_memory + (4u << 20));
+}
+
+TEST(ExplorerLimits, ProgressLineDoesNotDisturbResult) {
+  Counters sys(4, 4);
+  Options o;
+  o.progress = true;
+  Result r = go(sys, 2, o);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(625u, r.stats.states);
+}

@@ -1,0 +1,230 @@
+#pragma once
+// Small transition systems for the explorer's tests (and a reference BFS).
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "explore/transition_system.h"
+
+namespace ptcheck::explore::testing {
+
+using Bytes = std::vector<uint8_t>;
+
+struct Succ {
+  Label label;
+  Bytes next;
+  bool violation = false;
+};
+
+// A transition system written as one function: successors of a state, plus how
+// a state without successors ends.
+class FnSystem : public TransitionSystem {
+ public:
+  using Expand = std::function<Worker::Result(const Bytes&, std::vector<Succ>&)>;
+  FnSystem(Bytes init, Expand expand, std::function<bool(const Bytes&)> init_bad = nullptr)
+      : init_(std::move(init)), expand_(std::move(expand)), init_bad_(std::move(init_bad)) {}
+  size_t state_size() const override { return init_.size(); }
+  void initial_state(uint8_t* out) const override { std::memcpy(out, init_.data(), init_.size()); }
+  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
+
+  // Successors of s (for replay and the reference explorer).
+  Worker::Result successors(const Bytes& s, std::vector<Succ>& out) const {
+    out.clear();
+    return expand_(s, out);
+  }
+  const Bytes& init() const { return init_; }
+  bool initial_bad() const { return init_bad_ && init_bad_(init_); }
+
+ private:
+  struct W : Worker {
+    explicit W(const FnSystem& sys) : sys(sys) {}
+    Result expand(const uint8_t* state, SuccessorSink& sink) override {
+      cur.assign(state, state + sys.init_.size());
+      Result r = sys.successors(cur, succ);
+      for (auto& s : succ) sink.emit(s.label, s.next.data(), s.violation);
+      return r;
+    }
+    bool initial_violation(const uint8_t*) override { return sys.initial_bad(); }
+    const FnSystem& sys;
+    Bytes cur;
+    std::vector<Succ> succ;
+  };
+  Bytes init_;
+  Expand expand_;
+  std::function<bool(const Bytes&)> init_bad_;
+};
+
+// N counters, each counted up from 0 to K by its own thread (label = counter).
+// (K+1)^N states, N*K*(K+1)^(N-1) transitions, depth N*K.
+// A fast, allocation-free worker: this is also the benchmark's system.
+class Counters : public TransitionSystem {
+ public:
+  Counters(unsigned n, unsigned k) : n_(n), k_(k) {}
+  size_t state_size() const override { return n_; }
+  void initial_state(uint8_t* out) const override { std::memset(out, 0, n_); }
+  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(n_, k_); }
+
+ private:
+  struct W : Worker {
+    W(unsigned n, unsigned k) : n(n), k(k), buf(n) {}
+    Result expand(const uint8_t* s, SuccessorSink& sink) override {
+      bool any = false;
+      std::memcpy(buf.data(), s, n);
+      for (unsigned i = 0; i < n; ++i) {
+        if (s[i] < k) {
+          buf[i] = uint8_t(s[i] + 1);
+          sink.emit(i, buf.data(), false);
+          buf[i] = s[i];
+          any = true;
+        }
+      }
+      return any ? Result::Expanded : Result::Terminal;
+    }
+    bool initial_violation(const uint8_t*) override { return false; }
+    unsigned n, k;
+    std::vector<uint8_t> buf;
+  };
+  unsigned n_, k_;
+};
+
+// Dining philosophers, one round each: take the left fork (i), take the right
+// fork ((i+1)%n), put both down, done. State: pc[n] then fork[n] (0 free, 1 taken).
+inline FnSystem philosophers(unsigned n) {
+  Bytes init(2 * n, 0);
+  return FnSystem(init, [n](const Bytes& s, std::vector<Succ>& out) {
+    bool all_done = true;
+    for (unsigned i = 0; i < n; ++i) {
+      unsigned l = n + i, r = n + (i + 1) % n;
+      Bytes t = s;
+      switch (s[i]) {
+        case 0:
+          all_done = false;
+          if (!s[l]) { t[i] = 1; t[l] = 1; out.push_back({i, t}); }
+          break;
+        case 1:
+          all_done = false;
+          if (!s[r]) { t[i] = 2; t[r] = 1; out.push_back({i, t}); }
+          break;
+        case 2:
+          all_done = false;
+          t[i] = 3; t[l] = 0; t[r] = 0; out.push_back({i, t});
+          break;
+        default: break;
+      }
+    }
+    if (!out.empty()) return Worker::Result::Expanded;
+    return all_done ? Worker::Result::Terminal : Worker::Result::Deadlock;
+  });
+}
+
+// Two threads each add 1 to x. Unlocked: tmp = x; x = tmp + 1. Locked: lock;
+// tmp = x; x = tmp + 1; unlock. Final check: x == 2.
+// State: x, lock (0 free, 1+t owner), pc[2], tmp[2].
+inline FnSystem increments(bool locked) {
+  Bytes init(6, 0);
+  return FnSystem(init, [locked](const Bytes& s, std::vector<Succ>& out) {
+    const uint8_t done = locked ? 4 : 2;
+    for (unsigned t = 0; t < 2; ++t) {
+      Bytes n = s;
+      uint8_t pc = s[2 + t];
+      uint8_t step = locked ? pc : uint8_t(pc + 1);  // unlocked skips the lock step
+      if (pc == done) continue;
+      switch (step) {
+        case 0:
+          if (s[1]) continue;
+          n[1] = uint8_t(1 + t);
+          break;
+        case 1: n[4 + t] = s[0]; break;
+        case 2: n[0] = uint8_t(s[4 + t] + 1); break;
+        case 3: n[1] = 0; break;
+      }
+      n[2 + t] = uint8_t(pc + 1);
+      out.push_back({t, n});
+    }
+    if (!out.empty()) return Worker::Result::Expanded;
+    if (s[2] == done && s[3] == done)
+      return s[0] == 2 ? Worker::Result::Terminal : Worker::Result::TerminalViolation;
+    return Worker::Result::Deadlock;
+  });
+}
+
+// An explicit graph: node i has edges (target, label, violation); a node without
+// edges ends as `ends[i]`. State: the node number (4 bytes).
+struct Edge {
+  uint32_t to;
+  Label label;
+  bool violation = false;
+};
+inline FnSystem graph(std::vector<std::vector<Edge>> edges, std::map<uint32_t, Worker::Result> ends) {
+  auto enc = [](uint32_t v) {
+    Bytes b(4);
+    std::memcpy(b.data(), &v, 4);
+    return b;
+  };
+  return FnSystem(enc(0), [edges, ends, enc](const Bytes& s, std::vector<Succ>& out) {
+    uint32_t v;
+    std::memcpy(&v, s.data(), 4);
+    for (auto& e : edges.at(v)) out.push_back({e.label, enc(e.to), e.violation});
+    if (!out.empty()) return Worker::Result::Expanded;
+    auto it = ends.find(v);
+    return it == ends.end() ? Worker::Result::Terminal : it->second;
+  });
+}
+
+// Reference: plain sequential BFS; distinct states, transitions, depth (Pass only).
+struct RefCounts {
+  uint64_t states = 0, transitions = 0;
+  unsigned depth = 0;
+};
+inline RefCounts reference_bfs(const FnSystem& sys) {
+  RefCounts rc;
+  // Keys as strings: GCC 12 warns spuriously on std::set<std::vector<uint8_t>>.
+  auto key = [](const Bytes& b) { return std::string(b.begin(), b.end()); };
+  std::set<std::string> seen{key(sys.init())};
+  std::vector<Bytes> layer{sys.init()};
+  std::vector<Succ> succ;
+  while (!layer.empty()) {
+    std::vector<Bytes> next;
+    for (auto& s : layer) {
+      sys.successors(s, succ);
+      for (auto& x : succ) {
+        ++rc.transitions;
+        if (!x.violation && seen.insert(key(x.next)).second) next.push_back(x.next);
+      }
+    }
+    if (!next.empty()) ++rc.depth;
+    layer.swap(next);
+  }
+  rc.states = seen.size();
+  return rc;
+}
+
+// Follows `path` from the initial state; returns the state reached (empty if a
+// label does not name a successor). A violating last step returns the state
+// before it and sets *violated.
+inline Bytes replay(const FnSystem& sys, const std::vector<Label>& path, bool* violated = nullptr) {
+  Bytes s = sys.init();
+  std::vector<Succ> succ;
+  if (violated) *violated = false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    sys.successors(s, succ);
+    const Succ* hit = nullptr;
+    for (auto& x : succ)
+      if (x.label == path[i]) { hit = &x; break; }
+    if (!hit) return {};
+    if (hit->violation) {
+      if (violated && i + 1 == path.size()) *violated = true;
+      return s;
+    }
+    s = hit->next;
+  }
+  return s;
+}
+
+}  // namespace ptcheck::explore::testing
