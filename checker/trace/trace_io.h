@@ -1,0 +1,30 @@
+#pragma once
+// Reading and writing counterexample traces (checker/trace/trace.h) as text (for
+// people, like a kernel oops; format documented in counterexamples/README.md)
+// and as JSON (for machines). Both round-trip exactly.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "trace/trace.h"
+
+namespace ptcheck::trace {
+
+// The line that separates the steps from the violation report.
+inline constexpr const char* kCutHere = "------------[ cut here ]------------";
+// The first line of every text trace.
+inline constexpr const char* kTextMagic = "# ptcheck counterexample";
+// JSON "format" member.
+inline constexpr const char* kJsonFormat = "ptcheck-trace";
+
+std::string to_text(const Trace& t);
+// Throws InputError "path:line:col: error: expected ..." on malformed input.
+Trace parse_text(const std::string& path, const std::string& text);
+
+nlohmann::json to_json(const Trace& t);
+// Throws InputError "path: error: <member>: expected ..." on missing/mistyped members.
+Trace from_json(const std::string& path, const nlohmann::json& j);
+
+// Reads a trace file: JSON if its first non-space character is '{', text otherwise.
+Trace load_trace(const std::string& path);
+
+}  // namespace ptcheck::trace
