@@ -46,7 +46,8 @@ class Lexer {
       if (newline) {
         if (in_directive_) {
           Token t = make(Tok::DirectiveEnd, pos_);
-          t.end = t.loc;
+          t.loc = t.end = nl_loc_;  // the end of the directive's (last) line
+          t.offset = t.end_offset = nl_off_;
           toks_.push_back(t);
           in_directive_ = false;
         }
@@ -91,6 +92,8 @@ class Lexer {
   bool in_directive_ = false;
   std::vector<Token> toks_;
   SourceLoc last_end_;
+  SourceLoc nl_loc_;
+  uint32_t nl_off_ = 0;
   uint32_t last_end_off_ = 0;
 
   SourceLoc here() const { return SourceLoc{file_, line_, col_}; }
@@ -115,6 +118,8 @@ class Lexer {
     while (pos_ < s_.size()) {
       char c = s_[pos_];
       if (c == '\n') {
+        nl_loc_ = here();
+        nl_off_ = static_cast<uint32_t>(pos_);
         advance();
         space = true;
         return true;

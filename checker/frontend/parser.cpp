@@ -404,7 +404,9 @@ Declarator Parser::parse_declarator(TypeSpecPtr base, bool abstract) {
     }
     return d;
   }
-  if (cur().kind == Tok::Ident && !is_type_start(cur())) {
+  // Any non-keyword identifier names the declarator, typedef names included
+  // (C allows redeclaring a typedef, and a variable may shadow one).
+  if (cur().kind == Tok::Ident && !(is_type_start(cur()) && !typedefs_.count(cur().text))) {
     d.loc = cur().loc;
     d.name = next().text;
   }
