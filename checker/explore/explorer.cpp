@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -145,6 +147,7 @@ class Explorer {
   std::atomic<unsigned> depth_now_{0};
   std::atomic<uint64_t> frontier_now_{0};
   uint64_t peak_ = 0;
+  double par_secs_ = 0;
 };
 
 class LayerSink final : public SuccessorSink {
@@ -314,11 +317,13 @@ Result Explorer::run() {
     frontier_now_.store(frontier_.size(), std::memory_order_relaxed);
     if (frontier_.size() > kPosMask) throw std::length_error("explorer: frontier too large");
 
+    auto tp0 = Clock::now();
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<uint64_t>(0, frontier_.size(), 16),
                         [&](const tbb::blocked_range<uint64_t>& r) { expand_range(r.begin(), r.end()); });
     });
     const bool aborted = stopping();
+    par_secs_ += std::chrono::duration<double>(Clock::now() - tp0).count();
 
     // Gather the layer.
     uint64_t layer_new = 0, cand = kNoCandidate;
@@ -392,6 +397,13 @@ Result Explorer::run() {
   }
 
   monitor.finish();
+  // Developer aid: how much of the run was the parallel part (the rest is the
+  // sequential ordering of each layer).
+  if (std::getenv("PTCHECK_EXPLORE_TIMING"))
+  {
+    std::fprintf(stderr, "explore: parallel %.3f s, total %.3f s\n", par_secs_,
+                 std::chrono::duration<double>(Clock::now() - start).count());
+  }
   if (res.verdict == Verdict::Pass) res.stats.depth = depth;
   else if (res.verdict == Verdict::Violation) res.stats.depth = unsigned(res.path.size());
   else res.stats.depth = depth;

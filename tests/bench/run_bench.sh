@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Explorer benchmark: builds ptcheck_bench_explore (Release) if needed and prints,
+# for toy systems of ~10^6 and ~10^7 distinct states at 1 and 2 threads: states,
+# transitions, seconds, states/s, bytes per stored state and peak RSS.
+#
+#   tests/bench/run_bench.sh [--quick] [--threads "1 2"] [--build-dir DIR]
+#
+# Environment: BENCH_MODULES (checker modules to build, default "support;explore").
+# To add a case, append a line to CASES below: "name|command args" where the
+# command prints key=value figures (states= transitions= seconds= ...).
+# A later mode benchmarks a model-language toy model through the real interpreter
+# (e.g. "model-toy|$PTCHECK_CMD check toy --threads {T} --json"); {T} is replaced
+# by the thread count.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD_DIR:-$ROOT/build/bench}
+THREADS="1 2"
+QUICK=0
+PTCHECK_CMD=${PTCHECK_CMD:-}
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --threads) THREADS=$2; shift ;;
+    --build-dir) BUILD=$2; shift ;;
+    --ptcheck-cmd) PTCHECK_CMD=$2; shift ;;
+    *) echo "usage: $0 [--quick] [--threads \"1 2\"] [--build-dir DIR] [--ptcheck-cmd CMD]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+BENCH=$BUILD/tests/bench/ptcheck_bench_explore
+if [ ! -x "$BENCH" ] || [ -n "$(find "$ROOT/checker/explore" "$ROOT/tests/bench" -newer "$BENCH" -name '*.[ch]*' 2>/dev/null | head -1)" ]; then
+  echo "building $BENCH (Release)..." >&2
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DPTCHECK_MODULES="${BENCH_MODULES:-support;explore}" -DPTCHECK_TEST_DIRS=none \
+    -DPTCHECK_BUILD_CLI=OFF >/dev/null
+  cmake --build "$BUILD" -j2 --target ptcheck_bench_explore >&2
+fi
+
+# name|command ({T} = thread count)
+CASES=(
+  "counters-1e6|$BENCH --counters 6 9 --threads {T}"
+  "counters-1e6-64B|$BENCH --counters 6 9 --pad 58 --threads {T}"
+)
+if [ $QUICK = 0 ]; then
+  CASES+=("counters-1e7|$BENCH --counters 7 9 --threads {T}")
+fi
+# Interpreter-backed cases go here once the CLI can run a toy model, e.g.:
+# if [ -n "$PTCHECK_CMD" ]; then CASES+=("model-toy|$PTCHECK_CMD check toy --threads {T} --bench"); fi
+
+field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+
+printf '%-18s %3s %12s %13s %8s %12s %9s %9s\n' case thr states transitions seconds states/s B/state RSS_MiB
+for c in "${CASES[@]}"; do
+  name=${c%%|*}
+  cmd=${c#*|}
+  for t in $THREADS; do
+    out=$(${cmd//\{T\}/$t})
+    printf '%-18s %3s %12s %13s %8s %12s %9s %9s\n' "$name" "$t" \
+      "$(field states "$out")" "$(field transitions "$out")" "$(field seconds "$out")" \
+      "$(field states_per_sec "$out")" "$(field bytes_per_state "$out")" "$(field peak_rss_mib "$out")"
+  done
+done
