@@ -47,7 +47,7 @@ namespace {
 
 // A state's parent word. While the state is new (in the layer being built) it
 // holds kKeyFlag | (parent position << kIdxBits) | successor index, lowered to the
-// smallest such key under the visited-set shard lock; between layers it becomes
+// smallest such key (lower_parent); between layers it becomes
 // the parent's id. The initial state's word is kNoParent.
 constexpr unsigned kIdxBits = 24;
 constexpr unsigned kPosBits = 38;
@@ -55,6 +55,7 @@ constexpr uint64_t kIdxMask = (uint64_t(1) << kIdxBits) - 1;
 constexpr uint64_t kPosMask = (uint64_t(1) << kPosBits) - 1;
 constexpr uint64_t kKeyFlag = uint64_t(1) << 62;
 constexpr uint64_t kNoParent = (uint64_t(1) << 62) - 1;
+constexpr uint64_t kLockBit = uint64_t(1) << 63;
 // Counterexample candidates within a layer: state-level ends before transitions,
 // then by (position, successor index).
 constexpr uint64_t kTransitionClass = uint64_t(1) << 63;
@@ -150,6 +151,30 @@ class Explorer {
   double par_secs_ = 0;
 };
 
+// Makes `key` the state's parent key if the state is new in this layer and key is
+// smaller. Runs concurrently with itself: bit 63 of the word locks the label.
+inline void lower_parent(StateStore& store, uint64_t id, uint64_t key, Label label) {
+  std::atomic_ref<uint64_t> p(store.parent(id));
+  uint64_t cur = p.load(std::memory_order_acquire);
+  for (;;) {
+    if (!(cur & kKeyFlag)) return;  // an older state: its word is a parent id
+    if (cur & kLockBit) {
+#if defined(__x86_64__) || defined(__i386__)
+      _mm_pause();
+#endif
+      cur = p.load(std::memory_order_acquire);
+      continue;
+    }
+    if (key >= cur) return;
+    if (p.compare_exchange_weak(cur, key | kLockBit, std::memory_order_acquire,
+                                std::memory_order_acquire)) {
+      store.label(id) = label;
+      p.store(key, std::memory_order_release);
+      return;
+    }
+  }
+}
+
 class LayerSink final : public SuccessorSink {
  public:
   LayerSink(Explorer& ex, ThreadCtx& c) : ex_(ex), c_(c), size_(ex.size_) {}
@@ -185,13 +210,7 @@ class LayerSink final : public SuccessorSink {
           new_id = id;
           return id;
         },
-        [&](uint64_t id) {
-          uint64_t& p = store.parent(id);
-          if ((p & kKeyFlag) && key < p) {
-            p = key;
-            store.label(id) = label;
-          }
-        });
+        [&](uint64_t id) { lower_parent(store, id, key, label); });
     if (outcome == VisitedSet::Outcome::New) {
       c_.new_ids.push_back(new_id);
       ++c_.layer_new;
@@ -323,6 +342,8 @@ Result Explorer::run() {
                         [&](const tbb::blocked_range<uint64_t>& r) { expand_range(r.begin(), r.end()); });
     });
     const bool aborted = stopping();
+    note_peak(0);
+    set_.reclaim();
     par_secs_ += std::chrono::duration<double>(Clock::now() - tp0).count();
 
     // Gather the layer.
@@ -379,17 +400,21 @@ Result Explorer::run() {
     track_vectors();
     note_peak(0);
     for (auto& c : ctxs_) c.new_ids.clear();
-    // offsets_[pos] is now the end of pos's bucket.
-    for (uint64_t pos = 0, i = 0; pos < F; ++pos) {
-      const uint64_t j = offsets_[pos];
-      if (j - i > 1) {
-        std::sort(next_.begin() + int64_t(i), next_.begin() + int64_t(j),
-                  [&](uint64_t a, uint64_t b) { return store_.parent(a) < store_.parent(b); });
-      }
-      const uint64_t parent_id = frontier_[pos];
-      for (uint64_t k = i; k < j; ++k) store_.parent(next_[k]) = parent_id;
-      i = j;
-    }
+    // offsets_[pos] is now the end of pos's bucket: order each bucket by
+    // successor index and turn the keys into parent ids (in parallel).
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<uint64_t>(0, F, 1024), [&](const tbb::blocked_range<uint64_t>& r) {
+        for (uint64_t pos = r.begin(); pos < r.end(); ++pos) {
+          const uint64_t i = pos ? offsets_[pos - 1] : 0, j = offsets_[pos];
+          if (j - i > 1) {
+            std::sort(next_.begin() + int64_t(i), next_.begin() + int64_t(j),
+                      [&](uint64_t a, uint64_t b) { return store_.parent(a) < store_.parent(b); });
+          }
+          const uint64_t parent_id = frontier_[pos];
+          for (uint64_t k = i; k < j; ++k) store_.parent(next_[k]) = parent_id;
+        }
+      });
+    });
     frontier_.swap(next_);
     next_.clear();
     track_vectors();

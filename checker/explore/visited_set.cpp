@@ -5,52 +5,80 @@
 
 namespace ptcheck::explore {
 
+namespace {
+uint64_t* new_table(uint64_t n) {
+  auto* t = static_cast<uint64_t*>(std::calloc(n + 1, sizeof(uint64_t)));
+  if (t) t[0] = n - 1;
+  return t;
+}
+}  // namespace
+
 VisitedSet::VisitedSet(const StateStore& store, MemoryAccount& mem)
-    : store_(store), mem_(mem), shards_(std::make_unique<Shard[]>(size_t(1) << kShardBits)) {
+    : store_(store),
+      mem_(mem),
+      tables_(std::make_unique<std::atomic<uint64_t*>[]>(size_t(1) << kShardBits)),
+      locks_(std::make_unique<Lock[]>(size_t(1) << kShardBits)) {
   const uint64_t n = uint64_t(1) << kInitialLog2;
-  uint64_t total = sizeof(Shard) << kShardBits;
-  for (size_t s = 0; s < (size_t(1) << kShardBits); ++s) {
-    shards_[s].mask = n - 1;
-    shards_[s].slots = static_cast<uint64_t*>(std::calloc(n, sizeof(uint64_t)));
-    if (!shards_[s].slots) throw std::bad_alloc();
-    total += n * sizeof(uint64_t);
+  const size_t shards = size_t(1) << kShardBits;
+  uint64_t total = shards * (sizeof(Lock) + sizeof(std::atomic<uint64_t*>));
+  for (size_t s = 0; s < shards; ++s) {
+    uint64_t* t = new_table(n);
+    if (!t) throw std::bad_alloc();
+    tables_[s].store(t, std::memory_order_relaxed);
+    total += (n + 1) * sizeof(uint64_t);
   }
   bytes_.store(total, std::memory_order_relaxed);
   mem_.add(static_cast<int64_t>(total));
 }
 
 VisitedSet::~VisitedSet() {
-  for (size_t s = 0; s < (size_t(1) << kShardBits); ++s) std::free(shards_[s].slots);
+  reclaim();
+  for (size_t s = 0; s < (size_t(1) << kShardBits); ++s)
+    std::free(tables_[s].load(std::memory_order_relaxed));
 }
 
-bool VisitedSet::grow(Shard& sh) {
-  const uint64_t old_n = sh.mask + 1;
+void VisitedSet::reclaim() {
+  int64_t freed = 0;
+  for (size_t s = 0; s < (size_t(1) << kShardBits); ++s) {
+    for (uint64_t* t : locks_[s].retired) {
+      freed += static_cast<int64_t>((t[0] + 2) * sizeof(uint64_t));
+      std::free(t);
+    }
+    locks_[s].retired.clear();
+  }
+  if (freed) {
+    bytes_.fetch_sub(static_cast<uint64_t>(freed), std::memory_order_relaxed);
+    mem_.add(-freed);
+  }
+}
+
+uint64_t* VisitedSet::grow(size_t shard, uint64_t* t) {
+  const uint64_t old_n = t[0] + 1;
   const uint64_t n = old_n * 2;
   if (n > (uint64_t(1) << kTagBits)) {  // the home index comes from the tag
     mem_.mark_exceeded();
-    return false;
+    return nullptr;
   }
-  const uint64_t extra = (n - old_n) * sizeof(uint64_t);
-  if (!mem_.try_add(extra)) return false;
-  auto* slots = static_cast<uint64_t*>(std::calloc(n, sizeof(uint64_t)));
-  if (!slots) {
-    mem_.add(-static_cast<int64_t>(extra));
+  const uint64_t add = (n + 1) * sizeof(uint64_t);
+  if (!mem_.try_add(add)) return nullptr;
+  uint64_t* g = new_table(n);
+  if (!g) {
+    mem_.add(-static_cast<int64_t>(add));
     mem_.mark_exceeded();
-    return false;
+    return nullptr;
   }
   const uint64_t mask = n - 1;
   for (uint64_t j = 0; j < old_n; ++j) {
-    uint64_t v = sh.slots[j];
+    uint64_t v = slot(t, j).load(std::memory_order_relaxed);
     if (v == 0) continue;
     uint64_t i = (v >> kIdBits) & mask;
-    while (slots[i] != 0) i = (i + 1) & mask;
-    slots[i] = v;
+    while (g[1 + i] != 0) i = (i + 1) & mask;
+    g[1 + i] = v;
   }
-  std::free(sh.slots);
-  sh.slots = slots;
-  sh.mask = mask;
-  bytes_.fetch_add(extra, std::memory_order_relaxed);
-  return true;
+  tables_[shard].store(g, std::memory_order_release);
+  locks_[shard].retired.push_back(t);
+  bytes_.fetch_add(add, std::memory_order_relaxed);
+  return g;
 }
 
 }  // namespace ptcheck::explore

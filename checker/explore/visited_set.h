@@ -1,6 +1,6 @@
 #pragma once
 // The concurrent set of visited states: sharded open addressing (linear probing)
-// over 64-bit slots, one spin lock per shard. A slot holds 24 bits of the state's
+// over 64-bit slots; lock-free lookups, one spin lock per shard for insertions. A slot holds 24 bits of the state's
 // hash (which also give its home index, so a shard grows without re-reading any
 // state) and the state's id + 1 (40 bits); 0 is an empty slot.
 #include <atomic>
@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "explore/state_store.h"
 
@@ -32,64 +33,84 @@ class VisitedSet {
   VisitedSet(const VisitedSet&) = delete;
   VisitedSet& operator=(const VisitedSet&) = delete;
 
-  // Looks the state (of hash h) up. If absent, calls new_id() with the shard lock
-  // held; it returns the id under which it has stored the state (or kNoId: the
-  // set then answers Full). If present, calls old(id) with the shard lock held.
-  // Both callbacks run under the lock, so per-state data touched only from them
-  // needs no further synchronisation.
+  // Looks the state (of hash h) up. Present: calls old(id) (without any lock:
+  // what it touches must be atomic) and answers Old. Absent: calls new_id() with
+  // the shard lock held; it stores the state and returns its id (or kNoId: the
+  // set then answers Full) before the slot is published (release), so a reader
+  // that finds the slot sees the state and everything new_id() wrote.
+  //
+  // Lookups take no lock: a shard's table is replaced, never modified in place,
+  // when it grows, and the old tables are freed only by reclaim(), which the
+  // caller runs while no lookup is in flight.
   template <class NewId, class Old>
   Outcome find_or_insert(uint64_t h, const uint8_t* s, NewId&& new_id, Old&& old) {
-    Shard& sh = shards_[h >> (64 - kShardBits)];
+    const size_t shard = h >> (64 - kShardBits);
     const uint64_t tag = (h >> (64 - kShardBits - kTagBits)) & ((uint64_t(1) << kTagBits) - 1);
-    const size_t size = store_.state_size();
-    sh.lock();
-    uint64_t mask = sh.mask;
+    uint64_t id = probe(tables_[shard].load(std::memory_order_acquire), tag, s);
+    if (id != StateStore::kNoId) {
+      old(id);
+      return Outcome::Old;
+    }
+    Lock& lk = locks_[shard];
+    lk.lock();
+    uint64_t* t = tables_[shard].load(std::memory_order_relaxed);
+    id = probe(t, tag, s);  // it may have been inserted since
+    if (id != StateStore::kNoId) {
+      lk.unlock();
+      old(id);
+      return Outcome::Old;
+    }
+    uint64_t mask = t[0];
+    if ((lk.count + 1) * 4 > (mask + 1) * 3) {  // keep the load at most 3/4
+      if (uint64_t* g = grow(shard, t)) {
+        t = g;
+        mask = t[0];
+      } else if (lk.count + 2 > mask) {  // could not grow: keep one empty slot
+        lk.unlock();
+        return Outcome::Full;
+      }
+    }
     uint64_t i = tag & mask;
-    for (;;) {
-      uint64_t v = sh.slots[i];
-      if (v == 0) break;
-      if ((v >> kIdBits) == tag) {
-        uint64_t id = (v & kIdMask) - 1;
-        if (std::memcmp(store_.state(id), s, size) == 0) {
-          old(id);
-          sh.unlock();
-          return Outcome::Old;
-        }
-      }
-      i = (i + 1) & mask;
-    }
-    // Absent: make room first (keeps the load at most 3/4), then insert.
-    if ((sh.count + 1) * 4 > (mask + 1) * 3) {
-      if (!grow(sh)) {
-        if ((sh.count + 2) > mask) {  // keep at least one empty slot
-          sh.unlock();
-          return Outcome::Full;
-        }
-      } else {
-        mask = sh.mask;
-        i = tag & mask;
-        while (sh.slots[i] != 0) i = (i + 1) & mask;
-      }
-    }
-    uint64_t id = new_id();
+    while (slot(t, i).load(std::memory_order_relaxed) != 0) i = (i + 1) & mask;
+    id = new_id();
     if (id == StateStore::kNoId || id > kIdMask - 1) {
-      sh.unlock();
+      lk.unlock();
       return Outcome::Full;
     }
-    sh.slots[i] = (tag << kIdBits) | (id + 1);
-    ++sh.count;
-    sh.unlock();
+    slot(t, i).store((tag << kIdBits) | (id + 1), std::memory_order_release);
+    ++lk.count;
+    lk.unlock();
     return Outcome::New;
   }
+
+  // Frees the tables replaced by growth. No lookup may be running.
+  void reclaim();
 
   uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
-  struct alignas(64) Shard {
+  // A table: word 0 holds the mask, then mask + 1 slots.
+  static std::atomic_ref<uint64_t> slot(uint64_t* t, uint64_t i) {
+    return std::atomic_ref<uint64_t>(t[1 + i]);
+  }
+
+  uint64_t probe(uint64_t* t, uint64_t tag, const uint8_t* s) const {
+    const uint64_t mask = t[0];
+    const size_t size = store_.state_size();
+    for (uint64_t i = tag & mask;; i = (i + 1) & mask) {
+      uint64_t v = slot(t, i).load(std::memory_order_acquire);
+      if (v == 0) return StateStore::kNoId;
+      if ((v >> kIdBits) == tag) {
+        uint64_t id = (v & kIdMask) - 1;
+        if (std::memcmp(store_.state(id), s, size) == 0) return id;
+      }
+    }
+  }
+
+  struct alignas(64) Lock {
     std::atomic<bool> locked{false};
-    uint64_t mask = 0;
     uint64_t count = 0;
-    uint64_t* slots = nullptr;
+    std::vector<uint64_t*> retired;
 
     void lock() {
       for (unsigned spins = 0;; ++spins) {
@@ -108,11 +129,12 @@ class VisitedSet {
     void unlock() { locked.store(false, std::memory_order_release); }
   };
 
-  bool grow(Shard& sh);
+  uint64_t* grow(size_t shard, uint64_t* t);
 
   const StateStore& store_;
   MemoryAccount& mem_;
-  std::unique_ptr<Shard[]> shards_;
+  std::unique_ptr<std::atomic<uint64_t*>[]> tables_;
+  std::unique_ptr<Lock[]> locks_;
   std::atomic<uint64_t> bytes_{0};
 };
 
