@@ -1,5 +1,6 @@
 #include <atomic>
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <thread>
@@ -75,14 +76,6 @@ TEST(Explorer, SingleStateSystemPasses) {
 }
 
 TEST(Explorer, MatchesReferenceBfs) {
-  for (unsigned n = 2; n <= 4; ++n) {
-    FnSystem sys = philosophers(n);
-    RefCounts ref = reference_bfs(sys);
-    Result r = go(sys, 2);
-    // The deadlock ends the run at depth n, so compare counts on the locked
-    // increment instead; here only the reachable total is bounded.
-    CHECK(r.stats.states <= ref.states);
-  }
   FnSystem inc = increments(true);
   RefCounts ref = reference_bfs(inc);
   Result r = run_all(inc);
@@ -310,4 +303,45 @@ TEST(ExplorerLimits, ProgressLineDoesNotDisturbResult) {
   Result r = go(sys, 2, o);
   CHECK(r.verdict == Verdict::Pass);
   CHECK_EQUAL(625u, r.stats.states);
+}
+
+TEST_GROUP(ExplorerDeterminism){};
+
+namespace {
+RefResult check_against_reference(const FnSystem& sys) {
+  RefResult ref = reference_explore(sys);
+  for (unsigned t : {1u, 2u, 4u, 2u}) {
+    Result r = go(sys, t);
+    CHECK(r.verdict == (ref.violation ? Verdict::Violation : Verdict::Pass));
+    int end = r.end == EndKind::Transition ? 1 : r.end == EndKind::Deadlock ? 2
+              : r.end == EndKind::TerminalViolation ? 3 : 0;
+    CHECK_EQUAL(ref.end, end);
+    CHECK_EQUAL(ref.states, r.stats.states);
+    CHECK_EQUAL(ref.transitions, r.stats.transitions);
+    CHECK_EQUAL(ref.depth, r.stats.depth);
+    CHECK(ref.path == r.path);
+  }
+  return ref;
+}
+}  // namespace
+
+TEST(ExplorerDeterminism, FixturesMatchTheSequentialRule) {
+  for (unsigned n = 3; n <= 6; ++n) check_against_reference(philosophers(n));
+  check_against_reference(increments(false));
+  check_against_reference(increments(true));
+}
+
+TEST(ExplorerDeterminism, RandomGraphsMatchTheSequentialRule) {
+  int ends[4] = {0, 0, 0, 0};
+  unsigned max_depth = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    uint32_t n = seed % 4 == 0 ? 20000 : 3000;
+    unsigned viol_inv = seed % 3 == 0 ? 0 : unsigned(2000 + seed * 500);
+    RefResult ref = check_against_reference(random_graph(n, 6, viol_inv, seed));
+    ++ends[ref.end];
+    max_depth = std::max(max_depth, ref.depth);
+  }
+  // The seeds cover every outcome.
+  for (int e = 0; e < 4; ++e) CHECK(ends[e] > 0);
+  CHECK(max_depth >= 4);
 }

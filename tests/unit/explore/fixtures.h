@@ -228,3 +228,111 @@ inline Bytes replay(const FnSystem& sys, const std::vector<Label>& path, bool* v
 }
 
 }  // namespace ptcheck::explore::testing
+
+namespace ptcheck::explore::testing {
+
+// A pseudo-random graph of n nodes (out-degree 0..max_deg, duplicate targets
+// likely); an edge violates with probability 1/viol_inv (0: never); a node
+// without edges deadlocks, ends or fails its final check.
+inline FnSystem random_graph(uint32_t n, unsigned max_deg, unsigned viol_inv, uint64_t seed) {
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  auto rnd = [&x]() {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  std::vector<std::vector<Edge>> edges(n);
+  std::map<uint32_t, Worker::Result> ends;
+  for (uint32_t v = 0; v < n; ++v) {
+    unsigned deg = v == 0 ? max_deg : unsigned(rnd() % (max_deg + 1));
+    for (unsigned e = 0; e < deg; ++e) {
+      uint32_t to = uint32_t(rnd() % n);
+      bool bad = viol_inv && rnd() % viol_inv == 0;
+      edges[v].push_back({to, Label(rnd() % 1000), bad});
+    }
+    if (deg == 0) {
+      uint64_t r = rnd() % 16;
+      if (r == 0 && viol_inv) ends[v] = Worker::Result::Deadlock;
+      else if (r == 1 && viol_inv) ends[v] = Worker::Result::TerminalViolation;
+    }
+  }
+  return graph(std::move(edges), std::move(ends));
+}
+
+// The explorer's rule, sequentially: BFS in discovery order (which is the order
+// by (parent position, successor index)); the first layer with a violation wins,
+// state-level ends before transitions, then the smallest (position, index).
+struct RefResult {
+  bool violation = false;
+  int end = 0;  // 0 none, 1 transition, 2 deadlock, 3 terminal violation
+  std::vector<Label> path;
+  uint64_t states = 0, transitions = 0;
+  unsigned depth = 0;
+};
+inline RefResult reference_explore(const FnSystem& sys) {
+  RefResult rr;
+  auto key = [](const Bytes& b) { return std::string(b.begin(), b.end()); };
+  std::map<std::string, std::pair<std::string, Label>> parent;  // state -> (parent, label)
+  std::set<std::string> seen{key(sys.init())};
+  std::vector<Bytes> layer{sys.init()};
+  std::vector<Succ> succ;
+  auto path_of = [&](std::string k) {
+    std::vector<Label> p;
+    for (auto it = parent.find(k); it != parent.end(); it = parent.find(k)) {
+      p.push_back(it->second.second);
+      k = it->second.first;
+    }
+    return std::vector<Label>(p.rbegin(), p.rend());
+  };
+  unsigned depth = 0;
+  while (!layer.empty()) {
+    std::vector<Bytes> next;
+    int best_state = -1, best_state_kind = 0;
+    bool have_tr = false;
+    std::vector<Label> tr_path;
+    for (size_t pos = 0; pos < layer.size(); ++pos) {
+      Worker::Result r = sys.successors(layer[pos], succ);
+      if ((r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) && best_state < 0) {
+        best_state = int(pos);
+        best_state_kind = r == Worker::Result::Deadlock ? 2 : 3;
+      }
+      for (auto& x : succ) {
+        ++rr.transitions;
+        if (x.violation) {
+          if (!have_tr) {
+            have_tr = true;
+            tr_path = path_of(key(layer[pos]));
+            tr_path.push_back(x.label);
+          }
+          continue;
+        }
+        if (seen.insert(key(x.next)).second) {
+          parent[key(x.next)] = {key(layer[pos]), x.label};
+          next.push_back(x.next);
+        }
+      }
+    }
+    rr.states = seen.size();
+    if (best_state >= 0) {
+      rr.violation = true;
+      rr.end = best_state_kind;
+      rr.path = path_of(key(layer[size_t(best_state)]));
+      rr.depth = unsigned(rr.path.size());
+      return rr;
+    }
+    if (have_tr) {
+      rr.violation = true;
+      rr.end = 1;
+      rr.path = tr_path;
+      rr.depth = unsigned(rr.path.size());
+      return rr;
+    }
+    if (!next.empty()) ++depth;
+    layer.swap(next);
+  }
+  rr.depth = depth;
+  return rr;
+}
+
+}  // namespace ptcheck::explore::testing
