@@ -74,6 +74,7 @@ struct alignas(64) ThreadCtx {
   uint64_t cand_key = kNoCandidate;
   EndKind cand_kind = EndKind::None;
   Label cand_label = 0;
+  std::vector<uint8_t> ring_bytes;  // LayerSink's parked successors
 };
 
 class Explorer {
@@ -175,9 +176,20 @@ inline void lower_parent(StateStore& store, uint64_t id, uint64_t key, Label lab
   }
 }
 
+// Receives one thread's successors. Small states go through a short pipeline:
+// a successor is hashed, its home slot prefetched and its bytes parked in a ring;
+// it is looked up kRing successors later, when the slot is likely in cache.
+// Lookups of a thread's successors may so be reordered, which the canonical
+// (smallest key) rule makes harmless.
 class LayerSink final : public SuccessorSink {
  public:
-  LayerSink(Explorer& ex, ThreadCtx& c) : ex_(ex), c_(c), size_(ex.size_) {}
+  static constexpr unsigned kRing = 8;
+  static constexpr size_t kRingMaxState = 256;
+
+  LayerSink(Explorer& ex, ThreadCtx& c)
+      : ex_(ex), c_(c), size_(ex.size_), pipelined_(ex.size_ <= kRingMaxState) {
+    if (pipelined_ && c.ring_bytes.size() < kRing * size_) c.ring_bytes.resize(kRing * size_);
+  }
   void begin(uint64_t pos) {
     pos_ = pos;
     idx_ = 0;
@@ -197,6 +209,40 @@ class LayerSink final : public SuccessorSink {
     }
     const uint64_t key = kKeyFlag | (pos_ << kIdxBits) | idx;
     const uint64_t h = XXH3_64bits(next, size_);
+    if (!pipelined_) {
+      insert(h, next, key, label);
+      return;
+    }
+    if (count_ == kRing) {
+      Pending& p = ring_[head_];
+      insert(p.hash, &c_.ring_bytes[head_ * size_], p.key, p.label);
+      head_ = (head_ + 1) % kRing;
+      --count_;
+    }
+    const unsigned slot = (head_ + count_) % kRing;
+    std::memcpy(&c_.ring_bytes[slot * size_], next, size_);
+    ring_[slot] = {h, key, label};
+    ++count_;
+    ex_.set_.prefetch(h);
+  }
+  // Looks up every parked successor.
+  void drain() {
+    while (count_) {
+      Pending& p = ring_[head_];
+      insert(p.hash, &c_.ring_bytes[head_ * size_], p.key, p.label);
+      head_ = (head_ + 1) % kRing;
+      --count_;
+    }
+  }
+
+ private:
+  struct Pending {
+    uint64_t hash;
+    uint64_t key;
+    Label label;
+  };
+
+  void insert(uint64_t h, const uint8_t* next, uint64_t key, Label label) {
     StateStore& store = ex_.store_;
     uint64_t new_id = StateStore::kNoId;
     auto outcome = ex_.set_.find_or_insert(
@@ -221,12 +267,14 @@ class LayerSink final : public SuccessorSink {
     }
   }
 
- private:
   Explorer& ex_;
   ThreadCtx& c_;
   const size_t size_;
+  const bool pipelined_;
   uint64_t pos_ = 0;
   uint64_t idx_ = 0;
+  Pending ring_[kRing] = {};
+  unsigned head_ = 0, count_ = 0;
 };
 
 void Explorer::expand_range(uint64_t begin, uint64_t end) {
@@ -235,7 +283,7 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
   ThreadCtx& c = ctxs_[size_t(ti)];
   LayerSink sink(*this, c);
   for (uint64_t pos = begin; pos < end; ++pos) {
-    if (stopping()) return;
+    if (stopping()) break;
     sink.begin(pos);
     Worker::Result r = c.worker->expand(store_.state(frontier_[pos]), sink);
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
@@ -247,6 +295,7 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
       }
     }
   }
+  sink.drain();
 }
 
 std::vector<Label> Explorer::path_to(uint64_t id) const {

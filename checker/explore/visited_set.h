@@ -83,6 +83,13 @@ class VisitedSet {
     return Outcome::New;
   }
 
+  // Brings the home slot of a state of hash h towards the cache.
+  void prefetch(uint64_t h) const {
+    const uint64_t* t = tables_[h >> (64 - kShardBits)].load(std::memory_order_relaxed);
+    const uint64_t tag = (h >> (64 - kShardBits - kTagBits)) & ((uint64_t(1) << kTagBits) - 1);
+    __builtin_prefetch(&t[1 + (tag & t[0])]);
+  }
+
   // Frees the tables replaced by growth. No lookup may be running.
   void reclaim();
 
