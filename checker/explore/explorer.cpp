@@ -187,7 +187,7 @@ class LayerSink final : public SuccessorSink {
   static constexpr size_t kRingMaxState = 256;
 
   LayerSink(Explorer& ex, ThreadCtx& c)
-      : ex_(ex), c_(c), size_(ex.size_), pipelined_(ex.size_ <= kRingMaxState) {
+      : ex_(ex), c_(c), size_(ex.size_), pipelined_(ex.size_ > 0 && ex.size_ <= kRingMaxState) {
     if (pipelined_ && c.ring_bytes.size() < kRing * size_) c.ring_bytes.resize(kRing * size_);
   }
   void begin(uint64_t pos) {

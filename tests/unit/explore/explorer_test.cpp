@@ -345,3 +345,38 @@ TEST(ExplorerDeterminism, RandomGraphsMatchTheSequentialRule) {
   for (int e = 0; e < 4; ++e) CHECK(ends[e] > 0);
   CHECK(max_depth >= 4);
 }
+
+// States larger than the lookup pipeline's limit take the direct path.
+TEST(ExplorerDeterminism, LargeStates) {
+  const unsigned n = 3, k = 4;
+  FnSystem sys(Bytes(300, 0), [](const Bytes& s, std::vector<Succ>& out) {
+    for (unsigned i = 0; i < n; ++i) {
+      if (s[i] < k) {
+        Bytes t = s;
+        ++t[i];
+        t[100 + i] = uint8_t(t[i] * 7);
+        out.push_back({i, t});
+      }
+    }
+    return out.empty() ? Worker::Result::Terminal : Worker::Result::Expanded;
+  });
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(125u, r.stats.states);
+  CHECK_EQUAL(300u, r.stats.transitions);
+  CHECK_EQUAL(12u, r.stats.depth);
+  check_against_reference(sys);
+}
+
+TEST(ExplorerDeterminism, EmptyState) {
+  FnSystem sys(Bytes{}, [](const Bytes& s, std::vector<Succ>& out) {
+    out.push_back({1, s});
+    out.push_back({2, s});
+    return Worker::Result::Expanded;
+  });
+  Result r = run_all(sys);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(1u, r.stats.states);
+  CHECK_EQUAL(2u, r.stats.transitions);
+  CHECK_EQUAL(0u, r.stats.depth);
+}
