@@ -1,0 +1,319 @@
+#include "driver/run.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <chrono>
+
+#include "driver/report.h"
+#include "support/version.h"
+#include "vm/builtins.h"
+#include "vm/model_system.h"
+
+namespace ptcheck {
+
+namespace {
+
+class TraceRecorder : public vm::Recorder {
+ public:
+  explicit TraceRecorder(const Instance& inst) : inst_(inst), m_(inst.model) {}
+
+  void on_write(const vm::Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) override {
+    if (!writes_ || r.kind == vm::RegionKind::Stack) return;
+    trace::MemWrite w;
+    w.object = r.name;
+    w.object_addr = r.base + obj * r.stride;
+    w.offset = addr - w.object_addr;
+    w.size = size;
+    w.value = size >= 8 ? value : value & ((uint64_t{1} << (8 * size)) - 1);
+    if (r.type && r.type->kind == sema::TypeKind::Record) {
+      for (const auto& f : inst_.env->fields_at(r.type, w.offset, size))
+        w.field += (w.field.empty() ? "" : "/") + f;
+    }
+    // Field names never contain spaces; keep the trace line parseable.
+    for (char& c : w.field)
+      if (c == ' ') c = '_';
+    writes_->push_back(std::move(w));
+  }
+  void on_print(const std::string& text) override {
+    if (output_) output_->push_back(text);
+  }
+  void on_alloc(const vm::Region& r, uint64_t obj, uint32_t ctx, const std::vector<uint32_t>& chain) override {
+    uint32_t ri = static_cast<uint32_t>(&r - m_.regions.data());
+    hist.allocated[{ri, obj}] = ObjectHistory::Site{ctx, chain, step};
+    hist.freed.erase({ri, obj});
+  }
+  void on_free(const vm::Region& r, uint64_t obj, uint32_t ctx, const std::vector<uint32_t>& chain) override {
+    uint32_t ri = static_cast<uint32_t>(&r - m_.regions.data());
+    hist.freed[{ri, obj}] = ObjectHistory::Site{ctx, chain, step};
+  }
+  void begin(trace::Step* st, unsigned n) {
+    writes_ = st ? &st->writes : nullptr;
+    output_ = st ? &st->output : nullptr;
+    step = n;
+  }
+
+  ObjectHistory hist;
+  unsigned step = 0;
+
+ private:
+  const Instance& inst_;
+  const vm::Model& m_;
+  std::vector<trace::MemWrite>* writes_ = nullptr;
+  std::vector<std::string>* output_ = nullptr;
+};
+
+std::string file_hash(const SourceManager& sm, const std::string& path) {
+  for (uint32_t i = 0; i < sm.file_count(); ++i)
+    if (sm.path(i) == path) {
+      const std::string& t = sm.text(i);
+      return fmt::format("xxh64:{:016x}", XXH64(t.data(), t.size(), 0));
+    }
+  return "xxh64:unknown";
+}
+
+trace::Header make_header(const Instance& inst) {
+  trace::Header h;
+  h.target = inst.target->name;
+  h.arch = inst.arch->name;
+  for (const auto& [k, v] : inst.cfg.values) h.configs.emplace_back(k, v);
+  h.ptcheck_version = kVersion;
+  for (const auto& f : inst.files) h.model_hashes.emplace_back(f, file_hash(*inst.model.sm, f));
+  return h;
+}
+
+bool is_rcu_start(const vm::Model& m, const uint8_t* s, vm::Move mv) {
+  if (mv.context != m.rcu_context()) return false;
+  const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
+  return th->func == UINT32_MAX;
+}
+
+bool has_choice(const vm::Model& m, const uint8_t* s, vm::Move mv) {
+  if (is_rcu_start(m, s, mv)) return true;
+  const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
+  if (th->func == UINT32_MAX) return false;
+  const vm::Insn& in = m.funcs[th->func].code[th->pc];
+  return in.op == vm::Op::Builtin && static_cast<vm::Builtin>(in.imm) == vm::Builtin::Nondet;
+}
+
+// Fills a step's location from where its context rests before the step runs.
+void locate(trace::Step& st, const vm::Model& m, vm::Machine& mach, const uint8_t* s, vm::Move mv) {
+  st.thread = m.context_name(mv.context);
+  if (is_rcu_start(m, s, mv)) {
+    // rcu_do_batch() invoking a callback: name the callback the rcu_head's func
+    // word points at now (it is read again when the step runs).
+    const auto* q = reinterpret_cast<const vm::RcuCallback*>(s + m.rcu_off);
+    uint64_t head = q[mv.choice].head;
+    uint64_t fn = 0;
+    const vm::Region* r = m.find_region(head + m.word_size);
+    if (r) {
+      uint64_t rel = head + m.word_size - r->base;
+      std::memcpy(&fn, s + r->state_off + rel / r->stride * r->obj_size + rel % r->stride, m.word_size);
+    }
+    const vm::Function* f = m.function_at(fn);
+    st.file = "kernel/rcu/tree.c";
+    st.line = 0;
+    st.function = "rcu_do_batch";
+    st.statement = fmt::format("f = rhp->func; f(rhp);  /* rhp={:016x} func={} */", head,
+                               f ? f->name : fmt::format("{:016x}", fn));
+    st.choice = mv.choice;
+    return;
+  }
+  uint32_t loc = mach.resting_loc(s, mv.context);
+  st.file = loc_file(m, loc);
+  st.line = loc_line(m, loc);
+  st.function = loc_function(m, loc);
+  st.statement = loc_statement(m, loc);
+  if (st.statement.empty()) st.statement = ";";
+  if (has_choice(m, s, mv)) st.choice = mv.choice;
+}
+
+trace::Violation deadlock_violation(const Instance& inst, vm::Machine& mach, const uint8_t* s,
+                                    const ObjectHistory& hist) {
+  const vm::Model& m = inst.model;
+  vm::ErrorInfo e;
+  e.kind = vm::ErrorKind::Deadlock;
+  for (uint32_t c = 0; c < m.contexts(); ++c)
+    if (!mach.blocked_reason(s, c).empty()) {
+      e.context = c;
+      e.loc = mach.resting_loc(s, c);
+      break;
+    }
+  return render_violation(m, *inst.env, e, {}, s, hist, mach);
+}
+
+}  // namespace
+
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels) {
+  const vm::Model& m = inst.model;
+  trace::Trace t;
+  t.header = make_header(inst);
+  vm::Machine mach(m);
+  TraceRecorder rec(inst);
+  mach.set_recorder(&rec);
+  std::vector<uint8_t> s(m.state_size + 8);
+  rec.begin(nullptr, 0);
+  if (!mach.build_initial(s.data())) {
+    const vm::ErrorInfo& e = mach.error();
+    t.violation = render_violation(m, *inst.env, e, mach.call_chain(s.data(), e.context), s.data(), rec.hist, mach);
+    return t;
+  }
+  if (!mach.check_invariants(s.data())) {
+    t.violation = render_violation(m, *inst.env, mach.error(), {}, s.data(), rec.hist, mach);
+    return t;
+  }
+  for (size_t i = 0; i < labels.size(); ++i) {
+    vm::Move mv = vm::Machine::unlabel(labels[i]);
+    trace::Step st;
+    st.index = static_cast<unsigned>(i + 1);
+    locate(st, m, mach, s.data(), mv);
+    rec.begin(&st, st.index);
+    bool ok = mach.step(s.data(), mv);
+    bool inv_ok = ok && mach.check_invariants(s.data());
+    rec.begin(nullptr, st.index);
+    t.steps.push_back(std::move(st));
+    if (!ok || !inv_ok) {
+      const vm::ErrorInfo& e = mach.error();
+      std::vector<uint32_t> chain = ok ? std::vector<uint32_t>{} : mach.call_chain(s.data(), e.context);
+      if (chain.empty() && e.loc) chain.push_back(e.loc);
+      else if (!chain.empty()) chain[0] = e.loc;
+      t.violation = render_violation(m, *inst.env, e, chain, s.data(), rec.hist, mach);
+      return t;
+    }
+  }
+  // No failing step: the path ends in a state with no way forward.
+  t.violation = deadlock_violation(inst, mach, s.data(), rec.hist);
+  return t;
+}
+
+CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
+                         const CheckOptions& opt) {
+  CheckResult r;
+  r.target = target.name;
+  r.arch = arch;
+  auto inst = instantiate(project, target, arch, opt.sets);
+  r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
+  auto t0 = std::chrono::steady_clock::now();
+  vm::ModelSystem sys(inst->model);
+  explore::Result res;
+  if (sys.init_failed()) {
+    res.verdict = explore::Verdict::Violation;
+    res.end = explore::EndKind::Initial;
+    res.stats.states = 1;
+  } else {
+    res = explore::explore(sys, opt.explore);
+  }
+  r.stats = res.stats;
+  if (sys.init_failed())
+    r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  switch (res.verdict) {
+    case explore::Verdict::Pass:
+      r.verdict = "pass";
+      break;
+    case explore::Verdict::Incomplete:
+      r.verdict = "incomplete";
+      r.incomplete_reason = res.incomplete_reason;
+      break;
+    case explore::Verdict::Violation: {
+      r.verdict = "violation";
+      r.trace = build_trace(*inst, res.path);
+      r.error_kind = r.trace->violation.kind;
+      break;
+    }
+  }
+  r.as_expected = inst->expected.violation
+                      ? r.verdict == "violation" && r.error_kind == vm::kind_name(inst->expected.kind)
+                      : r.verdict == "pass";
+  return r;
+}
+
+ReplayResult replay_trace(Project& project, const trace::Trace& t,
+                          const std::vector<std::pair<std::string, bool>>& sets) {
+  ReplayResult rr;
+  const TargetEntry* target = project.find_target(t.header.target);
+  if (!target) throw InputError(fmt::format("error: the trace's target '{}' is not defined in spec/", t.header.target));
+  std::vector<std::pair<std::string, bool>> all = t.header.configs;
+  all.insert(all.end(), sets.begin(), sets.end());
+  auto inst = instantiate(project, *target, t.header.arch, all);
+  const vm::Model& m = inst->model;
+  for (const auto& [path, hash] : t.header.model_hashes) {
+    std::string now = file_hash(*m.sm, path);
+    if (now != hash) rr.warnings.push_back(fmt::format("{} changed since the trace was recorded ({} now, {} then)", path, now, hash));
+  }
+  // Re-run the recorded schedule and compare each step with the trace.
+  std::vector<uint32_t> labels;
+  auto diverged = [&](const std::string& msg) {
+    rr.reproduced = false;
+    rr.message = msg;
+    return rr;
+  };
+  vm::Machine mach(m);
+  std::vector<uint8_t> s(m.state_size + 8);
+  bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
+  std::vector<vm::Move> moves;
+  for (size_t i = 0; ok && i < t.steps.size(); ++i) {
+    const trace::Step& st = t.steps[i];
+    uint32_t ctx = UINT32_MAX;
+    for (uint32_t c = 0; c < m.contexts(); ++c)
+      if (m.context_name(c) == st.thread) ctx = c;
+    if (ctx == UINT32_MAX) return diverged(fmt::format("step {}: the target has no thread '{}'", st.index, st.thread));
+    vm::Move mv{ctx, static_cast<uint32_t>(st.choice.value_or(0))};
+    moves.clear();
+    mach.moves(s.data(), moves);
+    bool possible = false;
+    for (const auto& x : moves) possible = possible || (x.context == mv.context && x.choice == mv.choice);
+    if (!possible) {
+      std::string why = mach.blocked_reason(s.data(), ctx);
+      return diverged(fmt::format("step {}: {} cannot take this step here ({}); the model has diverged from the trace",
+                                  st.index, st.thread, why.empty() ? "it has finished or has no such choice" : why));
+    }
+    trace::Step now;
+    locate(now, m, mach, s.data(), mv);
+    if (now.file != st.file || now.line != st.line)
+      return diverged(fmt::format("step {}: {} is at {}:{} ({}) but the trace has {}:{} ({}); the model has diverged",
+                                  st.index, st.thread, now.file, now.line, now.function, st.file, st.line, st.function));
+    labels.push_back(vm::Machine::label(mv));
+    TraceRecorder rec(*inst);
+    rec.begin(&now, st.index);
+    mach.set_recorder(&rec);
+    ok = mach.step(s.data(), mv) && mach.check_invariants(s.data());
+    mach.set_recorder(nullptr);
+    if (ok || i + 1 < t.steps.size()) {
+      bool same = now.writes.size() == st.writes.size();
+      for (size_t k = 0; same && k < now.writes.size(); ++k)
+        same = now.writes[k].object_addr + now.writes[k].offset == st.writes[k].object_addr + st.writes[k].offset &&
+               now.writes[k].value == st.writes[k].value && now.writes[k].size == st.writes[k].size;
+      if (!same)
+        return diverged(fmt::format("step {} ({}:{} {}): it wrote different memory than the trace records; the model has diverged",
+                                    st.index, st.file, st.line, st.function));
+    }
+    if (!ok && i + 1 < t.steps.size())
+      return diverged(fmt::format("step {}: the model fails here ({}) but the trace goes on to step {}", st.index,
+                                  vm::kind_name(mach.error().kind), t.steps.size()));
+  }
+  if (ok) {
+    moves.clear();
+    mach.moves(s.data(), moves);
+    if (moves.empty() && !mach.all_done(s.data())) {
+      if (t.violation.kind == "deadlock") {
+        rr.reproduced = true;
+        rr.message = fmt::format("reproduced deadlock after step {}", t.steps.size());
+        return rr;
+      }
+      return diverged(fmt::format("the trace ends in a deadlock, not in {}", t.violation.kind));
+    }
+    return diverged(fmt::format("all {} steps ran but no violation happened (the trace expects {})", t.steps.size(),
+                                t.violation.kind));
+  }
+  std::string kind(vm::kind_name(mach.error().kind));
+  if (kind != t.violation.kind)
+    return diverged(fmt::format("the model fails with {} instead of {} at step {}", kind, t.violation.kind, t.steps.size()));
+  trace::Trace again = build_trace(*inst, labels);
+  if (again.violation.title != t.violation.title)
+    rr.warnings.push_back(fmt::format("same kind, different report: now \"{}\"", again.violation.title));
+  rr.reproduced = true;
+  rr.message = fmt::format("reproduced {} at step {}: {}", kind, t.steps.size(), again.violation.title);
+  return rr;
+}
+
+}  // namespace ptcheck

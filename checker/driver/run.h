@@ -1,0 +1,44 @@
+#pragma once
+// What the CLI asks for: check a target on an arch (explore, then replay the
+// counterexample into a trace), and replay a stored trace.
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explore/explorer.h"
+#include "target/instantiate.h"
+#include "trace/trace.h"
+
+namespace ptcheck {
+
+struct CheckOptions {
+  explore::Options explore;
+  std::vector<std::pair<std::string, bool>> sets;  // --set
+};
+
+struct CheckResult {
+  std::string target, arch;
+  std::string expected;        // "pass" or "violation <kind>"
+  std::string verdict;         // "pass", "violation", "incomplete"
+  std::string error_kind;      // kind of the violation found ("" otherwise)
+  std::string incomplete_reason;
+  bool as_expected = false;
+  explore::Stats stats;
+  std::optional<trace::Trace> trace;
+};
+
+CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
+                         const CheckOptions& opt);
+
+// Re-executes a path of explorer labels from the initial state and renders it.
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels);
+
+struct ReplayResult {
+  bool reproduced = false;
+  std::string message;  // what happened: "reproduced vm-bug at step 7" or where it diverged
+  std::vector<std::string> warnings;
+};
+ReplayResult replay_trace(Project& project, const trace::Trace& t, const std::vector<std::pair<std::string, bool>>& sets);
+
+}  // namespace ptcheck

@@ -1,0 +1,226 @@
+// Calls: model functions, function pointers, function-like macros and the
+// engine's builtins (READ_ONCE/WRITE_ONCE, checks, locks, RCU, atomics...).
+#include <fmt/format.h>
+
+#include "sema/codegen_impl.h"
+
+namespace ptcheck::sema {
+
+using vm::Builtin;
+using vm::BuiltinRet;
+using vm::Insn;
+using vm::Op;
+using vm::Operand;
+
+namespace {
+// The source text of [a, b) on one line, whitespace folded, for check messages.
+std::string source_text(const SourceManager& sm, SourceLoc a, SourceLoc b) {
+  if (!a.valid()) return {};
+  std::string out;
+  for (uint32_t line = a.line; line <= std::max(a.line, b.line) && line < a.line + 20; ++line) {
+    std::string_view t = sm.line_text(a.file, line);
+    size_t from = line == a.line ? std::min<size_t>(a.col ? a.col - 1 : 0, t.size()) : 0;
+    size_t to = line == b.line && b.valid() && b.col ? std::min<size_t>(b.col - 1, t.size()) : t.size();
+    if (to > from) {
+      if (!out.empty()) out += ' ';
+      out.append(t.substr(from, to - from));
+    }
+  }
+  std::string folded;
+  for (char c : out) {
+    if ((c == ' ' || c == '\t') && (folded.empty() || folded.back() == ' ')) continue;
+    folded += c == '\t' ? ' ' : c;
+  }
+  while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+  return folded;
+}
+}  // namespace
+
+Val FunctionCompiler::expand_macro(const ast::MacroDef& m, const ast::Expr& e) {
+  if (!m.function_like) error(e.loc, fmt::format("'{}' is not a function-like macro", m.name));
+  if (m.params.size() != e.args.size())
+    error(e.loc, fmt::format("macro '{}' takes {} arguments, {} given", m.name, m.params.size(), e.args.size()));
+  if (++macro_depth_ > 64) error(e.loc, fmt::format("macro '{}' expands recursively", m.name));
+  std::map<std::string, const ast::Expr*> args;
+  for (size_t i = 0; i < m.params.size(); ++i) args[m.params[i]] = e.args[i].get();
+  macro_args_.push_back(std::move(args));
+  Val v = expr(*m.body);
+  if (v.kind == Val::Reg && !v.is_lvalue) {
+    // keep the value; the argument map goes away with the expansion
+  }
+  macro_args_.pop_back();
+  --macro_depth_;
+  return v;
+}
+
+Val FunctionCompiler::call(const ast::Expr& e) {
+  const ast::Expr& callee = *e.a;
+  if (callee.kind == ast::Expr::Ident && !find_local(callee.name)) {
+    const std::string& n = callee.name;
+    if (n == "READ_ONCE" || n == "WRITE_ONCE") {
+      size_t want = n == "READ_ONCE" ? 1 : 2;
+      if (e.args.size() != want) error(e.loc, fmt::format("{} takes {} argument{}", n, want, want == 1 ? "" : "s"));
+      if (want == 1) return rvalue(*e.args[0]);
+      assign_to(lvalue(*e.args[0]), rvalue(*e.args[1]), e.loc);
+      return Val{Val::Reg, Operand{0, 0, false}, env_.void_type(), false};
+    }
+    auto f = cg_.syms_.funcs.find(n);
+    auto b = vm::find_builtin(n);
+    bool defined = f != cg_.syms_.funcs.end() && cg_.syms_.defs.at(f->second)->body;
+    if (f != cg_.syms_.funcs.end() && (defined || !b)) {
+      uint32_t id = f->second;
+      const ast::FuncDef& d = *cg_.syms_.defs.at(id);
+      if (!d.body) error(e.loc, fmt::format("call to '{}', which is declared but never defined", n));
+      if (e.args.size() < d.params.size() || (!d.variadic && e.args.size() > d.params.size()))
+        error(e.loc, fmt::format("'{}' takes {} argument{}, {} given", n, d.params.size(),
+                                 d.params.size() == 1 ? "" : "s", e.args.size()));
+      std::vector<Operand> ops;
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        Val v = rvalue(*e.args[i]);
+        if (i < d.params.size()) {
+          const Type* pt = env_.resolve(*d.params[i].type);
+          if (pt->kind == TypeKind::Array) pt = env_.pointer_to(pt->elem);
+          v = convert(v, pt, e.args[i]->loc);
+        }
+        ops.push_back(v.op);
+      }
+      cg_.out_.arglists.push_back(std::move(ops));
+      const Type* rt = env_.resolve(*d.ret);
+      Operand dst = rt->kind == TypeKind::Void ? Operand{0, 0, false} : temp_for(rt);
+      Insn in{Op::Call, 0, dst};
+      in.imm = id;
+      in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+      emit(in);
+      cg_.note_function(fn_.id);
+      cg_.callees_[fn_.id].push_back(id);
+      return Val{Val::Reg, dst, rt, false};
+    }
+    if (!cg_.syms_.globals.count(n)) {
+      if (const ast::MacroDef* m = env_.macro(n)) return expand_macro(*m, e);
+      if (b) return call_builtin(*b, e);
+      error(callee.loc, fmt::format("call to undeclared function '{}'", n));
+    }
+  }
+  // Through a function pointer.
+  Val fp = rvalue(callee);
+  const Type* ft = is_ptr(fp.type) ? fp.type->elem : nullptr;
+  if (!ft || ft->kind != TypeKind::Function)
+    error(callee.loc, fmt::format("called object of type {} is not a function", type_name(fp.type)));
+  std::vector<Operand> ops;
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    Val v = rvalue(*e.args[i]);
+    if (i < ft->params.size()) v = convert(v, ft->params[i], e.args[i]->loc);
+    ops.push_back(v.op);
+  }
+  cg_.out_.arglists.push_back(std::move(ops));
+  const Type* rt = ft->elem;
+  Operand dst = rt->kind == TypeKind::Void ? Operand{0, 0, false} : temp_for(rt);
+  Insn in{Op::CallInd, 0, dst, fp.op};
+  in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+  emit(in);
+  cg_.note_function(fn_.id);
+  cg_.indirect_[fn_.id] = true;
+  return Val{Val::Reg, dst, rt, false};
+}
+
+Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
+  const vm::BuiltinInfo& info = vm::builtin_info(b);
+  int n = static_cast<int>(e.args.size());
+  if (n < info.min_args || (info.max_args >= 0 && n > info.max_args)) {
+    std::string want = info.max_args < 0 ? fmt::format("at least {}", info.min_args)
+                     : info.min_args == info.max_args ? std::to_string(info.min_args)
+                     : fmt::format("{} to {}", info.min_args, info.max_args);
+    error(e.loc, fmt::format("'{}' takes {} argument{}, {} given", info.name, want,
+                             info.max_args == 1 ? "" : "s", n));
+  }
+  auto void_val = [&]() { return Val{Val::Reg, Operand{0, 0, false}, env_.void_type(), false}; };
+  const bool debug_vm = cg_.cfg_.enabled("CONFIG_DEBUG_VM");
+  switch (b) {
+    case Builtin::Likely:
+    case Builtin::Unlikely:
+      return rvalue(*e.args[0]);
+    case Builtin::Barrier:
+      return void_val();
+    case Builtin::VmBugOn:
+    case Builtin::VmBugOnPage:
+    case Builtin::VmWarnOn:
+      // Without CONFIG_DEBUG_VM these are BUILD_BUG_ON_INVALID(): not evaluated.
+      if (!debug_vm) return b == Builtin::VmWarnOn ? constant(0, int_t()) : void_val();
+      break;
+    default:
+      break;
+  }
+
+  Insn in{Op::Builtin};
+  in.imm = static_cast<int64_t>(b);
+  std::vector<Operand> ops;
+  const Type* rt = env_.void_type();
+  const Type* arg0_type = nullptr;
+  size_t first = 0;
+  if (b == Builtin::Printk) {
+    if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
+    in.c.off = cg_.intern_string(e.args[0]->str);
+    ops.push_back(constant(0, long_t()).op);
+    first = 1;
+  }
+  if (b == Builtin::BugOn || b == Builtin::VmBugOn || b == Builtin::VmBugOnPage || b == Builtin::WarnOn ||
+      b == Builtin::WarnOnOnce || b == Builtin::VmWarnOn) {
+    std::string text = source_text(cg_.sm_, e.args[0]->loc, e.args[0]->end);
+    in.c.off = cg_.intern_string(fmt::format("{}({})", info.name, text));
+  }
+  for (size_t i = first; i < e.args.size(); ++i) {
+    Val v = rvalue(*e.args[i]);
+    if (i == 0) arg0_type = v.type;
+    if (!is_scalar(v.type)) error(e.args[i]->loc, fmt::format("'{}' expects scalar arguments", info.name));
+    // Builtins take machine words: integers widen with their own signedness.
+    if (v.op.size != 8) v = convert(v, is_ptr(v.type) ? ulong_t() : (v.type->is_signed ? long_t() : ulong_t()),
+                                    e.args[i]->loc);
+    ops.push_back(v.op);
+  }
+  switch (info.ret) {
+    case BuiltinRet::Void: rt = env_.void_type(); break;
+    case BuiltinRet::Int: rt = int_t(); break;
+    case BuiltinRet::Long: rt = long_t(); break;
+    case BuiltinRet::ULong: rt = ulong_t(); break;
+    case BuiltinRet::Bool: rt = env_.bool_type(); break;
+    case BuiltinRet::VoidPtr: rt = env_.pointer_to(env_.void_type()); break;
+    case BuiltinRet::PagePtr: {
+      const Type* page = env_.record("page");
+      rt = env_.pointer_to(page ? page : env_.void_type());
+      break;
+    }
+    case BuiltinRet::ArgType:
+    case BuiltinRet::ArgPointee:
+      if (!is_ptr(arg0_type) || arg0_type->elem->kind == TypeKind::Void)
+        error(e.args[0]->loc, fmt::format("'{}' needs a typed pointer argument", info.name));
+      rt = info.ret == BuiltinRet::ArgType ? arg0_type : arg0_type->elem;
+      break;
+  }
+  if (b == Builtin::Cmpxchg || b == Builtin::Xchg) {
+    if (!is_scalar(rt)) error(e.loc, fmt::format("'{}' on a non-scalar location", info.name));
+    in.c.size = static_cast<uint32_t>(rt->size);
+    in.c.sign = rt->kind == TypeKind::Int && rt->is_signed;
+  }
+  if (b == Builtin::FirstObject || b == Builtin::NextObject) {
+    auto& lists = cg_.type_region_lists_;
+    auto it = lists.find(arg0_type->elem);
+    if (it == lists.end()) it = lists.emplace(arg0_type->elem, static_cast<uint32_t>(lists.size())).first;
+    in.c.off = it->second;
+  }
+  cg_.out_.arglists.push_back(std::move(ops));
+  in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+  in.a = rt->kind == TypeKind::Void ? Operand{0, 0, false} : temp_for(rt);
+  emit(in);
+  if (b == Builtin::SynchronizeRcu) {
+    // The grace period is a second, blocking step: the context waits until
+    // every reader it saw has left its read-side section.
+    cg_.out_.arglists.emplace_back();
+    Insn w{Op::Builtin};
+    w.imm = static_cast<int64_t>(Builtin::SynchronizeRcuWait);
+    w.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    emit(w);
+  }
+  return Val{Val::Reg, in.a, rt, false};
+}
+
+}  // namespace ptcheck::sema

@@ -1,0 +1,121 @@
+#pragma once
+// Internal to the code generator: the per-function compiler shared by
+// codegen.cpp (statements), codegen_expr.cpp (expressions) and
+// codegen_call.cpp (calls and builtins).
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "sema/codegen.h"
+#include "sema/types.h"
+#include "sema/type_env.h"
+#include "vm/builtins.h"
+
+namespace ptcheck::sema {
+
+// Where a value lives: a frame slot (Reg), or memory at the address held in a
+// slot (Mem). Rvalues are always Reg.
+struct Val {
+  enum Kind { Reg, Mem } kind = Reg;
+  vm::Operand op;      // Reg: the value; Mem: the address (8 bytes)
+  const Type* type = nullptr;
+  bool is_lvalue = false;
+};
+
+class FunctionCompiler {
+ public:
+  FunctionCompiler(CodeGen& cg, vm::Function& fn, const Type* ret_type);
+  void compile_params(const std::vector<ast::Param>& params);
+  void compile_body(const ast::Stmt& body);
+  void finish();
+
+  // ---- statements (codegen.cpp)
+  void stmt(const ast::Stmt& s);
+  void block(const std::vector<ast::StmtPtr>& body);
+  void var_decl(const ast::Stmt& s);
+  void prescan(const ast::Stmt& s);            // allocates every local before code is emitted
+  void init_object(const Val& dst, const ast::Expr& init);  // initializer lists into an object
+  void return_stmt(const ast::Stmt& s);
+  void switch_stmt(const ast::Stmt& s);
+
+  // ---- expressions (codegen_expr.cpp)
+  Val expr(const ast::Expr& e);                // value or lvalue
+  Val rvalue(const ast::Expr& e);              // always a Reg value (arrays/functions decay)
+  Val lvalue(const ast::Expr& e);              // an object designator
+  Val to_rvalue(const Val& v, SourceLoc loc);
+  Val convert(const Val& v, const Type* to, SourceLoc loc);  // implicit or explicit conversion
+  vm::Operand cond(const ast::Expr& e);        // scalar truth value
+  void assign_to(const Val& dst, const Val& src, SourceLoc loc);
+  Val address_of(const Val& lv, SourceLoc loc);
+  Val deref(const Val& ptr, SourceLoc loc);
+  Val member(const Val& base, const std::string& name, bool arrow, SourceLoc loc);
+  Val binary(const std::string& op, const Val& a, const Val& b, SourceLoc loc);
+  Val assign(const ast::Expr& e);
+  Val incdec(const ast::Expr& e);
+  Val logical(const ast::Expr& e);
+  Val ternary(const ast::Expr& e);
+  Val ident(const ast::Expr& e);
+  Val constant(uint64_t v, const Type* t);
+  const Type* type_of(const ast::Expr& e);     // without emitting code
+
+  // ---- calls (codegen_call.cpp)
+  Val call(const ast::Expr& e);
+  Val call_builtin(vm::Builtin b, const ast::Expr& e);
+  Val expand_macro(const ast::MacroDef& m, const ast::Expr& call);
+
+  // ---- emission helpers
+  uint32_t emit(vm::Insn in);
+  vm::Operand temp(uint32_t size, bool sign = false);
+  vm::Operand temp_for(const Type* t);
+  vm::Operand local_slot(uint32_t size, uint32_t align);
+  uint32_t here() const { return static_cast<uint32_t>(fn_.code.size()); }
+  void patch(uint32_t at, uint32_t target) { fn_.code[at].imm = target; }
+  uint32_t location(SourceLoc begin, SourceLoc end);
+  [[noreturn]] void error(SourceLoc loc, const std::string& msg) const;
+  vm::Operand op_for(const Type* t, uint32_t off) const;
+
+  // type helpers
+  bool is_int(const Type* t) const;
+  bool is_ptr(const Type* t) const;
+  bool is_scalar(const Type* t) const;
+  const Type* ulong_t() const;
+  const Type* long_t() const;
+  const Type* int_t() const;
+  const Type* common_type(const Type* a, const Type* b) const;
+  std::string type_name(const Type* t) const;
+
+  CodeGen& cg_;
+  TypeEnv& env_;
+  vm::Function& fn_;
+  const Type* ret_type_;
+  uint32_t cur_loc_ = 0;
+  uint32_t frame_ = 0;        // bytes used by params and locals
+  uint32_t temp_base_ = 0;    // temporaries start here (fixed once locals are known)
+  uint32_t temp_used_ = 0;    // temporaries used by the current statement
+  uint32_t temp_max_ = 0;
+  std::vector<uint32_t> clear_sites_;  // ClearTemps instructions to size at finish()
+
+  struct Local {
+    std::string name;
+    const Type* type;
+    uint32_t off;  // frame offset; &local is its stack address
+  };
+  std::vector<std::vector<Local>> scopes_;
+  const Local* find_local(const std::string& name) const;
+  std::map<const ast::Stmt*, Local> decl_slots_;  // from prescan()
+
+  struct Loop {
+    std::vector<uint32_t> breaks, continues;
+    bool is_switch;
+    int atomic_depth;
+  };
+  std::vector<Loop> loops_;
+  int atomic_depth_ = 0;
+  std::map<std::string, uint32_t> labels_;
+  std::vector<std::pair<uint32_t, const ast::Stmt*>> gotos_;
+  int macro_depth_ = 0;
+  std::vector<std::map<std::string, const ast::Expr*>> macro_args_;
+};
+
+}  // namespace ptcheck::sema

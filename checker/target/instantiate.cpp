@@ -1,0 +1,434 @@
+#include "target/instantiate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/topological_sort.hpp>
+
+#include "sema/codegen.h"
+#include "vm/value_io.h"
+
+namespace ptcheck {
+
+using vm::Region;
+using vm::RegionKind;
+
+namespace {
+
+uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+
+// Constant initializers of globals: integers, addresses of globals and functions
+// (optionally of a member), and initializer lists of those.
+class StaticInit {
+ public:
+  StaticInit(sema::TypeEnv& env, const sema::Symbols& syms, const vm::Model& m, SourceManager& sm)
+      : env_(env), syms_(syms), m_(m), sm_(sm) {}
+
+  void write(std::vector<uint8_t>& bytes, uint64_t off, const sema::Type* t, const ast::Expr& e) {
+    if (e.kind == ast::Expr::InitList) {
+      uint64_t next = 0;
+      size_t field = 0;
+      for (const auto& it : e.inits) {
+        if (!it.designator.empty()) {
+          if (it.designator[0] == '[') {
+            uint64_t idx = std::stoull(it.designator.substr(1), nullptr, 0);
+            if (t->kind != sema::TypeKind::Array || idx >= t->count) sm_.error(it.value->loc, "bad array designator");
+            write(bytes, off + idx * t->elem->size, t->elem, *it.value);
+            next = idx + 1;
+          } else {
+            auto mr = env_.member(t, it.designator.substr(1));
+            if (!mr) sm_.error(it.value->loc, fmt::format("{} has no member '{}'", t->name, it.designator.substr(1)));
+            write(bytes, off + mr->offset, mr->type, *it.value);
+          }
+          continue;
+        }
+        if (t->kind == sema::TypeKind::Array) {
+          if (next >= t->count) sm_.error(it.value->loc, "too many initializers");
+          write(bytes, off + next * t->elem->size, t->elem, *it.value);
+          ++next;
+        } else if (t->kind == sema::TypeKind::Record) {
+          while (field < t->fields.size() && t->fields[field].name.empty()) ++field;
+          if (field >= t->fields.size()) sm_.error(it.value->loc, "too many initializers");
+          const auto& f = t->fields[field++];
+          write(bytes, off + f.offset, f.type, *it.value);
+        } else {
+          write(bytes, off, t, *it.value);
+        }
+      }
+      return;
+    }
+    if (!t->is_scalar()) sm_.error(e.loc, fmt::format("{} needs an initializer list", t->name));
+    vm::write_value(bytes.data() + off, static_cast<uint32_t>(t->size), value(e));
+  }
+
+ private:
+  uint64_t value(const ast::Expr& e) {
+    if (auto c = env_.try_const(e)) return static_cast<uint64_t>(*c);
+    const ast::Expr* x = &e;
+    while (x->kind == ast::Expr::Cast) x = x->a.get();
+    if (x->kind == ast::Expr::Ident) {
+      auto f = syms_.funcs.find(x->name);
+      if (f != syms_.funcs.end()) return m_.funcs[f->second].address;
+      auto g = syms_.globals.find(x->name);
+      if (g != syms_.globals.end() && g->second.is_value) return g->second.addr;
+    }
+    if (x->kind == ast::Expr::Unary && x->op == "&") {
+      std::string path;
+      const ast::Expr* y = x->a.get();
+      while (y->kind == ast::Expr::Member && !y->arrow) {
+        path = y->name + (path.empty() ? "" : "." + path);
+        y = y->a.get();
+      }
+      if (y->kind == ast::Expr::Ident) {
+        auto f = syms_.funcs.find(y->name);
+        if (f != syms_.funcs.end() && path.empty()) return m_.funcs[f->second].address;
+        auto g = syms_.globals.find(y->name);
+        if (g != syms_.globals.end() && !g->second.is_value) {
+          uint64_t off = 0;
+          if (!path.empty()) {
+            auto mr = env_.member(g->second.type, path);
+            if (!mr) sm_.error(x->loc, fmt::format("no member '{}'", path));
+            off = mr->offset;
+          }
+          return g->second.addr + off;
+        }
+      }
+    }
+    sm_.error(e.loc, "global initializer must be a constant, a function, or the address of a global");
+  }
+
+  sema::TypeEnv& env_;
+  const sema::Symbols& syms_;
+  const vm::Model& m_;
+  SourceManager& sm_;
+};
+
+// Deepest stack each function can need: its frame plus its deepest callee.
+// Indirect calls may reach any function whose address is taken.
+std::vector<uint64_t> stack_depths(const vm::Model& m, const sema::CodeGen& cg, SourceManager& sm) {
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  size_t n = m.funcs.size();
+  Graph g(n);
+  auto taken = cg.address_taken();
+  taken.resize(n);
+  auto callees = cg.callees();
+  callees.resize(n);
+  auto indirect = cg.calls_indirect();
+  indirect.resize(n);
+  for (size_t f = 0; f < n; ++f) {
+    for (uint32_t c : callees[f]) boost::add_edge(f, c, g);
+    if (indirect[f])
+      for (size_t c = 0; c < n; ++c)
+        if (taken[c]) boost::add_edge(f, c, g);
+  }
+  std::vector<size_t> order;
+  try {
+    boost::topological_sort(g, std::back_inserter(order));  // callees before callers
+  } catch (const boost::not_a_dag&) {
+    // Name one function on a cycle for the error.
+    for (size_t f = 0; f < n; ++f)
+      for (uint32_t c : callees[f])
+        if (c == f) sm.error(m.funcs[f].loc, fmt::format("'{}' calls itself: recursion is not supported", m.funcs[f].name));
+    throw InputError("error: the model's functions call each other recursively (directly or through function "
+                     "pointers); recursion is not supported");
+  }
+  std::vector<uint64_t> depth(n, 0);
+  for (size_t f : order) {
+    uint64_t deepest = 0;
+    auto [b, e] = boost::adjacent_vertices(f, g);
+    for (; b != e; ++b) deepest = std::max(deepest, depth[*b]);
+    depth[f] = vm::kFrameHeader + m.funcs[f].frame_size + deepest;
+  }
+  return depth;
+}
+
+}  // namespace
+
+std::pair<std::string, bool> parse_set(const std::string& text) {
+  auto eq = text.find('=');
+  std::string sym = text.substr(0, eq);
+  std::string val = eq == std::string::npos ? "" : text.substr(eq + 1);
+  bool ok_sym = !sym.empty() && std::all_of(sym.begin(), sym.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (!ok_sym || (val != "y" && val != "n"))
+    throw InputError(fmt::format("--set: error: expected CONFIG_NAME=y or CONFIG_NAME=n, found '{}'", text));
+  return {sym, val == "y"};
+}
+
+std::vector<std::string> target_arches(const TargetEntry& t, const std::string& default_arch) {
+  if (t.def->arches.empty()) return {default_arch};
+  return t.def->arches;
+}
+
+std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch_name,
+                                      const std::vector<std::pair<std::string, bool>>& cli_sets) {
+  SourceManager& sm = project.sources();
+  const ast::TargetDef& td = *target.def;
+  auto inst = std::make_unique<Instance>();
+  inst->target = &target;
+  inst->arch = std::make_unique<ArchInfo>(load_arch(project.root(), arch_name));
+  const ArchInfo& arch = *inst->arch;
+  for (const auto& [k, v] : arch.kconfig) inst->cfg.set(k, v);
+  for (const auto& s : td.sets) inst->overrides.push_back(s);
+  for (const auto& s : cli_sets) inst->overrides.push_back(s);
+  for (const auto& [k, v] : inst->overrides) inst->cfg.set(k, v);
+
+  if (td.expect) {
+    inst->expected.violation = td.expect->violation;
+    if (td.expect->violation) {
+      auto k = vm::kind_from_name(td.expect->kind);
+      if (!k) {
+        std::string names;
+        for (auto n : vm::all_kind_names()) names += fmt::format("{}{}", names.empty() ? "" : ", ", n);
+        sm.error(td.expect->loc, fmt::format("unknown error kind '{}' (expected one of: {})", td.expect->kind, names));
+      }
+      inst->expected.kind = *k;
+    }
+  } else {
+    sm.error(td.loc, fmt::format("target '{}' has no `expect pass;` or `expect violation KIND;`", td.name));
+  }
+  if (td.threads.empty()) sm.error(td.loc, fmt::format("target '{}' has no threads", td.name));
+  if (td.threads.size() > 30) sm.error(td.loc, "at most 30 threads");
+
+  inst->files = project.program_files(target, arch.model_files);
+  inst->env = std::make_unique<sema::TypeEnv>(arch, inst->cfg, sm);
+  sema::TypeEnv& env = *inst->env;
+  for (const auto& f : inst->files) env.add_unit(project.unit(f));
+
+  vm::Model& m = inst->model;
+  m.sm = &sm;
+  m.word_size = arch.abi.word_size;
+  m.text_base = arch.map.text_base;
+  m.func_stride = std::max<uint64_t>(64, arch.function_align);
+  m.page_size = arch.map.page_size;
+  m.pfn_base = arch.map.pfn_base;
+  m.vmemmap_base = arch.map.vmemmap_base;
+  m.direct_map_base = arch.map.direct_map_base;
+  m.debug_vm = inst->cfg.enabled("CONFIG_DEBUG_VM");
+  m.warn_only = td.warn_only;
+  {
+    ast::Expr gz;
+    gz.kind = ast::Expr::Ident;
+    gz.name = "__GFP_ZERO";
+    if (auto v = env.try_const(gz)) m.gfp_zero = static_cast<uint64_t>(*v);
+  }
+
+  // ---- functions: one id per name; a definition completes its prototype.
+  sema::Symbols syms;
+  std::vector<const ast::FuncDef*> bodies;
+  std::vector<const ast::GlobalVar*> vars;
+  for (const ast::Decl* d : env.code_decls()) {
+    if (d->kind == ast::Decl::Var) vars.push_back(d->var.get());
+    if (d->kind != ast::Decl::Func) continue;
+    const ast::FuncDef& fd = *d->func;
+    auto it = syms.funcs.find(fd.name);
+    if (it == syms.funcs.end()) {
+      uint32_t id = static_cast<uint32_t>(m.funcs.size());
+      vm::Function fn;
+      fn.name = fd.name;
+      fn.id = id;
+      fn.loc = fd.loc;
+      fn.address = m.text_base + (id + 1) * m.func_stride;
+      m.funcs.push_back(std::move(fn));
+      syms.funcs[fd.name] = id;
+      syms.defs[id] = &fd;
+    } else if (fd.body) {
+      const ast::FuncDef* prev = syms.defs[it->second];
+      if (prev->body)
+        sm.error(fd.loc, fmt::format("redefinition of '{}' (first defined at {})", fd.name, sm.where(prev->loc)));
+      syms.defs[it->second] = &fd;
+      m.funcs[it->second].loc = fd.loc;
+    }
+  }
+
+  // ---- heap regions at the arch's synthetic addresses.
+  std::vector<Region> regions;
+  const ast::HeapDecl* heap = td.heap ? &*td.heap : nullptr;
+  uint64_t pages = heap && heap->pages ? *heap->pages : 0;
+  if (pages > 4096) sm.error(heap->loc, "at most 4096 pages");
+  const sema::Type* page_t = env.record("page");
+  uint64_t page_struct = page_t && page_t->complete ? page_t->size : arch.map.page_struct_size;
+  m.struct_page_size = page_struct;
+  if (pages) {
+    Region r;
+    r.kind = RegionKind::Pages;
+    r.name = "page";
+    r.base = arch.map.vmemmap_base + arch.map.pfn_base * page_struct;
+    r.stride = r.obj_size = page_struct;
+    r.count = pages;
+    r.type = page_t;
+    regions.push_back(r);
+    Region d;
+    d.kind = RegionKind::PageData;
+    d.name = "data";
+    d.base = arch.map.direct_map_base + arch.map.pfn_base * arch.map.page_size;
+    d.stride = arch.map.page_size;
+    d.obj_size = heap->page_bytes ? *heap->page_bytes : 64;
+    if (d.obj_size > arch.map.page_size) sm.error(heap->loc, "page_bytes is larger than a page");
+    d.count = pages;
+    d.shadow_off = 0;
+    regions.push_back(d);
+  }
+  const sema::Type* cache_t = env.pointer_to(env.record("kmem_cache") ? env.record("kmem_cache") : env.void_type());
+  uint64_t slab_addr = arch.map.slab_base;
+  if (heap) {
+    for (const auto& s : heap->slabs) {
+      if (s.count == 0 || s.count > 4096) sm.error(s.loc, "a slab holds 1 to 4096 objects");
+      const sema::Type* t = env.resolve_complete(*s.type);
+      Region r;
+      r.kind = RegionKind::Slab;
+      r.name = s.name;
+      r.type = t;
+      r.obj_size = t->size;
+      // SLUB aligns objects to at least the word size (ARCH_SLAB_MINALIGN).
+      r.stride = align_up(std::max<uint64_t>(t->size, 1), std::max<uint64_t>(t->align, arch.abi.word_size));
+      r.count = s.count;
+      r.base = slab_addr;
+      r.shadow_off = 0;
+      slab_addr = align_up(slab_addr + r.stride * r.count + 1, 0x10000);
+      if (syms.globals.count(s.name) || syms.funcs.count(s.name))
+        sm.error(s.loc, fmt::format("slab name '{}' is already used", s.name));
+      syms.globals[s.name] = sema::Symbols::Global{r.base, cache_t, true};
+      regions.push_back(r);
+    }
+  }
+
+  // ---- globals in the kernel's data section.
+  uint64_t data = arch.map.data_base;
+  std::vector<std::pair<const ast::GlobalVar*, size_t>> global_regions;
+  for (const ast::GlobalVar* v : vars) {
+    auto it = syms.globals.find(v->name);
+    const sema::Type* t = env.resolve_complete(*v->type);
+    if (it != syms.globals.end()) {
+      if (it->second.is_value || it->second.type->size != t->size)
+        sm.error(v->loc, fmt::format("conflicting declaration of '{}'", v->name));
+      if (v->init)
+        for (auto& gr : global_regions)
+          if (gr.first->name == v->name) {
+            if (gr.first->init) sm.error(v->loc, fmt::format("redefinition of '{}'", v->name));
+            gr.first = v;
+          }
+      continue;
+    }
+    if (syms.funcs.count(v->name)) sm.error(v->loc, fmt::format("'{}' is already a function", v->name));
+    data = align_up(data, std::max<uint64_t>(t->align, 64));
+    Region r;
+    r.kind = RegionKind::Global;
+    r.name = v->name;
+    r.type = t;
+    r.base = data;
+    r.obj_size = t->size;
+    r.stride = align_up(std::max<uint64_t>(t->size, 1), 8);
+    r.count = 1;
+    data += r.stride;
+    syms.globals[v->name] = sema::Symbols::Global{r.base, t, false};
+    global_regions.emplace_back(v, regions.size());
+    regions.push_back(r);
+  }
+
+  // ---- code: model functions, then init and the thread bodies.
+  sema::CodeGen cg(env, inst->cfg, sm, m, syms);
+  for (auto& [id, def] : syms.defs)
+    if (def->body) cg.compile_function(id, *def);
+  if (td.init) m.init_func = cg.compile_block("init", *td.init, td.init->loc);
+  std::set<std::string> thread_names;
+  for (const auto& th : td.threads) {
+    if (!thread_names.insert(th.name).second || th.name == "rcu" || th.name == "invariant")
+      sm.error(th.loc, fmt::format("thread name '{}' is already used", th.name));
+    vm::ThreadSpec spec;
+    spec.name = th.name;
+    spec.entry = cg.compile_block(th.name, *th.body, th.loc);
+    m.threads.push_back(spec);
+  }
+  for (const auto& [name, loc] : td.invariants) {
+    auto it = syms.funcs.find(name);
+    if (it == syms.funcs.end() || !syms.defs[it->second]->body)
+      sm.error(loc, fmt::format("invariant '{}' is not a defined function", name));
+    const ast::FuncDef& fd = *syms.defs[it->second];
+    if (!fd.params.empty()) sm.error(loc, fmt::format("invariant '{}' must take no parameters", name));
+    if (!m.funcs[it->second].ret.size) sm.error(loc, fmt::format("invariant '{}' must return a truth value", name));
+    m.invariants.emplace_back(name, it->second);
+  }
+
+  // ---- stacks: each context gets exactly the deepest call chain it can reach.
+  std::vector<uint64_t> depth = stack_depths(m, cg, sm);
+  uint64_t callback_depth = 0;
+  {
+    auto taken = cg.address_taken();
+    taken.resize(m.funcs.size());
+    for (size_t f = 0; f < m.funcs.size(); ++f)
+      if (taken[f]) callback_depth = std::max(callback_depth, depth[f]);
+  }
+  uint64_t inv_depth = 0;
+  for (const auto& iv : m.invariants) inv_depth = std::max(inv_depth, depth[iv.second]);
+  m.stack_of_context.assign(m.contexts() + 1, 0);
+  for (uint32_t c = 0; c < m.contexts() + 1; ++c) {
+    uint64_t need = c < m.threads.size() ? depth[m.threads[c].entry]
+                  : c == m.rcu_context() ? callback_depth : inv_depth;
+    if (c == 0 && m.init_func != UINT32_MAX) need = std::max(need, depth[m.init_func]);
+    Region r;
+    r.kind = RegionKind::Stack;
+    r.name = "stack:" + m.context_name(c);
+    r.thread = c;
+    // THREAD_SIZE-spaced kernel stacks; only the used part is kept in the state.
+    r.base = arch.map.stack_base + uint64_t{c} * 0x4000;
+    r.obj_size = align_up(std::max<uint64_t>(need, 8), 8);
+    if (r.obj_size > 0x4000) sm.error(td.loc, "a context needs more than 16 KiB of kernel stack");
+    r.stride = 0x4000;
+    r.count = 1;
+    regions.push_back(r);
+  }
+
+  // ---- the state vector: contexts, RCU queue, region bytes, shadows.
+  m.rcu_capacity = std::max<uint32_t>(4, 2 * static_cast<uint32_t>(m.threads.size()));
+  uint32_t off = 0;
+  m.threads_off = off;
+  off += (m.contexts() + 1) * sizeof(vm::ThreadState);
+  m.rcu_off = off;
+  off += m.rcu_capacity * sizeof(vm::RcuCallback);
+  for (Region& r : regions) {
+    r.state_off = off;
+    off = static_cast<uint32_t>(align_up(off + r.obj_size * r.count, 8));
+  }
+  for (Region& r : regions)
+    if (r.shadow_off >= 0) {
+      r.shadow_off = static_cast<int32_t>(off);
+      off += static_cast<uint32_t>(r.count);
+    }
+  m.state_size = static_cast<uint32_t>(align_up(off, 8));
+  if (m.state_size > (64u << 20)) sm.error(td.loc, "the state vector would exceed 64 MiB: reduce the heap");
+
+  // Initial values of globals, then sort regions by address for lookup.
+  std::vector<uint8_t> image(m.state_size, 0);
+  StaticInit si(env, syms, m, sm);
+  for (const auto& [v, ri] : global_regions)
+    if (v->init) {
+      std::vector<uint8_t> bytes(regions[ri].obj_size, 0);
+      si.write(bytes, 0, regions[ri].type, *v->init);
+      std::copy(bytes.begin(), bytes.end(), image.begin() + regions[ri].state_off);
+    }
+  m.initial_image = std::move(image);
+  std::vector<size_t> order(regions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return regions[a].base < regions[b].base; });
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Region& r = regions[order[i]];
+    if (i && r.base < m.regions.back().end())
+      sm.error(td.loc, fmt::format("the heap overlaps itself at {:#x} ({} and {}): check the arch's address map",
+                                   r.base, m.regions.back().name, r.name));
+    m.regions.push_back(r);
+  }
+  for (uint32_t i = 0; i < m.regions.size(); ++i) {
+    const Region& r = m.regions[i];
+    if (r.kind == RegionKind::Pages) m.pages_region = i;
+    if (r.kind == RegionKind::PageData) m.page_data_region = i;
+    if (r.kind == RegionKind::Stack) m.stack_of_context[r.thread] = i;
+  }
+  m.type_regions.assign(cg.type_region_lists().size(), {});
+  for (const auto& [t, list] : cg.type_region_lists())
+    for (uint32_t i = 0; i < m.regions.size(); ++i)
+      if (m.regions[i].type == t && m.regions[i].kind != RegionKind::Stack) m.type_regions[list].push_back(i);
+  return inst;
+}
+
+}  // namespace ptcheck

@@ -1,0 +1,176 @@
+#include "target/project.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "frontend/parser.h"
+
+namespace fs = std::filesystem;
+
+namespace ptcheck {
+
+namespace {
+// Typedef names a parsed unit declares (under any #if), so files parsed after
+// it can use them in casts and declarations.
+void add_typedef_names(const std::vector<ast::Decl>& decls, std::set<std::string>& out) {
+  for (const auto& d : decls) {
+    if (d.kind == ast::Decl::Typedef && d.typedef_) out.insert(d.typedef_->name);
+    if (d.kind == ast::Decl::IfConfig) {
+      add_typedef_names(d.then_decls, out);
+      add_typedef_names(d.else_decls, out);
+    }
+  }
+}
+
+// `import "path";` and `#include "path"` lines, found before parsing so that a
+// file's dependencies are parsed (and their typedefs known) first.
+std::vector<std::string> import_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string_view::npos) continue;
+    line.remove_prefix(i);
+    if (line.rfind("import", 0) == 0) line.remove_prefix(6);
+    else if (line.rfind("#", 0) == 0) {
+      line.remove_prefix(1);
+      size_t j = line.find_first_not_of(" \t");
+      if (j == std::string_view::npos || line.substr(j).rfind("include", 0) != 0) continue;
+      line.remove_prefix(j + 7);
+    } else continue;
+    size_t q1 = line.find('"');
+    if (q1 == std::string_view::npos || line.find_first_not_of(" \t") != q1) continue;
+    size_t q2 = line.find('"', q1 + 1);
+    if (q2 == std::string_view::npos) continue;
+    out.emplace_back(line.substr(q1 + 1, q2 - q1 - 1));
+  }
+  return out;
+}
+}  // namespace
+
+Project::Project(std::string root) : root_(std::move(root)) {}
+
+std::string Project::absolute(const std::string& rel) const {
+  fs::path p(rel);
+  return p.is_absolute() ? rel : (fs::path(root_) / p).string();
+}
+
+std::vector<std::string> Project::resolve_import(const std::string& path, const std::string& from, SourceLoc loc) {
+  std::vector<fs::path> candidates = {fs::path(path)};
+  if (!from.empty()) candidates.push_back(fs::path(from).parent_path() / path);
+  for (const auto& c : candidates) {
+    fs::path abs = fs::path(absolute(c.string()));
+    std::error_code ec;
+    if (fs::is_regular_file(abs, ec)) return {c.lexically_normal().string()};
+    if (fs::is_directory(abs, ec)) {
+      std::vector<std::string> files;
+      for (auto it = fs::recursive_directory_iterator(abs, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec))
+        if (it->is_regular_file() && it->path().extension() == ".ptm")
+          files.push_back((c / fs::relative(it->path(), abs)).lexically_normal().string());
+      std::sort(files.begin(), files.end());
+      return files;
+    }
+  }
+  if (loc.valid()) sm_.error(loc, fmt::format("cannot find imported file '{}'", path));
+  throw InputError(fmt::format("{}: error: cannot find imported file '{}'", from, path));
+}
+
+std::vector<std::string> Project::scan_imports(const std::string& file) {
+  std::ifstream in(absolute(file));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return import_lines(ss.str());
+}
+
+const ast::TranslationUnit& Project::unit(const std::string& path) {
+  std::string key = fs::path(path).lexically_normal().string();
+  auto it = units_.find(key);
+  if (it != units_.end()) return *it->second;
+  if (parsing_.count(key)) throw InputError(fmt::format("{}: error: import cycle", key));
+  parsing_.insert(key);
+  for (const auto& imp : scan_imports(key))
+    for (const auto& f : resolve_import(imp, key, SourceLoc{})) unit(f);
+  uint32_t id;
+  {
+    std::ifstream in(absolute(key), std::ios::binary);
+    if (!in) throw InputError(fmt::format("{}: error: cannot read file", key));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    id = sm_.add_file(key, ss.str());
+  }
+  auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_));
+  add_typedef_names(tu->decls, typedef_names_);
+  parsing_.erase(key);
+  auto& ref = *tu;
+  units_[key] = std::move(tu);
+  return ref;
+}
+
+void Project::load_spec_file(const std::string& path) {
+  const ast::TranslationUnit& tu = unit(path);
+  std::vector<const ast::Decl*> stack;
+  for (const auto& d : tu.decls) stack.push_back(&d);
+  // Targets may sit under top-level #if; all of them are listed.
+  for (size_t i = 0; i < stack.size(); ++i) {
+    const ast::Decl* d = stack[i];
+    if (d->kind == ast::Decl::IfConfig) {
+      for (const auto& x : d->then_decls) stack.push_back(&x);
+      for (const auto& x : d->else_decls) stack.push_back(&x);
+      continue;
+    }
+    if (d->kind != ast::Decl::Target) continue;
+    if (const TargetEntry* prev = find_target(d->target->name))
+      sm_.error(d->target->loc, fmt::format("target '{}' is already defined in {}", d->target->name, prev->spec_file));
+    targets_.push_back(TargetEntry{d->target->name, fs::path(path).lexically_normal().string(), d->target.get()});
+  }
+}
+
+void Project::load_specs() {
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::path spec = fs::path(root_) / "spec";
+  if (!fs::is_directory(spec, ec)) throw InputError(fmt::format("{}: error: no spec/ folder here", root_));
+  for (auto it = fs::recursive_directory_iterator(spec, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_regular_file() && it->path().extension() == ".ptm")
+      files.push_back(fs::relative(it->path(), root_).lexically_normal().string());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) load_spec_file(f);
+}
+
+const TargetEntry* Project::find_target(const std::string& name) const {
+  for (const auto& t : targets_)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+void Project::collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen) {
+  if (seen.count(file)) return;
+  seen.insert(file);
+  const ast::TranslationUnit& tu = unit(file);
+  for (const auto& d : tu.decls)
+    if (d.kind == ast::Decl::Import)
+      for (const auto& f : resolve_import(d.import_path, file, d.loc)) collect(f, out, seen);
+  out.push_back(file);
+}
+
+std::vector<std::string> Project::program_files(const TargetEntry& t, const std::vector<std::string>& arch_files) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& f : arch_files) collect(f, out, seen);
+  for (const auto& [imp, loc] : t.def->imports)
+    for (const auto& f : resolve_import(imp, t.spec_file, loc)) collect(f, out, seen);
+  collect(t.spec_file, out, seen);
+  return out;
+}
+
+}  // namespace ptcheck

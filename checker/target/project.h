@@ -1,0 +1,58 @@
+#pragma once
+// The project tree a run works in: arch/, model/ and spec/ below a root. Parses
+// spec files and the model files they import (each file once, dependencies
+// first, so typedef names are known where they are used) and lists targets.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/ast.h"
+#include "support/diag.h"
+
+namespace ptcheck {
+
+struct TargetEntry {
+  std::string name;
+  std::string spec_file;  // relative to the root
+  const ast::TargetDef* def = nullptr;
+};
+
+class Project {
+ public:
+  explicit Project(std::string root);
+  const std::string& root() const { return root_; }
+  SourceManager& sources() { return sm_; }
+
+  // Parses every spec/**/*.ptm (and what they import). Throws InputError.
+  void load_specs();
+  // Parses one extra spec file given on the command line.
+  void load_spec_file(const std::string& path);
+  const std::vector<TargetEntry>& targets() const { return targets_; }
+  const TargetEntry* find_target(const std::string& name) const;
+
+  // The parsed unit of a file (root-relative or absolute path), parsing it and
+  // its imports on first use.
+  const ast::TranslationUnit& unit(const std::string& path);
+  // Files a target's program consists of, dependencies first: the arch's model
+  // files, the spec file's and the target's imports (transitively), the spec file.
+  std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files);
+  // Resolves an import path (root-relative, else relative to the importing
+  // file) to root-relative file paths (a directory yields its *.ptm, sorted).
+  std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc);
+  std::string absolute(const std::string& rel) const;
+
+ private:
+  void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen);
+  std::vector<std::string> scan_imports(const std::string& file);
+
+  std::string root_;
+  SourceManager sm_;
+  std::map<std::string, std::unique_ptr<ast::TranslationUnit>> units_;
+  std::set<std::string> parsing_;
+  std::set<std::string> typedef_names_;
+  std::vector<TargetEntry> targets_;
+};
+
+}  // namespace ptcheck

@@ -1,0 +1,108 @@
+#include "vm/builtins.h"
+
+#include <array>
+
+namespace ptcheck::vm {
+namespace {
+
+using R = BuiltinRet;
+using B = Builtin;
+
+// name, id, min, max, result, visible, blocking, sized-by-pointee
+constexpr BuiltinInfo kTable[] = {
+    {"kmem_cache_alloc", B::KmemCacheAlloc, 2, 2, R::VoidPtr, true, false, false},
+    {"kmem_cache_zalloc", B::KmemCacheZalloc, 2, 2, R::VoidPtr, true, false, false},
+    {"kmem_cache_free", B::KmemCacheFree, 2, 2, R::Void, true, false, false},
+    {"alloc_pages", B::AllocPages, 2, 2, R::PagePtr, true, false, false},
+    {"alloc_page", B::AllocPage, 1, 1, R::PagePtr, true, false, false},
+    {"__free_pages", B::FreePages, 2, 2, R::Void, true, false, false},
+    {"__free_page", B::FreePage, 1, 1, R::Void, true, false, false},
+    {"kasan_slab_alloc", B::KasanSlabAlloc, 2, 2, R::Void, true, false, false},
+    {"kasan_slab_free", B::KasanSlabFree, 2, 2, R::Bool, true, false, false},
+    {"kasan_unpoison_pages", B::KasanUnpoisonPages, 2, 2, R::Void, true, false, false},
+    {"kasan_poison_pages", B::KasanPoisonPages, 2, 2, R::Void, true, false, false},
+    {"page_address", B::PageAddress, 1, 1, R::VoidPtr, false, false, false},
+    {"virt_to_page", B::VirtToPage, 1, 1, R::PagePtr, false, false, false},
+    {"page_to_pfn", B::PageToPfn, 1, 1, R::ULong, false, false, false},
+    {"pfn_to_page", B::PfnToPage, 1, 1, R::PagePtr, false, false, false},
+    {"slab_object", B::SlabObject, 2, 2, R::VoidPtr, false, false, false},
+    {"first_object", B::FirstObject, 1, 1, R::ArgType, false, false, false},
+    {"next_object", B::NextObject, 1, 1, R::ArgType, false, false, false},
+    {"spin_lock_init", B::SpinLockInit, 1, 1, R::Void, true, false, false},
+    {"spin_lock", B::SpinLock, 1, 1, R::Void, true, true, false},
+    {"spin_lock_nested", B::SpinLockNested, 2, 2, R::Void, true, true, false},
+    {"spin_trylock", B::SpinTrylock, 1, 1, R::Int, true, false, false},
+    {"spin_unlock", B::SpinUnlock, 1, 1, R::Void, true, false, false},
+    {"spin_is_locked", B::SpinIsLocked, 1, 1, R::Int, true, false, false},
+    {"assert_spin_locked", B::AssertSpinLocked, 1, 1, R::Void, true, false, false},
+    {"lockdep_assert_held", B::LockdepAssertHeld, 1, 1, R::Void, false, false, false},
+    {"init_rwsem", B::InitRwsem, 1, 1, R::Void, true, false, false},
+    {"down_read", B::DownRead, 1, 1, R::Void, true, true, false},
+    {"down_read_nested", B::DownReadNested, 2, 2, R::Void, true, true, false},
+    {"down_write", B::DownWrite, 1, 1, R::Void, true, true, false},
+    {"up_read", B::UpRead, 1, 1, R::Void, true, false, false},
+    {"up_write", B::UpWrite, 1, 1, R::Void, true, false, false},
+    {"rcu_read_lock", B::RcuReadLock, 0, 0, R::Void, true, false, false},
+    {"rcu_read_unlock", B::RcuReadUnlock, 0, 0, R::Void, true, false, false},
+    {"call_rcu", B::CallRcu, 2, 2, R::Void, true, false, false},
+    {"synchronize_rcu", B::SynchronizeRcu, 0, 0, R::Void, true, false, false},
+    {"__synchronize_rcu_wait", B::SynchronizeRcuWait, 0, 0, R::Void, true, true, false},
+    {"atomic_read", B::AtomicRead, 1, 1, R::Int, true, false, false},
+    {"atomic_set", B::AtomicSet, 2, 2, R::Void, true, false, false},
+    {"atomic_inc", B::AtomicInc, 1, 1, R::Void, true, false, false},
+    {"atomic_dec", B::AtomicDec, 1, 1, R::Void, true, false, false},
+    {"atomic_add", B::AtomicAdd, 2, 2, R::Void, true, false, false},
+    {"atomic_sub", B::AtomicSub, 2, 2, R::Void, true, false, false},
+    {"atomic_inc_return", B::AtomicIncReturn, 1, 1, R::Int, true, false, false},
+    {"atomic_dec_return", B::AtomicDecReturn, 1, 1, R::Int, true, false, false},
+    {"atomic_dec_and_test", B::AtomicDecAndTest, 1, 1, R::Bool, true, false, false},
+    {"atomic_inc_not_zero", B::AtomicIncNotZero, 1, 1, R::Bool, true, false, false},
+    {"atomic_long_read", B::AtomicLongRead, 1, 1, R::Long, true, false, false},
+    {"atomic_long_set", B::AtomicLongSet, 2, 2, R::Void, true, false, false},
+    {"atomic_long_inc", B::AtomicLongInc, 1, 1, R::Void, true, false, false},
+    {"atomic_long_dec", B::AtomicLongDec, 1, 1, R::Void, true, false, false},
+    {"atomic_long_add", B::AtomicLongAdd, 2, 2, R::Void, true, false, false},
+    {"atomic_long_sub", B::AtomicLongSub, 2, 2, R::Void, true, false, false},
+    {"cmpxchg", B::Cmpxchg, 3, 3, R::ArgPointee, true, false, true},
+    {"xchg", B::Xchg, 2, 2, R::ArgPointee, true, false, true},
+    {"memset", B::Memset, 3, 3, R::VoidPtr, true, false, false},
+    {"memcpy", B::Memcpy, 3, 3, R::VoidPtr, true, false, false},
+    {"BUG_ON", B::BugOn, 1, 1, R::Void, false, false, false},
+    {"BUG", B::Bug, 0, 0, R::Void, false, false, false},
+    {"VM_BUG_ON", B::VmBugOn, 1, 1, R::Void, false, false, false},
+    {"VM_BUG_ON_PAGE", B::VmBugOnPage, 2, 2, R::Void, false, false, false},
+    {"VM_WARN_ON", B::VmWarnOn, 1, 1, R::Void, false, false, false},
+    {"WARN_ON", B::WarnOn, 1, 1, R::Int, false, false, false},
+    {"WARN_ON_ONCE", B::WarnOnOnce, 1, 1, R::Int, false, false, false},
+    {"printk", B::Printk, 1, -1, R::Int, false, false, false},
+    {"nondet", B::Nondet, 1, 1, R::Int, true, false, false},
+    {"likely", B::Likely, 1, 1, R::Long, false, false, false},
+    {"unlikely", B::Unlikely, 1, 1, R::Long, false, false, false},
+    {"barrier", B::Barrier, 0, 0, R::Void, false, false, false},
+};
+static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table out of sync");
+
+// Aliases: kernel spellings with the same semantics.
+struct Alias {
+  std::string_view name;
+  B id;
+};
+constexpr Alias kAliases[] = {
+    {"pr_err", B::Printk},    {"pr_info", B::Printk},     {"pr_warn", B::Printk},
+    {"pr_debug", B::Printk},  {"smp_wmb", B::Barrier},    {"smp_rmb", B::Barrier},
+    {"smp_mb", B::Barrier},   {"cond_resched", B::Barrier}, {"flush_tlb_all", B::Barrier},
+};
+
+}  // namespace
+
+const BuiltinInfo& builtin_info(Builtin b) { return kTable[static_cast<size_t>(b)]; }
+
+std::optional<Builtin> find_builtin(std::string_view name) {
+  for (const auto& e : kTable)
+    if (e.name == name) return e.id;
+  for (const auto& a : kAliases)
+    if (a.name == name) return a.id;
+  return std::nullopt;
+}
+
+}  // namespace ptcheck::vm

@@ -1,0 +1,57 @@
+#pragma once
+// Builtins: the kernel primitives the engine provides (ARCHITECTURE.md "The model
+// language"). The compiler resolves a call to one of these names unless the model
+// defines a function of the same name (a model definition wins, so the kernel
+// model can layer its own allocators on top of the engine's).
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace ptcheck::vm {
+
+enum class Builtin : uint16_t {
+  // engine allocation (simple models) and KASAN-style shadow marking
+  KmemCacheAlloc, KmemCacheZalloc, KmemCacheFree, AllocPages, AllocPage, FreePages, FreePage,
+  KasanSlabAlloc, KasanSlabFree, KasanUnpoisonPages, KasanPoisonPages,
+  PageAddress, VirtToPage, PageToPfn, PfnToPage, SlabObject,
+  // object iteration for invariants
+  FirstObject, NextObject,
+  // locks (a lock is a word in memory; 0 = free)
+  SpinLockInit, SpinLock, SpinLockNested, SpinTrylock, SpinUnlock, SpinIsLocked,
+  AssertSpinLocked, LockdepAssertHeld,
+  InitRwsem, DownRead, DownReadNested, DownWrite, UpRead, UpWrite,
+  // RCU
+  RcuReadLock, RcuReadUnlock, CallRcu, SynchronizeRcu, SynchronizeRcuWait,
+  // atomics (atomic_t is a struct with an int `counter` first)
+  AtomicRead, AtomicSet, AtomicInc, AtomicDec, AtomicAdd, AtomicSub,
+  AtomicIncReturn, AtomicDecReturn, AtomicDecAndTest, AtomicIncNotZero,
+  AtomicLongRead, AtomicLongSet, AtomicLongInc, AtomicLongDec, AtomicLongAdd, AtomicLongSub,
+  Cmpxchg, Xchg,
+  // memory
+  Memset, Memcpy,
+  // checks
+  BugOn, Bug, VmBugOn, VmBugOnPage, VmWarnOn, WarnOn, WarnOnOnce,
+  // misc
+  Printk, Nondet, Likely, Unlikely, Barrier,
+  Count
+};
+
+// How a builtin's result is typed for the compiler.
+enum class BuiltinRet : uint8_t {
+  Void, Int, Long, ULong, Bool, VoidPtr, PagePtr, ArgPointee /* *arg0's type */, ArgType /* arg0's type */
+};
+
+struct BuiltinInfo {
+  std::string_view name;
+  Builtin id;
+  int8_t min_args, max_args;  // max -1: variadic
+  BuiltinRet ret;
+  bool visible;    // touches shared state: a step boundary
+  bool blocking;   // may be unable to run in a state (locks, grace periods)
+  bool pointer_arg0_sized;  // operates on *arg0 whose size comes from arg0's pointee type
+};
+
+const BuiltinInfo& builtin_info(Builtin b);
+std::optional<Builtin> find_builtin(std::string_view name);
+
+}  // namespace ptcheck::vm

@@ -1,0 +1,618 @@
+#include "vm/machine.h"
+
+#include <cstring>
+
+#include "vm/builtins.h"
+#include "vm/value_io.h"
+
+namespace ptcheck::vm {
+
+namespace {
+constexpr uint64_t kStepBudget = 1'000'000;
+}  // namespace
+
+Machine::Machine(const Model& m) : m_(m) { work_.resize(m.state_size); }
+
+ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
+  return *reinterpret_cast<ThreadState*>(s + m_.threads_off + t * sizeof(ThreadState));
+}
+const ThreadState& Machine::ts(const uint8_t* s, uint32_t t) const {
+  return *reinterpret_cast<const ThreadState*>(s + m_.threads_off + t * sizeof(ThreadState));
+}
+uint8_t* Machine::frame(uint8_t* s, uint32_t t) const {
+  const Region& r = m_.regions[m_.stack_of_context[t]];
+  return s + r.state_off + ts(s, t).fp;
+}
+RcuCallback* Machine::rcu_queue(uint8_t* s) const {
+  return reinterpret_cast<RcuCallback*>(s + m_.rcu_off);
+}
+
+bool Machine::fail(ErrorKind k, uint32_t t, const std::string& detail) {
+  err_.kind = k;
+  err_.context = t;
+  err_.loc = cur_loc_;
+  err_.detail = detail;
+  return false;
+}
+
+bool Machine::own_stack(uint32_t t, uint64_t addr) const {
+  const Region& r = m_.regions[m_.stack_of_context[t]];
+  return addr >= r.base && addr < r.base + r.obj_size;
+}
+
+uint8_t* Machine::shadow(uint8_t* s, const Region& r, uint64_t obj) const {
+  return r.shadow_off < 0 ? nullptr : s + r.shadow_off + obj;
+}
+
+uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool write) {
+  err_ = ErrorInfo{};
+  err_.addr = addr;
+  err_.size = size;
+  err_.write = write;
+  const Region* r = m_.find_region(addr);
+  if (!r) {
+    fail(ErrorKind::PageFault, t);
+    return nullptr;
+  }
+  uint64_t rel = addr - r->base;
+  uint64_t obj = rel / r->stride, off = rel % r->stride;
+  err_.region = static_cast<uint32_t>(r - m_.regions.data());
+  err_.obj = obj;
+  if (off + size > r->obj_size) {
+    if (r->kind == RegionKind::PageData && off + size <= r->stride)
+      fail(ErrorKind::ModelLimit, t,
+           "access beyond the page contents the target keeps (raise page_bytes in its heap)");
+    else
+      fail(ErrorKind::OutOfBounds, t);
+    return nullptr;
+  }
+  if (r->shadow_off >= 0) {
+    uint8_t st = s[r->shadow_off + obj];
+    if (st != kLive) {
+      if (st == kFreed || r->kind == RegionKind::PageData)
+        fail(ErrorKind::UseAfterFree, t);
+      else
+        fail(ErrorKind::OutOfBounds, t, "access to an object that was never allocated");
+      return nullptr;
+    }
+  }
+  return s + r->state_off + obj * r->obj_size + off;
+}
+
+bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out) {
+  uint8_t* p = translate(s, t, addr, size, false);
+  if (!p) return false;
+  out = read_value(p, size, sign);
+  return true;
+}
+
+bool Machine::store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v) {
+  if (in_invariant_ && !own_stack(t, addr))
+    return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory");
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  write_value(p, size, v);
+  if (rec_ && !own_stack(t, addr)) {
+    const Region& r = m_.regions[err_.region];
+    rec_->on_write(r, err_.obj, addr, size, v);
+  }
+  return true;
+}
+
+bool Machine::is_visible(const uint8_t* s, uint32_t t, const Insn& in) const {
+  switch (in.op) {
+    case Op::Load: {
+      const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+      return !own_stack(t, read_value(f + in.b.off, in.b.size, false));
+    }
+    case Op::Store: {
+      const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+      return !own_stack(t, read_value(f + in.a.off, in.a.size, false));
+    }
+    case Op::Builtin:
+      return builtin_info(static_cast<Builtin>(in.imm)).visible;
+    case Op::AtomicBegin:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Operand>* args,
+                   const uint64_t* arg_values, Operand dst) {
+  const Function& f = m_.funcs[func];
+  if (!f.has_body) return fail(ErrorKind::ModelError, t, "call to " + f.name + ", which has no body");
+  ThreadState& th = ts(s, t);
+  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  uint32_t new_fp;
+  FrameHeader h{};
+  if (th.func == UINT32_MAX) {
+    new_fp = kFrameHeader;
+    h.ret_func = UINT32_MAX;
+  } else {
+    new_fp = th.fp + m_.funcs[th.func].frame_size + kFrameHeader;
+    h.ret_func = th.func;
+    h.ret_pc = th.pc + 1;
+    h.ret_fp = th.fp;
+    h.dst_off = dst.off;
+    h.dst_size = dst.size;
+    h.dst_sign = dst.sign;
+  }
+  if (new_fp + f.frame_size > stack.obj_size)
+    return fail(ErrorKind::ModelError, t, "kernel stack overflow calling " + f.name);
+  uint8_t* base = s + stack.state_off;
+  std::memcpy(base + new_fp - kFrameHeader, &h, sizeof h);
+  uint8_t* nf = base + new_fp;
+  if (args) {
+    const uint8_t* cf = th.func == UINT32_MAX ? nullptr : base + th.fp;
+    for (size_t i = 0; i < args->size() && i < f.params.size(); ++i) {
+      const Operand& src = (*args)[i];
+      const Operand& p = f.params[i];
+      if (p.size > 8 || src.size > 8)
+        std::memcpy(nf + p.off, cf + src.off, std::min(p.size, src.size));
+      else
+        write_value(nf + p.off, p.size, read_value(cf + src.off, src.size, src.sign));
+    }
+  } else if (arg_values) {
+    for (size_t i = 0; i < f.params.size(); ++i)
+      write_value(nf + f.params[i].off, f.params[i].size, arg_values[i]);
+  }
+  th.func = func;
+  th.pc = 0;
+  th.fp = new_fp;
+  return true;
+}
+
+Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
+  uint8_t* f = frame(s, t);
+  auto rd = [&](const Operand& o) { return read_value(f + o.off, o.size, o.sign); };
+  auto wr = [&](const Operand& o, uint64_t v) { write_value(f + o.off, o.size, v); };
+  ThreadState& th = ts(s, t);
+  switch (in.op) {
+    case Op::Nop:
+    case Op::AtomicBegin:
+    case Op::AtomicEnd:
+      return Exec::Next;
+    case Op::Const:
+      wr(in.a, static_cast<uint64_t>(in.imm));
+      return Exec::Next;
+    case Op::Mov:
+      if (in.a.size > 8 || in.b.size > 8)
+        std::memmove(f + in.a.off, f + in.b.off, std::min(in.a.size, in.b.size));
+      else
+        wr(in.a, rd(in.b));
+      return Exec::Next;
+    case Op::Bin: {
+      uint64_t x = rd(in.b), y = rd(in.c), r = 0;
+      auto sx = static_cast<int64_t>(x), sy = static_cast<int64_t>(y);
+      switch (static_cast<BinOp>(in.sub)) {
+        case BinOp::Add: r = x + y; break;
+        case BinOp::Sub: r = x - y; break;
+        case BinOp::Mul: r = x * y; break;
+        case BinOp::DivS:
+        case BinOp::ModS:
+          if (y == 0) return fail(ErrorKind::ModelError, t, "division by zero"), Exec::Error;
+          if (sx == INT64_MIN && sy == -1) r = static_cast<BinOp>(in.sub) == BinOp::DivS ? x : 0;
+          else r = static_cast<BinOp>(in.sub) == BinOp::DivS ? static_cast<uint64_t>(sx / sy)
+                                                              : static_cast<uint64_t>(sx % sy);
+          break;
+        case BinOp::DivU:
+        case BinOp::ModU:
+          if (y == 0) return fail(ErrorKind::ModelError, t, "division by zero"), Exec::Error;
+          r = static_cast<BinOp>(in.sub) == BinOp::DivU ? x / y : x % y;
+          break;
+        case BinOp::And: r = x & y; break;
+        case BinOp::Or: r = x | y; break;
+        case BinOp::Xor: r = x ^ y; break;
+        case BinOp::Shl: r = y >= 64 ? 0 : x << y; break;
+        case BinOp::ShrS: r = static_cast<uint64_t>(sx >> (y >= 64 ? 63 : y)); break;
+        case BinOp::ShrU: r = y >= 64 ? 0 : x >> y; break;
+        case BinOp::Eq: r = x == y; break;
+        case BinOp::Ne: r = x != y; break;
+        case BinOp::LtS: r = sx < sy; break;
+        case BinOp::LtU: r = x < y; break;
+        case BinOp::LeS: r = sx <= sy; break;
+        case BinOp::LeU: r = x <= y; break;
+        case BinOp::GtS: r = sx > sy; break;
+        case BinOp::GtU: r = x > y; break;
+        case BinOp::GeS: r = sx >= sy; break;
+        case BinOp::GeU: r = x >= y; break;
+      }
+      wr(in.a, r);
+      return Exec::Next;
+    }
+    case Op::Un: {
+      uint64_t x = rd(in.b);
+      switch (static_cast<UnOp>(in.sub)) {
+        case UnOp::Neg: x = ~x + 1; break;
+        case UnOp::Not: x = ~x; break;
+        case UnOp::LNot: x = x == 0; break;
+      }
+      wr(in.a, x);
+      return Exec::Next;
+    }
+    case Op::Ext: {
+      uint64_t x = truncate_value(rd(in.b), static_cast<uint32_t>(in.imm), in.sub != 0);
+      wr(in.a, x);
+      return Exec::Next;
+    }
+    case Op::FrameAddr: {
+      const Region& r = m_.regions[m_.stack_of_context[t]];
+      wr(in.a, r.base + th.fp + static_cast<uint64_t>(in.imm));
+      return Exec::Next;
+    }
+    case Op::Load: {
+      uint64_t addr = rd(in.b);
+      uint8_t* p = own_stack(t, addr) ? nullptr : translate(s, t, addr, in.a.size, false);
+      if (own_stack(t, addr)) {
+        const Region& r = m_.regions[m_.stack_of_context[t]];
+        if (addr + in.a.size > r.base + r.obj_size) return fail(ErrorKind::OutOfBounds, t), Exec::Error;
+        p = s + r.state_off + (addr - r.base);
+      }
+      if (!p) return Exec::Error;
+      std::memmove(f + in.a.off, p, in.a.size);
+      return Exec::Next;
+    }
+    case Op::Store: {
+      uint64_t addr = rd(in.a);
+      if (in.b.size > 8) {
+        if (in_invariant_ && !own_stack(t, addr))
+          return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory"), Exec::Error;
+        uint8_t* p = translate(s, t, addr, in.b.size, true);
+        if (!p) return Exec::Error;
+        std::memmove(p, f + in.b.off, in.b.size);
+        if (rec_ && !own_stack(t, addr))
+          for (uint32_t o = 0; o < in.b.size; o += 8)
+            rec_->on_write(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, in.b.size - o),
+                           read_value(p + o, std::min(8u, in.b.size - o), false));
+        return Exec::Next;
+      }
+      return store(s, t, addr, in.b.size, rd(in.b)) ? Exec::Next : Exec::Error;
+    }
+    case Op::Jmp:
+      th.pc = static_cast<uint32_t>(in.imm);
+      return Exec::Jumped;
+    case Op::Jz:
+      if (rd(in.a) == 0) {
+        th.pc = static_cast<uint32_t>(in.imm);
+        return Exec::Jumped;
+      }
+      return Exec::Next;
+    case Op::Jnz:
+      if (rd(in.a) != 0) {
+        th.pc = static_cast<uint32_t>(in.imm);
+        return Exec::Jumped;
+      }
+      return Exec::Next;
+    case Op::Call:
+      return call(s, t, static_cast<uint32_t>(in.imm), &m_.arglists[in.aux], nullptr, in.a) ? Exec::Jumped
+                                                                                            : Exec::Error;
+    case Op::CallInd: {
+      uint64_t target = rd(in.b);
+      const Function* fn = m_.function_at(target);
+      if (!fn) {
+        err_ = ErrorInfo{};
+        err_.value = target;
+        err_.addr = target;
+        return fail(ErrorKind::BadCall, t), Exec::Error;
+      }
+      return call(s, t, fn->id, &m_.arglists[in.aux], nullptr, in.a) ? Exec::Jumped : Exec::Error;
+    }
+    case Op::Ret: {
+      const Region& stack = m_.regions[m_.stack_of_context[t]];
+      uint8_t* base = s + stack.state_off;
+      FrameHeader h;
+      std::memcpy(&h, base + th.fp - kFrameHeader, sizeof h);
+      uint32_t fsize = m_.funcs[th.func].frame_size;
+      if (h.ret_func == UINT32_MAX) {
+        last_ret_ = in.b.size ? rd(in.b) : 0;
+        std::memset(base + th.fp - kFrameHeader, 0, kFrameHeader + fsize);
+        th.func = UINT32_MAX;
+        th.pc = 0;
+        th.fp = 0;
+        th.status = t == m_.rcu_context() || t == m_.invariant_context() ? kIdle : kDone;
+        return Exec::Done;
+      }
+      if (h.dst_size) {
+        uint8_t* dst = base + h.ret_fp + h.dst_off;
+        if (h.dst_size > 8 || in.b.size > 8)
+          std::memmove(dst, f + in.b.off, std::min(h.dst_size, in.b.size));
+        else
+          write_value(dst, h.dst_size, in.b.size ? rd(in.b) : 0);
+      }
+      std::memset(base + th.fp - kFrameHeader, 0, kFrameHeader + fsize);
+      th.func = h.ret_func;
+      th.pc = h.ret_pc;
+      th.fp = h.ret_fp;
+      return Exec::Jumped;
+    }
+    case Op::Builtin:
+      return exec_builtin(s, t, in, choice);
+    case Op::ClearTemps:
+      std::memset(f + in.imm, 0, in.aux);
+      return Exec::Next;
+  }
+  return fail(ErrorKind::ModelError, t, "bad instruction"), Exec::Error;
+}
+
+bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
+  // start_visible: a scheduled step (execute the resting visible instruction,
+  // then run to the next one). Otherwise advance to the first visible instruction.
+  budget_ = kStepBudget;
+  int atomic = 0;
+  bool visible_done = false;
+  for (;;) {
+    ThreadState& th = ts(s, t);
+    if (th.func == UINT32_MAX) return true;
+    const Insn& in = m_.funcs[th.func].code[th.pc];
+    cur_loc_ = in.loc;
+    if (atomic == 0 && !in_invariant_ && is_visible(s, t, in)) {
+      if (!start_visible || visible_done) return true;
+      visible_done = true;
+    }
+    if (--budget_ == 0)
+      return fail(ErrorKind::ModelError, t,
+                  "a step ran 1000000 instructions without touching shared memory (unbounded loop?)");
+    if (in.op == Op::AtomicBegin) ++atomic;
+    if (in.op == Op::AtomicEnd) --atomic;
+    Exec e = exec(s, t, in, choice);
+    choice = 0;
+    switch (e) {
+      case Exec::Next:
+        ++ts(s, t).pc;
+        break;
+      case Exec::Jumped:
+        break;
+      case Exec::Done:
+        return true;
+      case Exec::Error:
+        return false;
+      case Exec::Blocked:
+        return fail(ErrorKind::Deadlock, t,
+                    atomic ? "blocked inside an atomic section: nothing else can run to release it"
+                           : "blocked where no other context can run");
+    }
+  }
+}
+
+bool Machine::build_initial(uint8_t* s) {
+  if (m_.initial_image.size() == m_.state_size) std::memcpy(s, m_.initial_image.data(), m_.state_size);
+  else std::memset(s, 0, m_.state_size);
+  for (uint32_t t = 0; t < m_.contexts() + 1; ++t) {
+    ThreadState& th = ts(s, t);
+    th.func = UINT32_MAX;
+    th.status = t < m_.threads.size() ? kRunning : kIdle;
+  }
+  if (m_.init_func != UINT32_MAX) {
+    // The init block runs to completion in thread 0's context, as one
+    // sequential prologue that is not part of the explored interleavings.
+    in_invariant_ = false;
+    if (!call(s, 0, m_.init_func, nullptr, nullptr, Operand{0, 0, false})) return false;
+    budget_ = kStepBudget;
+    for (;;) {
+      ThreadState& th = ts(s, 0);
+      if (th.func == UINT32_MAX) break;
+      const Insn& in = m_.funcs[th.func].code[th.pc];
+      cur_loc_ = in.loc;
+      if (--budget_ == 0) return fail(ErrorKind::ModelError, 0, "init does not terminate");
+      Exec e = exec(s, 0, in, 0);
+      if (e == Exec::Next) ++ts(s, 0).pc;
+      else if (e == Exec::Error) return false;
+      else if (e == Exec::Blocked) return fail(ErrorKind::Deadlock, 0, "init blocked");
+    }
+    ThreadState& th0 = ts(s, 0);
+    th0.status = kRunning;
+    if (th0.nheld) return fail(ErrorKind::ModelError, 0, "init returned holding a lock");
+  }
+  for (uint32_t t = 0; t < m_.threads.size(); ++t) {
+    if (!call(s, t, m_.threads[t].entry, nullptr, nullptr, Operand{0, 0, false})) return false;
+    ts(s, t).status = kRunning;
+    if (!run(s, t, 0, false)) return false;
+  }
+  return true;
+}
+
+bool Machine::held(const ThreadState& th, uint64_t lock, bool* reader) const {
+  for (uint32_t i = 0; i < th.nheld; ++i)
+    if (th.held[i] == lock) {
+      if (reader) *reader = (th.held_kind >> i) & 1;
+      return true;
+    }
+  return false;
+}
+
+bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const {
+  choices = 1;
+  if (in.op != Op::Builtin) return true;
+  auto b = static_cast<Builtin>(in.imm);
+  const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+  const auto& args = m_.arglists[in.aux];
+  auto arg = [&](size_t i) { return read_value(f + args[i].off, args[i].size, args[i].sign); };
+  const ThreadState& th = ts(s, t);
+  auto word_at = [&](uint64_t addr, uint32_t size, uint64_t& v) {
+    const Region* r = m_.find_region(addr);
+    if (!r) return false;
+    uint64_t rel = addr - r->base, obj = rel / r->stride, off = rel % r->stride;
+    if (off + size > r->obj_size) return false;
+    v = read_value(s + r->state_off + obj * r->obj_size + off, size, false);
+    return true;
+  };
+  switch (b) {
+    case Builtin::Nondet: {
+      uint64_t n = arg(0);
+      choices = n == 0 ? 1 : static_cast<uint32_t>(std::min<uint64_t>(n, 1u << 20));
+      return true;
+    }
+    case Builtin::SpinLock:
+    case Builtin::SpinLockNested: {
+      uint64_t v = 0, lock = arg(0);
+      if (!word_at(lock, 4, v)) return true;  // the step reports the fault
+      return v == 0 || held(th, lock);
+    }
+    case Builtin::DownRead:
+    case Builtin::DownReadNested: {
+      uint64_t v = 0, sem = arg(0);
+      if (!word_at(sem, m_.word_size, v)) return true;
+      return v != ~0ull >> (64 - 8 * m_.word_size) || held(th, sem);
+    }
+    case Builtin::DownWrite: {
+      uint64_t v = 0, sem = arg(0);
+      if (!word_at(sem, m_.word_size, v)) return true;
+      return v == 0 || held(th, sem);
+    }
+    case Builtin::SynchronizeRcuWait:
+      return th.gp_wait == 0;
+    default:
+      return true;
+  }
+}
+
+void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
+  for (uint32_t t = 0; t < m_.contexts(); ++t) {
+    const ThreadState& th = ts(s, t);
+    if (th.func == UINT32_MAX) {
+      if (t != m_.rcu_context()) continue;
+      // Idle RCU context: any queued callback whose grace period has ended and
+      // which is the oldest pending one of the context that queued it.
+      const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
+      uint32_t seen = 0;
+      for (uint32_t i = 0; i < m_.rcu_capacity; ++i) {
+        if (!q[i].used) continue;
+        uint32_t bit = 1u << q[i].thread;
+        if (!(seen & bit) && q[i].waiting == 0) out.push_back({t, i});
+        seen |= bit;
+      }
+      continue;
+    }
+    const Insn& in = m_.funcs[th.func].code[th.pc];
+    uint32_t choices = 1;
+    if (!can_run(s, t, in, choices)) continue;
+    for (uint32_t c = 0; c < choices; ++c) out.push_back({t, c});
+  }
+}
+
+bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
+  // rcu_do_batch(): take the callback off the list and invoke head->func(head),
+  // reading func back from memory, where it may have been overwritten.
+  uint32_t t = m_.rcu_context();
+  RcuCallback* q = rcu_queue(s);
+  RcuCallback cb = q[slot];
+  std::memmove(&q[slot], &q[slot + 1], (m_.rcu_capacity - slot - 1) * sizeof(RcuCallback));
+  std::memset(&q[m_.rcu_capacity - 1], 0, sizeof(RcuCallback));
+  cur_loc_ = 0;
+  uint64_t fn = 0;
+  if (!load(s, t, cb.head + m_.word_size, m_.word_size, false, fn)) return false;
+  const Function* f = m_.function_at(fn);
+  if (!f) {
+    err_ = ErrorInfo{};
+    err_.value = fn;
+    err_.addr = cb.head;
+    return fail(ErrorKind::BadCall, t, "rcu_do_batch: callback function word of rcu_head");
+  }
+  uint64_t arg = cb.head;
+  ts(s, t).status = kRunning;
+  if (!call(s, t, f->id, nullptr, &arg, Operand{0, 0, false})) return false;
+  return run(s, t, 0, false);
+}
+
+bool Machine::step(uint8_t* s, Move mv) {
+  in_invariant_ = false;
+  if (mv.context == m_.rcu_context() && ts(s, mv.context).func == UINT32_MAX)
+    return start_rcu_callback(s, mv.choice);
+  return run(s, mv.context, mv.choice, true);
+}
+
+bool Machine::all_done(const uint8_t* s) const {
+  for (uint32_t t = 0; t < m_.threads.size(); ++t)
+    if (ts(s, t).status != kDone) return false;
+  if (ts(s, m_.rcu_context()).func != UINT32_MAX) return false;
+  const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
+  for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
+    if (q[i].used) return false;
+  return true;
+}
+
+bool Machine::check_invariants(const uint8_t* s) {
+  if (m_.invariants.empty()) return true;
+  uint32_t t = m_.invariant_context();
+  for (const auto& [name, fid] : m_.invariants) {
+    std::memcpy(work_.data(), s, m_.state_size);
+    in_invariant_ = true;
+    cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
+    last_ret_ = 0;
+    bool ok = call(work_.data(), t, fid, nullptr, nullptr, Operand{0, 0, false}) &&
+              run(work_.data(), t, 0, false);
+    in_invariant_ = false;
+    if (!ok) return false;
+    if (last_ret_ == 0) {
+      err_ = ErrorInfo{};
+      cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code.back().loc;
+      return fail(ErrorKind::Invariant, t, name);
+    }
+  }
+  return true;
+}
+
+uint32_t Machine::resting_loc(const uint8_t* s, uint32_t t) const {
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) return 0;
+  return m_.funcs[th.func].code[th.pc].loc;
+}
+
+std::vector<uint32_t> Machine::call_chain(const uint8_t* s, uint32_t t) const {
+  std::vector<uint32_t> chain;
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) return chain;
+  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  const uint8_t* base = s + stack.state_off;
+  uint32_t func = th.func, pc = th.pc, fp = th.fp;
+  for (int depth = 0; depth < 64 && func != UINT32_MAX; ++depth) {
+    const auto& code = m_.funcs[func].code;
+    chain.push_back(code.empty() ? 0 : code[std::min<size_t>(pc, code.size() - 1)].loc);
+    if (fp < kFrameHeader) break;
+    FrameHeader h;
+    std::memcpy(&h, base + fp - kFrameHeader, sizeof h);
+    func = h.ret_func;
+    pc = h.ret_pc ? h.ret_pc - 1 : 0;
+    fp = h.ret_fp;
+  }
+  return chain;
+}
+
+}  // namespace ptcheck::vm
+
+namespace ptcheck::vm {
+
+std::string Machine::blocked_reason(const uint8_t* s, uint32_t t) const {
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) {
+    if (t != m_.rcu_context()) return {};
+    const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
+    uint32_t pending = 0;
+    for (uint32_t i = 0; i < m_.rcu_capacity; ++i) pending += q[i].used;
+    return pending ? std::to_string(pending) + " callback(s) waiting for a grace period" : std::string();
+  }
+  const Insn& in = m_.funcs[th.func].code[th.pc];
+  uint32_t choices = 1;
+  if (can_run(s, t, in, choices)) return {};
+  std::string where = m_.funcs[th.func].name;
+  if (in.op != Op::Builtin) return "blocked in " + where;
+  auto b = static_cast<Builtin>(in.imm);
+  const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+  const auto& args = m_.arglists[in.aux];
+  uint64_t lock = args.empty() ? 0 : read_value(f + args[0].off, args[0].size, false);
+  std::string holder;
+  for (uint32_t c = 0; c < m_.contexts(); ++c)
+    if (held(ts(s, c), lock)) holder += (holder.empty() ? "" : ", ") + m_.context_name(c);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(lock));
+  switch (b) {
+    case Builtin::SynchronizeRcuWait:
+      return "waiting in synchronize_rcu() (in " + where + ") for readers to leave their read-side sections";
+    default:
+      return std::string("waiting in ") + std::string(builtin_info(b).name) + "(" + buf + ") in " + where +
+             (holder.empty() ? ", held by nobody still running" : ", held by " + holder);
+  }
+}
+
+}  // namespace ptcheck::vm

@@ -1,0 +1,105 @@
+#pragma once
+// The interpreter: executes one step of one context on a state vector.
+//
+// Step semantics (ARCHITECTURE.md "Concurrency semantics"): a context always
+// rests at its next *visible* instruction (a shared-memory access, a lock or RCU
+// operation, a nondeterministic choice, the start of an atomic block). A step
+// executes that instruction and then every following local-only instruction up
+// to the next visible one, so local work merges into the shared step before it.
+// Blocking instructions are visible; a context is enabled when the instruction
+// it rests at can run.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vm/errors.h"
+#include "vm/model.h"
+
+namespace ptcheck::vm {
+
+// Observes a step in trace mode (replay); the explorer runs without one.
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  virtual void on_write(const Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) = 0;
+  virtual void on_print(const std::string& text) = 0;
+  virtual void on_alloc(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
+  virtual void on_free(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
+};
+
+struct Move {
+  uint32_t context;
+  uint32_t choice;
+};
+
+class Machine {
+ public:
+  explicit Machine(const Model& m);
+
+  // Zeroes `s`, runs the target's init block, and starts every thread at its
+  // first visible instruction. Returns false when that already fails (error()).
+  bool build_initial(uint8_t* s);
+  // Appends the moves possible in s, in a fixed order: contexts in index order,
+  // choices ascending.
+  void moves(const uint8_t* s, std::vector<Move>& out);
+  // Executes one move in place. Returns false when the step raised an error.
+  bool step(uint8_t* s, Move m);
+  bool all_done(const uint8_t* s) const;
+  // Evaluates every invariant; false (with error()) when one fails.
+  bool check_invariants(const uint8_t* s);
+  const ErrorInfo& error() const { return err_; }
+  void set_recorder(Recorder* r) { rec_ = r; }
+  // Location (Program::locs index) of the instruction context t rests at.
+  uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
+  // Call chain of context t, innermost first, as locations.
+  std::vector<uint32_t> call_chain(const uint8_t* s, uint32_t t) const;
+  // Why a context cannot move (for deadlock reports).
+  std::string blocked_reason(const uint8_t* s, uint32_t t) const;
+  const Model& model() const { return m_; }
+
+  static uint32_t label(Move m) { return (m.context << 24) | (m.choice & 0xffffff); }
+  static Move unlabel(uint32_t l) { return {l >> 24, l & 0xffffff}; }
+
+ private:
+  friend class BuiltinRunner;
+  enum class Exec { Next, Jumped, Blocked, Done, Error };
+
+  ThreadState& ts(uint8_t* s, uint32_t t) const;
+  const ThreadState& ts(const uint8_t* s, uint32_t t) const;
+  uint8_t* frame(uint8_t* s, uint32_t t) const;
+  RcuCallback* rcu_queue(uint8_t* s) const;
+
+  bool is_visible(const uint8_t* s, uint32_t t, const Insn& in) const;
+  bool can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const;
+  bool run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
+  Exec exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
+  Exec exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
+  bool call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Operand>* args,
+            const uint64_t* arg_values, Operand dst);
+  bool start_rcu_callback(uint8_t* s, uint32_t slot);
+
+  // Memory. translate() returns the bytes for [addr, addr+size) or nullptr with
+  // err_ set (kind, addr, size, region, obj).
+  uint8_t* translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool write);
+  bool own_stack(uint32_t t, uint64_t addr) const;
+  bool load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out);
+  bool store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v);
+  uint8_t* shadow(uint8_t* s, const Region& r, uint64_t obj) const;
+
+  bool fail(ErrorKind k, uint32_t t, const std::string& detail = {});
+  bool held(const ThreadState& th, uint64_t lock, bool* reader = nullptr) const;
+  bool check_free_locks(uint8_t* s, uint32_t t, uint64_t lo, uint64_t hi);
+  void leave_read_section(uint8_t* s, uint32_t t);
+
+  const Model& m_;
+  ErrorInfo err_;
+  Recorder* rec_ = nullptr;
+  uint32_t cur_loc_ = 0;
+  std::vector<uint8_t> work_;      // invariant evaluation copy of the state
+  std::vector<uint64_t> argv_;
+  uint64_t last_ret_ = 0;          // value returned by a context's entry function
+  bool in_invariant_ = false;
+  uint64_t budget_ = 0;            // instructions left in this step
+};
+
+}  // namespace ptcheck::vm

@@ -1,0 +1,479 @@
+// The engine's builtins: allocation and KASAN shadow, locks, RCU, atomics, checks.
+// Each mirrors the kernel primitive of the same name at the level the model
+// needs; where the engine simplifies, the comment at that case says how.
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "vm/builtins.h"
+#include "vm/machine.h"
+#include "vm/printk.h"
+#include "vm/value_io.h"
+
+namespace ptcheck::vm {
+
+namespace {
+uint64_t all_ones(unsigned word) { return word >= 8 ? ~0ull : (1ull << (8 * word)) - 1; }
+}  // namespace
+
+bool Machine::check_free_locks(uint8_t* s, uint32_t t, uint64_t lo, uint64_t hi) {
+  // lockdep's debug_check_no_locks_freed(): no context may hold a lock inside
+  // memory that is being freed.
+  for (uint32_t c = 0; c < m_.contexts(); ++c) {
+    const ThreadState& th = ts(s, c);
+    for (uint32_t i = 0; i < th.nheld; ++i)
+      if (th.held[i] >= lo && th.held[i] < hi) {
+        err_.addr = th.held[i];
+        err_.value = c;
+        return fail(ErrorKind::HeldLockFreed, t);
+      }
+  }
+  return true;
+}
+
+void Machine::leave_read_section(uint8_t* s, uint32_t t) {
+  uint32_t bit = ~(1u << t);
+  RcuCallback* q = rcu_queue(s);
+  for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
+    if (q[i].used) q[i].waiting &= bit;
+  for (uint32_t c = 0; c < m_.contexts(); ++c) ts(s, c).gp_wait &= bit;
+}
+
+Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
+  auto b = static_cast<Builtin>(in.imm);
+  uint8_t* f = frame(s, t);
+  const auto& args = m_.arglists[in.aux];
+  argv_.resize(args.size());
+  for (size_t i = 0; i < args.size(); ++i) argv_[i] = read_value(f + args[i].off, args[i].size, args[i].sign);
+  const uint64_t* a = argv_.data();
+  ThreadState& th = ts(s, t);
+  auto ret = [&](uint64_t v) {
+    if (in.a.size) write_value(f + in.a.off, in.a.size, v);
+    return Exec::Next;
+  };
+  auto error = [&](ErrorKind k, const std::string& d = {}) {
+    fail(k, t, d);
+    return Exec::Error;
+  };
+  auto chain = [&]() { return call_chain(s, t); };
+  const unsigned word = m_.word_size;
+
+  // Locks live in memory; a fault on a lock word of freed memory is its own kind.
+  auto lock_word = [&](uint64_t addr, uint32_t size) -> uint8_t* {
+    uint8_t* p = translate(s, t, addr, size, true);
+    if (!p && err_.kind == ErrorKind::UseAfterFree) err_.kind = ErrorKind::LockFreedMemory;
+    return p;
+  };
+  auto push_held = [&](uint64_t lock, bool reader) {
+    if (th.nheld == kMaxHeld) return error(ErrorKind::ModelLimit, "more than 4 locks held at once");
+    th.held_kind = static_cast<uint8_t>((th.held_kind & ~(1u << th.nheld)) | (reader ? 1u << th.nheld : 0));
+    th.held[th.nheld++] = lock;
+    return Exec::Next;
+  };
+  auto pop_held = [&](uint64_t lock) {
+    for (uint32_t i = 0; i < th.nheld; ++i)
+      if (th.held[i] == lock) {
+        for (uint32_t j = i; j + 1 < th.nheld; ++j) th.held[j] = th.held[j + 1];
+        uint8_t low = th.held_kind & ((1u << i) - 1), high = static_cast<uint8_t>(th.held_kind >> (i + 1));
+        th.held_kind = static_cast<uint8_t>(low | (high << i));
+        th.held[--th.nheld] = 0;
+        return;
+      }
+  };
+  auto slab_region = [&](uint64_t cache) -> const Region* {
+    for (const Region& r : m_.regions)
+      if (r.kind == RegionKind::Slab && r.base == cache) return &r;
+    return nullptr;
+  };
+  auto mark = [&](const Region& r, uint64_t obj, uint8_t st) {
+    s[r.shadow_off + obj] = st;
+    if (!rec_) return;
+    if (st == kLive) rec_->on_alloc(r, obj, t, chain());
+    else rec_->on_free(r, obj, t, chain());
+  };
+  // Freeing object(s) [first, first+n) of region r, KASAN and lockdep checks first.
+  auto free_objects = [&](const Region& r, uint64_t first, uint64_t n, uint64_t addr) -> bool {
+    err_ = ErrorInfo{};
+    err_.addr = addr;
+    err_.region = static_cast<uint32_t>(&r - m_.regions.data());
+    err_.obj = first;
+    for (uint64_t i = first; i < first + n; ++i) {
+      uint8_t st = s[r.shadow_off + i];
+      if (st == kFreed) return fail(ErrorKind::DoubleFree, t);
+      if (st != kLive) return fail(ErrorKind::InvalidFree, t, "the object was never allocated");
+    }
+    if (!check_free_locks(s, t, r.base + first * r.stride, r.base + (first + n) * r.stride)) return false;
+    if (r.kind == RegionKind::PageData && m_.pages_region != UINT32_MAX) {
+      const Region& pr = m_.regions[m_.pages_region];
+      if (!check_free_locks(s, t, pr.base + first * pr.stride, pr.base + (first + n) * pr.stride)) return false;
+    }
+    for (uint64_t i = first; i < first + n; ++i) mark(r, i, kFreed);
+    return true;
+  };
+  auto page_index = [&](uint64_t page, uint64_t& idx) -> bool {
+    if (m_.pages_region == UINT32_MAX) return fail(ErrorKind::ModelError, t, "the target has no pages in its heap");
+    const Region& pr = m_.regions[m_.pages_region];
+    if (page < pr.base || page >= pr.end() || (page - pr.base) % pr.stride) {
+      err_ = ErrorInfo{};
+      err_.addr = page;
+      return fail(ErrorKind::InvalidFree, t, "not a modelled struct page");
+    }
+    idx = (page - pr.base) / pr.stride;
+    return true;
+  };
+
+  switch (b) {
+    case Builtin::KmemCacheAlloc:
+    case Builtin::KmemCacheZalloc: {
+      // Lowest free object first, so allocation is deterministic. Contents are
+      // left as the previous user left them unless __GFP_ZERO, as in SLUB.
+      const Region* r = slab_region(a[0]);
+      if (!r) return error(ErrorKind::ModelError, fmt::format("kmem_cache_alloc: {:#x} is not a slab cache", a[0]));
+      for (uint64_t i = 0; i < r->count; ++i) {
+        if (s[r->shadow_off + i] == kLive) continue;
+        mark(*r, i, kLive);
+        if (b == Builtin::KmemCacheZalloc || (a[1] & m_.gfp_zero))
+          std::memset(s + r->state_off + i * r->obj_size, 0, r->obj_size);
+        return ret(r->base + i * r->stride);
+      }
+      return ret(0);  // the cache is exhausted: allocation fails, as it may in the kernel
+    }
+    case Builtin::KmemCacheFree: {
+      if (a[1] == 0) return Exec::Next;
+      const Region* r = m_.find_region(a[1]);
+      if (!r || r->kind != RegionKind::Slab || r->base != a[0] || (a[1] - r->base) % r->stride) {
+        err_ = ErrorInfo{};
+        err_.addr = a[1];
+        return error(ErrorKind::InvalidFree, "kmem_cache_free of a pointer that is not an object of that cache");
+      }
+      return free_objects(*r, (a[1] - r->base) / r->stride, 1, a[1]) ? Exec::Next : Exec::Error;
+    }
+    case Builtin::AllocPages:
+    case Builtin::AllocPage: {
+      uint64_t order = b == Builtin::AllocPages ? a[1] : 0;
+      if (m_.page_data_region == UINT32_MAX) return error(ErrorKind::ModelError, "the target has no pages in its heap");
+      if (order > 10) return error(ErrorKind::ModelError, "alloc_pages: order too large");
+      const Region& dr = m_.regions[m_.page_data_region];
+      uint64_t n = 1ull << order;
+      // Buddy alignment: an order-k block starts at a multiple of 2^k.
+      for (uint64_t i = 0; i + n <= dr.count; i += n) {
+        bool free = true;
+        for (uint64_t j = i; j < i + n; ++j) free = free && s[dr.shadow_off + j] != kLive;
+        if (!free) continue;
+        for (uint64_t j = i; j < i + n; ++j) {
+          mark(dr, j, kLive);
+          if (a[0] & m_.gfp_zero) std::memset(s + dr.state_off + j * dr.obj_size, 0, dr.obj_size);
+        }
+        const Region& pr = m_.regions[m_.pages_region];
+        return ret(pr.base + i * pr.stride);
+      }
+      return ret(0);
+    }
+    case Builtin::FreePages:
+    case Builtin::FreePage: {
+      uint64_t order = b == Builtin::FreePages ? a[1] : 0, idx = 0;
+      if (!page_index(a[0], idx)) return Exec::Error;
+      const Region& dr = m_.regions[m_.page_data_region];
+      if (idx + (1ull << order) > dr.count) return error(ErrorKind::InvalidFree, "block extends past the modelled pages");
+      return free_objects(dr, idx, 1ull << order, a[0]) ? Exec::Next : Exec::Error;
+    }
+    case Builtin::KasanSlabAlloc: {
+      const Region* r = m_.find_region(a[1]);
+      if (!r || r->kind != RegionKind::Slab) return error(ErrorKind::ModelError, "kasan_slab_alloc: not a slab object");
+      mark(*r, (a[1] - r->base) / r->stride, kLive);
+      return Exec::Next;
+    }
+    case Builtin::KasanSlabFree: {
+      const Region* r = m_.find_region(a[1]);
+      if (!r || r->kind != RegionKind::Slab) return error(ErrorKind::InvalidFree, "kasan_slab_free: not a slab object");
+      return free_objects(*r, (a[1] - r->base) / r->stride, 1, a[1]) ? ret(0) : Exec::Error;
+    }
+    case Builtin::KasanUnpoisonPages:
+    case Builtin::KasanPoisonPages: {
+      uint64_t idx = 0;
+      if (!page_index(a[0], idx)) return Exec::Error;
+      const Region& dr = m_.regions[m_.page_data_region];
+      uint64_t n = 1ull << std::min<uint64_t>(a[1], 10);
+      if (idx + n > dr.count) return error(ErrorKind::ModelError, "block extends past the modelled pages");
+      if (b == Builtin::KasanPoisonPages) return free_objects(dr, idx, n, a[0]) ? Exec::Next : Exec::Error;
+      for (uint64_t j = idx; j < idx + n; ++j) mark(dr, j, kLive);
+      return Exec::Next;
+    }
+    // Address arithmetic, exactly as the kernel's: no validity checks, so a
+    // bogus page yields a bogus address that faults when used.
+    case Builtin::PageAddress:
+      return ret(m_.direct_map_base + (a[0] - m_.vmemmap_base) / m_.struct_page_size * m_.page_size);
+    case Builtin::VirtToPage:
+      return ret(m_.vmemmap_base + (a[0] - m_.direct_map_base) / m_.page_size * m_.struct_page_size);
+    case Builtin::PageToPfn:
+      return ret((a[0] - m_.vmemmap_base) / m_.struct_page_size);
+    case Builtin::PfnToPage:
+      return ret(m_.vmemmap_base + a[0] * m_.struct_page_size);
+    case Builtin::SlabObject: {
+      const Region* r = slab_region(a[0]);
+      if (!r || a[1] >= r->count) return error(ErrorKind::ModelError, "slab_object: no such object");
+      return ret(r->base + a[1] * r->stride);
+    }
+    case Builtin::FirstObject:
+    case Builtin::NextObject: {
+      const auto& list = m_.type_regions[in.c.off];
+      bool started = b == Builtin::FirstObject;
+      for (uint32_t ri : list) {
+        const Region& r = m_.regions[ri];
+        uint64_t i = 0;
+        if (!started) {
+          if (a[0] < r.base || a[0] >= r.end()) continue;
+          i = (a[0] - r.base) / r.stride + 1;
+          started = true;
+        }
+        for (; i < r.count; ++i)
+          if (r.shadow_off < 0 || s[r.shadow_off + i] == kLive) return ret(r.base + i * r.stride);
+      }
+      return ret(0);
+    }
+    case Builtin::SpinLockInit: {
+      uint8_t* p = lock_word(a[0], 4);
+      if (!p) return Exec::Error;
+      write_value(p, 4, 0);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 0);
+      return Exec::Next;
+    }
+    case Builtin::SpinLock:
+    case Builtin::SpinLockNested:
+    case Builtin::SpinTrylock: {
+      uint8_t* p = lock_word(a[0], 4);
+      if (!p) return Exec::Error;
+      if (read_value(p, 4, false) != 0) {
+        if (b == Builtin::SpinTrylock) return ret(0);
+        if (held(th, a[0])) {
+          err_.addr = a[0];
+          return error(ErrorKind::Deadlock, "spinlock recursion: the lock is already held by this context");
+        }
+        return Exec::Blocked;
+      }
+      // The qspinlock's locked byte: the word reads 1 while held.
+      write_value(p, 4, 1);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 1);
+      Exec e = push_held(a[0], false);
+      if (e != Exec::Next) return e;
+      return b == Builtin::SpinTrylock ? ret(1) : Exec::Next;
+    }
+    case Builtin::SpinUnlock: {
+      if (!held(th, a[0])) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        return error(ErrorKind::BadUnlock, "spin_unlock of a lock this context does not hold");
+      }
+      uint8_t* p = lock_word(a[0], 4);
+      if (!p) return Exec::Error;
+      write_value(p, 4, 0);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 0);
+      pop_held(a[0]);
+      return Exec::Next;
+    }
+    case Builtin::SpinIsLocked:
+    case Builtin::AssertSpinLocked: {
+      uint64_t v = 0;
+      if (!load(s, t, a[0], 4, false, v)) return Exec::Error;
+      if (b == Builtin::SpinIsLocked) return ret(v != 0);
+      if (v == 0) return error(ErrorKind::Bug, "assert_spin_locked: the lock is not held");
+      return Exec::Next;
+    }
+    case Builtin::LockdepAssertHeld:
+      if (!held(th, a[0])) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        if (m_.warn_only) {
+          if (rec_) rec_->on_print("WARNING: lockdep_assert_held: lock not held");
+          return Exec::Next;
+        }
+        return error(ErrorKind::Warn, "lockdep_assert_held: this context does not hold the lock");
+      }
+      return Exec::Next;
+    case Builtin::InitRwsem:
+      return store(s, t, a[0], word, 0) ? Exec::Next : Exec::Error;
+    case Builtin::DownRead:
+    case Builtin::DownReadNested:
+    case Builtin::DownWrite: {
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      uint64_t v = read_value(p, word, false);
+      bool writer = b == Builtin::DownWrite;
+      bool busy = writer ? v != 0 : v == all_ones(word);
+      if (busy) {
+        if (held(th, a[0])) return error(ErrorKind::Deadlock, "rwsem recursion: this context already holds it");
+        return Exec::Blocked;
+      }
+      // The count word: readers add one, a writer sets all ones.
+      uint64_t nv = writer ? all_ones(word) : v + 1;
+      write_value(p, word, nv);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, nv);
+      return push_held(a[0], !writer);
+    }
+    case Builtin::UpRead:
+    case Builtin::UpWrite: {
+      bool reader = false;
+      if (!held(th, a[0], &reader) || reader != (b == Builtin::UpRead)) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        return error(ErrorKind::BadUnlock, "release of an rwsem this context does not hold in that mode");
+      }
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      uint64_t nv = b == Builtin::UpRead ? read_value(p, word, false) - 1 : 0;
+      write_value(p, word, nv);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, nv);
+      pop_held(a[0]);
+      return Exec::Next;
+    }
+    case Builtin::RcuReadLock:
+      if (th.rcu_depth == 255) return error(ErrorKind::ModelLimit, "rcu_read_lock nested 255 deep");
+      ++th.rcu_depth;
+      return Exec::Next;
+    case Builtin::RcuReadUnlock:
+      if (th.rcu_depth == 0) return error(ErrorKind::BadUnlock, "rcu_read_unlock without rcu_read_lock");
+      if (--th.rcu_depth == 0) leave_read_section(s, t);
+      return Exec::Next;
+    case Builtin::CallRcu: {
+      // __call_rcu_common(): head->func = func; head->next = NULL; then the
+      // callback is linked after this CPU's last pending one (rcu_segcblist).
+      uint64_t head = a[0];
+      if (!store(s, t, head + word, word, a[1])) return Exec::Error;
+      if (!store(s, t, head, word, 0)) return Exec::Error;
+      RcuCallback* q = rcu_queue(s);
+      uint32_t n = 0;
+      int32_t last_same = -1;
+      while (n < m_.rcu_capacity && q[n].used) {
+        if (q[n].thread == t) last_same = static_cast<int32_t>(n);
+        ++n;
+      }
+      if (n == m_.rcu_capacity)
+        return error(ErrorKind::ModelLimit, fmt::format("more than {} RCU callbacks pending", m_.rcu_capacity));
+      if (last_same >= 0 && !store(s, t, q[last_same].head, word, head)) return Exec::Error;
+      uint32_t waiting = 0;
+      for (uint32_t c = 0; c < m_.contexts(); ++c)
+        if (ts(s, c).rcu_depth) waiting |= 1u << c;
+      q[n] = RcuCallback{head, waiting, static_cast<uint8_t>(t), 1, 0};
+      return Exec::Next;
+    }
+    case Builtin::SynchronizeRcu: {
+      if (th.rcu_depth) return error(ErrorKind::Deadlock, "synchronize_rcu() inside an RCU read-side critical section");
+      uint32_t waiting = 0;
+      for (uint32_t c = 0; c < m_.contexts(); ++c)
+        if (c != t && ts(s, c).rcu_depth) waiting |= 1u << c;
+      th.gp_wait = waiting;
+      return Exec::Next;
+    }
+    case Builtin::SynchronizeRcuWait:
+      return th.gp_wait ? Exec::Blocked : Exec::Next;
+    case Builtin::AtomicRead:
+    case Builtin::AtomicLongRead: {
+      uint32_t size = b == Builtin::AtomicRead ? 4 : word;
+      uint64_t v = 0;
+      if (!load(s, t, a[0], size, true, v)) return Exec::Error;
+      return ret(v);
+    }
+    case Builtin::AtomicSet:
+    case Builtin::AtomicLongSet:
+      return store(s, t, a[0], b == Builtin::AtomicSet ? 4 : word, a[1]) ? Exec::Next : Exec::Error;
+    case Builtin::AtomicInc: case Builtin::AtomicDec: case Builtin::AtomicAdd: case Builtin::AtomicSub:
+    case Builtin::AtomicIncReturn: case Builtin::AtomicDecReturn: case Builtin::AtomicDecAndTest:
+    case Builtin::AtomicIncNotZero: case Builtin::AtomicLongInc: case Builtin::AtomicLongDec:
+    case Builtin::AtomicLongAdd: case Builtin::AtomicLongSub: {
+      bool is_long = b == Builtin::AtomicLongInc || b == Builtin::AtomicLongDec || b == Builtin::AtomicLongAdd ||
+                     b == Builtin::AtomicLongSub;
+      uint32_t size = is_long ? word : 4;
+      // atomic_add(i, v) and atomic_sub(i, v) take the counter second.
+      bool counter_second = b == Builtin::AtomicAdd || b == Builtin::AtomicSub || b == Builtin::AtomicLongAdd ||
+                            b == Builtin::AtomicLongSub;
+      uint64_t addr = counter_second ? a[1] : a[0];
+      uint64_t v = 0;
+      if (!load(s, t, addr, size, true, v)) return Exec::Error;
+      int64_t delta = 0;
+      switch (b) {
+        case Builtin::AtomicInc: case Builtin::AtomicIncReturn: case Builtin::AtomicLongInc: delta = 1; break;
+        case Builtin::AtomicDec: case Builtin::AtomicDecReturn: case Builtin::AtomicDecAndTest:
+        case Builtin::AtomicLongDec: delta = -1; break;
+        case Builtin::AtomicAdd: case Builtin::AtomicLongAdd: delta = static_cast<int64_t>(a[0]); break;
+        case Builtin::AtomicSub: case Builtin::AtomicLongSub: delta = -static_cast<int64_t>(a[0]); break;
+        case Builtin::AtomicIncNotZero: delta = v != 0; break;
+        default: break;
+      }
+      uint64_t nv = truncate_value(v + static_cast<uint64_t>(delta), size, true);
+      if (delta && !store(s, t, addr, size, nv)) return Exec::Error;
+      if (b == Builtin::AtomicDecAndTest) return ret(nv == 0);
+      if (b == Builtin::AtomicIncNotZero) return ret(v != 0);
+      return ret(nv);
+    }
+    case Builtin::Cmpxchg:
+    case Builtin::Xchg: {
+      uint32_t size = in.c.size ? in.c.size : word;
+      uint64_t old = 0;
+      if (!load(s, t, a[0], size, in.c.sign, old)) return Exec::Error;
+      uint64_t nv = b == Builtin::Xchg ? a[1] : a[2];
+      bool swap = b == Builtin::Xchg || old == truncate_value(a[1], size, in.c.sign);
+      if (swap && !store(s, t, a[0], size, nv)) return Exec::Error;
+      return ret(old);
+    }
+    case Builtin::Memset:
+    case Builtin::Memcpy: {
+      // One step for the whole range (the kernel's are not atomic; models that
+      // care use a loop of stores).
+      uint64_t n = a[2];
+      if (n == 0) return ret(a[0]);
+      if (n > (1u << 20)) return error(ErrorKind::ModelError, "memset/memcpy larger than 1 MiB");
+      std::vector<uint8_t> src(n, static_cast<uint8_t>(a[1]));
+      if (b == Builtin::Memcpy) {
+        uint8_t* sp = translate(s, t, a[1], static_cast<uint32_t>(n), false);
+        if (!sp) return Exec::Error;
+        std::memcpy(src.data(), sp, n);
+      }
+      for (uint64_t o = 0; o < n; o += 8) {
+        uint32_t chunk = static_cast<uint32_t>(std::min<uint64_t>(8, n - o));
+        if (!store(s, t, a[0] + o, chunk, read_value(src.data() + o, chunk, false))) return Exec::Error;
+      }
+      return ret(a[0]);
+    }
+    case Builtin::BugOn:
+      if (a[0]) return error(ErrorKind::Bug, m_.strings[in.c.off]);
+      return Exec::Next;
+    case Builtin::Bug:
+      return error(ErrorKind::Bug, "BUG()");
+    case Builtin::VmBugOn:
+    case Builtin::VmBugOnPage:
+      if (m_.debug_vm && a[0]) {
+        err_ = ErrorInfo{};
+        if (b == Builtin::VmBugOnPage) err_.value = a[1];
+        return error(ErrorKind::VmBug, m_.strings[in.c.off]);
+      }
+      return Exec::Next;
+    case Builtin::VmWarnOn:
+    case Builtin::WarnOn:
+    case Builtin::WarnOnOnce: {
+      bool on = a[0] && (b != Builtin::VmWarnOn || m_.debug_vm);
+      if (on) {
+        if (!m_.warn_only) return error(ErrorKind::Warn, m_.strings[in.c.off]);
+        if (rec_) rec_->on_print("WARNING: " + m_.strings[in.c.off]);
+      }
+      return ret(a[0] != 0);
+    }
+    case Builtin::Printk:
+      if (rec_) rec_->on_print(format_printk(m_.strings[in.c.off], argv_.data() + 1, argv_.size() - 1, m_));
+      return ret(0);
+    case Builtin::Nondet:
+      if (a[0] == 0) return error(ErrorKind::ModelError, "nondet(0): no value to choose");
+      return ret(choice);
+    case Builtin::Likely:
+    case Builtin::Unlikely:
+      return ret(a[0]);
+    case Builtin::Barrier:
+      // Sequential consistency: every step is globally ordered, so barriers are
+      // no-ops. Weak-memory reorderings are outside this model.
+      return Exec::Next;
+    case Builtin::Count:
+      break;
+  }
+  return error(ErrorKind::ModelError, "unknown builtin");
+}
+
+}  // namespace ptcheck::vm

@@ -1,0 +1,29 @@
+#pragma once
+// A compiled model as the explorer's TransitionSystem: one Machine per worker,
+// labels encoding (context, choice).
+#include <memory>
+#include <vector>
+
+#include "explore/transition_system.h"
+#include "vm/machine.h"
+
+namespace ptcheck::vm {
+
+class ModelSystem : public explore::TransitionSystem {
+ public:
+  explicit ModelSystem(const Model& m);
+  size_t state_size() const override { return m_.state_size; }
+  void initial_state(uint8_t* out) const override;
+  std::unique_ptr<explore::Worker> make_worker() const override;
+  // The initial state failed to build (an error in init or at a thread's start).
+  bool init_failed() const { return init_failed_; }
+  const ErrorInfo& init_error() const { return init_error_; }
+
+ private:
+  const Model& m_;
+  std::vector<uint8_t> initial_;
+  bool init_failed_ = false;
+  ErrorInfo init_error_;
+};
+
+}  // namespace ptcheck::vm

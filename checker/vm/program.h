@@ -1,0 +1,98 @@
+#pragma once
+// The compiled form of a model: functions lowered to a small register machine
+// whose registers ("slots") live in the thread's stack frame, which itself lives
+// in the state vector. Every access to shared memory, every lock and RCU
+// operation is its own instruction, so the interpreter can end a step exactly
+// where the concurrency semantics (ARCHITECTURE.md) puts a step boundary.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "support/diag.h"
+
+namespace ptcheck::sema {
+struct Type;
+}
+
+namespace ptcheck::vm {
+
+// A value in the current frame: `size` bytes at frame offset `off`, read with
+// sign or zero extension to 64 bits. Struct values use their full size.
+struct Operand {
+  uint32_t off = 0;
+  uint32_t size = 8;
+  bool sign = false;
+};
+
+enum class Op : uint8_t {
+  Nop,
+  Const,       // a := imm
+  Mov,         // a := b (a.size bytes; structs copy whole)
+  Bin,         // a := b <sub> c
+  Un,          // a := <sub> b
+  Ext,         // a := b truncated to imm bytes, sign-extended when sub != 0
+  FrameAddr,   // a := address of frame offset imm (address of an address-taken local)
+  Load,        // a := *(b) with a.size bytes (shared unless in this thread's stack)
+  Store,       // *(a) := b with b.size bytes
+  Jmp,         // pc := imm
+  Jz,          // if a == 0: pc := imm
+  Jnz,         // if a != 0: pc := imm
+  Call,        // a := func[imm](args[aux])
+  CallInd,     // a := (*b)(args[aux]); b must hold a function address
+  Ret,         // return b (b.size == 0: void)
+  Builtin,     // a := builtin[imm](args[aux])
+  ClearTemps,  // zero frame bytes [imm, imm + aux): temporaries dead at a statement start
+  AtomicBegin, // the following instructions up to AtomicEnd run in one step
+  AtomicEnd,
+};
+
+enum class BinOp : uint8_t {
+  Add, Sub, Mul, DivS, DivU, ModS, ModU, And, Or, Xor, Shl, ShrS, ShrU,
+  Eq, Ne, LtS, LtU, LeS, LeU, GtS, GtU, GeS, GeU,
+};
+enum class UnOp : uint8_t { Neg, Not, LNot };
+
+struct Insn {
+  Insn(Op op_ = Op::Nop, uint8_t sub_ = 0, Operand a_ = {}, Operand b_ = {}, Operand c_ = {}, int64_t imm_ = 0)
+      : op(op_), sub(sub_), a(a_), b(b_), c(c_), imm(imm_) {}
+  Op op = Op::Nop;
+  uint8_t sub = 0;    // BinOp / UnOp / extension signedness
+  Operand a, b, c;    // Builtin: c carries static facts (a string or type-list index in
+                      // c.off, the pointee's size and signedness in c.size/c.sign)
+  int64_t imm = 0;    // constant, jump target, function id, builtin id, byte count
+  uint32_t aux = 0;   // argument-list index, or a length
+  uint32_t loc = 0;   // index into Program::locs: the statement this came from
+};
+
+// A statement span, for traces ("file:line function | statement") and reports.
+struct Location {
+  SourceLoc loc;
+  SourceLoc end;
+  uint32_t func = 0;
+};
+
+struct Function {
+  std::string name;
+  uint32_t id = 0;
+  uint64_t address = 0;         // its text address (what a function pointer holds)
+  SourceLoc loc;
+  std::vector<Insn> code;
+  uint32_t frame_size = 0;      // bytes after the frame header
+  std::vector<Operand> params;  // where each parameter lives in this function's frame
+  Operand ret{0, 0, false};     // return value shape (size 0: void)
+  bool has_body = false;
+  std::string kernel_ref;       // "mm/memory.c pmd_install (v7.1.3)", from the comment above it
+};
+
+// Frame header, stored in stack memory just below each frame.
+struct FrameHeader {
+  uint32_t ret_func;   // caller function id (UINT32_MAX for a thread's entry frame)
+  uint32_t ret_pc;     // caller pc to resume at
+  uint32_t ret_fp;     // caller frame offset in the stack region
+  uint32_t dst_off;    // caller operand receiving the return value
+  uint32_t dst_size;
+  uint32_t dst_sign;
+};
+inline constexpr uint32_t kFrameHeader = 24;
+
+}  // namespace ptcheck::vm
