@@ -3,11 +3,13 @@
 #include <cstdlib>
 #include <new>
 
+#include "explore/huge_alloc.h"
+
 namespace ptcheck::explore {
 
 namespace {
 constexpr uint64_t kMaxChunks = uint64_t(1) << 16;
-constexpr size_t kTargetChunkBytes = size_t(1) << 20;
+constexpr size_t kTargetChunkBytes = size_t(4) << 20;
 }  // namespace
 
 StateStore::StateStore(size_t state_size, MemoryAccount& mem) : size_(state_size), mem_(mem) {
@@ -29,7 +31,7 @@ StateStore::StateStore(size_t state_size, MemoryAccount& mem) : size_(state_size
 }
 
 StateStore::~StateStore() {
-  for (uint64_t i = 0; i < max_chunks_; ++i) std::free(dir_[i].load(std::memory_order_relaxed));
+  for (uint64_t i = 0; i < max_chunks_; ++i) free_zeroed(dir_[i].load(std::memory_order_relaxed), chunk_bytes_);
 }
 
 uint64_t StateStore::reserve_block() {
@@ -43,7 +45,7 @@ uint64_t StateStore::reserve_block() {
     std::lock_guard<std::mutex> g(alloc_mu_);
     if (dir_[c].load(std::memory_order_relaxed) == nullptr) {
       if (!mem_.try_add(chunk_bytes_)) return kNoId;
-      auto* p = static_cast<uint8_t*>(std::malloc(chunk_bytes_));
+      auto* p = static_cast<uint8_t*>(alloc_zeroed(chunk_bytes_));
       if (!p) {
         mem_.mark_exceeded();
         return kNoId;

@@ -3,11 +3,13 @@
 #include <cstdlib>
 #include <new>
 
+#include "explore/huge_alloc.h"
+
 namespace ptcheck::explore {
 
 namespace {
 uint64_t* new_table(uint64_t n) {
-  auto* t = static_cast<uint64_t*>(std::calloc(n + 1, sizeof(uint64_t)));
+  auto* t = static_cast<uint64_t*>(alloc_zeroed((n + 1) * sizeof(uint64_t)));
   if (t) t[0] = n - 1;
   return t;
 }
@@ -34,7 +36,10 @@ VisitedSet::VisitedSet(const StateStore& store, MemoryAccount& mem)
 VisitedSet::~VisitedSet() {
   reclaim();
   for (size_t s = 0; s < (size_t(1) << kShardBits); ++s)
-    std::free(tables_[s].load(std::memory_order_relaxed));
+  {
+    uint64_t* t = tables_[s].load(std::memory_order_relaxed);
+    free_zeroed(t, (t[0] + 2) * sizeof(uint64_t));
+  }
 }
 
 void VisitedSet::reclaim() {
@@ -42,7 +47,7 @@ void VisitedSet::reclaim() {
   for (size_t s = 0; s < (size_t(1) << kShardBits); ++s) {
     for (uint64_t* t : locks_[s].retired) {
       freed += static_cast<int64_t>((t[0] + 2) * sizeof(uint64_t));
-      std::free(t);
+      free_zeroed(t, (t[0] + 2) * sizeof(uint64_t));
     }
     locks_[s].retired.clear();
   }

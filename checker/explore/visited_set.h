@@ -1,8 +1,9 @@
 #pragma once
 // The concurrent set of visited states: sharded open addressing (linear probing)
-// over 64-bit slots; lock-free lookups, one spin lock per shard for insertions. A slot holds 24 bits of the state's
+// over 64-bit slots; lock-free lookups, one spin lock per shard for insertions. A slot holds 26 bits of the state's
 // hash (which also give its home index, so a shard grows without re-reading any
-// state) and the state's id + 1 (40 bits); 0 is an empty slot.
+// state) and the state's id + 1 (38 bits); 0 is an empty slot. Few shards keep
+// the tables big enough for transparent huge pages.
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -20,9 +21,9 @@ namespace ptcheck::explore {
 
 class VisitedSet {
  public:
-  static constexpr unsigned kShardBits = 10;
-  static constexpr unsigned kTagBits = 24;
-  static constexpr unsigned kIdBits = 40;
+  static constexpr unsigned kShardBits = 6;
+  static constexpr unsigned kTagBits = 26;
+  static constexpr unsigned kIdBits = 38;
   static constexpr uint64_t kIdMask = (uint64_t(1) << kIdBits) - 1;
   static constexpr unsigned kInitialLog2 = 4;
 
