@@ -207,6 +207,8 @@ class LayerSink final : public SuccessorSink {
       }
       return;
     }
+    static const uint8_t kEmpty = 0;
+    if (size_ == 0) next = &kEmpty;  // a null pointer may not reach memcmp/memcpy
     const uint64_t key = kKeyFlag | (pos_ << kIdxBits) | idx;
     const uint64_t h = XXH3_64bits(next, size_);
     if (!pipelined_) {
@@ -331,7 +333,7 @@ Result Explorer::run() {
   };
 
   // The initial state.
-  std::vector<uint8_t> init(size_);
+  std::vector<uint8_t> init(std::max<size_t>(size_, 1));
   ts_.initial_state(init.data());
   uint64_t root = take_id(ctxs_[0]);
   if (root == StateStore::kNoId) {

@@ -30,7 +30,9 @@ class FnSystem : public TransitionSystem {
   FnSystem(Bytes init, Expand expand, std::function<bool(const Bytes&)> init_bad = nullptr)
       : init_(std::move(init)), expand_(std::move(expand)), init_bad_(std::move(init_bad)) {}
   size_t state_size() const override { return init_.size(); }
-  void initial_state(uint8_t* out) const override { std::memcpy(out, init_.data(), init_.size()); }
+  void initial_state(uint8_t* out) const override {
+    if (!init_.empty()) std::memcpy(out, init_.data(), init_.size());
+  }
   std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
 
   // Successors of s (for replay and the reference explorer).
@@ -45,7 +47,8 @@ class FnSystem : public TransitionSystem {
   struct W : Worker {
     explicit W(const FnSystem& sys) : sys(sys) {}
     Result expand(const uint8_t* state, SuccessorSink& sink) override {
-      cur.assign(state, state + sys.init_.size());
+      if (sys.init_.empty()) cur.clear();
+      else cur.assign(state, state + sys.init_.size());
       Result r = sys.successors(cur, succ);
       for (auto& s : succ) sink.emit(s.label, s.next.data(), s.violation);
       return r;
