@@ -427,13 +427,13 @@ Result Explorer::run() {
       if (aborted) res.incomplete_reason = stop_reason_name(StopReason(stop_.load()));
       break;
     }
+    if (layer_new == 0 && !aborted) {  // every state expanded: complete
+      frontier_.clear();
+      break;
+    }
     if (stopping()) {
       end_incomplete(StopReason(stop_.load()), frontier_.size() + layer_new);
       if (layer_new) ++depth;
-      break;
-    }
-    if (layer_new == 0) {
-      frontier_.clear();
       break;
     }
 

@@ -380,3 +380,16 @@ TEST(ExplorerDeterminism, EmptyState) {
   CHECK_EQUAL(2u, r.stats.transitions);
   CHECK_EQUAL(0u, r.stats.depth);
 }
+
+TEST(ExplorerLimits, MaxStatesEqualToTheStateSpaceStillEnds) {
+  Counters sys(2, 2);  // 9 states
+  Options o;
+  o.max_states = 9;
+  Result r = go(sys, 1, o);
+  // The limit is reached while the last layers are explored: incomplete.
+  CHECK(r.verdict == Verdict::Incomplete);
+  o.max_states = 10;
+  r = go(sys, 1, o);
+  CHECK(r.verdict == Verdict::Pass);
+  CHECK_EQUAL(9u, r.stats.states);
+}
