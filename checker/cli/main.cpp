@@ -13,7 +13,7 @@
 #include "arch/arch.h"
 #include "driver/run.h"
 #include "frontend/parser.h"
-#include "sema/layout_print.h"
+#include "cli/commands.h"
 #include "support/version.h"
 #include "trace/trace_io.h"
 
@@ -134,12 +134,8 @@ int main(int argc, char** argv) {
   replay->add_option("files", files, "trace files")->required();
   replay->add_option("--set", replay_sets, "override a Kconfig symbol");
 
-  auto* layout = app.add_subcommand("layout", "print a struct's layout word by word");
-  std::string layout_struct, layout_arch = "x86_64";
-  std::vector<std::string> layout_sets;
-  layout->add_option("struct", layout_struct, "struct tag, e.g. page or ptdesc")->required();
-  layout->add_option("--arch", layout_arch, "arch");
-  layout->add_option("--set", layout_sets, "override a Kconfig symbol");
+  LayoutOptions layout_opts;
+  auto* layout = add_layout_command(app, layout_opts);
 
   try {
     app.parse(argc, argv);
@@ -152,27 +148,7 @@ int main(int argc, char** argv) {
     Project project(pick_root(root));
     if (*list) return cmd_list(project);
 
-    if (*layout) {
-      auto arch_info = load_arch(project.root(), layout_arch);
-      Config cfg;
-      for (const auto& [k, v] : arch_info.kconfig) cfg.set(k, v);
-      for (const auto& s : layout_sets) {
-        auto [k, v] = parse_set(s);
-        cfg.set(k, v);
-      }
-      std::vector<std::string> files = arch_info.model_files;
-      for (const auto& f : project.resolve_import("model", "", SourceLoc{})) files.push_back(f);
-      sema::TypeEnv env(arch_info, cfg, project.sources());
-      for (const auto& f : files) env.add_unit(project.unit(f));
-      std::string tag = layout_struct.rfind("struct ", 0) == 0 ? layout_struct.substr(7) : layout_struct;
-      const sema::Type* t = env.record(tag);
-      if (!t || !t->complete) {
-        std::cerr << fmt::format("ptcheck: error: no struct or union '{}' in model/ for {}\n", tag, layout_arch);
-        return 2;
-      }
-      std::cout << sema::layout_table(env, t);
-      return 0;
-    }
+    if (*layout) return run_layout(project, layout_opts);
 
     if (*replay) {
       std::vector<std::pair<std::string, bool>> extra;

@@ -87,13 +87,15 @@ void sites(std::vector<std::string>& out, const vm::Model& m, const ObjectHistor
   auto a = h.allocated.find({region, obj});
   if (a != h.allocated.end()) {
     out.push_back("");
-    out.push_back(fmt::format("Allocated by task {} (step {}):", m.context_name(a->second.context), a->second.step));
+    out.push_back(fmt::format("Allocated by task {} (step {}):",
+                              a->second.step ? m.context_name(a->second.context) : "init", a->second.step));
     for (uint32_t l : a->second.chain) out.push_back(frame_line(m, l));
   }
   auto f = h.freed.find({region, obj});
   if (f != h.freed.end()) {
     out.push_back("");
-    out.push_back(fmt::format("Freed by task {} (step {}):", m.context_name(f->second.context), f->second.step));
+    out.push_back(fmt::format("Freed by task {} (step {}):",
+                              f->second.step ? m.context_name(f->second.context) : "init", f->second.step));
     for (uint32_t l : f->second.chain) out.push_back(frame_line(m, l));
   }
 }

@@ -174,3 +174,12 @@ std::vector<std::string> Project::program_files(const TargetEntry& t, const std:
 }
 
 }  // namespace ptcheck
+
+namespace ptcheck {
+std::vector<std::string> Project::closure(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& f : files) collect(f, out, seen);
+  return out;
+}
+}  // namespace ptcheck

@@ -38,6 +38,8 @@ class Project {
   // Files a target's program consists of, dependencies first: the arch's model
   // files, the spec file's and the target's imports (transitively), the spec file.
   std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files);
+  // `files` and everything they import, dependencies first, each once.
+  std::vector<std::string> closure(const std::vector<std::string>& files);
   // Resolves an import path (root-relative, else relative to the importing
   // file) to root-relative file paths (a directory yields its *.ptm, sorted).
   std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc);
