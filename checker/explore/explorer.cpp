@@ -112,6 +112,7 @@ class Explorer {
       mem_.add((int64_t(cap) - int64_t(c.accounted_capacity)) * int64_t(sizeof(uint64_t)));
       c.accounted_capacity = cap;
     }
+    set_.try_reclaim();
     check_memory();
   }
 
@@ -286,6 +287,7 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
   LayerSink sink(*this, c);
   for (uint64_t pos = begin; pos < end; ++pos) {
     if (stopping()) break;
+    set_.announce(unsigned(ti));
     sink.begin(pos);
     Worker::Result r = c.worker->expand(store_.state(frontier_[pos]), sink);
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
@@ -298,6 +300,7 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
     }
   }
   sink.drain();
+  set_.quiesce(unsigned(ti));
 }
 
 std::vector<Label> Explorer::path_to(uint64_t id) const {
@@ -322,6 +325,7 @@ Result Explorer::run() {
   tbb::task_arena arena(static_cast<int>(threads));
 
   ctxs_ = std::vector<ThreadCtx>(threads);
+  set_.set_threads(threads);
   for (auto& c : ctxs_) c.worker = ts_.make_worker();
   if (opt_.max_states) flush_every_ = std::clamp<uint64_t>(opt_.max_states / (4 * threads), 1, 4096);
 

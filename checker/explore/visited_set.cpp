@@ -1,5 +1,6 @@
 #include "explore/visited_set.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -42,15 +43,39 @@ VisitedSet::~VisitedSet() {
   }
 }
 
-void VisitedSet::reclaim() {
-  int64_t freed = 0;
-  for (size_t s = 0; s < (size_t(1) << kShardBits); ++s) {
-    for (uint64_t* t : locks_[s].retired) {
-      freed += static_cast<int64_t>((t[0] + 2) * sizeof(uint64_t));
-      free_zeroed(t, (t[0] + 2) * sizeof(uint64_t));
-    }
-    locks_[s].retired.clear();
+void VisitedSet::try_reclaim() {
+  std::lock_guard<std::mutex> g(retired_mu_);
+  if (retired_.empty()) return;
+  uint64_t oldest = ~uint64_t(0);  // the oldest epoch a thread may still be in
+  for (unsigned i = 0; i < threads_; ++i) {
+    uint64_t e = announce_[i].epoch.load(std::memory_order_seq_cst);
+    if (e) oldest = std::min(oldest, e);
   }
+  int64_t freed = 0;
+  size_t kept = 0;
+  for (Retired& r : retired_) {
+    if (r.epoch < oldest) {
+      freed += static_cast<int64_t>((r.table[0] + 2) * sizeof(uint64_t));
+      free_zeroed(r.table, (r.table[0] + 2) * sizeof(uint64_t));
+    } else {
+      retired_[kept++] = r;
+    }
+  }
+  retired_.resize(kept);
+  if (freed) {
+    bytes_.fetch_sub(static_cast<uint64_t>(freed), std::memory_order_relaxed);
+    mem_.add(-freed);
+  }
+}
+
+void VisitedSet::reclaim() {
+  std::lock_guard<std::mutex> g(retired_mu_);
+  int64_t freed = 0;
+  for (Retired& r : retired_) {
+    freed += static_cast<int64_t>((r.table[0] + 2) * sizeof(uint64_t));
+    free_zeroed(r.table, (r.table[0] + 2) * sizeof(uint64_t));
+  }
+  retired_.clear();
   if (freed) {
     bytes_.fetch_sub(static_cast<uint64_t>(freed), std::memory_order_relaxed);
     mem_.add(-freed);
@@ -80,8 +105,13 @@ uint64_t* VisitedSet::grow(size_t shard, uint64_t* t) {
     while (g[1 + i] != 0) i = (i + 1) & mask;
     g[1 + i] = v;
   }
-  tables_[shard].store(g, std::memory_order_release);
-  locks_[shard].retired.push_back(t);
+  tables_[shard].store(g, std::memory_order_seq_cst);
+  {
+    // Readers that announce a later epoch load the new table.
+    uint64_t r = epoch_.fetch_add(1, std::memory_order_seq_cst);
+    std::lock_guard<std::mutex> lg(retired_mu_);
+    retired_.push_back({t, r});
+  }
   bytes_.fetch_add(add, std::memory_order_relaxed);
   return g;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -41,13 +42,15 @@ class VisitedSet {
   // that finds the slot sees the state and everything new_id() wrote.
   //
   // Lookups take no lock: a shard's table is replaced, never modified in place,
-  // when it grows, and the old tables are freed only by reclaim(), which the
-  // caller runs while no lookup is in flight.
+  // when it grows. Old tables are freed by epochs: a thread announces the
+  // current epoch before each batch of lookups (announce) and nothing between
+  // batches (quiesce); a table retired at epoch r is freed (try_reclaim) once
+  // every thread is quiescent or has announced a later epoch.
   template <class NewId, class Old>
   Outcome find_or_insert(uint64_t h, const uint8_t* s, NewId&& new_id, Old&& old) {
     const size_t shard = h >> (64 - kShardBits);
     const uint64_t tag = (h >> (64 - kShardBits - kTagBits)) & ((uint64_t(1) << kTagBits) - 1);
-    uint64_t id = probe(tables_[shard].load(std::memory_order_acquire), tag, s);
+    uint64_t id = probe(tables_[shard].load(std::memory_order_seq_cst), tag, s);
     if (id != StateStore::kNoId) {
       old(id);
       return Outcome::Old;
@@ -86,12 +89,20 @@ class VisitedSet {
 
   // Brings the home slot of a state of hash h towards the cache.
   void prefetch(uint64_t h) const {
-    const uint64_t* t = tables_[h >> (64 - kShardBits)].load(std::memory_order_relaxed);
+    const uint64_t* t = tables_[h >> (64 - kShardBits)].load(std::memory_order_seq_cst);
     const uint64_t tag = (h >> (64 - kShardBits - kTagBits)) & ((uint64_t(1) << kTagBits) - 1);
     __builtin_prefetch(&t[1 + (tag & t[0])]);
   }
 
-  // Frees the tables replaced by growth. No lookup may be running.
+  // Epochs (see above); ti < the count given to set_threads.
+  void set_threads(unsigned n) { announce_ = std::make_unique<Announce[]>(n), threads_ = n; }
+  void announce(unsigned ti) {
+    announce_[ti].epoch.store(epoch_.load(std::memory_order_seq_cst), std::memory_order_seq_cst);
+  }
+  void quiesce(unsigned ti) { announce_[ti].epoch.store(0, std::memory_order_release); }
+  // Frees the retired tables no thread can still be reading.
+  void try_reclaim();
+  // Frees every retired table. No lookup may be running.
   void reclaim();
 
   uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -118,7 +129,6 @@ class VisitedSet {
   struct alignas(64) Lock {
     std::atomic<bool> locked{false};
     uint64_t count = 0;
-    std::vector<uint64_t*> retired;
 
     void lock() {
       for (unsigned spins = 0;; ++spins) {
@@ -143,6 +153,18 @@ class VisitedSet {
   MemoryAccount& mem_;
   std::unique_ptr<std::atomic<uint64_t*>[]> tables_;
   std::unique_ptr<Lock[]> locks_;
+  struct alignas(64) Announce {
+    std::atomic<uint64_t> epoch{0};  // 0: quiescent
+  };
+  struct Retired {
+    uint64_t* table;
+    uint64_t epoch;
+  };
+  std::atomic<uint64_t> epoch_{1};
+  std::unique_ptr<Announce[]> announce_;
+  unsigned threads_ = 0;
+  std::mutex retired_mu_;
+  std::vector<Retired> retired_;
   std::atomic<uint64_t> bytes_{0};
 };
 
