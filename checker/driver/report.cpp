@@ -264,10 +264,24 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       v.title = fmt::format("ptcheck: invariant {} violated", e.detail);
       out.push_back(fmt::format("{} returned false at {}", e.detail, where));
       break;
-    case ErrorKind::Leak:
-      v.title = "kmemleak: unreferenced object";
-      if (!e.detail.empty()) out.push_back(e.detail);
+    case ErrorKind::Leak: {
+      v.title = "kmemleak: 1 new suspected memory leaks";
+      if (r) {
+        out.push_back(fmt::format("unreferenced object {:#x} (size {}):", e.addr, r->obj_size));
+        out.push_back(r->kind == RegionKind::Slab
+                          ? fmt::format("  in {}: no word of the globals, the struct pages, the stacks or any object "
+                                        "reachable from them points into it", object_desc(m, *r))
+                          : "  a page still allocated when every context has finished");
+        auto a = hist.allocated.find({e.region, e.obj});
+        if (a != hist.allocated.end()) {
+          out.push_back(fmt::format("  comm \"{}\", step {}", a->second.step ? m.context_name(a->second.context) : "init",
+                                    a->second.step));
+          out.push_back("  backtrace:");
+          for (uint32_t l : a->second.chain) out.push_back("   " + frame_line(m, l));
+        }
+      }
       break;
+    }
     case ErrorKind::ModelLimit:
       v.title = fmt::format("ptcheck: model limit reached at {}: {}", where, e.detail);
       call_trace(out, m, chain, e.context);

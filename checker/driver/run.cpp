@@ -181,7 +181,12 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
       return t;
     }
   }
-  // No failing step: the path ends in a state with no way forward.
+  // No failing step: the path ends in a state with no way forward, either
+  // everyone finished and something leaked, or no context can move.
+  if (mach.all_done(s.data()) && !mach.check_leaks(s.data())) {
+    t.violation = render_violation(m, *inst.env, mach.error(), {}, s.data(), rec.hist, mach);
+    return t;
+  }
   t.violation = deadlock_violation(inst, mach, s.data(), rec.hist);
   return t;
 }
@@ -294,6 +299,14 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   if (ok) {
     moves.clear();
     mach.moves(s.data(), moves);
+    if (moves.empty() && mach.all_done(s.data()) && !mach.check_leaks(s.data())) {
+      if (t.violation.kind == "leak") {
+        rr.reproduced = true;
+        rr.message = fmt::format("reproduced leak after step {}", t.steps.size());
+        return rr;
+      }
+      return diverged(fmt::format("the trace ends in a leak, not in {}", t.violation.kind));
+    }
     if (moves.empty() && !mach.all_done(s.data())) {
       if (t.violation.kind == "deadlock") {
         rr.reproduced = true;

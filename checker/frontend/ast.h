@@ -257,6 +257,9 @@ struct TargetDef {
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
   std::vector<std::pair<std::string, SourceLoc>> invariants;
+  // leak_check ptdesc_cache, pages;  objects of these still allocated when
+  // every context has finished are reported as leaks (kmemleak).
+  std::vector<std::pair<std::string, SourceLoc>> leak_checks;
   bool warn_only = false;
   std::optional<Expectation> expect;
 };

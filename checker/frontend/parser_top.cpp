@@ -354,7 +354,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, warn_only or expect) or '}'");
+                    "invariant, leak_check, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
       next();
@@ -407,6 +407,13 @@ void Parser::parse_target(std::vector<Decl>& out) {
       next();
       t->warn_only = true;
       expect(";", "after warn_only");
+    } else if (w == "leak_check") {
+      next();
+      do {
+        SourceLoc l = cur().loc;
+        t->leak_checks.emplace_back(expect_ident("a slab cache name or 'pages'"), l);
+      } while (accept(","));
+      expect(";", "after leak_check");
     } else if (w == "expect") {
       next();
       Expectation e;
@@ -432,7 +439,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after expect");
     } else {
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, warn_only or expect) or '}'");
+                    "invariant, leak_check, warn_only or expect) or '}'");
     }
   }
   if (t->threads.empty()) fail(t->loc, fmt::format("target '{}' has no thread: expected at least one", t->name));

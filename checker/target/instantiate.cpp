@@ -424,6 +424,17 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     if (r.kind == RegionKind::PageData) m.page_data_region = i;
     if (r.kind == RegionKind::Stack) m.stack_of_context[r.thread] = i;
   }
+  for (const auto& [name, loc] : td.leak_checks) {
+    bool found = false;
+    for (uint32_t i = 0; i < m.regions.size(); ++i) {
+      const Region& r = m.regions[i];
+      if ((name == "pages" && r.kind == RegionKind::PageData) || (r.kind == RegionKind::Slab && r.name == name)) {
+        m.leak_regions.push_back(i);
+        found = true;
+      }
+    }
+    if (!found) sm.error(loc, fmt::format("leak_check: '{}' is neither a slab cache of the heap nor 'pages'", name));
+  }
   m.type_regions.assign(cg.type_region_lists().size(), {});
   for (const auto& [t, list] : cg.type_region_lists())
     for (uint32_t i = 0; i < m.regions.size(); ++i)

@@ -553,6 +553,52 @@ bool Machine::check_invariants(const uint8_t* s) {
   return true;
 }
 
+bool Machine::check_leaks(const uint8_t* s) {
+  if (m_.leak_regions.empty()) return true;
+  // kmemleak's scan: every aligned word of the roots (globals, the struct page
+  // array, kernel stacks) and, transitively, of every object reached that way
+  // is a potential pointer; a slab object no word points into is unreferenced.
+  // Pages from the page allocator are not kmemleak objects: for them the check
+  // is simply "still allocated when every context has finished".
+  std::vector<std::vector<uint8_t>> reached(m_.regions.size());
+  std::vector<std::pair<const uint8_t*, uint64_t>> work;
+  for (uint32_t i = 0; i < m_.regions.size(); ++i) {
+    const Region& r = m_.regions[i];
+    reached[i].assign(r.count, 0);
+    if (r.kind == RegionKind::Global || r.kind == RegionKind::Pages || r.kind == RegionKind::Stack)
+      work.emplace_back(s + r.state_off, r.obj_size * r.count);
+  }
+  const unsigned w = m_.word_size;
+  while (!work.empty()) {
+    auto [p, n] = work.back();
+    work.pop_back();
+    for (uint64_t o = 0; o + w <= n; o += w) {
+      uint64_t v = read_value(p + o, w, false);
+      const Region* r = m_.find_region(v);
+      if (!r || (r->kind != RegionKind::Slab && r->kind != RegionKind::PageData)) continue;
+      uint32_t ri = static_cast<uint32_t>(r - m_.regions.data());
+      uint64_t obj = (v - r->base) / r->stride;
+      if (reached[ri][obj] || s[r->shadow_off + obj] != kLive) continue;
+      reached[ri][obj] = 1;
+      work.emplace_back(s + r->state_off + obj * r->obj_size, r->obj_size);
+    }
+  }
+  for (uint32_t ri : m_.leak_regions) {
+    const Region& r = m_.regions[ri];
+    for (uint64_t i = 0; i < r.count; ++i) {
+      if (s[r.shadow_off + i] != kLive) continue;
+      if (r.kind == RegionKind::Slab && reached[ri][i]) continue;
+      err_ = ErrorInfo{};
+      err_.region = ri;
+      err_.obj = i;
+      err_.addr = r.base + i * r.stride;
+      cur_loc_ = 0;
+      return fail(ErrorKind::Leak, 0);
+    }
+  }
+  return true;
+}
+
 uint32_t Machine::resting_loc(const uint8_t* s, uint32_t t) const {
   const ThreadState& th = ts(s, t);
   if (th.func == UINT32_MAX) return 0;

@@ -45,6 +45,9 @@ class Machine {
   // Executes one move in place. Returns false when the step raised an error.
   bool step(uint8_t* s, Move m);
   bool all_done(const uint8_t* s) const;
+  // kmemleak at the end of a run: false (with error()) when an object of a
+  // leak-checked region is still allocated.
+  bool check_leaks(const uint8_t* s);
   // Evaluates every invariant; false (with error()) when one fails.
   bool check_invariants(const uint8_t* s);
   const ErrorInfo& error() const { return err_; }

@@ -95,6 +95,7 @@ struct Model {
   std::vector<std::pair<std::string, uint32_t>> invariants;  // name, function id
   uint32_t invariant_stack_region = UINT32_MAX;
   std::vector<uint32_t> stack_of_context;  // region index of each context's stack
+  std::vector<uint32_t> leak_regions;      // objects still live here at the end are leaks
   // state layout
   uint32_t state_size = 0, threads_off = 0, rcu_off = 0, rcu_capacity = 4;
   std::vector<uint8_t> initial_image;  // state bytes before init runs (global initializers)

@@ -14,7 +14,10 @@ class ModelWorker : public explore::Worker {
     std::memcpy(cur_.data(), state, m_.state_size);
     moves_.clear();
     mach_.moves(cur_.data(), moves_);
-    if (moves_.empty()) return mach_.all_done(cur_.data()) ? Result::Terminal : Result::Deadlock;
+    if (moves_.empty()) {
+      if (!mach_.all_done(cur_.data())) return Result::Deadlock;
+      return mach_.check_leaks(cur_.data()) ? Result::Terminal : Result::TerminalViolation;
+    }
     for (const Move& mv : moves_) {
       std::memcpy(next_.data(), cur_.data(), m_.state_size);
       bool ok = mach_.step(next_.data(), mv) && mach_.check_invariants(next_.data());
