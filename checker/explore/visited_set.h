@@ -2,8 +2,9 @@
 // The concurrent set of visited states: sharded open addressing (linear probing)
 // over 64-bit slots; lock-free lookups, one spin lock per shard for insertions. A slot holds 26 bits of the state's
 // hash (which also give its home index, so a shard grows without re-reading any
-// state) and the state's id + 1 (38 bits); 0 is an empty slot. Few shards keep
-// the tables big enough for transparent huge pages.
+// state) and the state's id + 1 (38 bits); 0 is an empty slot. 256 shards: few
+// enough for big tables (huge pages from 2 MiB), enough to make two threads
+// rarely wait for the same shard's insertion lock.
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -22,7 +23,7 @@ namespace ptcheck::explore {
 
 class VisitedSet {
  public:
-  static constexpr unsigned kShardBits = 6;
+  static constexpr unsigned kShardBits = 8;
   static constexpr unsigned kTagBits = 26;
   static constexpr unsigned kIdBits = 38;
   static constexpr uint64_t kIdMask = (uint64_t(1) << kIdBits) - 1;

@@ -2,6 +2,10 @@
 # Explorer benchmark: builds ptcheck_bench_explore (Release) if needed and prints,
 # for toy systems of ~10^6 and ~10^7 distinct states at 1 and 2 threads: states,
 # transitions, seconds, states/s, bytes per stored state and peak RSS.
+# The "-work" case adds ~0.3 us of worker computation per successor, a stand-in
+# for an interpreter step: the bare counters measure only the explorer's tables,
+# whose cross-core traffic limits 2-thread scaling for such a trivial system.
+# The machine may be shared: a "cpu check" line first shows whether 2 cores are free.
 #
 #   tests/bench/run_bench.sh [--quick] [--threads "1 2"] [--build-dir DIR]
 #
@@ -42,6 +46,7 @@ fi
 CASES=(
   "counters-1e6|$BENCH --counters 6 9 --threads {T}"
   "counters-1e6-64B|$BENCH --counters 6 9 --pad 58 --threads {T}"
+  "counters-1e6-work|$BENCH --counters 6 9 --work 300 --threads {T}"
 )
 if [ $QUICK = 0 ]; then
   CASES+=("counters-1e7|$BENCH --counters 7 9 --threads {T}")
@@ -51,6 +56,7 @@ fi
 
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
+"$BENCH" --cpu-check
 printf '%-18s %3s %12s %13s %8s %12s %9s %9s\n' case thr states transitions seconds states/s B/state RSS_MiB
 for c in "${CASES[@]}"; do
   name=${c%%|*}
