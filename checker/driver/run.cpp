@@ -19,7 +19,14 @@ class TraceRecorder : public vm::Recorder {
   explicit TraceRecorder(const Instance& inst) : inst_(inst), m_(inst.model) {}
 
   void on_write(const vm::Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) override {
-    if (!writes_ || r.kind == vm::RegionKind::Stack) return;
+    if (writes_) record(*writes_, r, obj, addr, size, value);
+  }
+  void on_read(const vm::Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) override {
+    if (reads_) record(*reads_, r, obj, addr, size, value);
+  }
+  void record(std::vector<trace::MemWrite>& into, const vm::Region& r, uint64_t obj, uint64_t addr, unsigned size,
+              uint64_t value) {
+    if (r.kind == vm::RegionKind::Stack) return;
     trace::MemWrite w;
     w.object = r.name;
     w.object_addr = r.base + obj * r.stride;
@@ -33,7 +40,7 @@ class TraceRecorder : public vm::Recorder {
     // Field names never contain spaces; keep the trace line parseable.
     for (char& c : w.field)
       if (c == ' ') c = '_';
-    writes_->push_back(std::move(w));
+    into.push_back(std::move(w));
   }
   void on_print(const std::string& text) override {
     if (output_) output_->push_back(text);
@@ -49,6 +56,7 @@ class TraceRecorder : public vm::Recorder {
   }
   void begin(trace::Step* st, unsigned n) {
     writes_ = st ? &st->writes : nullptr;
+    reads_ = st ? &st->reads : nullptr;
     output_ = st ? &st->output : nullptr;
     step = n;
   }
@@ -60,6 +68,7 @@ class TraceRecorder : public vm::Recorder {
   const Instance& inst_;
   const vm::Model& m_;
   std::vector<trace::MemWrite>* writes_ = nullptr;
+  std::vector<trace::MemWrite>* reads_ = nullptr;
   std::vector<std::string>* output_ = nullptr;
 };
 

@@ -262,10 +262,29 @@ struct TargetDef {
   std::vector<std::pair<std::string, SourceLoc>> leak_checks;
   bool warn_only = false;
   std::optional<Expectation> expect;
+  // hazard "overlap(page.rcu_head.func, page.memdesc)";  layout queries whose reach
+  // (arches, Kconfig values, whether the clobbering value passes the check) is
+  // printed beside a trace (checker/z3/z3_check.h). loc: the string literal.
+  std::vector<std::pair<std::string, SourceLoc>> hazards;
+};
+
+// property NAME { description "..."; arch all | a, b; set CONFIG_X = y|n;
+//                 query "equal_offset(page.flags, ptdesc.pt_flags)"; expect holds|sat|unsat; }
+// A layout property answered by Z3 over every Kconfig assignment (checker/z3/).
+struct PropertyDef {
+  SourceLoc loc;
+  std::string name;
+  std::string description;
+  std::vector<std::string> arches;                 // empty or {"all"}: every arch in arch/
+  std::vector<std::pair<std::string, bool>> sets;  // fixed symbols; the rest stay free
+  std::string query;
+  SourceLoc query_loc;                             // the string literal
+  std::string expect;                              // "holds", "sat" or "unsat"
+  SourceLoc expect_loc;
 };
 
 struct Decl {
-  enum Kind { Record, Enum, Typedef, Var, Func, Macro, Target, Import, IfConfig } kind;
+  enum Kind { Record, Enum, Typedef, Var, Func, Macro, Target, Import, IfConfig, Property } kind;
   SourceLoc loc;
   CondPtr cond;  // IfConfig: the #if condition (then_decls when true, else_decls when false)
   RecordPtr record;
@@ -275,6 +294,7 @@ struct Decl {
   std::shared_ptr<FuncDef> func;
   std::shared_ptr<MacroDef> macro;
   std::shared_ptr<TargetDef> target;
+  std::shared_ptr<PropertyDef> property;  // Property
   std::string import_path;  // Import
   // IfConfig at top level: declarations under #if / #else.
   std::vector<Decl> then_decls, else_decls;

@@ -19,6 +19,8 @@ CondPtr mk_cond(Cond::Kind k, SourceLoc loc, std::string sym = {}, CondPtr a = {
 }
 }  // namespace
 
+static void parse_property(Parser& p, std::vector<Decl>& out);
+
 TranslationUnit Parser::parse_unit() {
   TranslationUnit tu;
   tu.file = file_;
@@ -226,6 +228,11 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
     parse_target(out);
     return;
   }
+  if (t.ident("property") && !typedefs_.count("property") && peek().kind == Tok::Ident &&
+      peek(2).punct("{")) {
+    parse_property(*this, out);
+    return;
+  }
   if (accept(";")) return;
   Specs sp = parse_specs(true);
   if (cur().punct(";")) {
@@ -344,6 +351,62 @@ void Parser::parse_heap(TargetDef& t) {
   t.heap = std::move(h);
 }
 
+// property NAME { description; arch; set; query; expect; } (a Z3 layout property)
+static void parse_property(Parser& p, std::vector<Decl>& out) {
+  auto pr = std::make_shared<PropertyDef>();
+  pr->loc = p.next().loc;
+  pr->name = p.next().text;
+  p.expect("{", "after property name");
+  const char* items = "a property item (description, arch, set, query or expect) or '}'";
+  while (!p.accept("}")) {
+    const Token& k = p.cur();
+    SourceLoc kl = k.loc;
+    if (k.kind != Tok::Ident) p.fail_expected(items);
+    std::string w = k.text;
+    if (w == "description") {
+      p.next();
+      pr->description = p.parse_strings("a string after 'description'");
+      p.expect(";", "after description");
+    } else if (w == "arch") {
+      p.next();
+      do pr->arches.push_back(p.expect_ident("an arch name or 'all'"));
+      while (p.accept(","));
+      p.expect(";", "after arch list");
+    } else if (w == "set") {
+      p.next();
+      std::string sym = p.expect_ident("a CONFIG_ symbol after 'set'");
+      p.expect("=", "after the symbol");
+      if (!p.cur().ident("y") && !p.cur().ident("n")) p.fail_expected("'y' or 'n'");
+      pr->sets.emplace_back(sym, p.next().text == "y");
+      p.expect(";", "after set");
+    } else if (w == "query") {
+      p.next();
+      if (!pr->query.empty()) p.fail(kl, "duplicate 'query' in property: expected one");
+      if (p.cur().kind != Tok::String) p.fail_expected("a quoted layout query after 'query'");
+      pr->query_loc = p.cur().loc;
+      pr->query = p.parse_strings("a quoted layout query after 'query'");
+      if (pr->query.empty()) p.fail(pr->query_loc, "empty query: expected a layout query");
+      p.expect(";", "after query");
+    } else if (w == "expect") {
+      p.next();
+      if (!pr->expect.empty()) p.fail(kl, "duplicate 'expect' in property: expected at most one");
+      if (!p.cur().ident("holds") && !p.cur().ident("sat") && !p.cur().ident("unsat"))
+        p.fail_expected("'holds', 'sat' or 'unsat' after 'expect'");
+      pr->expect_loc = kl;
+      pr->expect = p.next().text;
+      p.expect(";", "after expect");
+    } else {
+      p.fail_expected(items);
+    }
+  }
+  if (pr->query.empty()) p.fail(pr->loc, fmt::format("property '{}' has no query: expected 'query \"...\";'", pr->name));
+  if (pr->expect.empty()) pr->expect = "holds";
+  Decl d = mkdecl(Decl::Property);
+  d.loc = pr->loc;
+  d.property = pr;
+  out.push_back(std::move(d));
+}
+
 void Parser::parse_target(std::vector<Decl>& out) {
   auto t = std::make_shared<TargetDef>();
   t->loc = next().loc;
@@ -354,7 +417,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, leak_check, warn_only or expect) or '}'");
+                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
       next();
@@ -414,6 +477,12 @@ void Parser::parse_target(std::vector<Decl>& out) {
         t->leak_checks.emplace_back(expect_ident("a slab cache name or 'pages'"), l);
       } while (accept(","));
       expect(";", "after leak_check");
+    } else if (w == "hazard") {
+      next();
+      if (cur().kind != Tok::String) fail_expected("a quoted layout query after 'hazard'");
+      SourceLoc l = cur().loc;
+      t->hazards.emplace_back(parse_strings("a quoted layout query after 'hazard'"), l);
+      expect(";", "after hazard");
     } else if (w == "expect") {
       next();
       Expectation e;
@@ -439,7 +508,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after expect");
     } else {
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, leak_check, warn_only or expect) or '}'");
+                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
     }
   }
   if (t->threads.empty()) fail(t->loc, fmt::format("target '{}' has no thread: expected at least one", t->name));

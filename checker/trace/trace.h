@@ -10,8 +10,9 @@
 
 namespace ptcheck::trace {
 
-// One memory word (or smaller access) a step wrote to shared memory.
-// Printed as: page@ffffea0000000040 +16 [lru.prev] := dead000000000122
+// One memory word (or smaller access) a step wrote to, or read from, shared
+// memory. Printed as: page@ffffea0000000040 +16 [lru.prev] := dead000000000122
+// (a write) or ... == dead000000000122 (a read).
 struct MemWrite {
   std::string object;    // "page", "ptdesc", "init_mm", ...: the object kind or global name
   uint64_t object_addr = 0;  // start address of the object
@@ -29,7 +30,8 @@ struct Step {
   unsigned line = 0;
   std::string function;        // model function the statement is in
   std::string statement;       // the statement's source text, on one line
-  std::vector<MemWrite> writes;
+  std::vector<MemWrite> reads;      // shared memory the step read, in order
+  std::vector<MemWrite> writes;     // shared memory the step wrote, in order
   std::vector<std::string> output;  // printk lines the step printed
 };
 

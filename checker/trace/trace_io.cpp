@@ -17,10 +17,10 @@ constexpr size_t kStepIndent = 10;  // continuation lines (writes, printk)
 
 std::string hex16(uint64_t v) { return fmt::format("{:016x}", v); }
 
-std::string write_text(const MemWrite& w) {
+std::string write_text(const MemWrite& w, bool read = false) {
   std::string s = fmt::format("{}@{} +{}", w.object, hex16(w.object_addr), w.offset);
   if (!w.field.empty()) s += fmt::format(" [{}]", w.field);
-  s += fmt::format(" := {}", hex16(w.value));
+  s += (read ? " == " : " := ") + hex16(w.value);
   if (w.size != 8) s += fmt::format(" ({} byte{})", w.size, w.size == 1 ? "" : "s");
   return s;
 }
@@ -269,11 +269,17 @@ class TextParser {
       st.output.push_back(l.substr(std::min(b, l.size())));
       return;
     }
-    // object@address +offset [field] := value[ (N bytes)]
+    // object@address +offset [field] := value[ (N bytes)]   (a write)
+    // object@address +offset [field] == value[ (N bytes)]   (a read)
     MemWrite w;
     size_t assign = l.rfind(" := ");
+    bool is_read = false;
+    if (assign == std::string::npos || assign < start) {
+      assign = l.rfind(" == ");
+      is_read = true;
+    }
     if (assign == std::string::npos || assign < start)
-      fail(li, start, "expected a write 'object@address +offset [field] := value' or 'printk: text'");
+      fail(li, start, "expected a write 'object@address +offset [field] := value', a read '... == value' or 'printk: text'");
     size_t p = start;
     std::string tok;
     size_t s = token(l, p, tok);
@@ -306,7 +312,7 @@ class TextParser {
       else fail(li, ve + 1, "expected the end of the line or '(1 byte)', '(2 bytes)', '(4 bytes)' after the value");
       w.size = n;
     }
-    st.writes.push_back(std::move(w));
+    (is_read ? st.reads : st.writes).push_back(std::move(w));
   }
 
   // ----------------------------------------------------------- violation --
@@ -413,6 +419,7 @@ std::string to_text(const Trace& t) {
     out += line;
     out += '\n';
     std::string indent(std::max(kStepIndent, iw + 2), ' ');
+    for (const MemWrite& w : s.reads) out += indent + write_text(w, true) + '\n';
     for (const MemWrite& w : s.writes) out += indent + write_text(w) + '\n';
     for (const std::string& o : s.output) out += indent + "printk: " + o + '\n';
   }
@@ -456,14 +463,14 @@ nlohmann::json to_json(const Trace& t) {
     js["line"] = s.line;
     js["function"] = s.function;
     js["statement"] = s.statement;
+    auto mem = [](const MemWrite& w) {
+      return json{{"object", w.object}, {"address", hex16(w.object_addr)}, {"offset", w.offset},
+                  {"size", w.size},     {"value", hex16(w.value)},         {"field", w.field}};
+    };
+    js["reads"] = json::array();
+    for (const MemWrite& w : s.reads) js["reads"].push_back(mem(w));
     js["writes"] = json::array();
-    for (const MemWrite& w : s.writes)
-      js["writes"].push_back({{"object", w.object},
-                              {"address", hex16(w.object_addr)},
-                              {"offset", w.offset},
-                              {"size", w.size},
-                              {"value", hex16(w.value)},
-                              {"field", w.field}});
+    for (const MemWrite& w : s.writes) js["writes"].push_back(mem(w));
     js["output"] = s.output;
     j["steps"].push_back(js);
   }
@@ -508,19 +515,23 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     s.line = static_cast<unsigned>(r.uint(js, w, "line", UINT32_MAX));
     s.function = r.str(js, w, "function");
     s.statement = r.str(js, w, "statement");
-    const auto& writes = r.array(js, w, "writes");
-    for (size_t k = 0; k < writes.size(); ++k) {
-      std::string ww = fmt::format("{}.writes[{}]", w, k);
-      MemWrite m;
-      m.object = r.str(writes[k], ww, "object");
-      m.object_addr = r.hex(writes[k], ww, "address");
-      m.offset = r.uint(writes[k], ww, "offset", UINT64_MAX);
-      m.size = static_cast<unsigned>(r.uint(writes[k], ww, "size", 8));
-      if (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8) r.fail(ww + ".size", "expected 1, 2, 4 or 8");
-      m.value = r.hex(writes[k], ww, "value");
-      m.field = r.str(writes[k], ww, "field");
-      s.writes.push_back(std::move(m));
-    }
+    auto mems = [&](const char* key, std::vector<MemWrite>& into) {
+      const auto& arr = r.array(js, w, key);
+      for (size_t k = 0; k < arr.size(); ++k) {
+        std::string ww = fmt::format("{}.{}[{}]", w, key, k);
+        MemWrite m;
+        m.object = r.str(arr[k], ww, "object");
+        m.object_addr = r.hex(arr[k], ww, "address");
+        m.offset = r.uint(arr[k], ww, "offset", UINT64_MAX);
+        m.size = static_cast<unsigned>(r.uint(arr[k], ww, "size", 8));
+        if (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8) r.fail(ww + ".size", "expected 1, 2, 4 or 8");
+        m.value = r.hex(arr[k], ww, "value");
+        m.field = r.str(arr[k], ww, "field");
+        into.push_back(std::move(m));
+      }
+    };
+    if (js.contains("reads")) mems("reads", s.reads);  // absent in traces older than reads
+    mems("writes", s.writes);
     s.output = r.strings(js, w, "output");
     t.steps.push_back(std::move(s));
   }

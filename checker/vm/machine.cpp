@@ -83,6 +83,8 @@ bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool si
   uint8_t* p = translate(s, t, addr, size, false);
   if (!p) return false;
   out = read_value(p, size, sign);
+  if (rec_ && !own_stack(t, addr) && !in_invariant_)
+    rec_->on_read(m_.regions[err_.region], err_.obj, addr, size, read_value(p, size, false));
   return true;
 }
 
@@ -251,6 +253,10 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t cho
       }
       if (!p) return Exec::Error;
       std::memmove(f + in.a.off, p, in.a.size);
+      if (rec_ && !own_stack(t, addr) && !in_invariant_)
+        for (uint32_t o = 0; o < in.a.size; o += 8)
+          rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, in.a.size - o),
+                        read_value(p + o, std::min(8u, in.a.size - o), false));
       return Exec::Next;
     }
     case Op::Store: {

@@ -22,6 +22,7 @@ class Recorder {
  public:
   virtual ~Recorder() = default;
   virtual void on_write(const Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) = 0;
+  virtual void on_read(const Region& r, uint64_t obj, uint64_t addr, unsigned size, uint64_t value) = 0;
   virtual void on_print(const std::string& text) = 0;
   virtual void on_alloc(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
   virtual void on_free(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
