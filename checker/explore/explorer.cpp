@@ -287,7 +287,9 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
   LayerSink sink(*this, c);
   for (uint64_t pos = begin; pos < end; ++pos) {
     if (stopping()) break;
-    set_.announce(unsigned(ti));
+    // Re-announce now and then, not per state: a seq_cst store waits for every
+    // pending store (the new states just written) to reach the cache.
+    if (((pos - begin) & 255) == 0) set_.announce(unsigned(ti));
     sink.begin(pos);
     Worker::Result r = c.worker->expand(store_.state(frontier_[pos]), sink);
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
