@@ -5,7 +5,8 @@
 # The "-work" case adds ~0.3 us of worker computation per successor, a stand-in
 # for an interpreter step: the bare counters measure only the explorer's tables,
 # whose cross-core traffic limits 2-thread scaling for such a trivial system.
-# The machine may be shared: a "cpu check" line first shows whether 2 cores are free.
+# The machine may be shared: "cpu check" lines before and after show whether 2
+# cores were free (otherwise the 2-thread figures mean little).
 #
 #   tests/bench/run_bench.sh [--quick] [--threads "1 2"] [--build-dir DIR]
 #
@@ -68,3 +69,4 @@ for c in "${CASES[@]}"; do
       "$(field states_per_sec "$out")" "$(field bytes_per_state "$out")" "$(field peak_rss_mib "$out")"
   done
 done
+"$BENCH" --cpu-check
