@@ -1,0 +1,279 @@
+// Layout properties and hazard reach for `ptcheck check` (see z3_check.h).
+#include "z3/z3_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "arch/arch.h"
+
+namespace fs = std::filesystem;
+
+namespace ptcheck {
+
+zl::Engine& project_engine(Project& project) {
+  static std::map<Project*, std::unique_ptr<zl::Engine>> engines;
+  auto& e = engines[&project];
+  if (!e) e = std::make_unique<zl::Engine>();
+  return *e;
+}
+
+namespace {
+void collect_props(const std::vector<ast::Decl>& decls, std::vector<const ast::PropertyDef*>& out) {
+  for (const auto& d : decls) {
+    if (d.kind == ast::Decl::Property && d.property) out.push_back(d.property.get());
+    if (d.kind == ast::Decl::IfConfig) {
+      collect_props(d.then_decls, out);
+      collect_props(d.else_decls, out);
+    }
+  }
+}
+
+std::vector<std::string> arches_of(Project& project, const std::vector<std::string>& listed) {
+  if (listed.empty() || (listed.size() == 1 && listed[0] == "all")) return list_arches(project.root());
+  return listed;
+}
+
+std::string witness_text(const zl::Answer& a, bool counter) {
+  const auto& cfg = counter ? a.counter : a.config;
+  const auto& ms = counter ? a.counter_members : a.members;
+  std::string s = cfg.empty() ? "in every config" : "when " + zl::config_text(cfg);
+  if (!ms.empty()) s += "; " + zl::ranges_text(ms);
+  for (const auto& v : a.values)
+    if (v.witness) s += fmt::format("; {} e.g. {:#x}", v.text, *v.witness);
+  return s;
+}
+}  // namespace
+
+std::vector<const ast::PropertyDef*> spec_properties(Project& project) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::path spec = fs::path(project.root()) / "spec";
+  if (fs::is_directory(spec, ec))
+    for (auto it = fs::recursive_directory_iterator(spec, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec))
+      if (it->is_regular_file() && it->path().extension() == ".ptm")
+        files.push_back(fs::relative(it->path(), project.root()).lexically_normal().string());
+  std::sort(files.begin(), files.end());
+  std::vector<const ast::PropertyDef*> out;
+  for (const auto& f : files) collect_props(project.unit(f).decls, out);
+  std::map<std::string, const ast::PropertyDef*> seen;
+  for (const auto* p : out) {
+    auto [it, fresh] = seen.emplace(p->name, p);
+    if (!fresh)
+      project.sources().error(p->loc, fmt::format("property '{}' is already defined at {}", p->name,
+                                                  project.sources().where(it->second->loc)));
+  }
+  return out;
+}
+
+std::vector<CheckResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
+                                          const std::string& arch, const CheckOptions& opt) {
+  std::vector<CheckResult> out;
+  zl::Engine& eng = project_engine(project);
+  for (const ast::PropertyDef* p : spec_properties(project)) {
+    if (!all && !names.empty() && std::find(names.begin(), names.end(), p->name) == names.end()) continue;
+    if (!all && names.empty()) continue;
+    zl::ErrFn err = zl::source_errors(project.sources(), p->query_loc);
+    zl::QPtr q = zl::parse_query(p->query, err);
+    std::vector<std::string> arches = arch.empty() ? arches_of(project, p->arches) : std::vector<std::string>{arch};
+    auto sets = p->sets;
+    for (const auto& s : opt.sets) sets.push_back(s);
+    for (const auto& a : arches) {
+      auto t0 = std::chrono::steady_clock::now();
+      eng.load_project_arch(project, a);
+      zl::Answer ans = eng.ask(*q, a, sets, err);
+      CheckResult r;
+      r.target = p->name;
+      r.arch = a;
+      r.expected = p->expect;
+      if (p->expect == "holds") {
+        if (ans.holds == "unknown" || (ans.result == "unknown" && ans.holds != "no")) {
+          r.verdict = "incomplete";
+        } else {
+          r.verdict = ans.holds == "yes" ? "holds" : "fails";
+          if (ans.holds == "no") r.error_kind = "fails " + witness_text(ans, true);
+        }
+      } else {
+        r.verdict = ans.result == "unknown" ? "incomplete" : ans.result;
+        if (ans.result == "sat") r.error_kind = "sat " + witness_text(ans, false);
+      }
+      if (r.verdict == "incomplete")
+        r.incomplete_reason = "z3 answered unknown" + (ans.reason.empty() ? "" : ": " + ans.reason);
+      r.as_expected = r.verdict == p->expect;
+      r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// ---- hazard reach ---------------------------------------------------------------------
+
+namespace {
+struct Clobber {
+  zl::ValueSpec value;
+  std::string why;  // "list_del() writes LIST_POISON2 into prev"
+};
+
+std::string last_segment(const std::string& m, std::string* prefix) {
+  size_t d = m.find_last_of('.');
+  *prefix = d == std::string::npos ? "" : m.substr(0, d);
+  return d == std::string::npos ? m : m.substr(d + 1);
+}
+
+uint64_t numeral_or(const z3::expr& e, uint64_t dflt) {
+  z3::expr s = e.simplify();
+  return s.is_numeral() ? s.get_numeral_uint64() : dflt;
+}
+
+// The values a path writes through member `m` (by its declaration: list links,
+// rcu_head, function pointers, object pointers).
+std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, const std::string& m) {
+  zl::SymLayout& L = eng.layout(arch);
+  std::vector<Clobber> out;
+  auto named = [](const std::string& n) {
+    zl::ValueSpec v;
+    v.kind = zl::ValueSpec::Named;
+    v.name = n;
+    return v;
+  };
+  auto ptr = [&](uint64_t align) {
+    zl::ValueSpec v;
+    v.kind = zl::ValueSpec::SlabObject;
+    v.n = std::max<uint64_t>(align, 1);
+    return v;
+  };
+  zl::ValueSpec fn;
+  fn.kind = zl::ValueSpec::FunctionAddress;
+  std::string prefix;
+  std::string leaf = last_segment(m, &prefix);
+  size_t dot = m.find('.');
+  if (dot == std::string::npos) return out;
+  const zl::SymType* rec = L.record(m.substr(0, dot));
+  auto full = L.member(rec, m.substr(dot + 1));
+  if (!full) return out;
+  const zl::SymType* t = full->candidates[0].type;
+  const zl::SymType* parent = rec;
+  if (prefix.find('.') != std::string::npos) {
+    auto pm = L.member(rec, prefix.substr(dot + 1));
+    if (pm) parent = pm->candidates[0].type;
+  }
+  uint64_t palign = L.arch().abi.align_pointer;
+  std::string ptag = parent ? parent->tag : "";
+  if (t->kind == sema::TypeKind::Record && (t->tag == "list_head")) {
+    out.push_back({named("LIST_POISON1"), "list_del() poisons next with LIST_POISON1"});
+    out.push_back({named("LIST_POISON2"), "list_del() poisons prev with LIST_POISON2"});
+    out.push_back({ptr(palign), "list_add() links a list_head pointer"});
+  } else if (t->kind == sema::TypeKind::Record && (t->tag == "rcu_head" || t->tag == "callback_head")) {
+    out.push_back({fn, "call_rcu() stores the callback in func"});
+    out.push_back({ptr(palign), "call_rcu() links the next callback"});
+  } else if (ptag == "list_head" && leaf == "next") {
+    out.push_back({named("LIST_POISON1"), "list_del() writes LIST_POISON1 into next"});
+    out.push_back({ptr(palign), "list_add() writes a list_head pointer into next"});
+  } else if (ptag == "list_head" && leaf == "prev") {
+    out.push_back({named("LIST_POISON2"), "list_del() writes LIST_POISON2 into prev"});
+    out.push_back({ptr(palign), "list_add() writes a list_head pointer into prev"});
+  } else if (t->kind == sema::TypeKind::Pointer && t->elem && t->elem->kind == sema::TypeKind::Function) {
+    out.push_back({fn, fmt::format("{} holds a function address", leaf)});
+  } else if (t->kind == sema::TypeKind::Pointer && t->elem && t->elem->kind == sema::TypeKind::Record) {
+    uint64_t a = std::max(numeral_or(t->elem->align, palign), palign);
+    out.push_back({ptr(a), fmt::format("{} holds a pointer to {}", leaf, t->elem->name)});
+  } else {
+    zl::ValueSpec any;
+    any.kind = zl::ValueSpec::Any;
+    out.push_back({any, fmt::format("{} holds an arbitrary integer", leaf)});
+  }
+  return out;
+}
+
+struct Check {
+  std::string decoder;
+  uint64_t mask = 0, expected = 0;
+  std::string by;  // "page_ptdesc"
+};
+std::optional<Check> check_of(const std::string& m) {
+  std::string prefix;
+  std::string leaf = last_segment(m, &prefix);
+  if (leaf == "memdesc") return Check{"memdesc_type", 15, 15, "page_ptdesc"};
+  if (leaf == "compound_info" || leaf == "compound_head") return Check{"page_tail", 1, 1, "PageTail"};
+  return std::nullopt;
+}
+}  // namespace
+
+std::vector<std::string> hazard_reach(Project& project, const TargetEntry& target) {
+  std::vector<std::string> lines;
+  if (!target.def) return lines;
+  zl::Engine& eng = project_engine(project);
+  std::vector<std::string> arches = list_arches(project.root());
+  for (const auto& [text, loc] : target.def->hazards) {
+    zl::ErrFn err = zl::source_errors(project.sources(), loc);
+    zl::QPtr q = zl::parse_query(text, err);
+    lines.push_back(fmt::format("hazard {}:", text));
+    size_t w = 0;
+    for (const auto& a : arches) w = std::max(w, a.size());
+    for (const auto& a : arches) {
+      eng.load_project_arch(project, a);
+      zl::Answer ans = eng.ask(*q, a, {}, err);
+      std::string head = fmt::format("  {:<{}}  ", a + ":", w + 1);
+      std::string pad(head.size(), ' ');
+      if (ans.result == "unknown") {
+        lines.push_back(head + "unknown (z3: " + ans.reason + "), not a proof either way");
+        continue;
+      }
+      if (ans.result == "unsat") {
+        lines.push_back(head + "never, under any Kconfig values (unsat)");
+        continue;
+      }
+      std::string when = ans.holds == "yes" ? "under every config"
+                       : ans.config.empty() ? "in some configs" : "when " + zl::config_text(ans.config);
+      lines.push_back(head + fmt::format("{} {} ({})", q->kind == zl::QNode::Overlap ? "overlap" : "sat", when,
+                                         zl::ranges_text(ans.members)));
+      if (q->kind != zl::QNode::Overlap) continue;
+      auto chk = check_of(q->members[1]);
+      if (!chk) {
+        lines.push_back(pad + fmt::format("no value check is known for {}", q->members[1]));
+        continue;
+      }
+      for (const auto& c : clobber_values(eng, a, q->members[0])) {
+        std::vector<zl::ValueSpec> variants{c.value};
+        const ArchInfo& ai = eng.layout(a).arch();
+        if (c.value.kind == zl::ValueSpec::FunctionAddress && c.value.n == 0 && ai.function_align > 1) {
+          zl::ValueSpec cold = c.value;
+          cold.n = 1;
+          variants.push_back(cold);
+        }
+        for (const auto& v : variants) {
+          auto dq = std::make_shared<zl::QNode>();
+          dq->kind = zl::QNode::Decodes;
+          dq->val = v;
+          dq->decoder = chk->decoder;
+          dq->mask = chk->mask;
+          dq->value = chk->expected;
+          zl::Answer va = eng.ask(*dq, a, {}, err);
+          const zl::ValueAnswer& x = va.values.at(0);
+          std::string d = zl::describe_value(v, ai, false);
+          if (x.single) d = x.describe;
+          std::string verdict;
+          if (x.result == "unsat")
+            verdict = x.single ? fmt::format("decodes as {} {}, never {}: caught by {}", chk->decoder, x.decoded,
+                                             chk->expected, chk->by)
+                               : fmt::format("never decodes as {} {}: caught by {}", chk->decoder, chk->expected,
+                                             chk->by);
+          else if (x.result == "sat")
+            verdict = fmt::format("CAN decode as {} {} (e.g. {:#x}): passes {} silently", chk->decoder, chk->expected,
+                                  *x.witness, chk->by);
+          else
+            verdict = "unknown (z3 gave no answer; not a proof)";
+          lines.push_back(pad + fmt::format("{} ({}): {}", d, c.why, verdict));
+        }
+      }
+    }
+  }
+  return lines;
+}
+
+}  // namespace ptcheck
