@@ -131,7 +131,7 @@ class QParser {
     return true;
   }
   void expect(const char* p) {
-    if (!accept(p)) fail(fmt::format("expected '{}'", p) + (cur().kind == Tok::End ? "" : ", found " + describe(cur())));
+    if (!accept(p)) fail(fmt::format("expected '{}'", p));
   }
   std::shared_ptr<QNode> mk(QNode::Kind k, unsigned col) {
     auto n = std::make_shared<QNode>();

@@ -15,7 +15,8 @@ z3::expr align_up(const z3::expr& v, const z3::expr& a) { return (v + a - 1) & (
 std::string record_key(bool is_union, const std::string& tag) { return (is_union ? "union " : "struct ") + tag; }
 }  // namespace
 
-SymLayout::SymLayout(z3::context& ctx, const ArchInfo& arch, SourceManager& sm) : ctx_(ctx), arch_(arch), sm_(sm) {
+SymLayout::SymLayout(z3::context& ctx, const ArchInfo& arch, SourceManager& sm)
+    : ctx_(ctx), arch_(arch), sm_(sm), under_(ctx.bool_val(true)) {
   const Abi& a = arch.abi;
   SymType* v = make(TypeKind::Void, "void");
   v->complete = false;
@@ -172,10 +173,38 @@ SymType* SymLayout::record_slot(const ast::RecordDecl& rd) {
     if (it != tags_.end()) {
       t = it->second;
       if (!rd.complete || t->decl == &rd) return t;
-      if (t->complete || laying_out_.count(t))
-        sm_.error(rd.loc, fmt::format("redefinition of '{}': the Z3 layout encoder expects one definition "
-                                      "per tag (first at {})",
-                                      key, sm_.where(t->decl ? t->decl->loc : rd.loc)));
+      if (laying_out_.count(t))
+        sm_.error(rd.loc, fmt::format("'{}' contains itself: expected a pointer", key));
+      if (t->complete) {
+        // A second definition under another top-level #if branch (struct ptdesc with
+        // and without CONFIG_PTDESC_RFC): lay it out on its own and keep both, each
+        // member present only under its definition's condition.
+        auto u = def_under_.find(t);
+        z3::expr first = u != def_under_.end() ? u->second : ctx_.bool_val(true);
+        z3::expr second = under_;
+        z3::expr overlap_possible = first && second;
+        z3::solver s(ctx_);
+        s.add(overlap_possible);
+        if (s.check() != z3::unsat)
+          sm_.error(rd.loc, fmt::format("redefinition of '{}' (first at {}): expected the definitions under "
+                                        "mutually exclusive #if branches",
+                                        key, sm_.where(t->decl ? t->decl->loc : rd.loc)));
+        SymType alt(ctx_);
+        alt.kind = TypeKind::Record;
+        alt.is_union = rd.is_union;
+        alt.tag = rd.tag;
+        alt.name = key;
+        define_record(&alt, rd);
+        for (auto& f : t->fields) f.present = (f.present && first).simplify();
+        for (auto& f : alt.fields) {
+          f.present = (f.present && second).simplify();
+          t->fields.push_back(f);
+        }
+        t->size = z3::ite(second, alt.size, t->size).simplify();
+        t->align = z3::ite(second, alt.align, t->align).simplify();
+        def_under_.insert_or_assign(t, first || second);
+        return t;
+      }
     } else {
       t = make(TypeKind::Record, key);
       t->is_union = rd.is_union;
@@ -184,7 +213,10 @@ SymType* SymLayout::record_slot(const ast::RecordDecl& rd) {
       tags_[key] = t;
     }
   }
-  if (rd.complete) define_record(t, rd);
+  if (rd.complete) {
+    define_record(t, rd);
+    if (!rd.tag.empty()) def_under_.insert_or_assign(t, under_);
+  }
   return t;
 }
 
@@ -199,7 +231,7 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
     const SymType* ft = resolve(*f.type);
     if (!ft->complete) {
       // TypeEnv rejects this only in configs where the member is present; here the
-      // member is dropped and must be absent (see absent_incomplete in axioms()).
+      // member is dropped (absent in every config).
       p = ctx_.bool_val(false);
     }
     z3::expr a = rd.packed ? bv(1) : ft->align;
@@ -263,8 +295,12 @@ void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const z3::expr& u
         break;
       case ast::Decl::IfConfig: {
         z3::expr c = cond(d.cond.get());
-        add_decls(d.then_decls, under && c);
-        add_decls(d.else_decls, under && !c);
+        z3::expr saved = under_;
+        under_ = (under && c).simplify();
+        add_decls(d.then_decls, under_);
+        under_ = (under && !c).simplify();
+        add_decls(d.else_decls, under_);
+        under_ = saved;
         break;
       }
       default:

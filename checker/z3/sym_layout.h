@@ -11,9 +11,11 @@
 // members visible in their parent, arrays of symbolic length. At every concrete
 // config the terms evaluate to TypeEnv's numbers (tests/unit/z3 checks this).
 //
-// Limits: a typedef, macro or record defined differently under different
-// top-level #if branches is not encoded (InputError at the second definition);
-// the same name defined identically twice is fine.
+// A record defined under mutually exclusive top-level #if branches (struct ptdesc
+// with and without CONFIG_PTDESC_RFC) keeps every definition's members, each
+// present only under its branch; size and alignment select by branch.
+// Limits: a typedef defined as different types under different branches is not
+// encoded (InputError at the second definition).
 #include <z3++.h>
 
 #include <map>
@@ -127,6 +129,8 @@ class SymLayout {
   std::set<const SymType*> laying_out_;
   std::set<std::string> symbols_;
   std::map<std::string, z3::expr> sym_exprs_;
+  z3::expr under_;                               // the enclosing top-level #if conditions
+  std::map<const SymType*, z3::expr> def_under_;  // where a named record's definition(s) apply
 };
 
 // Value of a bv64 term under a concrete assignment (symbols not listed are n).
