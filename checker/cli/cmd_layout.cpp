@@ -106,7 +106,8 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
     std::string pad(head.size(), ' ');
     std::vector<std::string> lines;
     if (a.result == "sat") {
-      std::string s = a.config.empty() ? "in every config" : "when " + zl::config_text(a.config);
+      std::string s = a.holds == "yes" ? "holds in every config"
+                    : a.config.empty() ? "in some configs" : "when " + zl::config_text(a.config);
       if (!a.members.empty()) s += "; " + zl::ranges_text(a.members);
       lines.push_back(s);
     } else if (a.result == "unsat") {
@@ -123,13 +124,12 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
       lines.push_back(s);
     }
     if (a.result == "sat") {
-      if (a.holds == "yes") lines.push_back("holds in every config");
-      else if (a.holds == "no") {
+      if (a.holds == "no") {
         std::string s = "not in every config: fails " +
                         (a.counter.empty() ? std::string("in some") : "when " + zl::config_text(a.counter));
         if (!a.counter_members.empty()) s += "; " + zl::ranges_text(a.counter_members);
         lines.push_back(s);
-      } else {
+      } else if (a.holds == "unknown") {
         lines.push_back("whether it holds in every config: unknown (" + a.reason + ")");
       }
     }

@@ -609,8 +609,12 @@ ValueAnswer Engine::decide_value(const QNode& q, ArchState& a, const ErrFn& err)
     }
     case ValueSpec::FunctionAddress:
     case ValueSpec::SlabObject: {
-      uint64_t al = v.n ? v.n : opt_.cold_unaligned ? 1 : a.info.function_align;
+      uint64_t al = v.kind == ValueSpec::SlabObject || v.n ? v.n : opt_.cold_unaligned ? 1 : a.info.function_align;
       if (al > 1) c = (x & ctx_.bv_val(al - 1, 64)) == ctx_.bv_val(0, 64);
+      // function addresses lie in the kernel text (1 GiB from the arch's text_base)
+      uint64_t tb = a.info.map.text_base;
+      if (v.kind == ValueSpec::FunctionAddress && tb && tb + (1ull << 30) > tb)
+        c = c && z3::uge(x, ctx_.bv_val(tb, 64)) && z3::ult(x, ctx_.bv_val(static_cast<uint64_t>(tb + (1ull << 30)), 64));
       break;
     }
     case ValueSpec::Any:

@@ -132,7 +132,8 @@ uint64_t numeral_or(const z3::expr& e, uint64_t dflt) {
 
 // The values a path writes through member `m` (by its declaration: list links,
 // rcu_head, function pointers, object pointers).
-std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, const std::string& m) {
+std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, const std::string& m,
+                                    const std::string& victim, const zl::ErrFn& err) {
   zl::SymLayout& L = eng.layout(arch);
   std::vector<Clobber> out;
   auto named = [](const std::string& n) {
@@ -164,13 +165,17 @@ std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, co
   }
   uint64_t palign = L.arch().abi.align_pointer;
   std::string ptag = parent ? parent->tag : "";
-  if (t->kind == sema::TypeKind::Record && (t->tag == "list_head")) {
-    out.push_back({named("LIST_POISON1"), "list_del() poisons next with LIST_POISON1"});
-    out.push_back({named("LIST_POISON2"), "list_del() poisons prev with LIST_POISON2"});
-    out.push_back({ptr(palign), "list_add() links a list_head pointer"});
-  } else if (t->kind == sema::TypeKind::Record && (t->tag == "rcu_head" || t->tag == "callback_head")) {
-    out.push_back({fn, "call_rcu() stores the callback in func"});
-    out.push_back({ptr(palign), "call_rcu() links the next callback"});
+  if (t->kind == sema::TypeKind::Record && !t->fields.empty()) {
+    // a whole list_head / rcu_head / struct: the values of the parts that reach the victim
+    for (const auto& sub : L.leaf_paths(t)) {
+      std::string part = m + "." + sub;
+      auto q = zl::parse_query(fmt::format("overlap({}, {})", part, victim), err);
+      if (eng.ask(*q, arch, {}, err).result != "sat") continue;
+      for (auto& c : clobber_values(eng, arch, part, victim, err)) out.push_back(std::move(c));
+    }
+  } else if (ptag == "rcu_head" || ptag == "callback_head") {
+    if (leaf == "func") out.push_back({fn, "call_rcu() stores the callback in func"});
+    else out.push_back({ptr(palign), "call_rcu() links the next callback"});
   } else if (ptag == "list_head" && leaf == "next") {
     out.push_back({named("LIST_POISON1"), "list_del() writes LIST_POISON1 into next"});
     out.push_back({ptr(palign), "list_add() writes a list_head pointer into next"});
@@ -238,7 +243,7 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
         lines.push_back(pad + fmt::format("no value check is known for {}", q->members[1]));
         continue;
       }
-      for (const auto& c : clobber_values(eng, a, q->members[0])) {
+      for (const auto& c : clobber_values(eng, a, q->members[0], q->members[1], err)) {
         std::vector<zl::ValueSpec> variants{c.value};
         const ArchInfo& ai = eng.layout(a).arch();
         if (c.value.kind == zl::ValueSpec::FunctionAddress && c.value.n == 0 && ai.function_align > 1) {
@@ -268,7 +273,7 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
                                   *x.witness, chk->by);
           else
             verdict = "unknown (z3 gave no answer; not a proof)";
-          lines.push_back(pad + fmt::format("{} ({}): {}", d, c.why, verdict));
+          lines.push_back(pad + fmt::format("{}: {}: {}", c.why, d, verdict));
         }
       }
     }
