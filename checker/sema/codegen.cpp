@@ -232,7 +232,7 @@ void FunctionCompiler::init_object(const Val& dst, const ast::Expr& init) {
     Val target;
     if (it.designator.empty()) {
       if (t->kind == TypeKind::Array) {
-        Val base = address_of(dst, init.loc);
+        Val base = to_rvalue(dst, init.loc);  // decays to a pointer to the first element
         Val idx = constant(next_index++, ulong_t());
         target = deref(binary("+", base, idx, init.loc), init.loc);
       } else if (t->kind == TypeKind::Record) {
@@ -257,7 +257,8 @@ void FunctionCompiler::init_object(const Val& dst, const ast::Expr& init) {
           size_t j = d.find(']', i);
           if (j == std::string::npos) error(it.value->loc, "bad designator");
           uint64_t n = std::stoull(d.substr(i + 1, j - i - 1), nullptr, 0);
-          Val base = address_of(target, it.value->loc);
+          if (target.type->kind != TypeKind::Array) error(it.value->loc, "[index] designator on a non-array");
+          Val base = to_rvalue(target, it.value->loc);
           target = deref(binary("+", base, constant(n, ulong_t()), it.value->loc), it.value->loc);
           i = j + 1;
         } else {

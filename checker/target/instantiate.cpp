@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
 
@@ -103,6 +104,33 @@ class StaticInit {
   const vm::Model& m_;
   SourceManager& sm_;
 };
+
+// Every identifier an expression or statement mentions: the (conservative)
+// references a body makes to functions, for reachability.
+void idents(const ast::Expr* e, std::set<std::string>& out);
+void idents(const ast::Stmt* s, std::set<std::string>& out) {
+  if (!s) return;
+  idents(s->e.get(), out);
+  idents(s->step.get(), out);
+  idents(s->init.get(), out);
+  idents(s->s1.get(), out);
+  idents(s->s2.get(), out);
+  for (const auto& b : s->body) idents(b.get(), out);
+  for (const auto& b : s->else_body) idents(b.get(), out);
+  for (const auto& c : s->cases) {
+    idents(c.value.get(), out);
+    for (const auto& b : c.body) idents(b.get(), out);
+  }
+}
+void idents(const ast::Expr* e, std::set<std::string>& out) {
+  if (!e) return;
+  if (e->kind == ast::Expr::Ident) out.insert(e->name);
+  idents(e->a.get(), out);
+  idents(e->b.get(), out);
+  idents(e->c.get(), out);
+  for (const auto& a : e->args) idents(a.get(), out);
+  for (const auto& i : e->inits) idents(i.value.get(), out);
+}
 
 // Deepest stack each function can need: its frame plus its deepest callee.
 // Indirect calls may reach any function whose address is taken.
@@ -327,9 +355,43 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   }
 
   // ---- code: model functions, then init and the thread bodies.
+  // Only what the target can reach is compiled: functions named (called or
+  // taken by address) from its init, threads, invariants and global
+  // initializers, transitively, through macro bodies too. A function that uses
+  // a slab cache this target's heap lacks is then no error unless reachable.
+  std::set<std::string> reach;
+  {
+    std::vector<std::string> work;
+    std::set<std::string> refs;
+    if (td.init) idents(td.init.get(), refs);
+    for (const auto& th : td.threads) idents(th.body.get(), refs);
+    for (const auto& [name, loc] : td.invariants) refs.insert(name);
+    for (const ast::GlobalVar* v : vars) idents(v->init.get(), refs);
+    std::set<std::string> macros_seen;
+    auto push_refs = [&](const std::set<std::string>& names, auto& self) -> void {
+      for (const auto& n : names) {
+        if (syms.funcs.count(n) && !reach.count(n)) {
+          reach.insert(n);
+          work.push_back(n);
+        } else if (const ast::MacroDef* md = env.macro(n); md && macros_seen.insert(n).second) {
+          std::set<std::string> inner;
+          idents(md->body.get(), inner);
+          self(inner, self);
+        }
+      }
+    };
+    push_refs(refs, push_refs);
+    while (!work.empty()) {
+      std::string f = work.back();
+      work.pop_back();
+      std::set<std::string> inner;
+      idents(syms.defs[syms.funcs[f]]->body.get(), inner);
+      push_refs(inner, push_refs);
+    }
+  }
   sema::CodeGen cg(env, inst->cfg, sm, m, syms);
   for (auto& [id, def] : syms.defs)
-    if (def->body) cg.compile_function(id, *def);
+    if (def->body && reach.count(def->name)) cg.compile_function(id, *def);
   if (td.init) m.init_func = cg.compile_block("init", *td.init, td.init->loc);
   std::set<std::string> thread_names;
   for (const auto& th : td.threads) {
@@ -344,6 +406,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     auto it = syms.funcs.find(name);
     if (it == syms.funcs.end() || !syms.defs[it->second]->body)
       sm.error(loc, fmt::format("invariant '{}' is not a defined function", name));
+    if (!m.funcs[it->second].has_body) cg.compile_function(it->second, *syms.defs[it->second]);
     const ast::FuncDef& fd = *syms.defs[it->second];
     if (!fd.params.empty()) sm.error(loc, fmt::format("invariant '{}' must take no parameters", name));
     if (!m.funcs[it->second].ret.size) sm.error(loc, fmt::format("invariant '{}' must return a truth value", name));
