@@ -139,6 +139,13 @@ void Project::load_specs() {
   std::error_code ec;
   fs::path spec = fs::path(root_) / "spec";
   if (!fs::is_directory(spec, ec)) throw InputError(fmt::format("{}: error: no spec/ folder here", root_));
+  // Every arch's model files first: generic model files use the typedefs they
+  // provide (pgtable_t, pmd_t) the way kernel headers use <asm/...> ones.
+  for (auto it = fs::recursive_directory_iterator(fs::path(root_) / "arch", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_regular_file() && it->path().extension() == ".ptm") arch_files_.push_back(fs::relative(it->path(), root_).lexically_normal().string());
+  std::sort(arch_files_.begin(), arch_files_.end());
+  for (const auto& f : arch_files_) unit(f);
   for (auto it = fs::recursive_directory_iterator(spec, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec))
     if (it->is_regular_file() && it->path().extension() == ".ptm")

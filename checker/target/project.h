@@ -55,6 +55,7 @@ class Project {
   std::set<std::string> parsing_;
   std::set<std::string> typedef_names_;
   std::vector<TargetEntry> targets_;
+  std::vector<std::string> arch_files_;
 };
 
 }  // namespace ptcheck
