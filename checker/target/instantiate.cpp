@@ -8,6 +8,7 @@
 #include <boost/graph/topological_sort.hpp>
 
 #include "sema/codegen.h"
+#include "vm/builtins.h"
 #include "vm/value_io.h"
 
 namespace ptcheck {
@@ -443,7 +444,13 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   }
 
   // ---- the state vector: contexts, RCU queue, region bytes, shadows.
-  m.rcu_capacity = std::max<uint32_t>(4, 2 * static_cast<uint32_t>(m.threads.size()));
+  // The RCU callback queue costs 16 bytes a slot in every state: none when the
+  // program never calls call_rcu(), else two pending callbacks per thread.
+  bool uses_call_rcu = false;
+  for (const auto& f : m.funcs)
+    for (const auto& in : f.code)
+      uses_call_rcu = uses_call_rcu || (in.op == vm::Op::Builtin && in.imm == static_cast<int64_t>(vm::Builtin::CallRcu));
+  m.rcu_capacity = uses_call_rcu ? std::max<uint32_t>(2, 2 * static_cast<uint32_t>(m.threads.size())) : 0;
   uint32_t off = 0;
   m.threads_off = off;
   off += (m.contexts() + 1) * sizeof(vm::ThreadState);

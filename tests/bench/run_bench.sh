@@ -10,12 +10,10 @@
 #
 #   tests/bench/run_bench.sh [--quick] [--threads "1 2"] [--build-dir DIR]
 #
-# Environment: BENCH_MODULES (checker modules to build, default "support;explore").
 # To add a case, append a line to CASES below: "name|command args" where the
 # command prints key=value figures (states= transitions= seconds= ...).
-# A later mode benchmarks a model-language toy model through the real interpreter
-# (e.g. "model-toy|$PTCHECK_CMD check toy --threads {T} --json"); {T} is replaced
-# by the thread count.
+# The model-* cases run the whole checker on a model-language toy (1e6 and 3e6
+# states through the interpreter).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,12 +33,11 @@ while [ $# -gt 0 ]; do
 done
 
 BENCH=$BUILD/tests/bench/ptcheck_bench_explore
-if [ ! -x "$BENCH" ] || [ -n "$(find "$ROOT/checker/explore" "$ROOT/tests/bench" -newer "$BENCH" -name '*.[ch]*' 2>/dev/null | head -1)" ]; then
-  echo "building $BENCH (Release)..." >&2
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DPTCHECK_MODULES="${BENCH_MODULES:-support;explore}" -DPTCHECK_TEST_DIRS=none \
-    -DPTCHECK_BUILD_CLI=OFF >/dev/null
-  cmake --build "$BUILD" -j2 --target ptcheck_bench_explore >&2
+MODEL=$BUILD/tests/bench/ptcheck_bench_model
+if [ ! -x "$BENCH" ] || [ ! -x "$MODEL" ] || [ -n "$(find "$ROOT/checker" "$ROOT/tests/bench" -newer "$MODEL" -name '*.[ch]*' 2>/dev/null | head -1)" ]; then
+  echo "building $BENCH and $MODEL (Release)..." >&2
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPTCHECK_TEST_DIRS=none >/dev/null
+  cmake --build "$BUILD" -j2 --target ptcheck_bench_explore ptcheck_bench_model >&2
 fi
 
 # name|command ({T} = thread count)
@@ -52,8 +49,12 @@ CASES=(
 if [ $QUICK = 0 ]; then
   CASES+=("counters-1e7|$BENCH --counters 7 9 --threads {T}")
 fi
-# Interpreter-backed cases go here once the CLI can run a toy model, e.g.:
-# if [ -n "$PTCHECK_CMD" ]; then CASES+=("model-toy|$PTCHECK_CMD check toy --threads {T} --bench"); fi
+# The whole checker on a model-language toy (tests/bench/models/counters.ptm):
+# parsing, compiling, interpreting each step, exploring.
+CASES+=("model-1e6|$MODEL $ROOT tests/bench/models/counters.ptm bench_counters_1m {T}")
+if [ $QUICK = 0 ]; then
+  CASES+=("model-3e6|$MODEL $ROOT tests/bench/models/counters.ptm bench_counters_3m {T}")
+fi
 
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
