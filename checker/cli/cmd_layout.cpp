@@ -20,7 +20,7 @@ CLI::App* add_layout_command(CLI::App& app, LayoutOptions& opt) {
   auto* cmd = app.add_subcommand("layout", "print a struct's layout word by word, or answer a layout query with Z3");
   cmd->add_option("struct", opt.structure, "struct tag, e.g. page or ptdesc");
   cmd->add_option("--arch", opt.arch, "arch, or 'all' (default: x86_64 for a table, all for --query)");
-  cmd->add_option("--set", opt.sets, "fix a Kconfig symbol: CONFIG_X=y or CONFIG_X=n");
+  cmd->add_option("--set", opt.sets, "fix a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
   cmd->add_option("--query", opt.query,
                   "layout question, e.g. 'overlap(page.lru, page.memdesc)', 'equal_offset(page.flags, "
                   "ptdesc.pt_flags)', 'sizeof(ptdesc) <= sizeof(page)', 'decodes(LIST_POISON2, memdesc_type, 15)'");

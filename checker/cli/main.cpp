@@ -120,19 +120,21 @@ int main(int argc, char** argv) {
   check->add_option("targets", names, "target names");
   check->add_flag("--all", all, "every target in spec/");
   check->add_option("--arch", arch, "run on this arch only (default: each target's own arches, else x86_64)");
-  check->add_option("--set", sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n");
+  check->add_option("--set", sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
   check->add_option("--threads", threads, "explorer threads (default: all cores)");
   check->add_option("--max-states", max_states, "stop as incomplete after this many distinct states");
   check->add_option("--max-memory", max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
   check->add_option("--time-limit", time_limit, "stop as incomplete after this many seconds per target");
   check->add_flag("--json", json, "print one JSON document on stdout");
   check->add_option("--trace-out", trace_out, "write the counterexample trace here (.json for JSON)");
+  std::vector<std::string> extra_specs;
+  check->add_option("--spec", extra_specs, "also load targets from this file (outside spec/)")->allow_extra_args(false);
 
   auto* replay = app.add_subcommand("replay", "replay stored counterexample traces");
   std::vector<std::string> files;
   std::vector<std::string> replay_sets;
   replay->add_option("files", files, "trace files")->required();
-  replay->add_option("--set", replay_sets, "override a Kconfig symbol");
+  replay->add_option("--set", replay_sets, "override a Kconfig symbol")->allow_extra_args(false);
 
   LayoutOptions layout_opts;
   auto* layout = add_layout_command(app, layout_opts);
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
     opt.explore.progress = isatty(STDERR_FILENO) && !json;
     std::signal(SIGINT, on_sigint);
     project.load_specs();
+    for (const auto& f : extra_specs) project.load_spec_file(f);
     std::vector<const TargetEntry*> chosen;
     if (all) {
       for (const auto& t : project.targets()) chosen.push_back(&t);
@@ -240,6 +243,8 @@ int main(int argc, char** argv) {
         x["transitions"] = r.stats.transitions;
         x["depth"] = r.stats.depth;
         x["seconds"] = r.stats.seconds;
+        x["memory_bytes"] = r.stats.memory_bytes;
+        x["bytes_per_state"] = r.stats.bytes_per_state;
         x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
         j["results"].push_back(std::move(x));
       }

@@ -95,10 +95,12 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   std::string key = fs::path(path).lexically_normal().string();
   auto it = units_.find(key);
   if (it != units_.end()) return *it->second;
-  if (parsing_.count(key)) throw InputError(fmt::format("{}: error: import cycle", key));
   parsing_.insert(key);
+  // Dependencies first. A file already being parsed further up is an import
+  // cycle, which include guards make harmless in the kernel: skip it here.
   for (const auto& imp : scan_imports(key))
-    for (const auto& f : resolve_import(imp, key, SourceLoc{})) unit(f);
+    for (const auto& f : resolve_import(imp, key, SourceLoc{}))
+      if (!parsing_.count(fs::path(f).lexically_normal().string())) unit(f);
   uint32_t id;
   {
     std::ifstream in(absolute(key), std::ios::binary);
