@@ -124,10 +124,20 @@ void dump_page(std::vector<std::string>& out, const vm::Model& m, const sema::Ty
   field("__folio_index", index);
   field("flags", flags);
   uint64_t pfn = (page - m.vmemmap_base) / m.struct_page_size;
+  // page_mapcount(): a typed page (page_type in the top byte, PGTY_*) shares
+  // the word with _mapcount and reports mapcount 0; __dump_page() then prints
+  // the type on a line of its own.
+  int32_t mc = has_map ? static_cast<int32_t>(mapcount) + 1 : 0;
+  bool typed = has_map && static_cast<uint32_t>(mapcount) >= 0xf0000000u && static_cast<uint32_t>(mapcount) != 0xffffffffu;
   out.push_back(fmt::format("page: refcount:{} mapcount:{} mapping:{:016x} index:{:#x} pfn:{:#x}",
-                            static_cast<int32_t>(refcount), has_map ? static_cast<int32_t>(mapcount) + 1 : 0, mapping,
-                            index, pfn));
+                            static_cast<int32_t>(refcount), typed ? 0 : mc, mapping, index, pfn));
   out.push_back(fmt::format("flags: {:#x}", flags));
+  if (typed) {
+    uint32_t ty = static_cast<uint32_t>(mapcount) >> 24;
+    static const char* names[] = {"buddy", "offline", "table", "guard", "hugetlb", "slab", "zsmalloc", "unaccepted"};
+    out.push_back(fmt::format("page_type: {:#x}({})", static_cast<uint32_t>(mapcount),
+                              ty - 0xf0 < 8 ? names[ty - 0xf0] : "unknown"));
+  }
   for (uint64_t w = 0; w < r->obj_size; w += 32) {
     std::string line = "raw:";
     for (uint64_t k = w; k < w + 32 && k < r->obj_size; k += 8)
