@@ -14,8 +14,8 @@
 // A record defined under mutually exclusive top-level #if branches (struct ptdesc
 // with and without CONFIG_PTDESC_RFC) keeps every definition's members, each
 // present only under its branch; size and alignment select by branch.
-// Limits: a typedef defined as different types under different branches is not
-// encoded (InputError at the second definition).
+// A typedef redefined as another type under an #if keeps its first type; the
+// configs that would see both (rejected by TypeEnv) are excluded by axioms().
 #include <z3++.h>
 
 #include <map>
@@ -91,7 +91,8 @@ class SymLayout {
   z3::expr cond(const ast::Cond* c);  // nullptr is true
 
   // Facts every config satisfies: ALLOC_SPLIT_PTLOCKS == sizeof(spinlock_t) >
-  // sizeof(long) (include/linux/mm_types_task.h), when the model has spinlock_t.
+  // sizeof(long) (include/linux/mm_types_task.h), when the model has spinlock_t;
+  // no conflicting typedef is active.
   z3::expr axioms();
 
   // A symbolic integer constant expression (bv64) and whether C treats it as unsigned.
@@ -131,6 +132,7 @@ class SymLayout {
   std::map<std::string, z3::expr> sym_exprs_;
   z3::expr under_;                               // the enclosing top-level #if conditions
   std::map<const SymType*, z3::expr> def_under_;  // where a named record's definition(s) apply
+  std::vector<z3::expr> invalid_;                 // configs where the model does not compile
 };
 
 // Value of a bv64 term under a concrete assignment (symbols not listed are n).
