@@ -84,19 +84,14 @@ std::string object_desc(const vm::Model& m, const Region& r) {
 }
 
 void sites(std::vector<std::string>& out, const vm::Model& m, const ObjectHistory& h, uint32_t region, uint64_t obj) {
-  auto a = h.allocated.find({region, obj});
-  if (a != h.allocated.end()) {
+  for (auto [what, map] : {std::pair{"Allocated", &h.allocated}, std::pair{"Freed", &h.freed}}) {
+    auto it = map->find({region, obj});
+    if (it == map->end()) continue;
+    const ObjectHistory::Site& site = it->second;
     out.push_back("");
-    out.push_back(fmt::format("Allocated by task {} (step {}):",
-                              a->second.step ? m.context_name(a->second.context) : "init", a->second.step));
-    for (uint32_t l : a->second.chain) out.push_back(frame_line(m, l));
-  }
-  auto f = h.freed.find({region, obj});
-  if (f != h.freed.end()) {
-    out.push_back("");
-    out.push_back(fmt::format("Freed by task {} (step {}):",
-                              f->second.step ? m.context_name(f->second.context) : "init", f->second.step));
-    for (uint32_t l : f->second.chain) out.push_back(frame_line(m, l));
+    out.push_back(fmt::format("{} by task {} (step {}):", what, site.step ? m.context_name(site.context) : "init",
+                              site.step));
+    for (uint32_t l : site.chain) out.push_back(frame_line(m, l));
   }
 }
 

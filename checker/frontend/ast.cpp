@@ -62,4 +62,14 @@ std::string to_string(const Cond& c) {
   return "?";
 }
 
+void collect_typedef_names(const std::vector<Decl>& decls, std::set<std::string>& out) {
+  for (const auto& d : decls) {
+    if (d.kind == Decl::Typedef && d.typedef_) out.insert(d.typedef_->name);
+    if (d.kind == Decl::IfConfig) {
+      collect_typedef_names(d.then_decls, out);
+      collect_typedef_names(d.else_decls, out);
+    }
+  }
+}
+
 }  // namespace ptcheck::ast

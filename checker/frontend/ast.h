@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -299,6 +300,10 @@ struct Decl {
   // IfConfig at top level: declarations under #if / #else.
   std::vector<Decl> then_decls, else_decls;
 };
+
+// Adds the names every typedef in `decls` declares (under any #if) to `out`:
+// what a later file's parse needs to know about this one.
+void collect_typedef_names(const std::vector<struct Decl>& decls, std::set<std::string>& out);
 
 struct TranslationUnit {
   uint32_t file = UINT32_MAX;  // SourceManager id

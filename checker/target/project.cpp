@@ -14,18 +14,6 @@ namespace fs = std::filesystem;
 namespace ptcheck {
 
 namespace {
-// Typedef names a parsed unit declares (under any #if), so files parsed after
-// it can use them in casts and declarations.
-void add_typedef_names(const std::vector<ast::Decl>& decls, std::set<std::string>& out) {
-  for (const auto& d : decls) {
-    if (d.kind == ast::Decl::Typedef && d.typedef_) out.insert(d.typedef_->name);
-    if (d.kind == ast::Decl::IfConfig) {
-      add_typedef_names(d.then_decls, out);
-      add_typedef_names(d.else_decls, out);
-    }
-  }
-}
-
 // `import "path";` and `#include "path"` lines, found before parsing so that a
 // file's dependencies are parsed (and their typedefs known) first.
 std::vector<std::string> import_lines(const std::string& text) {
@@ -110,7 +98,7 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
     id = sm_.add_file(key, ss.str());
   }
   auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_));
-  add_typedef_names(tu->decls, typedef_names_);
+  ast::collect_typedef_names(tu->decls, typedef_names_);
   parsing_.erase(key);
   auto& ref = *tu;
   units_[key] = std::move(tu);

@@ -32,15 +32,6 @@ std::string slurp(const std::string& p) {
   ss << in.rdbuf();
   return ss.str();
 }
-void add_typedefs(const std::vector<ast::Decl>& decls, std::set<std::string>& out) {
-  for (const auto& d : decls) {
-    if (d.kind == ast::Decl::Typedef && d.typedef_) out.insert(d.typedef_->name);
-    if (d.kind == ast::Decl::IfConfig) {
-      add_typedefs(d.then_decls, out);
-      add_typedefs(d.else_decls, out);
-    }
-  }
-}
 // Typedef names of the whole tree: files use typedefs of the files they import,
 // so parse to a fixpoint, each round with every name found so far.
 std::set<std::string> all_typedefs() {
@@ -50,7 +41,7 @@ std::set<std::string> all_typedefs() {
     for (const auto& f : corpus()) {
       SourceManager sm;
       try {
-        add_typedefs(frontend::parse_path(sm, f, &names).decls, names);
+        ast::collect_typedef_names(frontend::parse_path(sm, f, &names).decls, names);
       } catch (const InputError&) {
       }
     }
