@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "support/version.h"
 #include "trace/trace_io.h"
+#include "z3/z3_check.h"
 
 namespace fs = std::filesystem;
 using namespace ptcheck;
@@ -53,6 +54,7 @@ void print_table(const std::vector<CheckResult>& rs) {
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")" : r.verdict;
+    if (r.stats.states == 0 && !r.error_kind.empty() && r.verdict != "violation") got += "  (" + r.error_kind + ")";
     if (!r.as_expected && r.verdict != "incomplete") got += "  <-- UNEXPECTED";
     rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
@@ -179,6 +181,9 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_sigint);
     project.load_specs();
     for (const auto& f : extra_specs) project.load_spec_file(f);
+    // Layout properties (spec/layout/) are checked by Z3 next to the targets.
+    std::set<std::string> props;
+    for (const auto* pd : spec_properties(project)) props.insert(pd->name);
     std::vector<const TargetEntry*> chosen;
     if (all) {
       for (const auto& t : project.targets()) chosen.push_back(&t);
@@ -190,7 +195,8 @@ int main(int argc, char** argv) {
       for (const auto& n : names) {
         const TargetEntry* t = project.find_target(n);
         if (!t) {
-          std::cerr << fmt::format("ptcheck check: error: no target named '{}' (see `ptcheck list`)\n", n);
+          if (props.count(n)) continue;
+          std::cerr << fmt::format("ptcheck check: error: no target or property named '{}' (see `ptcheck list`)\n", n);
           return 2;
         }
         chosen.push_back(t);
@@ -211,6 +217,8 @@ int main(int argc, char** argv) {
         results.push_back(check_target(project, *t, a, opt));
       }
     }
+    if (!g_cancel)
+      for (auto& r : check_properties(project, names, all, arch, opt)) results.push_back(std::move(r));
     size_t violations = 0;
     for (const auto& r : results) violations += r.trace.has_value();
     if (!trace_out.empty())
@@ -246,6 +254,8 @@ int main(int argc, char** argv) {
         x["memory_bytes"] = r.stats.memory_bytes;
         x["bytes_per_state"] = r.stats.bytes_per_state;
         x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
+        if (r.trace)
+          if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
         j["results"].push_back(std::move(x));
       }
       std::cout << j.dump(2) << "\n";
@@ -254,6 +264,8 @@ int main(int argc, char** argv) {
       for (const auto& r : results) {
         if (!r.trace) continue;
         std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
+        if (const TargetEntry* t = project.find_target(r.target))
+          for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
         if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
       }
       if (g_cancel) std::cout << "\ninterrupted: the table shows what was checked so far\n";
