@@ -54,7 +54,6 @@ void print_table(const std::vector<CheckResult>& rs) {
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")" : r.verdict;
-    if (r.stats.states == 0 && !r.error_kind.empty() && r.verdict != "violation") got += "  (" + r.error_kind + ")";
     if (!r.as_expected && r.verdict != "incomplete") got += "  <-- UNEXPECTED";
     rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
@@ -261,6 +260,9 @@ int main(int argc, char** argv) {
       std::cout << j.dump(2) << "\n";
     } else {
       print_table(results);
+      for (const auto& r : results)
+        if (!r.trace && !r.error_kind.empty() && r.verdict != "violation")  // a property's witness
+          std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
       for (const auto& r : results) {
         if (!r.trace) continue;
         std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
