@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
   check->add_option("--time-limit", time_limit, "stop as incomplete after this many seconds per target");
   check->add_flag("--json", json, "print one JSON document on stdout");
   check->add_option("--trace-out", trace_out, "write the counterexample trace here (.json for JSON)");
+  bool state_layout = false;
+  check->add_flag("--state-layout", state_layout, "print each target's state vector, region by region, and stop");
   std::vector<std::string> extra_specs;
   check->add_option("--spec", extra_specs, "also load targets from this file (outside spec/)")->allow_extra_args(false);
 
@@ -208,6 +210,12 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+    if (state_layout) {
+      for (const TargetEntry* t : chosen)
+        for (const auto& a : arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{arch})
+          std::cout << describe_state(project, *t, a, opt.sets);
+      return 0;
+    }
     std::vector<CheckResult> results;
     for (const TargetEntry* t : chosen) {
       std::vector<std::string> arches = arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{arch};
@@ -250,6 +258,7 @@ int main(int argc, char** argv) {
         x["transitions"] = r.stats.transitions;
         x["depth"] = r.stats.depth;
         x["seconds"] = r.stats.seconds;
+        x["state_bytes"] = r.state_bytes;
         x["memory_bytes"] = r.stats.memory_bytes;
         x["bytes_per_state"] = r.stats.bytes_per_state;
         x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);

@@ -160,7 +160,7 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
   vm::Machine mach(m);
   TraceRecorder rec(inst);
   mach.set_recorder(&rec);
-  std::vector<uint8_t> s(m.state_size + 8);
+  std::vector<uint8_t> s(m.work_size + 8);
   rec.begin(nullptr, 0);
   if (!mach.build_initial(s.data())) {
     const vm::ErrorInfo& e = mach.error();
@@ -200,6 +200,25 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
   return t;
 }
 
+std::string describe_state(Project& project, const TargetEntry& target, const std::string& arch,
+                           const std::vector<std::pair<std::string, bool>>& sets) {
+  auto inst = instantiate(project, target, arch, sets);
+  const vm::Model& m = inst->model;
+  std::string out = fmt::format("{} ({}): {} bytes per state\n", target.name, arch, m.state_size);
+  out += fmt::format("  {:>6}  contexts ({} threads, rcu) x {} bytes\n", m.contexts() * sizeof(vm::ThreadState),
+                     m.threads.size(), sizeof(vm::ThreadState));
+  if (m.rcu_capacity)
+    out += fmt::format("  {:>6}  RCU callback queue ({} slots)\n", m.rcu_capacity * sizeof(vm::RcuCallback), m.rcu_capacity);
+  const char* kinds[] = {"pages", "page contents", "slab", "global", "stack"};
+  for (const auto& r : m.regions) {
+    if (r.state_off >= m.state_size) continue;  // the invariant scratch stack is not part of states
+    uint64_t bytes = r.obj_size * r.count + (r.shadow_off >= 0 ? r.count : 0);
+    out += fmt::format("  {:>6}  {} {} ({} x {} bytes{})\n", bytes, kinds[static_cast<int>(r.kind)], r.name, r.count,
+                       r.obj_size, r.shadow_off >= 0 ? " + shadow" : "");
+  }
+  return out;
+}
+
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
                          const CheckOptions& opt) {
   CheckResult r;
@@ -207,6 +226,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.arch = arch;
   auto inst = instantiate(project, target, arch, opt.sets);
   r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
+  r.state_bytes = inst->model.state_size;
   auto t0 = std::chrono::steady_clock::now();
   vm::ModelSystem sys(inst->model);
   explore::Result res;
@@ -262,7 +282,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     return rr;
   };
   vm::Machine mach(m);
-  std::vector<uint8_t> s(m.state_size + 8);
+  std::vector<uint8_t> s(m.work_size + 8);
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
   for (size_t i = 0; ok && i < t.steps.size(); ++i) {

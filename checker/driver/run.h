@@ -24,12 +24,17 @@ struct CheckResult {
   std::string error_kind;      // kind of the violation found ("" otherwise)
   std::string incomplete_reason;
   bool as_expected = false;
+  uint32_t state_bytes = 0;    // size of one state vector
   explore::Stats stats;
   std::optional<trace::Trace> trace;
 };
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
                          const CheckOptions& opt);
+
+// The state vector of a target, region by region, for sizing a target.
+std::string describe_state(Project& project, const TargetEntry& target, const std::string& arch,
+                           const std::vector<std::pair<std::string, bool>>& sets);
 
 // Re-executes a path of explorer labels from the initial state and renders it.
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels);

@@ -219,7 +219,13 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   if (td.threads.empty()) sm.error(td.loc, fmt::format("target '{}' has no threads", td.name));
   if (td.threads.size() > 30) sm.error(td.loc, "at most 30 threads");
 
-  inst->files = project.program_files(target, arch.model_files);
+  // The arch's headers (its top-level *.ptm) load into every program, as
+  // <asm/...> headers do; files in its subfolders mirror arch .c files and are
+  // imported by the targets that exercise them.
+  std::vector<std::string> arch_headers;
+  for (const auto& f : arch.model_files)
+    if (std::count(f.begin(), f.end(), '/') == 2) arch_headers.push_back(f);  // "arch/<a>/<file>.ptm"
+  inst->files = project.program_files(target, arch_headers);
   inst->env = std::make_unique<sema::TypeEnv>(arch, inst->cfg, sm);
   sema::TypeEnv& env = *inst->env;
   for (const auto& f : inst->files) env.add_unit(project.unit(f));
@@ -453,10 +459,15 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   m.rcu_capacity = uses_call_rcu ? std::max<uint32_t>(2, 2 * static_cast<uint32_t>(m.threads.size())) : 0;
   uint32_t off = 0;
   m.threads_off = off;
-  off += (m.contexts() + 1) * sizeof(vm::ThreadState);
+  off += m.contexts() * sizeof(vm::ThreadState);
   m.rcu_off = off;
   off += m.rcu_capacity * sizeof(vm::RcuCallback);
+  Region* inv_stack = nullptr;
   for (Region& r : regions) {
+    if (r.kind == RegionKind::Stack && r.thread == m.invariant_context()) {
+      inv_stack = &r;
+      continue;
+    }
     r.state_off = off;
     off = static_cast<uint32_t>(align_up(off + r.obj_size * r.count, 8));
   }
@@ -467,6 +478,9 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     }
   m.state_size = static_cast<uint32_t>(align_up(off, 8));
   if (m.state_size > (64u << 20)) sm.error(td.loc, "the state vector would exceed 64 MiB: reduce the heap");
+  m.inv_ts_off = m.state_size;
+  inv_stack->state_off = m.state_size + static_cast<uint32_t>(sizeof(vm::ThreadState));
+  m.work_size = static_cast<uint32_t>(align_up(inv_stack->state_off + inv_stack->obj_size, 8));
 
   // Initial values of globals, then sort regions by address for lookup.
   std::vector<uint8_t> image(m.state_size, 0);

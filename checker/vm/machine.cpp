@@ -11,13 +11,15 @@ namespace {
 constexpr uint64_t kStepBudget = 1'000'000;
 }  // namespace
 
-Machine::Machine(const Model& m) : m_(m) { work_.resize(m.state_size); }
+Machine::Machine(const Model& m) : m_(m) { work_.resize(m.work_size); }
 
 ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
-  return *reinterpret_cast<ThreadState*>(s + m_.threads_off + t * sizeof(ThreadState));
+  uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
+  return *reinterpret_cast<ThreadState*>(s + off);
 }
 const ThreadState& Machine::ts(const uint8_t* s, uint32_t t) const {
-  return *reinterpret_cast<const ThreadState*>(s + m_.threads_off + t * sizeof(ThreadState));
+  uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
+  return *reinterpret_cast<const ThreadState*>(s + off);
 }
 uint8_t* Machine::frame(uint8_t* s, uint32_t t) const {
   const Region& r = m_.regions[m_.stack_of_context[t]];
@@ -382,8 +384,8 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
 }
 
 bool Machine::build_initial(uint8_t* s) {
+  std::memset(s, 0, m_.work_size);
   if (m_.initial_image.size() == m_.state_size) std::memcpy(s, m_.initial_image.data(), m_.state_size);
-  else std::memset(s, 0, m_.state_size);
   for (uint32_t t = 0; t < m_.contexts() + 1; ++t) {
     ThreadState& th = ts(s, t);
     th.func = UINT32_MAX;
@@ -542,7 +544,12 @@ bool Machine::check_invariants(const uint8_t* s) {
   if (m_.invariants.empty()) return true;
   uint32_t t = m_.invariant_context();
   for (const auto& [name, fid] : m_.invariants) {
+    // A fresh scratch tail each time: an invariant that failed part-way must
+    // not leave a frame behind for the next one.
     std::memcpy(work_.data(), s, m_.state_size);
+    std::memset(work_.data() + m_.state_size, 0, m_.work_size - m_.state_size);
+    ts(work_.data(), t).func = UINT32_MAX;
+    ts(work_.data(), t).status = kIdle;
     in_invariant_ = true;
     cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
     last_ret_ = 0;

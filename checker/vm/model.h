@@ -3,11 +3,13 @@
 // addresses, threads, and the layout of the fixed-size state vector.
 //
 // State vector layout (every offset a multiple of 8):
-//   [ThreadState x (threads + 2)]   then the RCU callback context, then the context
-//                                   invariants run in (always idle between steps)
+//   [ThreadState x (threads + 1)]   the threads, then the RCU callback context
 //   [RcuCallback x rcu_capacity]    queued callbacks, oldest first
 //   [region bytes]                  every non-scratch region's objects, packed
 //   [shadow bytes]                  one ShadowStatus per tracked object
+// Past state_size, in every working buffer but never in stored states: the
+// invariant context's ThreadState and stack, scratch space for evaluating
+// invariants (buffers are work_size bytes).
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -99,6 +101,8 @@ struct Model {
   // state layout
   uint32_t state_size = 0, threads_off = 0, rcu_off = 0, rcu_capacity = 4;
   std::vector<uint8_t> initial_image;  // state bytes before init runs (global initializers)
+  uint32_t work_size = 0;    // state_size plus the invariant scratch tail
+  uint32_t inv_ts_off = 0;   // the invariant context's ThreadState (in the tail)
   // semantics switches
   bool debug_vm = true;     // CONFIG_DEBUG_VM: VM_BUG_ON* are checked
   bool warn_only = false;   // WARN_ON is reported but not a violation

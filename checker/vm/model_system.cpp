@@ -8,7 +8,7 @@ namespace {
 class ModelWorker : public explore::Worker {
  public:
   ModelWorker(const Model& m, bool init_failed)
-      : m_(m), mach_(m), cur_(m.state_size + 8), next_(m.state_size + 8), init_failed_(init_failed) {}
+      : m_(m), mach_(m), cur_(m.work_size + 8), next_(m.work_size + 8), init_failed_(init_failed) {}
 
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
     std::memcpy(cur_.data(), state, m_.state_size);
@@ -41,7 +41,7 @@ class ModelWorker : public explore::Worker {
 };
 }  // namespace
 
-ModelSystem::ModelSystem(const Model& m) : m_(m), initial_(m.state_size) {
+ModelSystem::ModelSystem(const Model& m) : m_(m), initial_(m.work_size) {
   Machine mach(m);
   if (!mach.build_initial(initial_.data())) {
     init_failed_ = true;

@@ -46,7 +46,7 @@ struct Driver {
   Driver(test::TempProject& p, const char* target) {
     inst = instantiate(p.project(), *p.project().find_target(target), "x86_64", {});
     m = std::make_unique<vm::Machine>(inst->model);
-    s.resize(inst->model.state_size);
+    s.resize(inst->model.work_size);
     CHECK(m->build_initial(s.data()));
   }
   std::vector<vm::Move> moves() {
