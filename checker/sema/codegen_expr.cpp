@@ -251,9 +251,12 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
   if (!macro_args_.empty()) {
     auto it = macro_args_.back().find(n);
     if (it != macro_args_.back().end()) {
-      auto saved = macro_args_.back();
+      // The argument is evaluated in the scope of the macro's caller, where
+      // an enclosing macro's own parameters are visible again.
+      const ast::Expr* arg = it->second;
+      auto saved = std::move(macro_args_.back());
       macro_args_.pop_back();
-      Val v = expr(*it->second);
+      Val v = expr(*arg);
       macro_args_.push_back(std::move(saved));
       return v;
     }
