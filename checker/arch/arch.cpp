@@ -250,7 +250,17 @@ ArchInfo parse(const Ctx& c, const Value& root, const std::string& name) {
     if (n != name)
       fail_at(c, t.get("name", ""), fmt::format("[arch] name: expected \"{}\" (the folder name), found \"{}\"", name, n));
     a.description = t.str("description", "a string");
-    t.check_unknown("name, description");
+    // Optional: the model files that load into every program on this arch (its
+    // <asm/...> headers). Absent: every *.ptm directly in arch/<name>/.
+    if (t.value().as_table().count("headers")) {
+      const Value& hv = t.get("headers", "an array of file names in arch/<name>/");
+      if (!hv.is_array()) fail_at(c, hv, "[arch] headers: expected an array of file names in arch/" + name + "/");
+      for (const auto& h : hv.as_array()) {
+        if (!h.is_string()) fail_at(c, h, "[arch] headers: expected a file name (a string)");
+        a.header_files.push_back((fs::path("arch") / name / h.as_string().str).generic_string());
+      }
+    }
+    t.check_unknown("name, description, headers");
   }
   {
     Table t(c, root, "abi");
@@ -409,6 +419,12 @@ ArchInfo load_arch(const std::string& root, const std::string& name) {
   }
   if (ec) fail_file(c, fmt::format("cannot list {}: {}", a.dir, ec.message()));
   std::sort(a.model_files.begin(), a.model_files.end());
+  for (const auto& h : a.header_files)
+    if (std::find(a.model_files.begin(), a.model_files.end(), h) == a.model_files.end())
+      fail_file(c, fmt::format("[arch] headers: no model file {}", h));
+  if (a.header_files.empty())
+    for (const auto& f : a.model_files)
+      if (fs::path(f).parent_path() == fs::path("arch") / name) a.header_files.push_back(f);
   return a;
 }
 

@@ -48,8 +48,11 @@ struct ArchInfo {
   std::map<std::string, uint64_t> constants;
   // Kconfig defaults: "CONFIG_MEMCG" -> true.
   std::map<std::string, bool> kconfig;
-  // Model-language files under arch/<name>/ (sorted), loaded with the model.
+  // Model-language files under arch/<name>/ (sorted, recursive).
   std::vector<std::string> model_files;
+  // The ones that load into every program on this arch, like <asm/...>
+  // headers: [arch] headers in arch.toml, else every *.ptm directly in arch/<name>/.
+  std::vector<std::string> header_files;
 };
 
 // Loads arch/<name>/arch.toml below `root`. Throws InputError with

@@ -219,13 +219,10 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   if (td.threads.empty()) sm.error(td.loc, fmt::format("target '{}' has no threads", td.name));
   if (td.threads.size() > 30) sm.error(td.loc, "at most 30 threads");
 
-  // The arch's headers (its top-level *.ptm) load into every program, as
-  // <asm/...> headers do; files in its subfolders mirror arch .c files and are
-  // imported by the targets that exercise them.
-  std::vector<std::string> arch_headers;
-  for (const auto& f : arch.model_files)
-    if (std::count(f.begin(), f.end(), '/') == 2) arch_headers.push_back(f);  // "arch/<a>/<file>.ptm"
-  inst->files = project.program_files(target, arch_headers);
+  // The arch's headers load into every program, as <asm/...> headers do;
+  // its other files mirror arch .c files and are imported by the targets that
+  // exercise them.
+  inst->files = project.program_files(target, arch.header_files);
   inst->env = std::make_unique<sema::TypeEnv>(arch, inst->cfg, sm);
   sema::TypeEnv& env = *inst->env;
   for (const auto& f : inst->files) env.add_unit(project.unit(f));

@@ -192,6 +192,53 @@ long count_live(void)
 	return n;
 }
 
+static void more_builtins(void)
+{
+	struct obj *x = slab_object(cache, 2);	/* never handed out by kmem_cache_alloc */
+	long buf[2] = { 5, 6 };
+	long dst[2];
+	struct page *p;
+
+	kasan_slab_alloc(cache, x);		/* a model allocator hands it out itself */
+	x->val = 9;
+	BUG_ON(x->val != 9);
+	kasan_slab_free(cache, x);
+	memcpy(dst, buf, sizeof(buf));
+	BUG_ON(dst[0] != 5 || dst[1] != 6);
+	p = pfn_to_page(page_to_pfn(alloc_page(GFP_KERNEL)) + 1);	/* the next, still free page */
+	kasan_unpoison_pages(p, 0);
+	*(long *)page_address(p) = 3;
+	kasan_poison_pages(p, 0);
+	spin_lock_nested(&o->lock, 1);
+	spin_unlock(&o->lock);
+	init_rwsem((void *)&o->rw);
+	down_read_nested((void *)&o->rw, 1);
+	up_read((void *)&o->rw);
+	atomic_set(&o->cnt, 3);
+	BUG_ON(atomic_dec_return(&o->cnt) != 2);
+	atomic_dec(&o->cnt);
+	atomic_long_set(&o->lcnt, 10);
+	atomic_long_add(5, &o->lcnt);
+	atomic_long_sub(3, &o->lcnt);
+	atomic_long_dec(&o->lcnt);
+	BUG_ON(atomic_long_read(&o->lcnt) != 11);
+	barrier();
+	smp_wmb();
+}
+
+target kasan_shadow_builtins {
+	heap { pages 4; slab cache (struct obj) 3; }
+	init { o = kmem_cache_zalloc(cache, GFP_KERNEL); }
+	thread T { more_builtins(); }
+	expect pass;
+}
+
+target kasan_poisoned_page_is_freed {
+	heap { pages 2; }
+	thread T { struct page *p = alloc_page(GFP_KERNEL); kasan_poison_pages(p, 0); *(long *)page_address(p) = 1; }
+	expect violation use-after-free;
+}
+
 target semantics {
 	heap { pages 4; slab cache (struct obj) 3; }
 	init { o = kmem_cache_zalloc(cache, GFP_KERNEL); }
@@ -230,7 +277,8 @@ TEST_GROUP(Semantics){};
 
 TEST(Semantics, CSemanticsAndBuiltins) {
   TempProject p(std::string(kPrelude) + "import \"model/include/linux/list.ptm\";\n" + kModel);
-  for (const char* t : {"semantics", "nondet_all_values", "nondet_only_range", "rwsem_readers_share"}) {
+  for (const char* t : {"semantics", "nondet_all_values", "nondet_only_range", "rwsem_readers_share",
+                        "kasan_shadow_builtins", "kasan_poisoned_page_is_freed"}) {
     CheckResult r = p.check(t);
     std::string what = std::string(t) + ": " + r.verdict + " " + r.error_kind +
                        (r.trace ? " / " + r.trace->violation.title : "");
