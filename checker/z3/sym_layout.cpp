@@ -231,8 +231,10 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
     z3::expr p = cond(f.cond.get());
     const SymType* ft = resolve(*f.type);
     if (!ft->complete) {
-      // TypeEnv rejects this only in configs where the member is present; here the
-      // member is dropped (absent in every config).
+      // TypeEnv rejects the configs where a member of incomplete type is present
+      // (e.g. powerpc's mm_context on another arch with CONFIG_PPC64 forced on):
+      // exclude them here too, and lay the member out as absent.
+      invalid_.push_back((under_ && p).simplify());
       p = ctx_.bool_val(false);
     }
     z3::expr a = rd.packed ? bv(1) : ft->align;
