@@ -172,6 +172,15 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       }
     }
   };
+  // What every KASAN report ends with: the call trace, the object's alloc and
+  // free sites, and where the address lies in it.
+  auto kasan_tail = [&]() {
+    if (!e.detail.empty()) out.push_back(e.detail);
+    out.push_back("");
+    call_trace(out, m, chain, e.context);
+    if (r) sites(out, m, hist, e.region, e.obj);
+    buggy_object();
+  };
   switch (e.kind) {
     case ErrorKind::UseAfterFree:
     case ErrorKind::OutOfBounds:
@@ -184,22 +193,14 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       out.push_back(fmt::format("{} of size {} at addr {:016x} by task {}",
                                 e.kind == ErrorKind::LockFreedMemory ? "Lock" : e.write ? "Write" : "Read", e.size,
                                 e.addr, task));
-      if (!e.detail.empty()) out.push_back(e.detail);
-      out.push_back("");
-      call_trace(out, m, chain, e.context);
-      if (r) sites(out, m, hist, e.region, e.obj);
-      buggy_object();
+      kasan_tail();
       break;
     }
     case ErrorKind::DoubleFree:
     case ErrorKind::InvalidFree:
       v.title = fmt::format("BUG: KASAN: {} in {}", e.kind == ErrorKind::DoubleFree ? "double-free" : "invalid-free", fn);
       out.push_back(fmt::format("Free of addr {:016x} by task {}", e.addr, task));
-      if (!e.detail.empty()) out.push_back(e.detail);
-      out.push_back("");
-      call_trace(out, m, chain, e.context);
-      if (r) sites(out, m, hist, e.region, e.obj);
-      buggy_object();
+      kasan_tail();
       break;
     case ErrorKind::PageFault: {
       uint64_t a = e.addr;
