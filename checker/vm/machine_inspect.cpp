@@ -1,0 +1,141 @@
+// The interpreter's read-only views of a state: end-of-run checks (kmemleak),
+// invariants, why a context cannot move, and call chains for reports.
+#include <cstdio>
+#include <cstring>
+
+#include "vm/builtins.h"
+#include "vm/machine.h"
+#include "vm/value_io.h"
+
+namespace ptcheck::vm {
+bool Machine::check_invariants(const uint8_t* s) {
+  if (m_.invariants.empty()) return true;
+  uint32_t t = m_.invariant_context();
+  for (const auto& [name, fid] : m_.invariants) {
+    // A fresh scratch tail each time: an invariant that failed part-way must
+    // not leave a frame behind for the next one.
+    std::memcpy(work_.data(), s, m_.state_size);
+    std::memset(work_.data() + m_.state_size, 0, m_.work_size - m_.state_size);
+    ts(work_.data(), t).func = UINT32_MAX;
+    ts(work_.data(), t).status = kIdle;
+    in_invariant_ = true;
+    cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
+    last_ret_ = 0;
+    bool ok = call(work_.data(), t, fid, nullptr, nullptr, Operand{0, 0, false}) &&
+              run(work_.data(), t, 0, false);
+    in_invariant_ = false;
+    if (!ok) return false;
+    if (last_ret_ == 0) {
+      err_ = ErrorInfo{};
+      cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code.back().loc;
+      return fail(ErrorKind::Invariant, t, name);
+    }
+  }
+  return true;
+}
+
+bool Machine::check_leaks(const uint8_t* s) {
+  if (m_.leak_regions.empty()) return true;
+  // kmemleak's scan: every aligned word of the roots (globals, the struct page
+  // array, kernel stacks) and, transitively, of every object reached that way
+  // is a potential pointer; a slab object no word points into is unreferenced.
+  // Pages from the page allocator are not kmemleak objects: for them the check
+  // is simply "still allocated when every context has finished".
+  std::vector<std::vector<uint8_t>> reached(m_.regions.size());
+  std::vector<std::pair<const uint8_t*, uint64_t>> work;
+  for (uint32_t i = 0; i < m_.regions.size(); ++i) {
+    const Region& r = m_.regions[i];
+    reached[i].assign(r.count, 0);
+    if (r.kind == RegionKind::Global || r.kind == RegionKind::Pages || r.kind == RegionKind::Stack)
+      work.emplace_back(s + r.state_off, r.obj_size * r.count);
+  }
+  const unsigned w = m_.word_size;
+  while (!work.empty()) {
+    auto [p, n] = work.back();
+    work.pop_back();
+    for (uint64_t o = 0; o + w <= n; o += w) {
+      uint64_t v = read_value(p + o, w, false);
+      const Region* r = m_.find_region(v);
+      if (!r || (r->kind != RegionKind::Slab && r->kind != RegionKind::PageData)) continue;
+      uint32_t ri = static_cast<uint32_t>(r - m_.regions.data());
+      uint64_t obj = (v - r->base) / r->stride;
+      if (reached[ri][obj] || s[r->shadow_off + obj] != kLive) continue;
+      reached[ri][obj] = 1;
+      work.emplace_back(s + r->state_off + obj * r->obj_size, r->obj_size);
+    }
+  }
+  for (uint32_t ri : m_.leak_regions) {
+    const Region& r = m_.regions[ri];
+    for (uint64_t i = 0; i < r.count; ++i) {
+      if (s[r.shadow_off + i] != kLive) continue;
+      if (r.kind == RegionKind::Slab && reached[ri][i]) continue;
+      err_ = ErrorInfo{};
+      err_.region = ri;
+      err_.obj = i;
+      err_.addr = r.base + i * r.stride;
+      cur_loc_ = 0;
+      return fail(ErrorKind::Leak, 0);
+    }
+  }
+  return true;
+}
+
+uint32_t Machine::resting_loc(const uint8_t* s, uint32_t t) const {
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) return 0;
+  return m_.funcs[th.func].code[th.pc].loc;
+}
+
+std::vector<uint32_t> Machine::call_chain(const uint8_t* s, uint32_t t) const {
+  std::vector<uint32_t> chain;
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) return chain;
+  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  const uint8_t* base = s + stack.state_off;
+  uint32_t func = th.func, pc = th.pc, fp = th.fp;
+  for (int depth = 0; depth < 64 && func != UINT32_MAX; ++depth) {
+    const auto& code = m_.funcs[func].code;
+    chain.push_back(code.empty() ? 0 : code[std::min<size_t>(pc, code.size() - 1)].loc);
+    if (fp < kFrameHeader) break;
+    FrameHeader h;
+    std::memcpy(&h, base + fp - kFrameHeader, sizeof h);
+    func = h.ret_func;
+    pc = h.ret_pc ? h.ret_pc - 1 : 0;
+    fp = h.ret_fp;
+  }
+  return chain;
+}
+
+std::string Machine::blocked_reason(const uint8_t* s, uint32_t t) const {
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) {
+    if (t != m_.rcu_context()) return {};
+    const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
+    uint32_t pending = 0;
+    for (uint32_t i = 0; i < m_.rcu_capacity; ++i) pending += q[i].used;
+    return pending ? std::to_string(pending) + " callback(s) waiting for a grace period" : std::string();
+  }
+  const Insn& in = m_.funcs[th.func].code[th.pc];
+  uint32_t choices = 1;
+  if (can_run(s, t, in, choices)) return {};
+  std::string where = m_.funcs[th.func].name;
+  if (in.op != Op::Builtin) return "blocked in " + where;
+  auto b = static_cast<Builtin>(in.imm);
+  const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+  const auto& args = m_.arglists[in.aux];
+  uint64_t lock = args.empty() ? 0 : read_value(f + args[0].off, args[0].size, false);
+  std::string holder;
+  for (uint32_t c = 0; c < m_.contexts(); ++c)
+    if (held(ts(s, c), lock)) holder += (holder.empty() ? "" : ", ") + m_.context_name(c);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(lock));
+  switch (b) {
+    case Builtin::SynchronizeRcuWait:
+      return "waiting in synchronize_rcu() (in " + where + ") for readers to leave their read-side sections";
+    default:
+      return std::string("waiting in ") + std::string(builtin_info(b).name) + "(" + buf + ") in " + where +
+             (holder.empty() ? ", held by nobody still running" : ", held by " + holder);
+  }
+}
+
+}  // namespace ptcheck::vm
