@@ -90,7 +90,13 @@ int cmd_list(Project& p) {
   }
   std::cout << "\ninvariants:";
   for (const auto& n : invariants) std::cout << " " << n;
-  std::cout << "\n";
+  std::cout << "\n\nlayout properties (Z3):\n";
+  for (const auto* pd : spec_properties(p)) {
+    std::string arches;
+    for (const auto& a : pd->arches) arches += (arches.empty() ? "" : ",") + a;
+    std::cout << fmt::format("  {:<32} {:<22} {:<14} {}\n", pd->name, "expect " + pd->expect,
+                             arches.empty() ? "all" : arches, pd->query);
+  }
   return 0;
 }
 
