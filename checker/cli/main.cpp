@@ -1,5 +1,6 @@
 // ptcheck: list | check | replay | layout. Exit status: 0 every verdict as
-// expected, 1 not (or a trace diverged), 2 bad input, 3 incomplete.
+// expected, 1 not (or a trace diverged), 2 bad input, 3 incomplete, 4 an
+// internal error of ptcheck itself.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -38,8 +39,13 @@ std::string pick_root(const std::string& opt) {
 
 uint64_t parse_size(const std::string& s) {
   size_t pos = 0;
-  double v = std::stod(s, &pos);
-  std::string unit = s.substr(pos);
+  double v = -1;
+  try {
+    v = std::stod(s, &pos);
+  } catch (const std::exception&) {
+    pos = 0;
+  }
+  std::string unit = pos ? s.substr(pos) : "?";
   double mul = unit.empty() || unit == "B" ? 1 : unit == "K" || unit == "KiB" ? 1024.0
              : unit == "M" || unit == "MiB" ? 1048576.0 : unit == "G" || unit == "GiB" ? 1073741824.0 : -1;
   if (mul < 0 || v < 0) throw InputError(fmt::format("--max-memory: error: expected a size like 512M or 8G, found '{}'", s));
@@ -112,6 +118,7 @@ int main(int argc, char** argv) {
   CLI::App app{"ptcheck: a model checker for the lifecycles of Linux page-table descriptors"};
   app.set_version_flag("--version", std::string("ptcheck ") + kVersion);
   app.require_subcommand(1);
+  app.fallthrough();  // --root may also come after the subcommand
   std::string root;
   app.add_option("--root", root, "project root holding arch/, model/ and spec/");
 
@@ -291,5 +298,9 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    // A bug in ptcheck, not in the input: say so rather than abort.
+    std::cerr << "ptcheck: internal error: " << e.what() << "\n";
+    return 4;
   }
 }
