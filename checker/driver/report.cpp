@@ -71,7 +71,7 @@ void call_trace(std::vector<std::string>& out, const vm::Model& m, const std::ve
   }
 }
 
-std::string object_desc(const vm::Model& m, const Region& r) {
+std::string object_desc(const Region& r) {
   switch (r.kind) {
     case RegionKind::Slab: return fmt::format("the cache {} of size {}", r.name, r.obj_size);
     case RegionKind::PageData: return "a page";
@@ -79,7 +79,6 @@ std::string object_desc(const vm::Model& m, const Region& r) {
     case RegionKind::Global: return fmt::format("the variable {}", r.name);
     case RegionKind::Stack: return fmt::format("the kernel stack of {}", r.name.substr(6));
   }
-  (void)m;
   return r.name;
 }
 
@@ -159,7 +158,7 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
     uint64_t base = r->base + e.obj * r->stride;
     out.push_back("");
     out.push_back(fmt::format("The buggy address belongs to the object at {:016x}", base));
-    out.push_back(fmt::format(" which belongs to {}", object_desc(m, *r)));
+    out.push_back(fmt::format(" which belongs to {}", object_desc(*r)));
     uint64_t off = e.addr - base;
     out.push_back(fmt::format("The buggy address is located {} bytes inside of", off));
     out.push_back(fmt::format(" {}-byte region [{:016x}, {:016x})", r->obj_size, base, base + r->obj_size));
@@ -276,7 +275,7 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
         out.push_back(fmt::format("unreferenced object {:#x} (size {}):", e.addr, r->obj_size));
         out.push_back(r->kind == RegionKind::Slab
                           ? fmt::format("  in {}: no word of the globals, the struct pages, the stacks or any object "
-                                        "reachable from them points into it", object_desc(m, *r))
+                                        "reachable from them points into it", object_desc(*r))
                           : "  a page still allocated when every context has finished");
         auto a = hist.allocated.find({e.region, e.obj});
         if (a != hist.allocated.end()) {

@@ -45,9 +45,6 @@ Val FunctionCompiler::expand_macro(const ast::MacroDef& m, const ast::Expr& e) {
   for (size_t i = 0; i < m.params.size(); ++i) args[m.params[i]] = e.args[i].get();
   macro_args_.push_back(std::move(args));
   Val v = expr(*m.body);
-  if (v.kind == Val::Reg && !v.is_lvalue) {
-    // keep the value; the argument map goes away with the expansion
-  }
   macro_args_.pop_back();
   --macro_depth_;
   return v;

@@ -298,8 +298,7 @@ const Type* FunctionCompiler::type_of(const ast::Expr& e) {
   uint32_t tu = temp_used_;
   uint32_t saved_loc = cur_loc_;
   Val v = expr(e);
-  const Type* t = v.type;
-  if (t->kind == TypeKind::Array && false) t = env_.pointer_to(t->elem);
+  const Type* t = v.type;  // arrays stay arrays: sizeof needs the whole object
   fn_.code.resize(code);
   cg_.out_.locs.resize(locs);
   cg_.out_.arglists.resize(args);

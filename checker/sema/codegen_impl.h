@@ -3,7 +3,6 @@
 // codegen.cpp (statements), codegen_expr.cpp (expressions) and
 // codegen_call.cpp (calls and builtins).
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
