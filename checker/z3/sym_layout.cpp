@@ -288,7 +288,7 @@ void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const z3::expr& u
         if (it != typedefs_.end() && it->second != t) {
           // TypeEnv rejects the configs that see both definitions; here the first one
           // stays and those configs are excluded (axioms()), e.g. the parse-only
-          // names of model/include/asm-generic/pgtable-names.ptm.
+          // names of a parse-only typedef block.
           if (under_.is_true())
             sm_.error(td.loc, fmt::format("conflicting typedef '{}': expected the same type as before", td.name));
           invalid_.push_back(under_);
