@@ -287,6 +287,12 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       }
       break;
     }
+    case ErrorKind::SleepInAtomic:
+      v.title = fmt::format("BUG: sleeping function called from invalid context at {}", where);
+      out.push_back(fmt::format("in_atomic(): 1, pid: {}, name: {}", e.context, task));
+      if (!e.detail.empty()) out.push_back(e.detail);
+      call_trace(out, m, chain, e.context);
+      break;
     case ErrorKind::ModelLimit:
       v.title = fmt::format("ptcheck: model limit reached at {}: {}", where, e.detail);
       call_trace(out, m, chain, e.context);

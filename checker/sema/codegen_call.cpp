@@ -95,6 +95,7 @@ Val FunctionCompiler::call(const ast::Expr& e) {
     if (!cg_.syms_.globals.count(n)) {
       if (const ast::MacroDef* m = env_.macro(n)) return expand_macro(*m, e);
       if (b) return call_builtin(*b, e);
+      if (auto v = kernel_macro(n, e)) return *v;
       error(callee.loc, fmt::format("call to undeclared function '{}'", n));
     }
   }
@@ -118,6 +119,67 @@ Val FunctionCompiler::call(const ast::Expr& e) {
   cg_.note_function(fn_.id);
   cg_.indirect_[fn_.id] = true;
   return Val{Val::Reg, dst, rt, false};
+}
+
+// The kernel's statement macros over the interrupt and lock primitives
+// (include/linux/spinlock.h, irqflags.h, and the IPI wait of kernel/smp.c),
+// compiled into their builtins in the kernel's order: interrupts go off before
+// the lock is taken and come back after it is released.
+std::optional<Val> FunctionCompiler::kernel_macro(const std::string& n, const ast::Expr& e) {
+  struct Shape {
+    const char* name;
+    size_t args;
+  };
+  static const Shape kShapes[] = {{"spin_lock_irq", 1},       {"spin_unlock_irq", 1}, {"spin_lock_irqsave", 2},
+                                  {"spin_unlock_irqrestore", 2}, {"local_irq_save", 1}};
+  const Shape* shape = nullptr;
+  for (const auto& k : kShapes)
+    if (n == k.name) shape = &k;
+  if (!shape) return std::nullopt;
+  if (e.args.size() != shape->args)
+    error(e.loc, fmt::format("'{}' takes {} argument{}, {} given", n, shape->args, shape->args == 1 ? "" : "s",
+                             e.args.size()));
+  auto word = [&](const ast::Expr& x) {
+    Val v = rvalue(x);
+    if (!is_scalar(v.type)) error(x.loc, fmt::format("'{}' expects scalar arguments", n));
+    return convert(v, is_ptr(v.type) ? ulong_t() : (v.type->is_signed ? long_t() : ulong_t()), x.loc).op;
+  };
+  auto emit_builtin = [&](Builtin b, std::vector<Operand> ops, Operand dst) {
+    Insn in{Op::Builtin};
+    in.imm = static_cast<int64_t>(b);
+    cg_.out_.arglists.push_back(std::move(ops));
+    in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    in.a = dst;
+    emit(in);
+  };
+  const Operand none{0, 0, false};
+  auto save_flags = [&](const ast::Expr& flags) {
+    Val dst = lvalue(flags);
+    Operand t = temp(8);
+    emit_builtin(Builtin::LocalIrqSave, {}, t);
+    assign_to(dst, Val{Val::Reg, t, ulong_t(), false}, flags.loc);
+  };
+  const std::string_view name = shape->name;
+  if (name == "spin_lock_irq") {
+    Operand l = word(*e.args[0]);
+    emit_builtin(Builtin::LocalIrqDisable, {}, none);
+    emit_builtin(Builtin::SpinLock, {l}, none);
+  } else if (name == "spin_unlock_irq") {
+    emit_builtin(Builtin::SpinUnlock, {word(*e.args[0])}, none);
+    emit_builtin(Builtin::LocalIrqEnable, {}, none);
+  } else if (name == "spin_lock_irqsave") {
+    Operand l = word(*e.args[0]);
+    save_flags(*e.args[1]);
+    emit_builtin(Builtin::SpinLock, {l}, none);
+  } else if (name == "spin_unlock_irqrestore") {
+    Operand l = word(*e.args[0]);
+    Operand f = word(*e.args[1]);
+    emit_builtin(Builtin::SpinUnlock, {l}, none);
+    emit_builtin(Builtin::LocalIrqRestore, {f}, none);
+  } else {  // local_irq_save
+    save_flags(*e.args[0]);
+  }
+  return Val{Val::Reg, none, env_.void_type(), false};
 }
 
 Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
@@ -208,12 +270,14 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
   in.a = rt->kind == TypeKind::Void ? Operand{0, 0, false} : temp_for(rt);
   emit(in);
-  if (b == Builtin::SynchronizeRcu) {
-    // The grace period is a second, blocking step: the context waits until
-    // every reader it saw has left its read-side section.
+  if (b == Builtin::SynchronizeRcu || b == Builtin::SmpCallFunction) {
+    // The grace period (the IPI's delivery) is a second, blocking step: the
+    // context waits until every reader it saw has left its read-side section
+    // (every CPU it saw with interrupts off has enabled them).
     cg_.out_.arglists.emplace_back();
     Insn w{Op::Builtin};
-    w.imm = static_cast<int64_t>(Builtin::SynchronizeRcuWait);
+    w.imm = static_cast<int64_t>(b == Builtin::SynchronizeRcu ? Builtin::SynchronizeRcuWait
+                                                               : Builtin::SmpCallFunctionWait);
     w.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
     emit(w);
   }

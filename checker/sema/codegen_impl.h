@@ -3,6 +3,7 @@
 // codegen.cpp (statements), codegen_expr.cpp (expressions) and
 // codegen_call.cpp (calls and builtins).
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,7 @@ class FunctionCompiler {
   // ---- calls (codegen_call.cpp)
   Val call(const ast::Expr& e);
   Val call_builtin(vm::Builtin b, const ast::Expr& e);
+  std::optional<Val> kernel_macro(const std::string& name, const ast::Expr& e);
   Val expand_macro(const ast::MacroDef& m, const ast::Expr& call);
 
   // ---- emission helpers

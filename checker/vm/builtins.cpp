@@ -79,6 +79,23 @@ constexpr BuiltinInfo kTable[] = {
     {"likely", B::Likely, 1, 1, R::Long, false, false, false},
     {"unlikely", B::Unlikely, 1, 1, R::Long, false, false, false},
     {"barrier", B::Barrier, 0, 0, R::Void, false, false, false},
+    {"mutex_init", B::MutexInit, 1, 1, R::Void, true, false, false},
+    {"mutex_lock", B::MutexLock, 1, 1, R::Void, true, true, false},
+    {"mutex_lock_nested", B::MutexLockNested, 2, 2, R::Void, true, true, false},
+    {"mutex_trylock", B::MutexTrylock, 1, 1, R::Int, true, false, false},
+    {"mutex_unlock", B::MutexUnlock, 1, 1, R::Void, true, false, false},
+    {"mutex_is_locked", B::MutexIsLocked, 1, 1, R::Bool, true, false, false},
+    {"down_read_trylock", B::DownReadTrylock, 1, 1, R::Int, true, false, false},
+    {"down_write_trylock", B::DownWriteTrylock, 1, 1, R::Int, true, false, false},
+    {"local_irq_disable", B::LocalIrqDisable, 0, 0, R::Void, true, false, false},
+    {"local_irq_enable", B::LocalIrqEnable, 0, 0, R::Void, true, false, false},
+    {"arch_local_irq_save", B::LocalIrqSave, 0, 0, R::ULong, true, false, false},
+    {"local_irq_restore", B::LocalIrqRestore, 1, 1, R::Void, true, false, false},
+    {"irqs_disabled", B::IrqsDisabled, 0, 0, R::Int, false, false, false},
+    {"preempt_disable", B::PreemptDisable, 0, 0, R::Void, true, false, false},
+    {"preempt_enable", B::PreemptEnable, 0, 0, R::Void, true, false, false},
+    {"smp_call_function", B::SmpCallFunction, 3, 3, R::Void, true, false, false},
+    {"__smp_call_function_wait", B::SmpCallFunctionWait, 0, 0, R::Void, true, true, false},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table out of sync");
 

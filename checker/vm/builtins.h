@@ -33,6 +33,12 @@ enum class Builtin : uint16_t {
   BugOn, Bug, VmBugOn, VmBugOnPage, VmWarnOn, WarnOn, WarnOnOnce,
   // misc
   Printk, Nondet, Likely, Unlikely, Barrier,
+  // sleeping locks, interrupts, preemption, cross-CPU calls
+  MutexInit, MutexLock, MutexLockNested, MutexTrylock, MutexUnlock, MutexIsLocked,
+  DownReadTrylock, DownWriteTrylock,
+  LocalIrqDisable, LocalIrqEnable, LocalIrqSave, LocalIrqRestore, IrqsDisabled,
+  PreemptDisable, PreemptEnable,
+  SmpCallFunction, SmpCallFunctionWait,
   Count
 };
 

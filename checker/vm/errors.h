@@ -26,6 +26,7 @@ enum class ErrorKind : uint8_t {
   Warn,            // WARN_ON / VM_WARN_ON (a violation unless the target says warn_only)
   Invariant,       // a target invariant returned false
   Leak,            // an object still allocated when every context has finished (kmemleak)
+  SleepInAtomic,   // a sleeping primitive with preemption or interrupts off, a spinlock or RCU held
   ModelLimit,      // a bound of the target was exceeded (lock depth, RCU queue, page window)
   ModelError,      // the model itself misbehaved (division by zero, unbounded local loop)
   Count

@@ -423,7 +423,7 @@ bool Machine::build_initial(uint8_t* s) {
 bool Machine::held(const ThreadState& th, uint64_t lock, bool* reader) const {
   for (uint32_t i = 0; i < th.nheld; ++i)
     if (th.held[i] == lock) {
-      if (reader) *reader = (th.held_kind >> i) & 1;
+      if (reader) *reader = held_lock_kind(th, i) == kRwsemRead;
       return true;
     }
   return false;
@@ -470,6 +470,14 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
     }
     case Builtin::SynchronizeRcuWait:
       return th.gp_wait == 0;
+    case Builtin::SmpCallFunctionWait:
+      return th.ipi_wait == 0;
+    case Builtin::MutexLock:
+    case Builtin::MutexLockNested: {
+      uint64_t v = 0, lock = arg(0);
+      if (!word_at(lock, m_.word_size, v)) return true;
+      return v == 0 || held(th, lock);
+    }
     default:
       return true;
   }

@@ -93,7 +93,11 @@ class Machine {
   bool fail(ErrorKind k, uint32_t t, const std::string& detail = {});
   bool held(const ThreadState& th, uint64_t lock, bool* reader = nullptr) const;
   bool check_free_locks(uint8_t* s, uint32_t t, uint64_t lo, uint64_t hi);
+  // Leaves the context's RCU read-side state if nothing keeps it a reader.
   void leave_read_section(uint8_t* s, uint32_t t);
+  void irqs_enabled_again(uint8_t* s, uint32_t t);
+  static bool in_rcu_reader(const ThreadState& th);
+  static bool in_atomic(const ThreadState& th);
 
   const Model& m_;
   ErrorInfo err_;

@@ -31,12 +31,36 @@ bool Machine::check_free_locks(uint8_t* s, uint32_t t, uint64_t lo, uint64_t hi)
   return true;
 }
 
+bool Machine::in_rcu_reader(const ThreadState& th) {
+  // Since the RCU flavours were consolidated (v4.20), a grace period waits for
+  // rcu_read_lock() sections and for every region with preemption or
+  // interrupts disabled, which includes every spinlock critical section on a
+  // !PREEMPT_RT kernel (spin_lock() does preempt_disable()).
+  if (th.rcu_depth || th.preempt || th.irq_off) return true;
+  for (uint32_t i = 0; i < th.nheld; ++i)
+    if (held_lock_kind(th, i) == kSpin) return true;
+  return false;
+}
+
+bool Machine::in_atomic(const ThreadState& th) {
+  return in_rcu_reader(th);
+}
+
 void Machine::leave_read_section(uint8_t* s, uint32_t t) {
+  if (in_rcu_reader(ts(s, t))) return;
   uint32_t bit = ~(1u << t);
   RcuCallback* q = rcu_queue(s);
   for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
     if (q[i].used) q[i].waiting &= bit;
   for (uint32_t c = 0; c < m_.contexts(); ++c) ts(s, c).gp_wait &= bit;
+}
+
+void Machine::irqs_enabled_again(uint8_t* s, uint32_t t) {
+  // An IPI pending on this CPU is handled now: smp_call_function() callers
+  // stop waiting for it.
+  uint32_t bit = ~(1u << t);
+  for (uint32_t c = 0; c < m_.contexts(); ++c) ts(s, c).ipi_wait &= bit;
+  leave_read_section(s, t);
 }
 
 Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
@@ -64,9 +88,10 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     if (!p && err_.kind == ErrorKind::UseAfterFree) err_.kind = ErrorKind::LockFreedMemory;
     return p;
   };
-  auto push_held = [&](uint64_t lock, bool reader) {
+  auto push_held = [&](uint64_t lock, LockKind kind) {
     if (th.nheld == kMaxHeld) return error(ErrorKind::ModelLimit, "more than 4 locks held at once");
-    th.held_kind = static_cast<uint8_t>((th.held_kind & ~(1u << th.nheld)) | (reader ? 1u << th.nheld : 0));
+    const unsigned sh = 2 * th.nheld;
+    th.held_kind = static_cast<uint8_t>((th.held_kind & ~(3u << sh)) | (unsigned(kind) << sh));
     th.held[th.nheld++] = lock;
     return Exec::Next;
   };
@@ -74,11 +99,23 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     for (uint32_t i = 0; i < th.nheld; ++i)
       if (th.held[i] == lock) {
         for (uint32_t j = i; j + 1 < th.nheld; ++j) th.held[j] = th.held[j + 1];
-        uint8_t low = th.held_kind & ((1u << i) - 1), high = static_cast<uint8_t>(th.held_kind >> (i + 1));
-        th.held_kind = static_cast<uint8_t>(low | (high << i));
+        unsigned low = th.held_kind & ((1u << (2 * i)) - 1), high = unsigned(th.held_kind) >> (2 * i + 2);
+        th.held_kind = static_cast<uint8_t>(low | (high << (2 * i)));
         th.held[--th.nheld] = 0;
         return;
       }
+  };
+  // might_sleep(): a sleeping primitive called where the kernel may not
+  // schedule (___might_sleep() in kernel/sched/core.c).
+  auto might_sleep = [&](const char* what) -> bool {
+    if (!in_atomic(th)) return true;
+    std::string why = th.irq_off ? "irqs_disabled(): 1" : "";
+    for (uint32_t i = 0; i < th.nheld; ++i)
+      if (held_lock_kind(th, i) == kSpin) why += fmt::format("{}a spinlock is held ({:016x})", why.empty() ? "" : ", ", th.held[i]);
+    if (th.preempt) why += fmt::format("{}preempt_count: {}", why.empty() ? "" : ", ", th.preempt);
+    if (th.rcu_depth) why += fmt::format("{}rcu_read_lock() nesting: {}", why.empty() ? "" : ", ", th.rcu_depth);
+    fail(ErrorKind::SleepInAtomic, t, fmt::format("{} may sleep; {}", what, why));
+    return false;
   };
   auto slab_region = [&](uint64_t cache) -> const Region* {
     for (const Region& r : m_.regions)
@@ -254,7 +291,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       // The qspinlock's locked byte: the word reads 1 while held.
       write_value(p, 4, 1);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 1);
-      Exec e = push_held(a[0], false);
+      Exec e = push_held(a[0], kSpin);
       if (e != Exec::Next) return e;
       return b == Builtin::SpinTrylock ? ret(1) : Exec::Next;
     }
@@ -269,6 +306,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       write_value(p, 4, 0);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 0);
       pop_held(a[0]);
+      leave_read_section(s, t);
       return Exec::Next;
     }
     case Builtin::SpinIsLocked:
@@ -294,13 +332,18 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return store(s, t, a[0], word, 0) ? Exec::Next : Exec::Error;
     case Builtin::DownRead:
     case Builtin::DownReadNested:
-    case Builtin::DownWrite: {
+    case Builtin::DownWrite:
+    case Builtin::DownReadTrylock:
+    case Builtin::DownWriteTrylock: {
+      const bool trylock = b == Builtin::DownReadTrylock || b == Builtin::DownWriteTrylock;
+      if (!trylock && !might_sleep(builtin_info(b).name.data())) return Exec::Error;
       uint8_t* p = lock_word(a[0], word);
       if (!p) return Exec::Error;
       uint64_t v = read_value(p, word, false);
-      bool writer = b == Builtin::DownWrite;
+      bool writer = b == Builtin::DownWrite || b == Builtin::DownWriteTrylock;
       bool busy = writer ? v != 0 : v == all_ones(word);
       if (busy) {
+        if (trylock) return ret(0);
         if (held(th, a[0])) return error(ErrorKind::Deadlock, "rwsem recursion: this context already holds it");
         return Exec::Blocked;
       }
@@ -308,7 +351,9 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       uint64_t nv = writer ? all_ones(word) : v + 1;
       write_value(p, word, nv);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, nv);
-      return push_held(a[0], !writer);
+      Exec e = push_held(a[0], writer ? kRwsemWrite : kRwsemRead);
+      if (e != Exec::Next) return e;
+      return trylock ? ret(1) : Exec::Next;
     }
     case Builtin::UpRead:
     case Builtin::UpWrite: {
@@ -326,6 +371,91 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       pop_held(a[0]);
       return Exec::Next;
     }
+    case Builtin::MutexInit:
+      return store(s, t, a[0], word, 0) ? Exec::Next : Exec::Error;
+    case Builtin::MutexLock:
+    case Builtin::MutexLockNested:
+    case Builtin::MutexTrylock: {
+      // struct mutex's owner word: 0 when free. The kernel stores the owning
+      // task_struct pointer there; the model stores the context number + 1.
+      if (b != Builtin::MutexTrylock && !might_sleep("mutex_lock")) return Exec::Error;
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      if (read_value(p, word, false) != 0) {
+        if (b == Builtin::MutexTrylock) return ret(0);
+        if (held(th, a[0])) return error(ErrorKind::Deadlock, "mutex recursion: this context already holds it");
+        return Exec::Blocked;
+      }
+      write_value(p, word, t + 1);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, t + 1);
+      Exec e = push_held(a[0], kMutex);
+      if (e != Exec::Next) return e;
+      return b == Builtin::MutexTrylock ? ret(1) : Exec::Next;
+    }
+    case Builtin::MutexUnlock: {
+      if (!held(th, a[0])) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        return error(ErrorKind::BadUnlock, "mutex_unlock of a mutex this context does not hold");
+      }
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      write_value(p, word, 0);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, 0);
+      pop_held(a[0]);
+      return Exec::Next;
+    }
+    case Builtin::MutexIsLocked: {
+      uint64_t v = 0;
+      if (!load(s, t, a[0], word, false, v)) return Exec::Error;
+      return ret(v != 0);
+    }
+    case Builtin::LocalIrqDisable:
+      th.irq_off = 1;
+      return Exec::Next;
+    case Builtin::LocalIrqEnable:
+      th.irq_off = 0;
+      irqs_enabled_again(s, t);
+      return Exec::Next;
+    case Builtin::LocalIrqSave: {
+      // The saved flags: 1 when interrupts were enabled (x86's EFLAGS.IF, an
+      // arm64 DAIF mask or a powerpc MSR_EE reduced to one bit).
+      uint64_t flags = th.irq_off ? 0 : 1;
+      th.irq_off = 1;
+      return ret(flags);
+    }
+    case Builtin::LocalIrqRestore:
+      th.irq_off = a[0] ? 0 : 1;
+      if (!th.irq_off) irqs_enabled_again(s, t);
+      return Exec::Next;
+    case Builtin::IrqsDisabled:
+      return ret(th.irq_off);
+    case Builtin::PreemptDisable:
+      if (th.preempt == 255) return error(ErrorKind::ModelLimit, "preempt_disable nested 255 deep");
+      ++th.preempt;
+      return Exec::Next;
+    case Builtin::PreemptEnable:
+      if (th.preempt == 0) return error(ErrorKind::Warn, "preempt_enable() with preempt_count 0 (preempt count underflow)");
+      --th.preempt;
+      leave_read_section(s, t);
+      return Exec::Next;
+    case Builtin::SmpCallFunction: {
+      // smp_call_function(func, info, wait) (kernel/smp.c): an IPI to every
+      // other CPU. A CPU with interrupts disabled takes it only when it enables
+      // them, so with wait the caller blocks until then (the second,
+      // blocking step). Simplification: func is not run; the model's IPI
+      // handlers (tlb_remove_table_smp_sync) are empty.
+      if (th.irq_off && a[2])
+        return error(ErrorKind::Warn, "smp_call_function_many_cond: WARN_ON_ONCE(cpu_online(this_cpu) && irqs_disabled())");
+      uint32_t waiting = 0;
+      if (a[2])
+        for (uint32_t c = 0; c < m_.contexts(); ++c)
+          if (c != t && ts(s, c).irq_off) waiting |= 1u << c;
+      th.ipi_wait = waiting;
+      return Exec::Next;
+    }
+    case Builtin::SmpCallFunctionWait:
+      return th.ipi_wait ? Exec::Blocked : Exec::Next;
     case Builtin::RcuReadLock:
       if (th.rcu_depth == 255) return error(ErrorKind::ModelLimit, "rcu_read_lock nested 255 deep");
       ++th.rcu_depth;
@@ -352,15 +482,17 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       if (last_same >= 0 && !store(s, t, q[last_same].head, word, head)) return Exec::Error;
       uint32_t waiting = 0;
       for (uint32_t c = 0; c < m_.contexts(); ++c)
-        if (ts(s, c).rcu_depth) waiting |= 1u << c;
+        if (in_rcu_reader(ts(s, c))) waiting |= 1u << c;
       q[n] = RcuCallback{head, waiting, static_cast<uint8_t>(t), 1, 0};
       return Exec::Next;
     }
     case Builtin::SynchronizeRcu: {
-      if (th.rcu_depth) return error(ErrorKind::Deadlock, "synchronize_rcu() inside an RCU read-side critical section");
+      if (th.rcu_depth && !th.preempt && !th.irq_off && th.nheld == 0)
+        return error(ErrorKind::Deadlock, "synchronize_rcu() inside an RCU read-side critical section");
+      if (!might_sleep("synchronize_rcu")) return Exec::Error;
       uint32_t waiting = 0;
       for (uint32_t c = 0; c < m_.contexts(); ++c)
-        if (c != t && ts(s, c).rcu_depth) waiting |= 1u << c;
+        if (c != t && in_rcu_reader(ts(s, c))) waiting |= 1u << c;
       th.gp_wait = waiting;
       return Exec::Next;
     }

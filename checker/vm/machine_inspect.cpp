@@ -132,6 +132,8 @@ std::string Machine::blocked_reason(const uint8_t* s, uint32_t t) const {
   switch (b) {
     case Builtin::SynchronizeRcuWait:
       return "waiting in synchronize_rcu() (in " + where + ") for readers to leave their read-side sections";
+    case Builtin::SmpCallFunctionWait:
+      return "waiting in smp_call_function() (in " + where + ") for CPUs with interrupts disabled to take the IPI";
     default:
       return std::string("waiting in ") + std::string(builtin_info(b).name) + "(" + buf + ") in " + where +
              (holder.empty() ? ", held by nobody still running" : ", held by " + holder);

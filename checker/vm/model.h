@@ -51,12 +51,23 @@ struct ThreadState {
   uint8_t status;    // ThreadStatus
   uint8_t rcu_depth; // rcu_read_lock nesting
   uint8_t nheld;     // entries used in held[]
-  uint8_t held_kind; // bit i set: held[i] is a reader hold of an rwsem
+  uint8_t held_kind; // 2 bits per held[i]: its LockKind
   uint32_t gp_wait;  // synchronize_rcu: contexts still inside the read sections it waits for
-  uint32_t pad;
+  uint32_t ipi_wait; // smp_call_function(wait): contexts with interrupts off it still waits for
+  uint8_t preempt;   // preempt_disable() nesting (held spinlocks are counted by held[])
+  uint8_t irq_off;   // 1 while local interrupts are disabled
+  uint16_t pad0;
+  uint32_t pad1;
   uint64_t held[kMaxHeld];  // addresses of held locks, in acquisition order
 };
-static_assert(sizeof(ThreadState) == 56);
+static_assert(sizeof(ThreadState) == 64);
+
+// What a held[] entry is: a spinlock disables preemption (so it is an RCU
+// read-side section, as on a !PREEMPT_RT kernel); the others may sleep.
+enum LockKind : uint8_t { kSpin = 0, kRwsemRead = 1, kRwsemWrite = 2, kMutex = 3 };
+inline LockKind held_lock_kind(const ThreadState& th, uint32_t i) {
+  return static_cast<LockKind>((th.held_kind >> (2 * i)) & 3);
+}
 
 enum ThreadStatus : uint8_t { kRunning = 0, kDone = 1, kIdle = 2 };
 
