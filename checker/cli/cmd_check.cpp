@@ -1,0 +1,196 @@
+// `ptcheck check`: explores the chosen targets on their arches, checks the
+// layout properties with Z3, prints the verdict table (or one JSON document) and
+// writes counterexample traces.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "arch/arch.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "driver/run.h"
+#include "trace/trace_io.h"
+#include "z3/z3_check.h"
+
+namespace fs = std::filesystem;
+
+namespace ptcheck {
+
+CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
+  auto* check = app.add_subcommand("check", "check targets against their expected verdicts");
+  check->add_option("targets", o.names, "target names");
+  check->add_flag("--all", o.all, "every target in spec/");
+  check->add_option("--arch", o.arch, "run on this arch only (default: each target's own arches, else x86_64)");
+  check->add_option("--set", o.sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
+  check->add_option("--threads", o.threads, "explorer threads (default: all cores)");
+  check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states");
+  check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
+  check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target");
+  check->add_flag("--json", o.json, "print one JSON document on stdout");
+  check->add_option("--trace-out", o.trace_out, "write the counterexample trace here (.json for JSON)");
+  check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
+  check->add_option("--spec", o.extra_specs, "also load targets from this file (outside spec/)")->allow_extra_args(false);
+  return check;
+}
+
+namespace {
+
+std::string fmt_seconds(double s) { return fmt::format("{:.2f}", s); }
+
+void print_table(const std::vector<CheckResult>& rs) {
+  std::vector<std::array<std::string, 8>> rows;
+  rows.push_back({"target", "arch", "expected", "got", "states", "transitions", "depth", "seconds"});
+  for (const auto& r : rs) {
+    std::string got = r.verdict == "violation" ? "violation " + r.error_kind
+                    : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")" : r.verdict;
+    if (!r.as_expected && r.verdict != "incomplete") got += "  <-- UNEXPECTED";
+    rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
+                    std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
+  }
+  std::array<size_t, 8> w{};
+  for (const auto& row : rows)
+    for (size_t i = 0; i < 8; ++i) w[i] = std::max(w[i], row[i].size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    std::string line;
+    for (size_t i = 0; i < 8; ++i) {
+      bool right = i >= 4;
+      line += right ? fmt::format("{:>{}}", rows[k][i], w[i]) : fmt::format("{:<{}}", rows[k][i], w[i]);
+      if (i < 7) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+    if (k == 0) std::cout << std::string(line.size(), '-') << "\n";
+  }
+}
+
+std::string trace_path_for(const std::string& base, const CheckResult& r, size_t violations) {
+  if (violations <= 1) return base;
+  fs::path p(base);
+  return (p.parent_path() / fmt::format("{}-{}-{}{}", p.stem().string(), r.target, r.arch, p.extension().string())).string();
+}
+
+nlohmann::json result_json(Project& project, const CheckResult& r) {
+  nlohmann::json x;
+  x["target"] = r.target;
+  x["arch"] = r.arch;
+  x["expected"] = r.expected;
+  x["verdict"] = r.verdict;
+  x["error_kind"] = r.error_kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error_kind);
+  x["as_expected"] = r.as_expected;
+  if (!r.incomplete_reason.empty()) x["incomplete_reason"] = r.incomplete_reason;
+  x["states"] = r.stats.states;
+  x["transitions"] = r.stats.transitions;
+  x["depth"] = r.stats.depth;
+  x["seconds"] = r.stats.seconds;
+  x["state_bytes"] = r.state_bytes;
+  x["memory_bytes"] = r.stats.memory_bytes;
+  x["bytes_per_state"] = r.stats.bytes_per_state;
+  x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
+  if (r.trace)
+    if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
+  return x;
+}
+
+}  // namespace
+
+int run_check(Project& project, const CheckCliOptions& o) {
+  CheckOptions opt;
+  for (const auto& s : o.sets) opt.sets.push_back(parse_set(s));
+  opt.explore.threads = o.threads;
+  opt.explore.max_states = o.max_states;
+  opt.explore.time_limit = o.time_limit;
+  if (!o.max_memory.empty()) opt.explore.max_memory = cli::parse_size("--max-memory", o.max_memory);
+  opt.explore.cancel = &cli::g_cancel;
+  opt.explore.progress = isatty(STDERR_FILENO) && !o.json;
+  cli::install_sigint();
+  project.load_specs();
+  for (const auto& f : o.extra_specs) project.load_spec_file(f);
+  // Layout properties (spec/layout/) are checked by Z3 next to the targets.
+  std::set<std::string> props;
+  for (const auto* pd : spec_properties(project)) props.insert(pd->name);
+  std::vector<const TargetEntry*> chosen;
+  if (o.all) {
+    for (const auto& t : project.targets()) chosen.push_back(&t);
+  } else {
+    if (o.names.empty()) {
+      std::cerr << "ptcheck check: error: name targets or give --all (see `ptcheck list`)\n";
+      return 2;
+    }
+    for (const auto& n : o.names) {
+      const TargetEntry* t = project.find_target(n);
+      if (!t) {
+        if (props.count(n)) continue;
+        std::cerr << fmt::format("ptcheck check: error: no target or property named '{}' (see `ptcheck list`)\n", n);
+        return 2;
+      }
+      chosen.push_back(t);
+    }
+  }
+  if (!o.arch.empty()) {
+    auto known = list_arches(project.root());
+    if (std::find(known.begin(), known.end(), o.arch) == known.end()) {
+      std::cerr << fmt::format("ptcheck check: error: unknown arch '{}'\n", o.arch);
+      return 2;
+    }
+  }
+  if (o.state_layout) {
+    for (const TargetEntry* t : chosen)
+      for (const auto& a : o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch})
+        std::cout << describe_state(project, *t, a, opt.sets);
+    return 0;
+  }
+  std::vector<CheckResult> results;
+  for (const TargetEntry* t : chosen) {
+    std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
+    for (const auto& a : arches) {
+      if (cli::g_cancel) break;
+      results.push_back(check_target(project, *t, a, opt));
+    }
+  }
+  if (!cli::g_cancel)
+    for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
+  size_t violations = 0;
+  for (const auto& r : results) violations += r.trace.has_value();
+  if (!o.trace_out.empty())
+    for (const auto& r : results)
+      if (r.trace) {
+        std::string path = trace_path_for(o.trace_out, r, violations);
+        std::ofstream out(path);
+        if (fs::path(path).extension() == ".json") out << trace::to_json(*r.trace).dump(2) << "\n";
+        else out << trace::to_text(*r.trace);
+        if (!out) throw InputError(fmt::format("{}: error: cannot write trace", path));
+      }
+  bool unexpected = false, incomplete = false;
+  for (const auto& r : results) {
+    if (r.verdict == "incomplete") incomplete = true;
+    else if (!r.as_expected) unexpected = true;
+  }
+  if (o.json) {
+    nlohmann::json j;
+    j["results"] = nlohmann::json::array();
+    for (const auto& r : results) j["results"].push_back(result_json(project, r));
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table(results);
+    for (const auto& r : results)
+      if (!r.trace && !r.error_kind.empty() && r.verdict != "violation")  // a property's witness
+        std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
+    for (const auto& r : results) {
+      if (!r.trace) continue;
+      std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
+      if (const TargetEntry* t = project.find_target(r.target))
+        for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
+      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
+    }
+    if (cli::g_cancel) std::cout << "\ninterrupted: the table shows what was checked so far\n";
+  }
+  return unexpected ? 1 : incomplete ? 3 : 0;
+}
+
+}  // namespace ptcheck
