@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "driver/run.h"
+#include "target/desugar.h"
 #include "trace/trace_io.h"
 #include "z3/z3_check.h"
 
@@ -28,6 +29,8 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
   check->add_flag("--all", o.all, "every target in spec/");
   check->add_option("--arch", o.arch, "run on this arch only (default: each target's own arches, else x86_64)");
   check->add_option("--set", o.sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
+  check->add_option("--bound", o.bounds, "override a target parameter or a mix bound: NAME=NUMBER (e.g. threads=3)")
+      ->allow_extra_args(false);
   check->add_option("--threads", o.threads, "explorer threads (default: all cores)");
   check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states");
   check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
@@ -132,6 +135,21 @@ int run_check(Project& project, const CheckCliOptions& o) {
       chosen.push_back(t);
     }
   }
+  std::vector<std::pair<std::string, int64_t>> bounds;
+  for (const auto& b : o.bounds) bounds.push_back(parse_bound(b));
+  for (const auto& b : bounds) {
+    bool any = false;
+    for (const TargetEntry* t : chosen) {
+      bool has = false;
+      for (const auto& p : target_params(*t->def, project.sources())) has = has || p.first == b.first;
+      // A named target must have the parameter (desugar_target says which it has).
+      if (!has && !o.all) desugar_target(*t->def, {b}, project.sources());
+      any = any || has;
+    }
+    if (!any && !chosen.empty())
+      throw InputError(fmt::format("--bound: error: no chosen target has a parameter '{}'", b.first));
+  }
+  project.set_bounds(bounds);
   if (!o.arch.empty()) {
     auto known = list_arches(project.root());
     if (std::find(known.begin(), known.end(), o.arch) == known.end()) {

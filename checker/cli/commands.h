@@ -12,7 +12,9 @@
 namespace ptcheck {
 
 // `ptcheck list`: arches, targets, invariants and layout properties.
-struct ListOptions {};
+struct ListOptions {
+  std::vector<std::string> specs;  // --spec FILE: list its targets too
+};
 CLI::App* add_list_command(CLI::App& app, ListOptions& opt);
 int run_list(Project& project, const ListOptions& opt);
 
@@ -20,7 +22,7 @@ int run_list(Project& project, const ListOptions& opt);
 // arches and prints the verdict table (or JSON). Exit status: 0 every verdict as
 // expected, 1 not, 2 bad input, 3 some run incomplete.
 struct CheckCliOptions {
-  std::vector<std::string> names, sets;
+  std::vector<std::string> names, sets, bounds;
   bool all = false, json = false;
   std::string arch, trace_out, max_memory;
   unsigned threads = 0;

@@ -237,7 +237,40 @@ struct HeapDecl {
 struct ThreadDecl {
   SourceLoc loc;
   std::string name;
+  StmtPtr body;    // a Block
+  ExprPtr count;   // thread W[N] { ... }: N copies W_0 .. W_{N-1}; nullptr: one thread
+};
+
+// set N = 3;  a numeric target parameter: an integer constant in the target's
+// own code (init, threads, mix ops, local array sizes); `--bound N=V` overrides it.
+struct TargetParam {
+  SourceLoc loc;
+  std::string name;
+  int64_t value = 0;
+};
+
+// mix { threads 3; ops 2; pool pmd_t *pmd = { a, b }; op fault(pmd) { ... } }:
+// `threads` copies of a thread that runs `ops` ops, each picked
+// nondeterministically, each pool it names bound to one of the pool's elements
+// (checker/target/desugar.h gives the exact desugaring).
+struct MixPool {
+  SourceLoc loc, end;  // the whole `pool ... = { ... }` declaration
+  std::string name;
+  TypeSpecPtr type;
+  std::vector<ExprPtr> elems;
+};
+struct MixOp {
+  SourceLoc loc, end;  // `op NAME(pools)`
+  std::string name;
+  std::vector<std::pair<std::string, SourceLoc>> pools;
   StmtPtr body;  // a Block
+};
+struct MixDecl {
+  SourceLoc loc, end;  // the `mix` keyword
+  ExprPtr threads, ops;  // the implicit parameters' defaults (nullptr: 1)
+  SourceLoc threads_loc, ops_loc;
+  std::vector<MixPool> pools;
+  std::vector<MixOp> ops_list;
 };
 
 struct Expectation {
@@ -253,10 +286,13 @@ struct TargetDef {
   std::vector<std::string> cites;
   std::vector<std::string> arches;                 // empty: the default arch
   std::vector<std::pair<std::string, bool>> sets;  // set CONFIG_X = y|n;
+  std::vector<SourceLoc> set_locs;                 // where each `sets` entry is written
+  std::vector<TargetParam> params;                 // set N = 3;
   std::vector<std::pair<std::string, SourceLoc>> imports;
   std::optional<HeapDecl> heap;
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
+  std::optional<MixDecl> mix;
   std::vector<std::pair<std::string, SourceLoc>> invariants;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when
   // every context has finished are reported as leaks (kmemleak).

@@ -191,9 +191,22 @@ std::vector<std::string> target_arches(const TargetEntry& t, const std::string& 
 
 std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch_name,
                                       const std::vector<std::pair<std::string, bool>>& cli_sets) {
+  std::vector<std::pair<std::string, int64_t>> mine;
+  auto params = target_params(*target.def, project.sources());
+  for (const auto& b : project.bounds())
+    for (const auto& p : params)
+      if (p.first == b.first) mine.push_back(b);
+  return instantiate(project, target, arch_name, cli_sets, mine);
+}
+
+std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch_name,
+                                      const std::vector<std::pair<std::string, bool>>& cli_sets,
+                                      const std::vector<std::pair<std::string, int64_t>>& bounds) {
   SourceManager& sm = project.sources();
   const ast::TargetDef& td = *target.def;
   auto inst = std::make_unique<Instance>();
+  inst->code = desugar_target(td, bounds, sm);
+  const TargetCode& code = inst->code;
   inst->target = &target;
   inst->arch = std::make_unique<ArchInfo>(load_arch(project.root(), arch_name));
   const ArchInfo& arch = *inst->arch;
@@ -216,8 +229,6 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   } else {
     sm.error(td.loc, fmt::format("target '{}' has no `expect pass;` or `expect violation KIND;`", td.name));
   }
-  if (td.threads.empty()) sm.error(td.loc, fmt::format("target '{}' has no threads", td.name));
-  if (td.threads.size() > 30) sm.error(td.loc, "at most 30 threads");
 
   // The arch's headers load into every program, as <asm/...> headers do;
   // its other files mirror arch .c files and are imported by the targets that
@@ -367,8 +378,8 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   {
     std::vector<std::string> work;
     std::set<std::string> refs;
-    if (td.init) idents(td.init.get(), refs);
-    for (const auto& th : td.threads) idents(th.body.get(), refs);
+    if (code.init) idents(code.init.get(), refs);
+    for (const auto& th : code.threads) idents(th.body.get(), refs);
     for (const auto& [name, loc] : td.invariants) refs.insert(name);
     for (const ast::GlobalVar* v : vars) idents(v->init.get(), refs);
     std::set<std::string> macros_seen;
@@ -396,9 +407,9 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   sema::CodeGen cg(env, inst->cfg, sm, m, syms);
   for (auto& [id, def] : syms.defs)
     if (def->body && reach.count(def->name)) cg.compile_function(id, *def);
-  if (td.init) m.init_func = cg.compile_block("init", *td.init, td.init->loc);
+  if (code.init) m.init_func = cg.compile_block("init", *code.init, code.init->loc);
   std::set<std::string> thread_names;
-  for (const auto& th : td.threads) {
+  for (const auto& th : code.threads) {
     if (!thread_names.insert(th.name).second || th.name == "rcu" || th.name == "invariant")
       sm.error(th.loc, fmt::format("thread name '{}' is already used", th.name));
     vm::ThreadSpec spec;

@@ -45,6 +45,10 @@ class Project {
   std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc);
   std::string absolute(const std::string& rel) const;
 
+  // --bound NAME=V of this run: each target takes those naming its parameters.
+  void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }
+  const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
+
  private:
   void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen);
   std::vector<std::string> scan_imports(const std::string& file);
@@ -56,6 +60,7 @@ class Project {
   std::set<std::string> typedef_names_;
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
+  std::vector<std::pair<std::string, int64_t>> bounds_;
 };
 
 }  // namespace ptcheck
