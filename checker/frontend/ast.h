@@ -192,7 +192,8 @@ struct MacroDef {
   std::string name;
   bool function_like = false;
   std::vector<std::string> params;
-  ExprPtr body;
+  ExprPtr body;       // an expression macro
+  StmtPtr stmt_body;  // a statement macro (`do { ... } while (0)`, `{ ... }`): used as `NAME(args);`
 };
 
 struct EnumDef {
@@ -293,6 +294,7 @@ struct TargetDef {
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
   std::optional<MixDecl> mix;
+  StmtPtr final_block;  // final { ... }: runs once every thread has finished; nullptr if none
   std::vector<std::pair<std::string, SourceLoc>> invariants;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when
   // every context has finished are reported as leaks (kmemleak).

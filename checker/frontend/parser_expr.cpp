@@ -74,6 +74,7 @@ ExprPtr Parser::parse_ternary() {
   e->a = c;
   e->b = parse_expr();
   expect(":", "in conditional expression");
+  DepthGuard g(*this, cur().loc);  // a ? b : c ? d : ... recurses here
   e->c = parse_ternary();
   e->end = prev_end();
   return e;

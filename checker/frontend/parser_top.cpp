@@ -311,7 +311,9 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
 ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id,
                                 const std::set<std::string>* known_typedefs) {
   detail::Parser p(sm, file_id, known_typedefs);
-  return p.parse_unit();
+  ast::TranslationUnit tu = p.parse_unit();
+  check_tree_depth(tu, sm);
+  return tu;
 }
 
 ast::TranslationUnit parse_path(SourceManager& sm, const std::string& path,

@@ -134,6 +134,9 @@ void FunctionCompiler::prescan(const ast::Stmt& s) {
         error(s.loc, fmt::format("variable '{}' has type {}", s.name, type_name(t)));
       if (t->kind == TypeKind::Record && !t->complete)
         error(s.loc, fmt::format("variable '{}' has incomplete type {}", s.name, type_name(t)));
+      if (t->size > vm::kKernelStackSize)  // also keeps frame offsets within 32 bits
+        error(s.loc, fmt::format("local '{}' takes {} bytes: more than a {} KiB kernel stack", s.name, t->size,
+                                 vm::kKernelStackSize / 1024));
       Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
       decl_slots_[&s] = Local{s.name, t, o.off};
       break;

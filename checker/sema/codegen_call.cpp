@@ -40,13 +40,13 @@ Val FunctionCompiler::expand_macro(const ast::MacroDef& m, const ast::Expr& e) {
   if (!m.function_like) error(e.loc, fmt::format("'{}' is not a function-like macro", m.name));
   if (m.params.size() != e.args.size())
     error(e.loc, fmt::format("macro '{}' takes {} arguments, {} given", m.name, m.params.size(), e.args.size()));
-  if (++macro_depth_ > 64) error(e.loc, fmt::format("macro '{}' expands recursively", m.name));
+  enter_macro(m.name, e.loc);
   std::map<std::string, const ast::Expr*> args;
   for (size_t i = 0; i < m.params.size(); ++i) args[m.params[i]] = e.args[i].get();
   macro_args_.push_back(std::move(args));
   Val v = expr(*m.body);
   macro_args_.pop_back();
-  --macro_depth_;
+  leave_macro();
   return v;
 }
 

@@ -2,6 +2,9 @@
 // so that every dereference is its own Load or Store instruction.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 #include "sema/codegen_impl.h"
 
 namespace ptcheck::sema {
@@ -281,9 +284,10 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
   }
   if (const ast::MacroDef* m = env_.macro(n)) {
     if (m->function_like) error(e.loc, fmt::format("function-like macro '{}' used without arguments", n));
-    if (++macro_depth_ > 64) error(e.loc, fmt::format("macro '{}' expands recursively", n));
+    if (!m->body) error(e.loc, fmt::format("statement macro '{}' used as a value", n));
+    enter_macro(n, e.loc);
     Val v = expr(*m->body);
-    --macro_depth_;
+    leave_macro();
     return v;
   }
   if (auto c = env_.try_const(e)) return constant(static_cast<uint64_t>(*c), long_t());
@@ -293,6 +297,12 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
 }
 
 const Type* FunctionCompiler::type_of(const ast::Expr& e) {
+  // A node outside any macro expansion has one type in this function: known
+  // types are reused, or `a ? b : c ? d : ...` would compile each level twice
+  // per enclosing level (exponential).
+  const bool memo = macro_stack_.empty();
+  if (memo)
+    if (auto it = type_memo_.find(&e); it != type_memo_.end()) return it->second;
   // Compile into the void: keep the type, drop the code.
   size_t code = fn_.code.size(), locs = cg_.out_.locs.size(), args = cg_.out_.arglists.size();
   uint32_t tu = temp_used_;
@@ -304,6 +314,7 @@ const Type* FunctionCompiler::type_of(const ast::Expr& e) {
   cg_.out_.arglists.resize(args);
   temp_used_ = tu;
   cur_loc_ = saved_loc;
+  if (memo) type_memo_[&e] = t;
   return t;
 }
 
@@ -315,7 +326,76 @@ Val FunctionCompiler::lvalue(const ast::Expr& e) {
 
 Val FunctionCompiler::rvalue(const ast::Expr& e) { return to_rvalue(expr(e), e.loc); }
 
+namespace {
+void names_in(const ast::Expr* e, std::vector<std::string>& out) {
+  if (!e) return;
+  if (e->kind == ast::Expr::Ident) out.push_back(e->name);
+  names_in(e->a.get(), out);
+  names_in(e->b.get(), out);
+  names_in(e->c.get(), out);
+  for (const auto& a : e->args) names_in(a.get(), out);
+}
+// Whether macro `name`'s expansion can reach `name` again (a real cycle, as
+// opposed to deep nesting).
+bool expands_itself(const TypeEnv& env, const std::string& name) {
+  std::set<std::string> seen;
+  std::vector<std::string> work{name};
+  while (!work.empty()) {
+    const ast::MacroDef* m = env.macro(work.back());
+    work.pop_back();
+    if (!m || !m->body) continue;
+    std::vector<std::string> refs;
+    names_in(m->body.get(), refs);
+    for (const auto& r : refs) {
+      if (r == name) return true;
+      if (seen.insert(r).second) work.push_back(r);
+    }
+  }
+  return false;
+}
+}  // namespace
+
+void FunctionCompiler::enter_macro(const std::string& name, SourceLoc use) {
+  if (macro_stack_.empty()) macro_use_ = use;
+  macro_stack_.push_back(name);
+  if (++macro_depth_ > kMaxMacroNesting) {
+    bool cycle = expands_itself(env_, name);
+    error(macro_use_, fmt::format("macro '{}' {}: expansion nests more than {} levels ({} -> ... -> {})",
+                                  macro_stack_.front(), cycle ? "expands itself" : "nests too deeply",
+                                  kMaxMacroNesting, macro_stack_.front(), name));
+  }
+}
+
+void FunctionCompiler::leave_macro() {
+  macro_stack_.pop_back();
+  --macro_depth_;
+}
+
 Val FunctionCompiler::expr(const ast::Expr& e) {
+  // The parser bounds a tree's depth; macro expansion can nest and copy trees
+  // past any bound, so the compiler keeps its own.
+  if (++expr_nodes_ > kMaxExprNodes) {
+    if (!macro_stack_.empty())
+      error(macro_use_, fmt::format("macro '{}' expands to more than {} terms here: expected a smaller expansion",
+                                    macro_stack_.front(), kMaxExprNodes));
+    error(e.loc, fmt::format("function '{}' is too large to compile: more than {} expression terms", fn_.name,
+                             kMaxExprNodes));
+  }
+  if (expr_depth_ >= kMaxCompileDepth)
+    error(macro_stack_.empty() ? e.loc : macro_use_,
+          macro_stack_.empty()
+              ? fmt::format("expression nests more than {} levels deep", kMaxCompileDepth)
+              : fmt::format("macro '{}' expands to an expression more than {} levels deep here", macro_stack_.front(),
+                            kMaxCompileDepth));
+  ++expr_depth_;
+  struct Leave {
+    uint32_t& d;
+    ~Leave() { --d; }
+  } leave{expr_depth_};
+  return expr_node(e);
+}
+
+Val FunctionCompiler::expr_node(const ast::Expr& e) {
   using K = ast::Expr;
   switch (e.kind) {
     case K::IntLit:

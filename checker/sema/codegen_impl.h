@@ -40,7 +40,8 @@ class FunctionCompiler {
   void switch_stmt(const ast::Stmt& s);
 
   // ---- expressions (codegen_expr.cpp)
-  Val expr(const ast::Expr& e);                // value or lvalue
+  Val expr(const ast::Expr& e);                // value or lvalue (bounded: see kMaxCompileDepth)
+  Val expr_node(const ast::Expr& e);
   Val rvalue(const ast::Expr& e);              // always a Reg value (arrays/functions decay)
   Val lvalue(const ast::Expr& e);              // an object designator
   Val to_rvalue(const Val& v, SourceLoc loc);
@@ -117,6 +118,19 @@ class FunctionCompiler {
   std::vector<std::pair<uint32_t, const ast::Stmt*>> gotos_;
   int macro_depth_ = 0;
   std::vector<std::map<std::string, const ast::Expr*>> macro_args_;
+  // Bounds on what macro expansion can make of an expression: how deep the
+  // compiler recurses, how many terms one function compiles, and where the
+  // outermost macro being expanded was used (for the error).
+  static constexpr uint32_t kMaxCompileDepth = 600;
+  static constexpr uint64_t kMaxExprNodes = 1000000;
+  static constexpr int kMaxMacroNesting = 64;
+  uint32_t expr_depth_ = 0;
+  uint64_t expr_nodes_ = 0;
+  std::vector<std::string> macro_stack_;  // macros being expanded, outermost first
+  SourceLoc macro_use_;                   // where macro_stack_[0] was used
+  std::map<const ast::Expr*, const Type*> type_memo_;  // type_of() outside macros
+  void enter_macro(const std::string& name, SourceLoc use);
+  void leave_macro();
 };
 
 }  // namespace ptcheck::sema

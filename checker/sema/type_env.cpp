@@ -58,7 +58,6 @@ TypeEnv::TypeEnv(const ArchInfo& arch, const Config& cfg, SourceManager& sm)
   }
 }
 
-TypeEnv::~TypeEnv() = default;
 
 Type* TypeEnv::make(Type t) {
   types_.push_back(std::make_unique<Type>(std::move(t)));
@@ -299,7 +298,14 @@ const Type* TypeEnv::resolve_complete(const ast::TypeSpec& ts) {
 
 // ---- declarations ----------------------------------------------------------------
 
-void TypeEnv::add_unit(const ast::TranslationUnit& tu) { add_decls(tu.decls); }
+TypeEnv::~TypeEnv() = default;
+
+void TypeEnv::add_unit(const ast::TranslationUnit& tu) {
+  // A macro's value may change once later macros and enumerators are known.
+  macro_values_.clear();
+  add_decls(tu.decls);
+  macro_values_.clear();
+}
 
 void TypeEnv::add_enum(const ast::EnumDef& ed) {
   int64_t next = 0;

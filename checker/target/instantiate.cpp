@@ -376,32 +376,27 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   // a slab cache this target's heap lacks is then no error unless reachable.
   std::set<std::string> reach;
   {
-    std::vector<std::string> work;
     std::set<std::string> refs;
     if (code.init) idents(code.init.get(), refs);
     for (const auto& th : code.threads) idents(th.body.get(), refs);
     for (const auto& [name, loc] : td.invariants) refs.insert(name);
     for (const ast::GlobalVar* v : vars) idents(v->init.get(), refs);
+    // One worklist of names: a function's body and a macro's body both name
+    // more (iterative: macro chains can be long).
     std::set<std::string> macros_seen;
-    auto push_refs = [&](const std::set<std::string>& names, auto& self) -> void {
-      for (const auto& n : names) {
-        if (syms.funcs.count(n) && !reach.count(n)) {
-          reach.insert(n);
-          work.push_back(n);
-        } else if (const ast::MacroDef* md = env.macro(n); md && macros_seen.insert(n).second) {
-          std::set<std::string> inner;
-          idents(md->body.get(), inner);
-          self(inner, self);
-        }
-      }
-    };
-    push_refs(refs, push_refs);
-    while (!work.empty()) {
-      std::string f = work.back();
-      work.pop_back();
+    std::vector<std::string> names(refs.begin(), refs.end());
+    while (!names.empty()) {
+      std::string n = std::move(names.back());
+      names.pop_back();
       std::set<std::string> inner;
-      idents(syms.defs[syms.funcs[f]]->body.get(), inner);
-      push_refs(inner, push_refs);
+      if (syms.funcs.count(n)) {
+        if (!reach.insert(n).second) continue;
+        idents(syms.defs[syms.funcs[n]]->body.get(), inner);
+      } else if (const ast::MacroDef* md = env.macro(n); md && macros_seen.insert(n).second) {
+        idents(md->body.get(), inner);
+        idents(md->stmt_body.get(), inner);
+      }
+      names.insert(names.end(), inner.begin(), inner.end());
     }
   }
   sema::CodeGen cg(env, inst->cfg, sm, m, syms);
@@ -449,10 +444,15 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     r.name = "stack:" + m.context_name(c);
     r.thread = c;
     // THREAD_SIZE-spaced kernel stacks; only the used part is kept in the state.
-    r.base = arch.map.stack_base + uint64_t{c} * 0x4000;
+    r.base = arch.map.stack_base + uint64_t{c} * vm::kKernelStackSize;
     r.obj_size = align_up(std::max<uint64_t>(need, 8), 8);
-    if (r.obj_size > 0x4000) sm.error(td.loc, "a context needs more than 16 KiB of kernel stack");
-    r.stride = 0x4000;
+    if (r.obj_size > vm::kKernelStackSize)
+      sm.error(c < code.threads.size() ? code.threads[c].loc : td.loc,
+               fmt::format("{} needs {} bytes of kernel stack, more than {} KiB: its deepest call chain is too deep "
+                           "or its frames too large", c < code.threads.size() ? "thread '" + code.threads[c].name + "'"
+                           : c == m.rcu_context() ? std::string("the RCU callback context") : std::string("invariant checking"),
+                           r.obj_size, vm::kKernelStackSize / 1024));
+    r.stride = vm::kKernelStackSize;
     r.count = 1;
     regions.push_back(r);
   }
