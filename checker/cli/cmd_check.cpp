@@ -1,12 +1,15 @@
 // `ptcheck check`: explores the chosen targets on their arches, checks the
 // layout properties with Z3, prints the verdict table (or one JSON document) and
 // writes counterexample traces.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <array>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -31,14 +34,37 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
   check->add_option("--set", o.sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
   check->add_option("--bound", o.bounds, "override a target parameter or a mix bound: NAME=NUMBER (e.g. threads=3)")
       ->allow_extra_args(false);
-  check->add_option("--threads", o.threads, "explorer threads (default: all cores)");
-  check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states");
+  // Limits: a value that would mean "no limit" (0, negative, NaN) is refused
+  // rather than silently running unlimited.
+  check->add_option("--threads", o.threads, fmt::format("explorer threads, 1 to {} (default: all cores)", cli::kMaxThreads))
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, cli::kMaxThreads) ? std::string()
+                   : fmt::format("expected a thread count from 1 to {}, found '{}'", cli::kMaxThreads, s);
+          },
+          "1.." + std::to_string(cli::kMaxThreads)));
+  check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states (at least 1)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, UINT64_MAX) ? std::string()
+                   : fmt::format("expected a state count of at least 1, found '{}'", s);
+          },
+          "N>=1"));
   check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
-  check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target");
+  check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target (> 0)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_seconds(s) ? std::string()
+                   : fmt::format("expected a number of seconds greater than 0, found '{}'", s);
+          },
+          "SECONDS>0"));
   check->add_flag("--json", o.json, "print one JSON document on stdout");
-  check->add_option("--trace-out", o.trace_out, "write the counterexample trace here (.json for JSON)");
+  check->add_option("--trace-out", o.trace_out,
+                    "write the counterexample trace to FILE (.json: JSON, else text); with several "
+                    "counterexamples, each to FILE-<target>-<arch> with FILE's extension, next to FILE")
+      ->each([&o](const std::string&) { o.trace_out_given = true; });
   check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
-  check->add_option("--spec", o.extra_specs, "also load targets from this file (outside spec/)")->allow_extra_args(false);
+  check->add_option("--spec", o.extra_specs, "also load targets from this file, or every *.ptm under this directory (outside spec/)")->allow_extra_args(false);
   return check;
 }
 
@@ -52,7 +78,7 @@ void print_table(const std::vector<CheckResult>& rs) {
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")" : r.verdict;
-    if (!r.as_expected && r.verdict != "incomplete") got += "  <-- UNEXPECTED";
+    if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run") got += "  <-- UNEXPECTED";
     rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
   }
@@ -72,10 +98,63 @@ void print_table(const std::vector<CheckResult>& rs) {
   }
 }
 
+// --trace-out F with one counterexample writes F; with several, F-<target>-<arch>
+// with F's extension (F.json: F-lost_update-x86_64.json) next to F.
 std::string trace_path_for(const std::string& base, const CheckResult& r, size_t violations) {
   if (violations <= 1) return base;
   fs::path p(base);
   return (p.parent_path() / fmt::format("{}-{}-{}{}", p.stem().string(), r.target, r.arch, p.extension().string())).string();
+}
+
+// Before a run: --trace-out names a file that can be created in an existing
+// directory (the run may take hours; its results are not thrown away for a typo).
+void check_trace_out(const std::string& path) {
+  if (path.empty()) throw InputError("--trace-out: error: expected a file name, found an empty string");
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw InputError(fmt::format("--trace-out: error: {} is a directory: expected a file name", path));
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    throw InputError(fmt::format("--trace-out: error: {}: the directory {} does not exist", path, dir.string()));
+  // Try: create a scratch file next to it (also where F-<target>-<arch> files go).
+  std::string probe = (dir / fmt::format(".ptcheck-probe-{}", ::getpid())).string();
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    // The file itself may still be writable (/dev/null, an existing file in a read-only directory).
+    int fd2 = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd2 >= 0) {
+      ::close(fd2);
+      return;
+    }
+    throw InputError(fmt::format("--trace-out: error: cannot create files in {}: {}", dir.string(), std::strerror(e)));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+// Writes a trace file; throws InputError naming the system's reason.
+void write_trace(const std::string& path, const trace::Trace& t) {
+  std::string text = fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t);
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(errno)));
+  size_t n = std::fwrite(text.data(), 1, text.size(), f);
+  int e = n == text.size() ? 0 : errno;
+  if (std::fflush(f) != 0 && !e) e = errno;
+  if (std::fclose(f) != 0 && !e) e = errno;
+  if (n != text.size() || e)
+    throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(e ? e : EIO)));
+}
+
+// A result for a run that ^C prevented.
+CheckResult not_run(const std::string& target, const std::string& arch, const std::string& expected) {
+  CheckResult r;
+  r.target = target;
+  r.arch = arch;
+  r.expected = expected;
+  r.verdict = "not run";
+  return r;
 }
 
 nlohmann::json result_json(Project& project, const CheckResult& r) {
@@ -113,13 +192,16 @@ int run_check(Project& project, const CheckCliOptions& o) {
   opt.explore.progress = isatty(STDERR_FILENO) && !o.json;
   cli::install_sigint();
   project.load_specs();
-  for (const auto& f : o.extra_specs) project.load_spec_file(f);
+  cli::load_spec_args(project, o.extra_specs);
   // Layout properties (spec/layout/) are checked by Z3 next to the targets.
   std::set<std::string> props;
   for (const auto* pd : spec_properties(project)) props.insert(pd->name);
   std::vector<const TargetEntry*> chosen;
   if (o.all) {
     for (const auto& t : project.targets()) chosen.push_back(&t);
+    if (!o.names.empty())
+      std::cerr << fmt::format("ptcheck check: warning: --all checks every target; the names given ({}{}) add "
+                               "nothing\n", o.names[0], o.names.size() > 1 ? ", ..." : "");
   } else {
     if (o.names.empty()) {
       std::cerr << "ptcheck check: error: name targets or give --all (see `ptcheck list`)\n";
@@ -163,30 +245,35 @@ int run_check(Project& project, const CheckCliOptions& o) {
         std::cout << describe_state(project, *t, a, opt.sets);
     return 0;
   }
+  if (o.trace_out_given) check_trace_out(o.trace_out);
   std::vector<CheckResult> results;
   for (const TargetEntry* t : chosen) {
     std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
     for (const auto& a : arches) {
-      if (cli::g_cancel) break;
+      if (cli::g_cancel) {
+        const auto& e = t->def->expect;
+        results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
+        continue;
+      }
       results.push_back(check_target(project, *t, a, opt));
     }
   }
-  if (!cli::g_cancel)
-    for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
+  for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
   size_t violations = 0;
   for (const auto& r : results) violations += r.trace.has_value();
+  std::vector<std::string> write_errors;
   if (!o.trace_out.empty())
     for (const auto& r : results)
       if (r.trace) {
-        std::string path = trace_path_for(o.trace_out, r, violations);
-        std::ofstream out(path);
-        if (fs::path(path).extension() == ".json") out << trace::to_json(*r.trace).dump(2) << "\n";
-        else out << trace::to_text(*r.trace);
-        if (!out) throw InputError(fmt::format("{}: error: cannot write trace", path));
+        try {
+          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace);
+        } catch (const InputError& e) {
+          write_errors.push_back(e.what());
+        }
       }
   bool unexpected = false, incomplete = false;
   for (const auto& r : results) {
-    if (r.verdict == "incomplete") incomplete = true;
+    if (r.verdict == "incomplete" || r.verdict == "not run") incomplete = true;
     else if (!r.as_expected) unexpected = true;
   }
   if (o.json) {
@@ -206,8 +293,11 @@ int run_check(Project& project, const CheckCliOptions& o) {
         for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
       if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
     }
-    if (cli::g_cancel) std::cout << "\ninterrupted: the table shows what was checked so far\n";
+    if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
   }
+  // The results are out; a trace that could not be written is still an error.
+  for (const auto& e : write_errors) std::cerr << e << "\n";
+  if (!write_errors.empty()) return 2;
   return unexpected ? 1 : incomplete ? 3 : 0;
 }
 

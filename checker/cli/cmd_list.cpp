@@ -9,6 +9,7 @@
 
 #include "arch/arch.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "target/desugar.h"
 #include "z3/z3_check.h"
 
@@ -73,7 +74,7 @@ std::vector<std::string> target_details(const TargetEntry& t, const SourceManage
 
 int run_list(Project& p, const ListOptions& opt) {
   p.load_specs();
-  for (const auto& f : opt.specs) p.load_spec_file(f);
+  cli::load_spec_args(p, opt.specs);
   std::cout << "arches:";
   for (const auto& a : list_arches(p.root())) std::cout << " " << a;
   std::cout << "\n\ntargets:\n";

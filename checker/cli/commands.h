@@ -29,6 +29,7 @@ struct CheckCliOptions {
   uint64_t max_states = 0;
   double time_limit = 0;
   bool state_layout = false;
+  bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;
 };
 CLI::App* add_check_command(CLI::App& app, CheckCliOptions& opt);
@@ -39,6 +40,7 @@ int run_check(Project& project, const CheckCliOptions& opt);
 struct ReplayOptions {
   std::vector<std::string> files;
   std::vector<std::string> sets;
+  std::vector<std::string> specs;  // --spec: where targets outside spec/ are defined
 };
 CLI::App* add_replay_command(CLI::App& app, ReplayOptions& opt);
 int run_replay(Project& project, const ReplayOptions& opt);

@@ -4,6 +4,11 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
+
+namespace ptcheck {
+class Project;
+}
 
 namespace ptcheck::cli {
 
@@ -11,8 +16,23 @@ namespace ptcheck::cli {
 // and arch/, else the root the build was configured with.
 std::string pick_root(const std::string& opt);
 
-// "512M", "8G", "1024": bytes. Throws InputError naming `option`.
+// The most explorer threads a run may ask for.
+inline constexpr unsigned kMaxThreads = 1024;
+// A decimal integer from 1 to max, nothing else around it.
+bool positive_integer(const std::string& s, uint64_t max);
+// A finite number of seconds greater than 0.
+bool positive_seconds(const std::string& s);
+
+// "512M", "8G", "1024": bytes, at least 1. Throws InputError naming `option`.
 uint64_t parse_size(const std::string& option, const std::string& s);
+
+// A file named on the command line, relative to the current directory: as the
+// project names it (root-relative when under the root, else absolute).
+std::string project_path(const Project& p, const std::string& arg);
+
+// Loads the spec files of --spec arguments: a file, or every *.ptm under a
+// directory (an error when it has none).
+void load_spec_args(Project& p, const std::vector<std::string>& args);
 
 // Set by SIGINT once a check run installed the handler; a second ^C exits 130.
 extern std::atomic<bool> g_cancel;

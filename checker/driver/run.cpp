@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "driver/report.h"
@@ -13,6 +14,9 @@
 namespace ptcheck {
 
 namespace {
+
+// Explorer labels keep a move's choice in 24 bits (vm::Machine::label).
+constexpr uint64_t kMaxChoice = 0xffffff;
 
 class TraceRecorder : public vm::Recorder {
  public:
@@ -275,12 +279,19 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
                           const std::vector<std::pair<std::string, bool>>& sets) {
   ReplayResult rr;
   const TargetEntry* target = project.find_target(t.header.target);
-  if (!target) throw InputError(fmt::format("error: the trace's target '{}' is not defined in spec/", t.header.target));
+  if (!target)
+    throw InputError(fmt::format("error: the trace's target '{}' is not defined in spec/{}", t.header.target,
+                                 t.header.spec.empty() ? " (if it is in another file, give it with --spec)"
+                                                       : " nor in " + t.header.spec));
   std::vector<std::pair<std::string, bool>> all = t.header.configs;
   all.insert(all.end(), sets.begin(), sets.end());
   auto inst = instantiate(project, *target, t.header.arch, all, t.header.bounds);
   const vm::Model& m = inst->model;
   for (const auto& [path, hash] : t.header.model_hashes) {
+    if (std::find(inst->files.begin(), inst->files.end(), path) == inst->files.end()) {
+      rr.warnings.push_back(fmt::format("{} was part of the program when the trace was recorded and is not now", path));
+      continue;
+    }
     std::string now = file_hash(*m.sm, path);
     if (now != hash) rr.warnings.push_back(fmt::format("{} changed since the trace was recorded ({} now, {} then)", path, now, hash));
   }
@@ -301,6 +312,9 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     for (uint32_t c = 0; c < m.contexts(); ++c)
       if (m.context_name(c) == st.thread) ctx = c;
     if (ctx == UINT32_MAX) return diverged(fmt::format("step {}: the target has no thread '{}'", st.index, st.thread));
+    if (st.choice && *st.choice > kMaxChoice)
+      return diverged(fmt::format("step {}: the trace's choice {} is larger than any choice ptcheck makes (at most {})",
+                                  st.index, *st.choice, kMaxChoice));
     vm::Move mv{ctx, static_cast<uint32_t>(st.choice.value_or(0))};
     moves.clear();
     mach.moves(s.data(), moves);

@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "frontend/parser.h"
 
@@ -14,6 +12,18 @@ namespace fs = std::filesystem;
 namespace ptcheck {
 
 namespace {
+// Reads `path`, naming it `shown` in errors (root-relative paths are shown as
+// written, with the path tried when it differs).
+std::string read_input_file_as(const std::string& path, const std::string& shown) {
+  try {
+    return read_input_file(path);
+  } catch (const InputError& e) {
+    std::string m = e.what();
+    if (path == shown || m.rfind(path + ": ", 0) != 0) throw;
+    throw InputError(fmt::format("{}: {} (tried {})", shown, m.substr(path.size() + 2), path));
+  }
+}
+
 // `import "path";` and `#include "path"` lines, found before parsing so that a
 // file's dependencies are parsed (and their typedefs known) first.
 std::vector<std::string> import_lines(const std::string& text) {
@@ -73,10 +83,7 @@ std::vector<std::string> Project::resolve_import(const std::string& path, const 
 }
 
 std::vector<std::string> Project::scan_imports(const std::string& file) {
-  std::ifstream in(absolute(file));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return import_lines(ss.str());
+  return import_lines(read_input_file_as(absolute(file), file));
 }
 
 const ast::TranslationUnit& Project::unit(const std::string& path) {
@@ -89,14 +96,7 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   for (const auto& imp : scan_imports(key))
     for (const auto& f : resolve_import(imp, key, SourceLoc{}))
       if (!parsing_.count(fs::path(f).lexically_normal().string())) unit(f);
-  uint32_t id;
-  {
-    std::ifstream in(absolute(key), std::ios::binary);
-    if (!in) throw InputError(fmt::format("{}: error: cannot read file", key));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    id = sm_.add_file(key, ss.str());
-  }
+  uint32_t id = sm_.add_file(key, read_input_file_as(absolute(key), key));
   auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_));
   ast::collect_typedef_names(tu->decls, typedef_names_);
   parsing_.erase(key);
@@ -105,7 +105,12 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   return ref;
 }
 
+bool Project::is_loaded_spec(const std::string& path) const {
+  return spec_files_.count(fs::path(path).lexically_normal().string()) > 0;
+}
+
 void Project::load_spec_file(const std::string& path) {
+  if (!spec_files_.insert(fs::path(path).lexically_normal().string()).second) return;
   const ast::TranslationUnit& tu = unit(path);
   std::vector<const ast::Decl*> stack;
   for (const auto& d : tu.decls) stack.push_back(&d);

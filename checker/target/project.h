@@ -27,8 +27,10 @@ class Project {
 
   // Parses every spec/**/*.ptm (and what they import). Throws InputError.
   void load_specs();
-  // Parses one extra spec file given on the command line.
+  // Parses one extra spec file given on the command line (root-relative or
+  // absolute); a file already loaded is not loaded again.
   void load_spec_file(const std::string& path);
+  bool is_loaded_spec(const std::string& path) const;
   const std::vector<TargetEntry>& targets() const { return targets_; }
   const TargetEntry* find_target(const std::string& name) const;
 
@@ -61,6 +63,7 @@ class Project {
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
+  std::set<std::string> spec_files_;  // spec files loaded (root-relative or absolute, normalized)
 };
 
 }  // namespace ptcheck

@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "support/diag.h"
 #include "trace/trace_io.h"
@@ -196,12 +194,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
 }
 
 Trace load_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) input_error(path, 0, 0, "cannot read file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) input_error(path, 0, 0, "cannot read file");
-  std::string text = ss.str();
+  std::string text = read_input_file(path);
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first != std::string::npos && text[first] == '{') {
     nlohmann::json j;

@@ -83,6 +83,15 @@ std::vector<CheckResult> check_properties(Project& project, const std::vector<st
     auto sets = p->sets;
     for (const auto& s : opt.sets) sets.push_back(s);
     for (const auto& a : arches) {
+      if (opt.explore.cancel && opt.explore.cancel->load()) {  // ^C: the rest is listed as not run
+        CheckResult r;
+        r.target = p->name;
+        r.arch = a;
+        r.expected = p->expect;
+        r.verdict = "not run";
+        out.push_back(std::move(r));
+        continue;
+      }
       auto t0 = std::chrono::steady_clock::now();
       eng.load_project_arch(project, a);
       zl::Answer ans = eng.ask(*q, a, sets, err);
