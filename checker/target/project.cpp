@@ -12,6 +12,11 @@ namespace fs = std::filesystem;
 namespace ptcheck {
 
 namespace {
+struct ImportLine {
+  std::string path;
+  uint32_t line, col;  // of the opening quote
+};
+
 // Reads `path`, naming it `shown` in errors (root-relative paths are shown as
 // written, with the path tried when it differs).
 std::string read_input_file_as(const std::string& path, const std::string& shown) {
@@ -26,13 +31,16 @@ std::string read_input_file_as(const std::string& path, const std::string& shown
 
 // `import "path";` and `#include "path"` lines, found before parsing so that a
 // file's dependencies are parsed (and their typedefs known) first.
-std::vector<std::string> import_lines(const std::string& text) {
-  std::vector<std::string> out;
+std::vector<ImportLine> import_lines(const std::string& text) {
+  std::vector<ImportLine> out;
   size_t pos = 0;
+  uint32_t lineno = 0;
   while (pos < text.size()) {
+    ++lineno;
     size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
     std::string_view line(text.data() + pos, end - pos);
+    size_t line_start = pos;
     pos = end + 1;
     size_t i = line.find_first_not_of(" \t");
     if (i == std::string_view::npos) continue;
@@ -48,7 +56,8 @@ std::vector<std::string> import_lines(const std::string& text) {
     if (q1 == std::string_view::npos || line.find_first_not_of(" \t") != q1) continue;
     size_t q2 = line.find('"', q1 + 1);
     if (q2 == std::string_view::npos) continue;
-    out.emplace_back(line.substr(q1 + 1, q2 - q1 - 1));
+    uint32_t col = static_cast<uint32_t>(line.data() + q1 - (text.data() + line_start)) + 1;
+    out.push_back(ImportLine{std::string(line.substr(q1 + 1, q2 - q1 - 1)), lineno, col});
   }
   return out;
 }
@@ -61,29 +70,46 @@ std::string Project::absolute(const std::string& rel) const {
   return p.is_absolute() ? rel : (fs::path(root_) / p).string();
 }
 
-std::vector<std::string> Project::resolve_import(const std::string& path, const std::string& from, SourceLoc loc) {
+std::vector<std::string> Project::resolve_import(const std::string& path, const std::string& from, SourceLoc loc,
+                                                 uint32_t line, uint32_t col) {
+  auto fail = [&](const std::string& msg) {
+    if (loc.valid()) sm_.error(loc, msg);
+    if (line) input_error(from, line, col, msg);
+    throw InputError(fmt::format("{}: error: {}", from.empty() ? "import" : from, msg));
+  };
   std::vector<fs::path> candidates = {fs::path(path)};
-  if (!from.empty()) candidates.push_back(fs::path(from).parent_path() / path);
+  if (!from.empty() && !fs::path(path).is_absolute()) candidates.push_back(fs::path(from).parent_path() / path);
   for (const auto& c : candidates) {
     fs::path abs = fs::path(absolute(c.string()));
     std::error_code ec;
-    if (fs::is_regular_file(abs, ec)) return {c.lexically_normal().string()};
-    if (fs::is_directory(abs, ec)) {
+    auto st = fs::status(abs, ec);
+    if (ec || !fs::exists(st)) continue;
+    if (fs::is_regular_file(st)) return {c.lexically_normal().string()};
+    if (fs::is_directory(st)) {
       std::vector<std::string> files;
       for (auto it = fs::recursive_directory_iterator(abs, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec))
         if (it->is_regular_file() && it->path().extension() == ".ptm")
           files.push_back((c / fs::relative(it->path(), abs)).lexically_normal().string());
+      if (files.empty()) fail(fmt::format("imported directory '{}' ({}) has no *.ptm files", path, abs.string()));
       std::sort(files.begin(), files.end());
       return files;
     }
+    fail(fmt::format("cannot import '{}': {} is not a regular file or a directory", path, abs.string()));
   }
-  if (loc.valid()) sm_.error(loc, fmt::format("cannot find imported file '{}'", path));
-  throw InputError(fmt::format("{}: error: cannot find imported file '{}'", from, path));
+  std::string tried;
+  for (const auto& c : candidates) tried += (tried.empty() ? "" : ", ") + absolute(c.string());
+  fail(fmt::format("cannot find imported file '{}' (tried {})", path, tried));
+  return {};
 }
 
 std::vector<std::string> Project::scan_imports(const std::string& file) {
-  return import_lines(read_input_file_as(absolute(file), file));
+  std::vector<std::string> out;
+  for (const auto& imp : import_lines(read_input_file_as(absolute(file), file))) {
+    // Found again by the parser; resolved here first for the order.
+    for (auto& f : resolve_import(imp.path, file, SourceLoc{}, imp.line, imp.col)) out.push_back(std::move(f));
+  }
+  return out;
 }
 
 const ast::TranslationUnit& Project::unit(const std::string& path) {
@@ -93,9 +119,8 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   parsing_.insert(key);
   // Dependencies first. A file already being parsed further up is an import
   // cycle, which include guards make harmless in the kernel: skip it here.
-  for (const auto& imp : scan_imports(key))
-    for (const auto& f : resolve_import(imp, key, SourceLoc{}))
-      if (!parsing_.count(fs::path(f).lexically_normal().string())) unit(f);
+  for (const auto& f : scan_imports(key))
+    if (!parsing_.count(fs::path(f).lexically_normal().string())) unit(f);
   uint32_t id = sm_.add_file(key, read_input_file_as(absolute(key), key));
   auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_));
   ast::collect_typedef_names(tu->decls, typedef_names_);

@@ -44,7 +44,9 @@ class Project {
   std::vector<std::string> closure(const std::vector<std::string>& files);
   // Resolves an import path (root-relative, else relative to the importing
   // file) to root-relative file paths (a directory yields its *.ptm, sorted).
-  std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc);
+  // Errors are located at `loc`, else at line:col of `from` (not yet parsed).
+  std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc,
+                                          uint32_t line = 0, uint32_t col = 0);
   std::string absolute(const std::string& rel) const;
 
   // --bound NAME=V of this run: each target takes those naming its parameters.
@@ -53,7 +55,7 @@ class Project {
 
  private:
   void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen);
-  std::vector<std::string> scan_imports(const std::string& file);
+  std::vector<std::string> scan_imports(const std::string& file);  // resolved, in order
 
   std::string root_;
   SourceManager sm_;
