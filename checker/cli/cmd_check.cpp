@@ -77,8 +77,10 @@ void print_table(const std::vector<CheckResult>& rs) {
   rows.push_back({"target", "arch", "expected", "got", "states", "transitions", "depth", "seconds"});
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
-                    : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")" : r.verdict;
-    if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run") got += "  <-- UNEXPECTED";
+                    : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
+                    : r.verdict == "error" ? "error (below)" : r.verdict;
+    if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
+      got += "  <-- UNEXPECTED";
     rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
   }
@@ -163,7 +165,8 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   x["arch"] = r.arch;
   x["expected"] = r.expected;
   x["verdict"] = r.verdict;
-  x["error_kind"] = r.error_kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.error_kind);
+  x["error_kind"] = r.error_kind.empty() || r.verdict == "error" ? nlohmann::json(nullptr) : nlohmann::json(r.error_kind);
+  if (r.verdict == "error") x["error"] = r.error_kind;
   x["as_expected"] = r.as_expected;
   if (!r.incomplete_reason.empty()) x["incomplete_reason"] = r.incomplete_reason;
   x["states"] = r.stats.states;
@@ -211,7 +214,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
       const TargetEntry* t = project.find_target(n);
       if (!t) {
         if (props.count(n)) continue;
-        std::cerr << fmt::format("ptcheck check: error: no target or property named '{}' (see `ptcheck list`)\n", n);
+        cli::report_broken(project, "check");
+        std::cerr << fmt::format("ptcheck check: error: no target or property named '{}' (see `ptcheck list`){}\n", n,
+                                 cli::broken_hint(project));
         return 2;
       }
       chosen.push_back(t);
@@ -255,7 +260,16 @@ int run_check(Project& project, const CheckCliOptions& o) {
         results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
         continue;
       }
-      results.push_back(check_target(project, *t, a, opt));
+      // A target whose model does not compile is an error row; the others still run.
+      try {
+        results.push_back(check_target(project, *t, a, opt));
+      } catch (const InputError& e) {
+        const auto& ex = t->def->expect;
+        CheckResult r = not_run(t->name, a, !ex ? "?" : ex->violation ? "violation " + ex->kind : "pass");
+        r.verdict = "error";
+        r.error_kind = e.what();
+        results.push_back(std::move(r));
+      }
     }
   }
   for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
@@ -271,20 +285,23 @@ int run_check(Project& project, const CheckCliOptions& o) {
           write_errors.push_back(e.what());
         }
       }
-  bool unexpected = false, incomplete = false;
+  bool unexpected = false, incomplete = false, errors = false;
   for (const auto& r : results) {
     if (r.verdict == "incomplete" || r.verdict == "not run") incomplete = true;
+    else if (r.verdict == "error") errors = true;
     else if (!r.as_expected) unexpected = true;
   }
   if (o.json) {
     nlohmann::json j;
     j["results"] = nlohmann::json::array();
     for (const auto& r : results) j["results"].push_back(result_json(project, r));
+    j["files_not_loaded"] = nlohmann::json::array();
+    for (const auto& b : project.broken_files()) j["files_not_loaded"].push_back({{"file", b.file}, {"error", b.error}});
     std::cout << j.dump(2) << "\n";
   } else {
     print_table(results);
     for (const auto& r : results)
-      if (!r.trace && !r.error_kind.empty() && r.verdict != "violation")  // a property's witness
+      if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
         std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
     for (const auto& r : results) {
       if (!r.trace) continue;
@@ -295,9 +312,17 @@ int run_check(Project& project, const CheckCliOptions& o) {
     }
     if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
   }
-  // The results are out; a trace that could not be written is still an error.
+  // The results are out; what could not be checked or written is still an error.
+  for (const auto& r : results)
+    if (r.verdict == "error") std::cerr << r.error_kind << "\n";
   for (const auto& e : write_errors) std::cerr << e << "\n";
-  if (!write_errors.empty()) return 2;
+  // Files that did not load matter to --all; for named targets they are a warning.
+  bool broken = !project.broken_files().empty();
+  if (broken && o.all) cli::report_broken(project, "check");
+  else if (broken)
+    for (const auto& b : project.broken_files())
+      std::cerr << fmt::format("ptcheck check: warning: {} did not load (`ptcheck list` shows why)\n", b.file);
+  if (!write_errors.empty() || errors || (broken && o.all)) return 2;
   return unexpected ? 1 : incomplete ? 3 : 0;
 }
 

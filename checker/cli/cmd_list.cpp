@@ -102,7 +102,7 @@ int run_list(Project& p, const ListOptions& opt) {
     details.emplace_back();
   }
   print_rows(rows, details);
-  return 0;
+  return cli::report_broken(p, "list") ? 2 : 0;
 }
 
 }  // namespace ptcheck

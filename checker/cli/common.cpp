@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 
 #include "support/diag.h"
 #include "target/project.h"
@@ -83,6 +84,21 @@ bool positive_seconds(const std::string& s) {
     return false;
   }
   return pos == s.size() && std::isfinite(v) && v > 0;
+}
+
+bool report_broken(const Project& p, const char* command) {
+  for (const auto& b : p.broken_files())
+    std::cerr << fmt::format("{}\nptcheck {}: error: {} did not load; its targets and properties are left out\n",
+                             b.error, command, b.file);
+  return !p.broken_files().empty();
+}
+
+std::string broken_hint(const Project& p) {
+  if (p.broken_files().empty()) return "";
+  std::string files;
+  for (const auto& b : p.broken_files()) files += (files.empty() ? "" : ", ") + b.file;
+  return fmt::format(" ({} file{} did not load: {}; it may be defined there)", p.broken_files().size(),
+                     p.broken_files().size() == 1 ? "" : "s", files);
 }
 
 uint64_t parse_size(const std::string& option, const std::string& s) {

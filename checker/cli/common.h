@@ -34,6 +34,12 @@ std::string project_path(const Project& p, const std::string& arg);
 // directory (an error when it has none).
 void load_spec_args(Project& p, const std::vector<std::string>& args);
 
+// Prints the files load_specs() could not load, one located error each, to
+// stderr; returns whether there were any.
+bool report_broken(const Project& p, const char* command);
+// " (N files did not load: a, b; ...)" for a target that was not found.
+std::string broken_hint(const Project& p);
+
 // Set by SIGINT once a check run installed the handler; a second ^C exits 130.
 extern std::atomic<bool> g_cancel;
 void install_sigint();

@@ -117,6 +117,11 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   auto it = units_.find(key);
   if (it != units_.end()) return *it->second;
   parsing_.insert(key);
+  struct Done {  // a failed parse is not "being parsed" any more
+    std::set<std::string>& s;
+    const std::string& k;
+    ~Done() { s.erase(k); }
+  } done{parsing_, key};
   // Dependencies first. A file already being parsed further up is an import
   // cycle, which include guards make harmless in the kernel: skip it here.
   for (const auto& f : scan_imports(key))
@@ -165,13 +170,34 @@ void Project::load_specs() {
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
     if (it->is_regular_file() && it->path().extension() == ".ptm") arch_files_.push_back(fs::relative(it->path(), root_).lexically_normal().string());
   std::sort(arch_files_.begin(), arch_files_.end());
-  for (const auto& f : arch_files_) unit(f);
+  // A broken file costs only what depends on it: its error is kept, the
+  // other files still load (an arch file's error comes back when a target
+  // on that arch is instantiated).
+  for (const auto& f : arch_files_) {
+    try {
+      unit(f);
+    } catch (const InputError& e) {
+      broken_.push_back(BrokenFile{f, e.what()});
+    }
+  }
   for (auto it = fs::recursive_directory_iterator(spec, ec); !ec && it != fs::recursive_directory_iterator();
        it.increment(ec))
     if (it->is_regular_file() && it->path().extension() == ".ptm")
       files.push_back(fs::relative(it->path(), root_).lexically_normal().string());
   std::sort(files.begin(), files.end());
-  for (const auto& f : files) load_spec_file(f);
+  for (const auto& f : files) {
+    try {
+      load_spec_file(f);
+    } catch (const InputError& e) {
+      broken_.push_back(BrokenFile{f, e.what()});
+    }
+  }
+}
+
+bool Project::is_broken(const std::string& file) const {
+  for (const auto& b : broken_)
+    if (b.file == file) return true;
+  return false;
 }
 
 const TargetEntry* Project::find_target(const std::string& name) const {

@@ -25,8 +25,16 @@ class Project {
   const std::string& root() const { return root_; }
   SourceManager& sources() { return sm_; }
 
-  // Parses every spec/**/*.ptm (and what they import). Throws InputError.
+  // Parses every arch/**/*.ptm and spec/**/*.ptm (and what they import). A file
+  // that does not parse (or defines a target twice) is kept in broken_files()
+  // with its error; the others still load. Throws InputError without spec/.
   void load_specs();
+  struct BrokenFile {
+    std::string file;   // root-relative
+    std::string error;  // the located error
+  };
+  const std::vector<BrokenFile>& broken_files() const { return broken_; }
+  bool is_broken(const std::string& file) const;
   // Parses one extra spec file given on the command line (root-relative or
   // absolute); a file already loaded is not loaded again.
   void load_spec_file(const std::string& path);
@@ -65,7 +73,8 @@ class Project {
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
-  std::set<std::string> spec_files_;  // spec files loaded (root-relative or absolute, normalized)
+  std::set<std::string> spec_files_;
+  std::vector<BrokenFile> broken_;  // spec files loaded (root-relative or absolute, normalized)
 };
 
 }  // namespace ptcheck

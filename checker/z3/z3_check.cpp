@@ -59,7 +59,8 @@ std::vector<const ast::PropertyDef*> spec_properties(Project& project) {
         files.push_back(fs::relative(it->path(), project.root()).lexically_normal().string());
   std::sort(files.begin(), files.end());
   std::vector<const ast::PropertyDef*> out;
-  for (const auto& f : files) collect_props(project.unit(f).decls, out);
+  for (const auto& f : files)
+    if (!project.is_broken(f)) collect_props(project.unit(f).decls, out);
   std::map<std::string, const ast::PropertyDef*> seen;
   for (const auto* p : out) {
     auto [it, fresh] = seen.emplace(p->name, p);

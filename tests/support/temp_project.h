@@ -25,6 +25,13 @@ class TempProject {
     std::ofstream(dir_ + "/spec/" + file) << spec_text;
     project_ = std::make_unique<Project>(dir_);
     project_->load_specs();
+    // A test's spec must load: its error is the test's result.
+    if (!project_->broken_files().empty()) {
+      std::string err = project_->broken_files().front().error;
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      throw InputError(err);
+    }
   }
   ~TempProject() {
     std::error_code ec;
