@@ -8,6 +8,7 @@
 // declaration-level #if are kept as nodes too and resolved when a program is
 // built for one concrete configuration.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -109,6 +110,7 @@ struct Expr {
     ContainerOf, // container_of(a, type, name): name may be a dotted member path
     Offsetof,    // offsetof(type, name): name may be a dotted member path
     InitList,    // { .a = x, .b.c = y, [2] = z, w }: inits (in declarations only)
+    TypeName,    // type: a type written as the argument of a macro's type parameter
   } kind = IntLit;
   SourceLoc loc;
   std::string op;     // Unary: "-", "~", "!", "*", "&", "+", "++pre", "--pre", "post++", "post--"
@@ -193,7 +195,10 @@ struct MacroDef {
   bool function_like = false;
   std::vector<std::string> params;
   ExprPtr body;       // an expression macro
-  StmtPtr stmt_body;  // a statement macro (`do { ... } while (0)`, `{ ... }`): used as `NAME(args);`
+  StmtPtr stmt_body;  // a statement macro (`do { ... } while (0)`, `{ ... }`, `a; b`): used as `NAME(args);`
+  bool stmt_list = false;        // stmt_body is a Block of statements written without braces: no scope
+  std::vector<bool> type_params; // type_params[i]: parameter i is a type (`ALLOC(struct page)`); may be empty
+  bool has_type_params() const;
 };
 
 struct EnumDef {
@@ -342,6 +347,11 @@ struct Decl {
 // Adds the names every typedef in `decls` declares (under any #if) to `out`:
 // what a later file's parse needs to know about this one.
 void collect_typedef_names(const std::vector<struct Decl>& decls, std::set<std::string>& out);
+
+// Function-like macros with type parameters (name -> which parameters are
+// types): a later file's parser reads their arguments as type names.
+using TypeMacros = std::map<std::string, std::vector<bool>>;
+void collect_type_macros(const std::vector<struct Decl>& decls, TypeMacros& out);
 
 struct TranslationUnit {
   uint32_t file = UINT32_MAX;  // SourceManager id

@@ -12,8 +12,11 @@ namespace ptcheck::frontend {
 // Parses a file already loaded into `sm`. `known_typedefs` holds typedef names
 // declared by files parsed earlier (see sema::TypeEnv::typedef_names()); typedefs
 // declared in this file are tracked as they are parsed (the C "lexer hack").
+// `known_type_macros`: macros with type parameters from files parsed earlier
+// (ast::collect_type_macros), whose arguments are parsed as type names.
 ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id,
-                                const std::set<std::string>* known_typedefs = nullptr);
+                                const std::set<std::string>* known_typedefs = nullptr,
+                                const ast::TypeMacros* known_type_macros = nullptr);
 
 // Loads `path` into `sm` and parses it.
 ast::TranslationUnit parse_path(SourceManager& sm, const std::string& path,

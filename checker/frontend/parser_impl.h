@@ -126,6 +126,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   std::set<std::string> typedefs_;
+  ast::TypeMacros type_macros_;  // macros with type parameters known here
   std::vector<Decl> pending_enums_;
 };
 

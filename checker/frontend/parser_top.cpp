@@ -2,6 +2,8 @@
 // Kconfig conditions and ptcheck target definitions.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "frontend/parser_impl.h"
 
 namespace ptcheck::frontend {
@@ -178,6 +180,49 @@ void Parser::parse_directive_top(std::vector<Decl>& out, bool in_if, bool& stop)
                           t.text));
 }
 
+namespace {
+// The names of Named types written in a macro body (bounded: the tree depth
+// check comes after the file is parsed).
+void type_names_in(const TypeSpec* t, std::set<std::string>& out, uint32_t depth);
+void type_names_in(const Expr* e, std::set<std::string>& out, uint32_t depth) {
+  if (!e || depth > kMaxTreeDepth) return;
+  type_names_in(e->type.get(), out, depth + 1);
+  for (const Expr* c : {e->a.get(), e->b.get(), e->c.get()}) type_names_in(c, out, depth + 1);
+  for (const auto& a : e->args) type_names_in(a.get(), out, depth + 1);
+  for (const auto& i : e->inits) type_names_in(i.value.get(), out, depth + 1);
+}
+void type_names_in(const TypeSpec* t, std::set<std::string>& out, uint32_t depth) {
+  if (!t || depth > kMaxTreeDepth) return;
+  if (t->kind == TypeSpec::Named) out.insert(t->name);
+  type_names_in(t->elem.get(), out, depth + 1);
+  type_names_in(t->array_size.get(), out, depth + 1);
+  for (const auto& p : t->params) type_names_in(p.get(), out, depth + 1);
+}
+void type_names_in(const Stmt* s, std::set<std::string>& out, uint32_t depth) {
+  if (!s || depth > kMaxTreeDepth) return;
+  type_names_in(s->e.get(), out, depth + 1);
+  type_names_in(s->step.get(), out, depth + 1);
+  type_names_in(s->type.get(), out, depth + 1);
+  for (const Stmt* c : {s->init.get(), s->s1.get(), s->s2.get()}) type_names_in(c, out, depth + 1);
+  for (const auto& b : s->body) type_names_in(b.get(), out, depth + 1);
+  for (const auto& b : s->else_body) type_names_in(b.get(), out, depth + 1);
+  for (const auto& c : s->cases) {
+    type_names_in(c.value.get(), out, depth + 1);
+    for (const auto& b : c.body) type_names_in(b.get(), out, depth + 1);
+  }
+}
+void type_names_in(const Expr* e, const Stmt* s, std::set<std::string>& out) {
+  type_names_in(e, out, 0);
+  type_names_in(s, out, 0);
+}
+}  // namespace
+
+// #define NAME body / #define NAME(a, b) body. The body is, in this order of
+// preference: one expression; one statement or statements (`do { ... } while
+// (0)`, `a; b`), used as `NAME(args);`. When neither parses, a function-like
+// macro's parameters are tried as type names (`((t *)p)`, `sizeof(t)`), the
+// fewest first: those become type parameters, whose arguments are parsed as
+// type names at every use (ALLOC(struct page)).
 void Parser::parse_define(std::vector<Decl>& out) {
   SourceLoc loc = next().loc;  // the Directive
   auto m = std::make_shared<MacroDef>();
@@ -198,12 +243,103 @@ void Parser::parse_define(std::vector<Decl>& out) {
     }
   }
   if (cur().kind == Tok::DirectiveEnd || cur().kind == Tok::Eof)
-    fail(cur().loc, fmt::format("macro body must be an expression: expected an expression after '{}'",
+    fail(cur().loc, fmt::format("macro body must be an expression or statements: expected a body after '{}'",
                                 m->name));
-  m->body = parse_expr();
-  if (cur().kind != Tok::DirectiveEnd && cur().kind != Tok::Eof)
-    fail_expected("end of line after the macro body (macro bodies must be one expression)");
-  next();
+  const size_t body = pos_;
+  size_t end = pos_;
+  while (toks_[end].kind != Tok::DirectiveEnd && toks_[end].kind != Tok::Eof) ++end;
+  // A statement body may leave out its last ';' (the use supplies it): add one.
+  bool added_semi = false;
+  if (!toks_[end - 1].punct(";") && !toks_[end - 1].punct("}")) {
+    Token semi = toks_[end];
+    semi.kind = Tok::Punct;
+    semi.text = ";";
+    toks_.insert(toks_.begin() + static_cast<std::ptrdiff_t>(end), semi);
+    added_semi = true;
+  }
+  const size_t stmt_end = added_semi ? end + 1 : end;
+  const int depth = depth_;
+  const size_t enums = pending_enums_.size();
+  auto try_parse = [&](const std::vector<bool>& as_type, bool as_stmt, std::string& error) {
+    std::vector<std::string> added;
+    for (size_t i = 0; i < as_type.size(); ++i)
+      if (as_type[i] && typedefs_.insert(m->params[i]).second) added.push_back(m->params[i]);
+    pos_ = body;
+    depth_ = depth;
+    bool ok = false;
+    try {
+      if (!as_stmt) {
+        ExprPtr e = parse_expr();
+        if (pos_ == end || (added_semi && pos_ == end && cur().punct(";"))) {
+          m->body = e;
+          ok = true;
+        } else {
+          fail_expected("end of line after the macro body");
+        }
+      } else {
+        std::vector<StmtPtr> list;
+        while (pos_ < stmt_end) {
+          if (is_type_start(cur()) && !(cur().kind == Tok::Ident && peek().punct(":"))) parse_local_decl(list);
+          else list.push_back(parse_stmt());
+        }
+        if (pos_ != stmt_end) fail_expected("end of line after the macro body");
+        if (list.size() == 1 && list[0]->kind != Stmt::VarDecl) {
+          m->stmt_body = list[0];
+        } else {
+          m->stmt_body = mks(Stmt::Block, list.empty() ? cur().loc : list.front()->loc);
+          m->stmt_body->body = std::move(list);
+          m->stmt_body->end = prev_end();
+          m->stmt_list = true;
+        }
+        ok = true;
+      }
+    } catch (const InputError& e) {
+      if (error.empty()) error = e.what();
+    }
+    for (const auto& n : added) typedefs_.erase(n);
+    pending_enums_.resize(enums);
+    return ok;
+  };
+  std::string expr_error, stmt_error;
+  std::vector<bool> none(m->params.size(), false);
+  bool done = try_parse(none, false, expr_error) || try_parse(none, true, stmt_error);
+  // Type parameters: subsets of the parameters by size (at most 6 parameters).
+  const size_t n = m->params.size();
+  for (size_t k = 1; !done && m->function_like && n <= 6 && k <= n; ++k)
+    for (uint32_t mask = 1; !done && mask < (1u << n); ++mask) {
+      if (static_cast<size_t>(__builtin_popcount(mask)) != k) continue;
+      std::vector<bool> as_type(n);
+      for (size_t i = 0; i < n; ++i) as_type[i] = (mask >> i) & 1;
+      std::string ignored;
+      if (try_parse(as_type, false, ignored) || try_parse(as_type, true, ignored)) {
+        m->type_params = as_type;
+        done = true;
+      }
+    }
+  depth_ = depth;
+  // A parameter written where a type goes (container_of(p, type, m)) parses
+  // as a type name of that spelling: it is a type parameter too.
+  if (done && m->function_like && !m->has_type_params()) {
+    std::set<std::string> names;
+    type_names_in(m->body.get(), m->stmt_body.get(), names);
+    std::vector<bool> as_type(m->params.size());
+    for (size_t i = 0; i < m->params.size(); ++i) as_type[i] = names.count(m->params[i]) > 0;
+    if (std::find(as_type.begin(), as_type.end(), true) != as_type.end()) m->type_params = as_type;
+  }
+  if (!done) {
+    // Report the reading the body looks like: statements when it starts like
+    // one or has a ';' of its own, else an expression.
+    const Token& first = toks_[body];
+    bool stmt_like = first.punct("{") || first.ident("do") || first.ident("if") || first.ident("for") ||
+                     first.ident("while") || first.ident("switch") || first.ident("return") || is_type_start(first);
+    for (size_t i = body; i < end && !stmt_like; ++i) stmt_like = toks_[i].punct(";");
+    if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+    throw InputError(stmt_like ? stmt_error : expr_error);
+  }
+  if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+  pos_ = end;
+  next();  // DirectiveEnd
+  if (m->has_type_params()) type_macros_[m->name] = m->type_params;
   Decl d = mkdecl(Decl::Macro);
   d.loc = m->loc;
   d.macro = m;
@@ -308,9 +444,10 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
 
 }  // namespace detail
 
-ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id,
-                                const std::set<std::string>* known_typedefs) {
+ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id, const std::set<std::string>* known_typedefs,
+                                const ast::TypeMacros* known_type_macros) {
   detail::Parser p(sm, file_id, known_typedefs);
+  if (known_type_macros) p.type_macros_ = *known_type_macros;
   ast::TranslationUnit tu = p.parse_unit();
   check_tree_depth(tu, sm);
   return tu;

@@ -257,11 +257,13 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
       // The argument is evaluated in the scope of the macro's caller, where
       // an enclosing macro's own parameters are visible again.
       const ast::Expr* arg = it->second;
-      auto saved = std::move(macro_args_.back());
+      struct Restore {  // also when compiling the argument fails
+        std::vector<std::map<std::string, const ast::Expr*>>& args;
+        std::map<std::string, const ast::Expr*> saved;
+        ~Restore() { args.push_back(std::move(saved)); }
+      } restore{macro_args_, std::move(macro_args_.back())};
       macro_args_.pop_back();
-      Val v = expr(*arg);
-      macro_args_.push_back(std::move(saved));
-      return v;
+      return expr(*arg);
     }
   }
   if (const Local* l = find_local(n)) return Val{Val::Reg, op_for(l->type, l->off), l->type, true};
@@ -395,6 +397,19 @@ Val FunctionCompiler::expr(const ast::Expr& e) {
   return expr_node(e);
 }
 
+Val FunctionCompiler::cast(const Type* to, const Val& v, SourceLoc loc) {
+  if (to->kind == TypeKind::Void) return Val{Val::Reg, Operand{0, 0, false}, to, false};
+  if (is_scalar(to) && is_scalar(v.type)) {
+    if (to->kind == TypeKind::Bool) return convert(v, to, loc);
+    Operand want = op_for(to, 0);
+    if (want.size == v.op.size && want.sign == v.op.sign) return Val{Val::Reg, v.op, to, false};
+    Operand d = temp_for(to);
+    emit(Insn{Op::Mov, 0, d, v.op});
+    return Val{Val::Reg, d, to, false};
+  }
+  return convert(v, to, loc);
+}
+
 Val FunctionCompiler::expr_node(const ast::Expr& e) {
   using K = ast::Expr;
   switch (e.kind) {
@@ -458,21 +473,13 @@ Val FunctionCompiler::expr_node(const ast::Expr& e) {
       if (is_int(base.type) && is_ptr(idx.type)) std::swap(base, idx);
       return deref(binary("+", base, idx, e.loc), e.loc);
     }
-    case K::Cast: {
-      const Type* to = env_.resolve(*e.type);
-      Val v = rvalue(*e.a);
-      if (to->kind == TypeKind::Void) return Val{Val::Reg, Operand{0, 0, false}, to, false};
-      if (is_scalar(to) && is_scalar(v.type)) {
-        if (to->kind == TypeKind::Bool) return convert(v, to, e.loc);
-        Operand want = op_for(to, 0);
-        if (want.size == v.op.size && want.sign == v.op.sign) return Val{Val::Reg, v.op, to, false};
-        Operand d = temp_for(to);
-        emit(Insn{Op::Mov, 0, d, v.op});
-        return Val{Val::Reg, d, to, false};
-      }
-      return convert(v, to, e.loc);
-    }
+    case K::Cast:
+      return cast(env_.resolve(*e.type), rvalue(*e.a), e.loc);
     case K::SizeofExpr: {
+      if (e.a->kind == K::Ident && !macro_args_.empty())  // sizeof(t) of a macro's type argument
+        if (auto it = macro_args_.back().find(e.a->name);
+            it != macro_args_.back().end() && it->second->kind == K::TypeName)
+          return constant(env_.resolve(*it->second->type)->size, ulong_t());
       const Type* t = type_of(*e.a);
       return constant(t->size, ulong_t());
     }
@@ -486,8 +493,9 @@ Val FunctionCompiler::expr_node(const ast::Expr& e) {
     }
     case K::ContainerOf: {
       const Type* t = env_.resolve(*e.type);
-      auto m = env_.member(t, e.name);
-      if (!m) error(e.loc, fmt::format("{} has no member named '{}'", type_name(t), e.name));
+      std::string path = member_path(e.name);
+      auto m = env_.member(t, path);
+      if (!m) error(e.loc, fmt::format("{} has no member named '{}'", type_name(t), path));
       Val p = rvalue(*e.a);
       if (!is_ptr(p.type)) error(e.loc, "container_of of a non-pointer");
       Val r = m->offset ? binary("-", convert(p, ulong_t(), e.loc), constant(m->offset, ulong_t()), e.loc)
@@ -496,6 +504,8 @@ Val FunctionCompiler::expr_node(const ast::Expr& e) {
     }
     case K::InitList:
       error(e.loc, "initializer lists are only allowed in declarations");
+    case K::TypeName:
+      error(e.loc, "a type is only allowed as the argument of a macro's type parameter");
   }
   error(e.loc, "unsupported expression");
 }

@@ -58,6 +58,7 @@ class FunctionCompiler {
   Val ternary(const ast::Expr& e);
   Val ident(const ast::Expr& e);
   Val constant(uint64_t v, const Type* t);
+  Val cast(const Type* to, const Val& v, SourceLoc loc);  // (to)v
   const Type* type_of(const ast::Expr& e);     // without emitting code
 
   // ---- calls (codegen_call.cpp)
@@ -65,6 +66,9 @@ class FunctionCompiler {
   Val call_builtin(vm::Builtin b, const ast::Expr& e);
   std::optional<Val> kernel_macro(const std::string& name, const ast::Expr& e);
   Val expand_macro(const ast::MacroDef& m, const ast::Expr& call);
+  // The text of a printk %s argument known when compiling: a string literal,
+  // __func__, or an object-like macro of one.
+  std::optional<std::string> string_argument(const ast::Expr& e);
 
   // ---- emission helpers
   uint32_t emit(vm::Insn in);
@@ -106,6 +110,19 @@ class FunctionCompiler {
   std::vector<std::vector<Local>> scopes_;
   const Local* find_local(const std::string& name) const;
   std::map<const ast::Stmt*, Local> decl_slots_;  // from prescan()
+  // Statement macros (codegen_macro.cpp): the uses being expanded, innermost
+  // last; a local declared in a macro body gets a slot per use.
+  std::vector<const ast::Expr*> stmt_macro_calls_;
+  std::map<std::pair<std::vector<const ast::Expr*>, const ast::Stmt*>, Local> macro_decl_slots_;
+  const ast::MacroDef* stmt_macro_of(const ast::Stmt& s) const;  // `NAME(args);` of a statement macro
+  void prescan_macro(const ast::Stmt& s);
+  bool expand_stmt_macro(const ast::Stmt& s);
+  void bind_macro(const ast::MacroDef& m, const ast::Expr& call, bool with_args);
+  static bool typed(const ast::Expr& call);  // the call has a type argument
+  void set_decl_slot(const ast::Stmt& s, Local l);
+  const Local* find_decl_slot(const ast::Stmt& s) const;
+  std::string member_path(const std::string& path) const;
+  std::string decl_name(const ast::Stmt& s) const;  // a local's name, a macro argument's in a macro body  // a macro argument used as a member name
 
   struct Loop {
     std::vector<uint32_t> breaks, continues;

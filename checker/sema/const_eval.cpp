@@ -110,6 +110,10 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
     }
     case K::ConfigRef:
       return CVal{cfg_.enabled(e.name) ? 1u : 0u, isz, false, 0};
+    case K::SizeofExpr:  // sizeof(t) of a macro's type argument
+      if (e.a && e.a->kind == K::Ident)
+        if (const Type* t = type_param(e.a->name)) return CVal{t->size, lsz, true, 0};
+      return std::nullopt;
     case K::SizeofType:
       if (!e.type) return std::nullopt;
       return CVal{resolve_complete(*e.type)->size, lsz, true, 0};
@@ -227,14 +231,25 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
       enter_macro(m->name);
       std::map<std::string, CVal> args;
       for (size_t i = 0; i < e.args.size(); ++i) {
+        if (e.args[i]->kind == K::TypeName) continue;
         auto v = sub(e.args[i]);
         if (!v) return std::nullopt;
         args[m->params[i]] = *v;
       }
+      bool typed = false;
+      for (const auto& a : e.args) typed = typed || a->kind == K::TypeName;
+      if (typed) push_type_params(type_arguments(*m, e));
+      struct Pop {
+        TypeEnv& env;
+        bool typed;
+        const std::string& name;
+        ~Pop() {
+          env.expanding_.erase(name);
+          if (typed) env.pop_type_params();
+        }
+      } pop{*this, typed, m->name};
       expanding_.insert(m->name);
-      auto r = eval(*m->body, &args, depth + 1);
-      expanding_.erase(m->name);
-      return r;
+      return eval(*m->body, &args, depth + 1);
     }
     default:
       return std::nullopt;

@@ -67,6 +67,14 @@ class TypeEnv {
   int64_t eval_const(const ast::Expr& e);
 
   const ast::MacroDef* macro(const std::string& name) const;
+  // Type parameters of the macro being expanded: a type name `t` in its body
+  // is the argument's type. Scopes nest (innermost last).
+  void push_type_params(std::map<std::string, const Type*> params) { type_params_.push_back(std::move(params)); }
+  void pop_type_params() { type_params_.pop_back(); }
+  const Type* type_param(const std::string& name) const;  // nullptr unless in scope
+  // The types of a macro call's type arguments (resolved here, in the
+  // caller's scope), by parameter name.
+  std::map<std::string, const Type*> type_arguments(const ast::MacroDef& m, const ast::Expr& call);
   std::optional<int64_t> enum_value(const std::string& name) const;
   // Value of a named arch constant (not macros/enums); nullopt if unknown.
   std::optional<uint64_t> arch_constant(const std::string& name) const;
@@ -117,6 +125,7 @@ class TypeEnv {
   std::map<std::string, const ast::MacroDef*> macros_;
   std::map<std::string, int64_t> enums_;
   std::set<std::string> expanding_;  // macro cycle guard
+  std::vector<std::map<std::string, const Type*>> type_params_;
   // Bounds on constant evaluation: terms evaluated by the outermost eval(), the
   // macro use it started expanding at, and object-like macro values already
   // known (so `#define A1 (A0+A0)` chains cost one evaluation per macro).

@@ -81,7 +81,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   // The arch's headers load into every program, as <asm/...> headers do;
   // its other files mirror arch .c files and are imported by the targets that
   // exercise them.
-  inst->files = project.program_files(target, arch.header_files);
+  inst->files = project.program_files(target, arch.header_files, &inst->cfg);
   inst->env = std::make_unique<sema::TypeEnv>(arch, inst->cfg, sm);
   sema::TypeEnv& env = *inst->env;
   for (const auto& f : inst->files) env.add_unit(project.unit(f));

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "frontend/parser.h"
+#include "sema/config.h"
 
 namespace fs = std::filesystem;
 
@@ -127,8 +128,9 @@ const ast::TranslationUnit& Project::unit(const std::string& path) {
   for (const auto& f : scan_imports(key))
     if (!parsing_.count(fs::path(f).lexically_normal().string())) unit(f);
   uint32_t id = sm_.add_file(key, read_input_file_as(absolute(key), key));
-  auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_));
+  auto tu = std::make_unique<ast::TranslationUnit>(frontend::parse_file(sm_, id, &typedef_names_, &type_macros_));
   ast::collect_typedef_names(tu->decls, typedef_names_);
+  ast::collect_type_macros(tu->decls, type_macros_);
   parsing_.erase(key);
   auto& ref = *tu;
   units_[key] = std::move(tu);
@@ -206,23 +208,41 @@ const TargetEntry* Project::find_target(const std::string& name) const {
   return nullptr;
 }
 
-void Project::collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen) {
+void Project::collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
+                      const Config* cfg) {
   if (seen.count(file)) return;
   seen.insert(file);
   const ast::TranslationUnit& tu = unit(file);
-  for (const auto& d : tu.decls)
-    if (d.kind == ast::Decl::Import)
-      for (const auto& f : resolve_import(d.import_path, file, d.loc)) collect(f, out, seen);
+  // Imports under a top-level #if count when the condition holds (every
+  // branch when there is no config: the layout tools read everything).
+  std::vector<const ast::Decl*> work;
+  for (auto it = tu.decls.rbegin(); it != tu.decls.rend(); ++it) work.push_back(&*it);
+  while (!work.empty()) {
+    const ast::Decl* d = work.back();
+    work.pop_back();
+    if (d->kind == ast::Decl::Import) {
+      for (const auto& f : resolve_import(d->import_path, file, d->loc)) collect(f, out, seen, cfg);
+    } else if (d->kind == ast::Decl::IfConfig) {
+      bool then = !cfg || eval_cond(d->cond.get(), *cfg), other = !cfg || !then;
+      std::vector<const ast::Decl*> branch;
+      if (then)
+        for (const auto& x : d->then_decls) branch.push_back(&x);
+      if (other)
+        for (const auto& x : d->else_decls) branch.push_back(&x);
+      for (auto it = branch.rbegin(); it != branch.rend(); ++it) work.push_back(*it);
+    }
+  }
   out.push_back(file);
 }
 
-std::vector<std::string> Project::program_files(const TargetEntry& t, const std::vector<std::string>& arch_files) {
+std::vector<std::string> Project::program_files(const TargetEntry& t, const std::vector<std::string>& arch_files,
+                                                const Config* cfg) {
   std::vector<std::string> out;
   std::set<std::string> seen;
-  for (const auto& f : arch_files) collect(f, out, seen);
+  for (const auto& f : arch_files) collect(f, out, seen, cfg);
   for (const auto& [imp, loc] : t.def->imports)
-    for (const auto& f : resolve_import(imp, t.spec_file, loc)) collect(f, out, seen);
-  collect(t.spec_file, out, seen);
+    for (const auto& f : resolve_import(imp, t.spec_file, loc)) collect(f, out, seen, cfg);
+  collect(t.spec_file, out, seen, cfg);
   return out;
 }
 
@@ -232,7 +252,7 @@ namespace ptcheck {
 std::vector<std::string> Project::closure(const std::vector<std::string>& files) {
   std::vector<std::string> out;
   std::set<std::string> seen;
-  for (const auto& f : files) collect(f, out, seen);
+  for (const auto& f : files) collect(f, out, seen, nullptr);
   return out;
 }
 }  // namespace ptcheck

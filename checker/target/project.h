@@ -13,6 +13,8 @@
 
 namespace ptcheck {
 
+struct Config;
+
 struct TargetEntry {
   std::string name;
   std::string spec_file;  // relative to the root
@@ -47,7 +49,10 @@ class Project {
   const ast::TranslationUnit& unit(const std::string& path);
   // Files a target's program consists of, dependencies first: the arch's model
   // files, the spec file's and the target's imports (transitively), the spec file.
-  std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files);
+  // An `#include` under a top-level #if counts when `cfg` satisfies it (every
+  // branch when cfg is nullptr).
+  std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files,
+                                         const Config* cfg = nullptr);
   // `files` and everything they import, dependencies first, each once.
   std::vector<std::string> closure(const std::vector<std::string>& files);
   // Resolves an import path (root-relative, else relative to the importing
@@ -62,7 +67,8 @@ class Project {
   const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
 
  private:
-  void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen);
+  void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
+               const Config* cfg);
   std::vector<std::string> scan_imports(const std::string& file);  // resolved, in order
 
   std::string root_;
@@ -70,6 +76,7 @@ class Project {
   std::map<std::string, std::unique_ptr<ast::TranslationUnit>> units_;
   std::set<std::string> parsing_;
   std::set<std::string> typedef_names_;
+  ast::TypeMacros type_macros_;
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
