@@ -141,6 +141,9 @@ void locate(trace::Step& st, const Instance& inst, vm::Machine& mach, const uint
   st.function = loc_function(m, loc);
   st.statement = loc_statement(m, loc);
   if (st.statement.empty()) st.statement = ";";
+  const SourceLoc here = loc < m.locs.size() ? m.locs[loc].loc : SourceLoc{};
+  for (const auto& [at, text] : inst.code.step_labels)
+    if (at.file == here.file && at.line == here.line && at.col == here.col) st.statement = text;
   if (has_choice(m, s, mv)) {
     st.choice = mv.choice;
     // A choice the desugaring made (a mix's op or pool element): name it.

@@ -193,7 +193,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     const Token& k = cur();
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
-      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, "
+      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
                     "invariant, leak_check, hazard, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
@@ -255,6 +255,11 @@ void Parser::parse_target(std::vector<Decl>& out) {
       if (!cur().punct("{")) fail_expected("'{' after the thread name");
       th.body = parse_block();
       t->threads.push_back(std::move(th));
+    } else if (w == "final") {
+      next();
+      if (t->final_block) fail(kl, "duplicate 'final' in target: expected at most one");
+      if (!cur().punct("{")) fail_expected("'{' after 'final'");
+      t->final_block = parse_block();
     } else if (w == "mix") {
       if (t->mix) fail(kl, "duplicate 'mix' in target: expected at most one");
       parse_mix(*t);
@@ -306,7 +311,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       t->expect = e;
       expect(";", "after expect");
     } else {
-      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, "
+      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
                     "invariant, leak_check, hazard, warn_only or expect) or '}'");
     }
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace ptcheck {
 
@@ -358,6 +359,43 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
   }
   if (out.threads.empty())
     sm.error(td.loc, fmt::format("target '{}' has no thread with these parameters: expected at least one", td.name));
+  if (td.final_block) {
+    // final { body }: a thread that waits until every other thread has finished
+    // and no RCU callback is pending, then runs body (vm/machine_final.cpp).
+    SourceLoc at = td.final_block->loc;
+    ExprPtr wait = mk_expr(Expr::Call, at, at);
+    wait->a = ident("__final_wait", at, at);
+    out.step_labels.emplace_back(at, "final: every thread has finished");
+    add_copies("final", at, 1, false, [&](int64_t) {
+      return block({expr_stmt(wait), sub.stmt(td.final_block)}, at, td.final_block->end);
+    });
+  }
+  if (td.init) {
+    std::vector<const Stmt*> work{td.init.get()};
+    // assume() discards a path; init runs before any path starts.
+    auto find_assume = [&](const Expr* e, auto&& self) -> const Expr* {
+      if (!e) return nullptr;
+      if (e->kind == Expr::Call && e->a && e->a->kind == Expr::Ident && e->a->name == "assume") return e;
+      for (const Expr* c : {e->a.get(), e->b.get(), e->c.get()})
+        if (const Expr* r = self(c, self)) return r;
+      for (const auto& a : e->args)
+        if (const Expr* r = self(a.get(), self)) return r;
+      return nullptr;
+    };
+    while (!work.empty()) {
+      const Stmt* s = work.back();
+      work.pop_back();
+      if (!s) continue;
+      for (const Expr* e : {s->e.get(), s->step.get()})
+        if (const Expr* a = find_assume(e, find_assume))
+          sm.error(a->loc, "assume() in init: init runs before any path, there is nothing to discard");
+      for (const Stmt* c : {s->init.get(), s->s1.get(), s->s2.get()}) work.push_back(c);
+      for (const auto& b : s->body) work.push_back(b.get());
+      for (const auto& b : s->else_body) work.push_back(b.get());
+      for (const auto& c : s->cases)
+        for (const auto& b : c.body) work.push_back(b.get());
+    }
+  }
   return out;
 }
 

@@ -45,6 +45,8 @@ struct TargetCode {
   std::vector<ast::ThreadDecl> threads;  // one per thread, arrays and the mix expanded
   std::vector<std::pair<std::string, int64_t>> params;  // every parameter's value, in declaration order
   std::vector<ChoiceNote> notes;
+  // Statements the desugaring wrote, as a trace should show them.
+  std::vector<std::pair<SourceLoc, std::string>> step_labels;
 };
 
 // The target's parameters with their default values: its `set N = V;` lines,

@@ -6,6 +6,7 @@
 
 #include "support/temp_project.h"
 #include "target/instantiate.h"
+#include "driver/run.h"
 #include "trace/trace_io.h"
 
 #include <CppUTest/TestHarness.h>
@@ -135,4 +136,78 @@ target t { thread a { f(); BUG_ON(x == 1); } expect violation bug; }
   CHECK_TEXT(found, trace::to_text(*r.trace).c_str());
   std::string e = error_of("char buf[4];\ntarget t { thread a { x = 1; printk(\"%s\", buf); } expect pass; }\n");
   CHECK_TEXT(e.find("error: printk %s takes a string literal or __func__") != std::string::npos, e.c_str());
+}
+
+TEST(Language, AssumeDiscardsPaths) {
+  const std::string text = R"(
+long y;
+struct robj { long v; };
+target t {
+  heap { slab robj_cache (struct robj) 1; }
+  thread a { x = nondet(3); assume(x != 2); y = x; }
+  thread b { BUG_ON(READ_ONCE(y) == 2); }
+  expect pass;
+}
+target t_unpruned {
+  thread a { x = nondet(3); y = x; }
+  thread b { BUG_ON(READ_ONCE(y) == 2); }
+  expect violation bug;
+}
+target t_no_leak {
+  heap { slab robj_cache (struct robj) 1; }
+  thread a { struct robj *p = kmem_cache_alloc(robj_cache, 0); x = 1; assume(p == 0); }
+  leak_check robj_cache;
+  expect pass;
+}
+target t_leak {
+  heap { slab robj_cache (struct robj) 1; }
+  thread a { struct robj *p = kmem_cache_alloc(robj_cache, 0); x = 1; assume(p != 0); }
+  leak_check robj_cache;
+  expect violation leak;
+}
+)";
+  TempProject tp(kPre + text);
+  CheckResult r = tp.check("t"), u = tp.check("t_unpruned");
+  CHECK_PASS(r);
+  STRCMP_EQUAL("bug", u.error_kind.c_str());
+  CHECK(r.stats.states != u.stats.states);
+  CHECK_PASS(tp.check("t_no_leak"));                       // a discarded path is no leak
+  STRCMP_EQUAL("leak", tp.check("t_leak").error_kind.c_str());  // a kept one is
+  std::string e = error_of("target t { init { assume(x == 0); } thread a { x = 1; } expect pass; }\n");
+  CHECK_TEXT(e.find("spec/t.ptm:7:19: error: assume() in init") != std::string::npos, e.c_str());
+}
+
+TEST(Language, FinalRunsAfterEveryThreadAndCallback) {
+  const std::string text = R"(
+long y, done;
+struct robj { long v; struct rcu_head rcu; };
+struct robj r;
+static void cb(struct rcu_head *h) { WRITE_ONCE(done, 1); }
+target t {
+  thread a { x = 1; }
+  thread b { y = 2; call_rcu(&r.rcu, cb); }
+  final { BUG_ON(x + y != 3 || READ_ONCE(done) != 1); }
+  expect pass;
+}
+target t_fails {
+  thread a { x = 1; }
+  thread b { y = 2; }
+  final { BUG_ON(x + y == 3); }
+  expect violation bug;
+}
+)";
+  TempProject tp(kPre + text);
+  CHECK_PASS(tp.check("t"));
+  CheckResult f = tp.check("t_fails");
+  STRCMP_EQUAL("bug", f.error_kind.c_str());
+  CHECK(f.trace.has_value());
+  if (!f.trace) return;
+  const auto& st = f.trace->steps;
+  CHECK(st.size() >= 3);
+  STRCMP_EQUAL("final", st.back().thread.c_str());
+  bool waited = false;
+  for (const auto& s : st) waited = waited || (s.thread == "final" && s.statement == "final: every thread has finished");
+  CHECK(waited);
+  ReplayResult rr = replay_trace(tp.project(), *f.trace, {});
+  CHECK_TEXT(rr.reproduced, rr.message.c_str());
 }
