@@ -137,10 +137,16 @@ void FunctionCompiler::prescan(const ast::Stmt& s) {
         error(s.loc, fmt::format("variable '{}' has type {}", s.name, type_name(t)));
       if (t->kind == TypeKind::Record && !t->complete)
         error(s.loc, fmt::format("variable '{}' has incomplete type {}", s.name, type_name(t)));
+      if (t->size > vm::kKernelStackSize)  // also keeps frame offsets within 32 bits
+        error(s.loc, fmt::format("local '{}' takes {} bytes: more than a {} KiB kernel stack", s.name, t->size,
+                                 vm::kKernelStackSize / 1024));
       Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
-      decl_slots_[&s] = Local{s.name, t, o.off};
+      set_decl_slot(s, Local{decl_name(s), t, o.off});
       break;
     }
+    case ast::Stmt::ExprStmt:
+      prescan_macro(s);  // a statement macro's locals
+      return;
     case ast::Stmt::IfConfig:
       for (const auto& b : eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body) prescan(*b);
       return;
@@ -212,9 +218,9 @@ void FunctionCompiler::block(const std::vector<ast::StmtPtr>& body) {
 }
 
 void FunctionCompiler::var_decl(const ast::Stmt& s) {
-  auto it = decl_slots_.find(&s);
-  if (it == decl_slots_.end()) error(s.loc, "internal error: local not allocated");
-  Local l = it->second;
+  const Local* slot = find_decl_slot(s);
+  if (!slot) error(s.loc, "internal error: local not allocated");
+  Local l = *slot;
   scopes_.back().push_back(l);
   // A declaration re-executed in a loop starts from zero, not from the last
   // iteration's value: clear it so states do not remember dead values.
@@ -347,6 +353,7 @@ void FunctionCompiler::stmt(const ast::Stmt& s) {
     case K::Empty:
       return;
     case K::ExprStmt:
+      if (expand_stmt_macro(s)) return;  // NAME(args); of a statement macro
       start(s.end);
       expr(*s.e);
       return;
@@ -464,7 +471,8 @@ void FunctionCompiler::stmt(const ast::Stmt& s) {
       emit(Insn{Op::AtomicEnd});
       return;
     case K::IfConfig:
-      block(eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body);
+      // #if is no scope: a declaration under it is visible after #endif.
+      for (const auto& b : eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body) stmt(*b);
       return;
   }
 }

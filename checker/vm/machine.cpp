@@ -546,6 +546,8 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
       return th.gp_wait == 0;
     case Builtin::SmpCallFunctionWait:
       return th.ipi_wait == 0;
+    case Builtin::FinalWait:
+      return final_ready(s, t);
     case Builtin::MutexLock:
     case Builtin::MutexLockNested: {
       uint64_t v = 0, lock = arg(0);
@@ -558,6 +560,7 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
 }
 
 void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
+  if (discarded(s)) return;
   for (uint32_t t = 0; t < m_.contexts(); ++t) {
     const ThreadState& th = ts(s, t);
     if (th.func == UINT32_MAX) {
@@ -613,6 +616,7 @@ bool Machine::step(uint8_t* s, Move mv) {
 }
 
 bool Machine::all_done(const uint8_t* s) const {
+  if (discarded(s)) return true;
   for (uint32_t t = 0; t < m_.threads.size(); ++t)
     if (ts(s, t).status != kDone) return false;
   if (ts(s, m_.rcu_context()).func != UINT32_MAX) return false;

@@ -108,6 +108,14 @@ class Machine {
   static bool in_rcu_reader(const ThreadState& th);
   static bool in_atomic(const ThreadState& th);
 
+  // assume() and final blocks (machine_final.cpp). A state some context's
+  // assume() discarded has no moves, counts as finished, and passes the leak
+  // and invariant checks; a final block's thread may start once every other
+  // thread is done and no RCU callback is pending or running.
+  bool discarded(const uint8_t* s) const;
+  bool final_ready(const uint8_t* s, uint32_t t) const;
+  Exec exec_assume(uint8_t* s, uint32_t t, uint64_t cond);
+
   const Model& m_;
   ErrorInfo err_;
   Recorder* rec_ = nullptr;

@@ -9,7 +9,7 @@
 
 namespace ptcheck::vm {
 bool Machine::check_invariants(uint8_t* s) {
-  if (m_.invariants.empty()) return true;
+  if (m_.invariants.empty() || discarded(s)) return true;
   uint32_t t = m_.invariant_context();
   for (const auto& [name, fid] : m_.invariants) {
     // A fresh scratch tail each time: an invariant that failed part-way must
@@ -33,7 +33,7 @@ bool Machine::check_invariants(uint8_t* s) {
 }
 
 bool Machine::check_leaks(const uint8_t* s) {
-  if (m_.leak_regions.empty()) return true;
+  if (m_.leak_regions.empty() || discarded(s)) return true;
   // kmemleak's scan: every aligned word of the roots (globals, the struct page
   // array, kernel stacks) and, transitively, of every object reached that way
   // is a potential pointer; a slab object no word points into is unreferenced.

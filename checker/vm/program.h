@@ -102,4 +102,7 @@ struct FrameHeader {
 };
 inline constexpr uint32_t kFrameHeader = 24;
 
+// THREAD_SIZE: each context's kernel stack (frames of its deepest call chain).
+inline constexpr uint64_t kKernelStackSize = 0x4000;
+
 }  // namespace ptcheck::vm
