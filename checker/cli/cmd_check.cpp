@@ -63,6 +63,24 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                     "write the counterexample trace to FILE (.json: JSON, else text); with several "
                     "counterexamples, each to FILE-<target>-<arch> with FILE's extension, next to FILE")
       ->each([&o](const std::string&) { o.trace_out_given = true; });
+  check->add_option("--search", o.search,
+                    "bfs: breadth-first, shortest counterexamples (default); dfs: depth-first, the first violation "
+                    "fast, then shortened; swarm: one randomised depth-first search per thread")
+      ->check(CLI::IsMember({"bfs", "dfs", "swarm"}));
+  check->add_option("--store", o.store,
+                    "tree: lossless tree compression (default); plain: full state vectors; hc: 64-bit hash "
+                    "compaction and bitstate: bit array (both lossy, probabilistic results, --search dfs/swarm only)")
+      ->check(CLI::IsMember({"tree", "plain", "hc", "bitstate"}));
+  check->add_option("--bitstate-bits", o.bitstate_bits, "bitstate: 2^N bits (default: an eighth of --max-memory, at most 2^33)")
+      ->check(CLI::Range(10u, 40u));
+  check->add_option("--hashes", o.hashes, "bitstate: hash functions per state (default 3)")->check(CLI::Range(1u, 16u));
+  check->add_option("--max-depth", o.max_depth, "explore paths of at most N steps (incomplete 'max-depth' when cut)")
+      ->check(CLI::Range(1u, 1u << 30));
+  check->add_option("--seed", o.seed, "random seed of the swarm's successor orders");
+  check->add_option("--checkpoint", o.checkpoint,
+                    "when a breadth-first run stops early (Ctrl-C, a limit), save it to FILE (with several "
+                    "target runs: FILE-<target>-<arch>); --resume continues it");
+  check->add_option("--resume", o.resume, "continue the checkpoint FILE (one target, one arch)");
   check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
   check->add_option("--spec", o.extra_specs, "also load targets from this file, or every *.ptm under this directory (outside spec/)")->allow_extra_args(false);
   return check;
@@ -79,6 +97,7 @@ void print_table(const std::vector<CheckResult>& rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
                     : r.verdict == "error" ? "error (below)" : r.verdict;
+    if (r.probabilistic) got += fmt::format(" (probabilistic: P(missed) {:.2g})", r.omission_probability);
     if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
       got += "  <-- UNEXPECTED";
     rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
@@ -102,10 +121,13 @@ void print_table(const std::vector<CheckResult>& rs) {
 
 // --trace-out F with one counterexample writes F; with several, F-<target>-<arch>
 // with F's extension (F.json: F-lost_update-x86_64.json) next to F.
-std::string trace_path_for(const std::string& base, const CheckResult& r, size_t violations) {
-  if (violations <= 1) return base;
+std::string per_run_path(const std::string& base, const std::string& target, const std::string& arch) {
   fs::path p(base);
-  return (p.parent_path() / fmt::format("{}-{}-{}{}", p.stem().string(), r.target, r.arch, p.extension().string())).string();
+  return (p.parent_path() / fmt::format("{}-{}-{}{}", p.stem().string(), target, arch, p.extension().string())).string();
+}
+
+std::string trace_path_for(const std::string& base, const CheckResult& r, size_t violations) {
+  return violations <= 1 ? base : per_run_path(base, r.target, r.arch);
 }
 
 // Before a run: --trace-out names a file that can be created in an existing
@@ -176,6 +198,21 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   x["state_bytes"] = r.state_bytes;
   x["memory_bytes"] = r.stats.memory_bytes;
   x["bytes_per_state"] = r.stats.bytes_per_state;
+  x["store"] = r.store;
+  x["search"] = r.search;
+  x["store_bytes"] = r.stats.store_bytes;
+  if (r.stats.tree_nodes) {
+    x["tree_nodes"] = r.stats.tree_nodes;
+    x["tree_leaves"] = r.stats.tree_leaves;
+  }
+  x["probabilistic"] = r.probabilistic;
+  if (r.probabilistic) {
+    x["omission_probability"] = r.omission_probability;
+    x["lossy_summary"] = r.lossy_summary;
+  }
+  if (r.trace) x["shortest"] = r.shortest;
+  if (!r.checkpoint_written.empty()) x["checkpoint"] = r.checkpoint_written;
+  if (!r.checkpoint_error.empty()) x["checkpoint_error"] = r.checkpoint_error;
   x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
   if (r.trace)
     if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
@@ -191,8 +228,24 @@ int run_check(Project& project, const CheckCliOptions& o) {
   opt.explore.max_states = o.max_states;
   opt.explore.time_limit = o.time_limit;
   if (!o.max_memory.empty()) opt.explore.max_memory = cli::parse_size("--max-memory", o.max_memory);
+  else opt.explore.max_memory = cli::default_max_memory();
   opt.explore.cancel = &cli::g_cancel;
   opt.explore.progress = isatty(STDERR_FILENO) && !o.json;
+  opt.explore.search = o.search == "dfs" ? explore::SearchKind::Dfs
+                     : o.search == "swarm" ? explore::SearchKind::Swarm : explore::SearchKind::Bfs;
+  opt.explore.store.kind = o.store == "plain" ? explore::StoreKind::Plain
+                         : o.store == "hc" ? explore::StoreKind::HashCompact
+                         : o.store == "bitstate" ? explore::StoreKind::Bitstate : explore::StoreKind::Tree;
+  opt.explore.store.bitstate_log2 = o.bitstate_bits;
+  opt.explore.store.bitstate_hashes = o.hashes;
+  opt.explore.max_depth = o.max_depth;
+  opt.explore.seed = o.seed;
+  if ((o.bitstate_bits || o.hashes != 3) && o.store != "bitstate")
+    throw InputError("--bitstate-bits and --hashes: error: they size a bitstate store (--store bitstate)");
+  opt.explore.checkpoint = o.checkpoint;
+  opt.explore.resume = o.resume;
+  if (std::string bad = explore::check_options(opt.explore); !bad.empty())
+    throw InputError("ptcheck check: error: " + bad);
   cli::install_sigint();
   project.load_specs();
   cli::load_spec_args(project, o.extra_specs);
@@ -251,6 +304,11 @@ int run_check(Project& project, const CheckCliOptions& o) {
     return 0;
   }
   if (o.trace_out_given) check_trace_out(o.trace_out);
+  size_t runs = 0;
+  for (const TargetEntry* t : chosen) runs += o.arch.empty() ? target_arches(*t, "x86_64").size() : 1;
+  if (!o.resume.empty() && runs != 1)
+    throw InputError(fmt::format("--resume: error: a checkpoint continues one target on one arch; {} runs are chosen "
+                                 "(name the target and give --arch)", runs));
   std::vector<CheckResult> results;
   for (const TargetEntry* t : chosen) {
     std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
@@ -262,7 +320,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
       }
       // A target whose model does not compile is an error row; the others still run.
       try {
-        results.push_back(check_target(project, *t, a, opt));
+        CheckOptions one = opt;
+        if (!o.checkpoint.empty() && runs > 1) one.explore.checkpoint = per_run_path(o.checkpoint, t->name, a);
+        results.push_back(check_target(project, *t, a, one));
       } catch (const InputError& e) {
         const auto& ex = t->def->expect;
         CheckResult r = not_run(t->name, a, !ex ? "?" : ex->violation ? "violation " + ex->kind : "pass");
@@ -309,6 +369,20 @@ int run_check(Project& project, const CheckCliOptions& o) {
       if (const TargetEntry* t = project.find_target(r.target))
         for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
       if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
+    }
+    for (const auto& r : results) {
+      if (r.probabilistic)
+        std::cout << fmt::format("\n{} ({}): probabilistic result: {}\n", r.target, r.arch, r.lossy_summary);
+      if (r.trace && !r.shortest)
+        std::cout << fmt::format("\n{} ({}): the {}-step counterexample was found depth-first and minimised, but is not "
+                                 "proven shortest (--search bfs gives a shortest one)\n",
+                                 r.target, r.arch, r.trace->steps.size());
+      if (!r.checkpoint_written.empty())
+        std::cout << fmt::format("\n{} ({}): checkpoint written to {}: continue with --resume {}\n", r.target, r.arch,
+                                 r.checkpoint_written, r.checkpoint_written);
+      if (!r.checkpoint_error.empty())
+        std::cerr << fmt::format("{} ({}): error: the checkpoint was not written: {}\n", r.target, r.arch,
+                                 r.checkpoint_error);
     }
     if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
   }

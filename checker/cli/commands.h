@@ -31,6 +31,11 @@ struct CheckCliOptions {
   bool state_layout = false;
   bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;
+  // search and storage (explore/explorer.h)
+  std::string search = "bfs", store = "tree";
+  unsigned bitstate_bits = 0, hashes = 3, max_depth = 0;
+  uint64_t seed = 0;
+  std::string checkpoint, resume;
 };
 CLI::App* add_check_command(CLI::App& app, CheckCliOptions& opt);
 int run_check(Project& project, const CheckCliOptions& opt);

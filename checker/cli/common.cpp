@@ -1,4 +1,5 @@
 // Helpers the subcommands share (common.h).
+#include <unistd.h>
 #include "cli/common.h"
 
 #include <fmt/format.h>
@@ -17,6 +18,12 @@
 namespace fs = std::filesystem;
 
 namespace ptcheck::cli {
+
+uint64_t default_max_memory() {
+  long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return uint64_t(8) << 30;
+  return static_cast<uint64_t>(double(pages) * double(size) * 0.85);
+}
 
 std::atomic<bool> g_cancel{false};
 

@@ -26,6 +26,10 @@ bool positive_seconds(const std::string& s);
 // "512M", "8G", "1024": bytes, at least 1. Throws InputError naming `option`.
 uint64_t parse_size(const std::string& option, const std::string& s);
 
+// The default --max-memory: 85% of physical memory, so a run past it ends
+// "incomplete (max-memory)" with its results instead of being killed.
+uint64_t default_max_memory();
+
 // A file named on the command line, relative to the current directory: as the
 // project names it (root-relative when under the root, else absolute).
 std::string project_path(const Project& p, const std::string& arg);

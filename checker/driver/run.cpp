@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "driver/report.h"
+#include "explore/binio.h"
 #include "support/version.h"
 #include "vm/builtins.h"
 #include "vm/model_system.h"
@@ -170,6 +171,40 @@ trace::Violation deadlock_violation(const Instance& inst, vm::Machine& mach, con
 
 }  // namespace
 
+std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
+  // What decides a run's state space and order: the target and arch, every
+  // config value and bound, every model file's contents, and the store.
+  std::string f = fmt::format("target={} arch={} store={}", inst.target->name, inst.arch->name,
+                              explore::to_string(o.store.kind));
+  for (const auto& [k, v] : inst.cfg.values) f += fmt::format(" {}={}", k, v ? 'y' : 'n');
+  for (const auto& [k, v] : inst.code.params) f += fmt::format(" {}={}", k, v);
+  for (const auto& file : inst.files) f += fmt::format(" {}:{}", file, file_hash(*inst.model.sm, file));
+  return f;
+}
+
+std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels) {
+  vm::Machine mach(m);
+  std::vector<uint8_t> s(m.work_size + 8);
+  if (!mach.build_initial(s.data()) || !mach.check_invariants(s.data()))
+    return std::string(vm::kind_name(mach.error().kind));
+  std::vector<vm::Move> moves;
+  for (uint32_t l : labels) {
+    vm::Move mv = vm::Machine::unlabel(l);
+    moves.clear();
+    mach.moves(s.data(), moves);
+    bool possible = false;
+    for (const auto& x : moves) possible = possible || (x.context == mv.context && x.choice == mv.choice);
+    if (!possible) return "diverged";
+    if (!mach.step(s.data(), mv) || !mach.check_invariants(s.data()))
+      return std::string(vm::kind_name(mach.error().kind));
+  }
+  moves.clear();
+  mach.moves(s.data(), moves);
+  if (!moves.empty()) return "none";
+  if (!mach.all_done(s.data())) return "deadlock";
+  return mach.check_leaks(s.data()) ? "none" : std::string(vm::kind_name(mach.error().kind));
+}
+
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels) {
   const vm::Model& m = inst.model;
   trace::Trace t;
@@ -247,14 +282,32 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   auto t0 = std::chrono::steady_clock::now();
   vm::ModelSystem sys(inst->model);
   explore::Result res;
+  explore::Options eo = opt.explore;
+  eo.fingerprint = run_fingerprint(*inst, eo);
+  // Depth-first: a shortened counterexample must fail with the same error kind.
+  eo.same_violation = [&](const std::vector<uint32_t>& found, const std::vector<uint32_t>& shorter) {
+    return violation_kind(inst->model, found) == violation_kind(inst->model, shorter);
+  };
   if (sys.init_failed()) {
     res.verdict = explore::Verdict::Violation;
     res.end = explore::EndKind::Initial;
     res.stats.states = 1;
   } else {
-    res = explore::explore(sys, opt.explore);
+    try {
+      res = explore::explore(sys, eo);
+    } catch (const explore::CheckpointError& e) {
+      throw InputError(fmt::format("--resume: error: {}", e.what()));
+    }
   }
   r.stats = res.stats;
+  r.store = res.store;
+  r.search = explore::to_string(eo.search);
+  r.probabilistic = res.probabilistic;
+  r.omission_probability = res.omission_probability;
+  r.lossy_summary = res.lossy_summary;
+  r.shortest = res.shortest;
+  r.checkpoint_written = res.checkpoint_written;
+  r.checkpoint_error = res.checkpoint_error;
   if (sys.init_failed())
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   switch (res.verdict) {

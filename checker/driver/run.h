@@ -19,6 +19,12 @@ struct CheckOptions {
 
 struct CheckResult {
   std::string target, arch;
+  std::string store, search;   // how it was explored ("tree", "bfs", ...)
+  bool probabilistic = false;  // a lossy store: a pass (or a count) may have missed states
+  double omission_probability = 0;
+  std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed
+  bool shortest = true;        // the counterexample is proven shortest (depth-first: after shortening)
+  std::string checkpoint_written, checkpoint_error;
   std::string expected;        // "pass" or "violation <kind>"
   std::string verdict;         // "pass", "violation", "incomplete"
   std::string error_kind;      // kind of the violation found ("" otherwise)
@@ -35,6 +41,13 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
 // The state vector of a target, region by region, for sizing a target.
 std::string describe_state(Project& project, const TargetEntry& target, const std::string& arch,
                            const std::vector<std::pair<std::string, bool>>& sets);
+
+// What a checkpoint must match to be resumed: target, arch, configs, bounds,
+// the model files' hashes and the store.
+std::string run_fingerprint(const Instance& inst, const explore::Options& o);
+// The error kind a path of labels ends in ("none" when it ends in none,
+// "diverged" when a label is impossible).
+std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels);
 
 // Re-executes a path of explorer labels from the initial state and renders it.
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels);

@@ -1,5 +1,8 @@
 #include "explore/checkpoint.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -26,6 +29,39 @@ std::string get_string(std::FILE* f, const char* what) {
   std::string s(n, '\0');
   get_bytes(f, s.data(), n, what);
   return s;
+}
+// "written for another run: then target=a, now target=b; ..." naming the
+// first few fields (space-separated key=value or file:hash) that differ.
+std::string fingerprint_difference(const std::string& then, const std::string& now) {
+  auto split = [](const std::string& s) {
+    std::vector<std::string> v;
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t j = s.find(' ', i);
+      if (j == std::string::npos) j = s.size();
+      if (j > i) v.push_back(s.substr(i, j - i));
+      i = j + 1;
+    }
+    return v;
+  };
+  auto key = [](const std::string& f) {
+    size_t e = f.find('=');
+    if (e == std::string::npos) e = f.find(':');
+    return f.substr(0, e);
+  };
+  std::vector<std::string> a = split(then), b = split(now), diffs;
+  for (const auto& x : a) {
+    auto it = std::find_if(b.begin(), b.end(), [&](const std::string& y) { return key(y) == key(x); });
+    if (it == b.end()) diffs.push_back(key(x) + " is gone");
+    else if (*it != x) diffs.push_back("then " + x + ", now " + *it);
+  }
+  for (const auto& y : b)
+    if (std::none_of(a.begin(), a.end(), [&](const std::string& x) { return key(x) == key(y); }))
+      diffs.push_back(key(y) + " is new");
+  std::string out = "written for a different run: ";
+  for (size_t i = 0; i < diffs.size() && i < 4; ++i) out += (i ? "; " : "") + diffs[i];
+  if (diffs.size() > 4) out += fmt::format("; and {} more differences", diffs.size() - 4);
+  return out;
 }
 }  // namespace
 
@@ -57,9 +93,7 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) throw CheckpointError(path + ": not a ptcheck checkpoint");
   CheckpointHeader h;
   h.fingerprint = get_string(f.get(), "fingerprint");
-  if (h.fingerprint != fingerprint)
-    throw CheckpointError(path + ": written for a different run (target, arch, configs, model files or options "
-                                 "differ):\n  then: " + h.fingerprint + "\n  now:  " + fingerprint);
+  if (h.fingerprint != fingerprint) throw CheckpointError(path + ": " + fingerprint_difference(h.fingerprint, fingerprint));
   std::string st = get_string(f.get(), "store");
   if (st != store.name()) throw CheckpointError(path + ": written with --store " + st + ", not " + store.name());
   h.depth = get<uint32_t>(f.get(), "counts");

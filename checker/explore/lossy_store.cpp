@@ -102,12 +102,19 @@ BitstateStore::BitstateStore(uint32_t size, unsigned log2_bits, unsigned hashes,
     : StateStorage(mem), size_(size), log2_(log2_bits), k_(hashes) {
   if (log2_ < 10 || log2_ > 40) throw std::invalid_argument("bitstate: 2^10 to 2^40 bits");
   if (k_ < 1 || k_ > 16) throw std::invalid_argument("bitstate: 1 to 16 hash functions");
-  const uint64_t words = (uint64_t(1) << log2_) / 64 + 1;
-  if (!mem_.try_add(words * 8)) throw std::length_error("bitstate: the bit array does not fit in --max-memory");
-  bits_.assign(words, 0);
+  words_ = (uint64_t(1) << log2_) / 64 + 1;
+  if (!mem_.try_add(words_ * 8)) throw std::length_error("bitstate: the bit array does not fit in --max-memory");
+  bits_ = static_cast<uint64_t*>(alloc_zeroed(words_ * 8));
+  if (!bits_) {
+    mem_.add(-static_cast<int64_t>(words_ * 8));
+    throw std::length_error("bitstate: cannot map the bit array");
+  }
 }
 
-BitstateStore::~BitstateStore() { mem_.add(-static_cast<int64_t>(bits_.size() * 8)); }
+BitstateStore::~BitstateStore() {
+  free_zeroed(bits_, words_ * 8);
+  mem_.add(-static_cast<int64_t>(words_ * 8));
+}
 
 bool BitstateStore::insert(const uint8_t* s) {
   XXH128_hash_t h = XXH3_128bits(s, size_);

@@ -43,7 +43,7 @@ class BitstateStore final : public StateStorage {
   const char* name() const override { return "bitstate"; }
   bool lossless() const override { return false; }
   std::unique_ptr<StoreCursor> cursor() override;
-  uint64_t bytes() const override { return bits_.size() * sizeof(uint64_t); }
+  uint64_t bytes() const override { return words_ * sizeof(uint64_t); }
   double omission_probability(uint64_t stored) const override;
   std::string lossy_summary(uint64_t stored) const override;
   void save(std::FILE* f, StateId keep) const override;
@@ -57,7 +57,8 @@ class BitstateStore final : public StateStorage {
   uint32_t size_;
   unsigned log2_;
   unsigned k_;
-  std::vector<uint64_t> bits_;
+  uint64_t words_ = 0;
+  uint64_t* bits_ = nullptr;  // zero pages from the kernel, touched as bits are set
 };
 
 }  // namespace ptcheck::explore

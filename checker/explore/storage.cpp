@@ -51,10 +51,10 @@ std::unique_ptr<StateStorage> make_store(const StateShape& shape, const StoreOpt
     case StoreKind::HashCompact: return std::make_unique<HashCompactStore>(shape.size, mem);
     case StoreKind::Bitstate: {
       unsigned log2 = opt.bitstate_log2;
-      if (!log2) {  // an eighth of the memory limit, at most 2^33 bits (1 GiB), at least 2^20
-        uint64_t budget = mem.limit() ? mem.limit() / 8 : (uint64_t(1) << 30);
+      if (!log2) {  // an eighth of the memory limit, at most 2^32 bits (512 MiB), at least 2^20
+        uint64_t budget = mem.limit() ? mem.limit() / 8 : (uint64_t(1) << 29);
         log2 = 20;
-        while (log2 < 33 && (uint64_t(1) << (log2 + 1)) / 8 <= budget) ++log2;
+        while (log2 < 32 && (uint64_t(1) << (log2 + 1)) / 8 <= budget) ++log2;
       }
       return std::make_unique<BitstateStore>(shape.size, log2, opt.bitstate_hashes, mem);
     }
