@@ -19,6 +19,7 @@
 #include "cli/common.h"
 #include "driver/run.h"
 #include "target/desugar.h"
+#include "target/kconfig_check.h"
 #include "trace/trace_io.h"
 #include "z3/z3_check.h"
 
@@ -237,6 +238,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
       throw InputError(fmt::format("--bound: error: no chosen target has a parameter '{}'", b.first));
   }
   project.set_bounds(bounds);
+  check_known_symbols(project, opt.sets, "--set");
   if (!o.arch.empty()) {
     auto known = list_arches(project.root());
     if (std::find(known.begin(), known.end(), o.arch) == known.end()) {

@@ -11,6 +11,7 @@
 #include "sema/layout_print.h"
 #include "sema/type_env.h"
 #include "target/instantiate.h"
+#include "target/kconfig_check.h"
 #include "z3/query.h"
 #include "z3/z3_check.h"
 
@@ -46,9 +47,22 @@ nlohmann::json members_json(const std::vector<zl::MemberRange>& ms) {
   return j;
 }
 
+// Kconfig symbols a query names must be ones the project knows (a typo would
+// be a free symbol, answered sat).
+void check_query_symbols(Project& project, const zl::QNode& q, const zl::ErrFn& err) {
+  if (q.kind == zl::QNode::Sym && !known_config_symbols(project).count(q.name)) {
+    std::string near = nearest_symbol(known_config_symbols(project), q.name);
+    throw InputError(err(fmt::format("unknown Kconfig symbol '{}': no model, arch or spec file mentions it{}", q.name,
+                                     near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)),
+                         q.col));
+  }
+  for (const auto& k : q.kids) check_query_symbols(project, *k, err);
+}
+
 int run_query(Project& project, const LayoutOptions& opt, const std::vector<std::pair<std::string, bool>>& sets) {
   zl::ErrFn err = zl::cli_errors("--query");
   zl::QPtr q = zl::parse_query(opt.query, err);
+  check_query_symbols(project, *q, err);
   std::vector<std::string> known = list_arches(project.root());
   std::vector<std::string> arches;
   if (opt.arch.empty() || opt.arch == "all") {
@@ -64,6 +78,15 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
   std::vector<zl::Answer> answers;
   for (const auto& a : arches) {
     eng.load_project_arch(project, a);
+    // --set values that no config of this arch has would make every answer "never".
+    z3::solver s(eng.ctx());
+    z3::expr fixed = eng.layout(a).axioms();
+    for (const auto& [k, v] : sets) fixed = fixed && (v ? eng.layout(a).sym(k) : !eng.layout(a).sym(k));
+    s.add(fixed);
+    if (s.check() == z3::unsat)
+      throw InputError(fmt::format("--set: error: no {} kernel config has {}: they break the Kconfig rules of "
+                                   "arch/Kconfig.toml (see `ptcheck layout page --arch {} --set ...`)",
+                                   a, zl::config_text(sets), a));
     answers.push_back(eng.ask(*q, a, sets, err));
   }
   bool unknown = false;
@@ -143,6 +166,7 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
 int run_layout(Project& project, const LayoutOptions& opt) {
   std::vector<std::pair<std::string, bool>> sets;
   for (const auto& s : opt.sets) sets.push_back(parse_set(s));
+  check_known_symbols(project, sets, "--set");
   if (!opt.query.empty()) return run_query(project, opt, sets);
   if (opt.structure.empty()) {
     std::cerr << "ptcheck layout: error: name a struct (e.g. page) or give --query\n";
@@ -157,6 +181,7 @@ int run_layout(Project& project, const LayoutOptions& opt) {
     Config cfg;
     for (const auto& [k, v] : arch_info.kconfig) cfg.set(k, v);
     for (const auto& [k, v] : sets) cfg.set(k, v);
+    check_target_config(project, nullptr, arch_info, cfg, sets);
     std::vector<std::string> files = arch_info.model_files;
     for (const auto& f : project.resolve_import("model", "", SourceLoc{})) files.push_back(f);
     files = project.closure(files);

@@ -299,6 +299,9 @@ struct TargetDef {
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
   std::optional<MixDecl> mix;
+  // hypothetical_config "why";  the config breaks a Kconfig rule on purpose (a
+  // path no kernel build has, explored for what it shows): not an error.
+  std::optional<std::pair<std::string, SourceLoc>> hypothetical;
   StmtPtr final_block;  // final { ... }: runs once every thread has finished; nullptr if none
   std::vector<std::pair<std::string, SourceLoc>> invariants;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when

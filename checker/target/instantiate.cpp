@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sema/codegen.h"
+#include "target/kconfig_check.h"
 #include "target/program_parts.h"
 #include "vm/builtins.h"
 
@@ -62,6 +63,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   for (const auto& s : td.sets) inst->overrides.push_back(s);
   for (const auto& s : cli_sets) inst->overrides.push_back(s);
   for (const auto& [k, v] : inst->overrides) inst->cfg.set(k, v);
+  check_target_config(project, &td, arch, inst->cfg, cli_sets);
 
   if (td.expect) {
     inst->expected.violation = td.expect->violation;

@@ -4,6 +4,7 @@
 // first, so typedef names are known where they are used) and lists targets.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -61,6 +62,11 @@ class Project {
   std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc,
                                           uint32_t line = 0, uint32_t col = 0);
   std::string absolute(const std::string& rel) const;
+
+  // Spec files loaded so far (spec/ and --spec), root-relative or absolute.
+  const std::set<std::string>& loaded_specs() const { return spec_files_; }
+  // Every Kconfig symbol the project mentions (target/kconfig_check.cpp fills it).
+  std::optional<std::set<std::string>> known_symbols_;
 
   // --bound NAME=V of this run: each target takes those naming its parameters.
   void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }

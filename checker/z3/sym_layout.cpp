@@ -76,9 +76,33 @@ z3::expr SymLayout::cond(const ast::Cond* c) {
   return ctx_.bool_val(true);
 }
 
+z3::expr SymLayout::kexpr(const KExpr& e) {
+  switch (e.kind) {
+    case KExpr::True: return ctx_.bool_val(true);
+    case KExpr::Sym: return sym(e.sym);
+    case KExpr::Not: return !kexpr(*e.a);
+    case KExpr::And: return kexpr(*e.a) && kexpr(*e.b);
+    case KExpr::Or: return kexpr(*e.a) || kexpr(*e.b);
+  }
+  return ctx_.bool_val(true);
+}
+
 z3::expr SymLayout::axioms() {
   z3::expr ax = ctx_.bool_val(true);
   for (const auto& bad : invalid_) ax = ax && !bad;
+  // The arch's Kconfig rules (arch/Kconfig.toml): no answer is a config that
+  // no kernel build on this arch has.
+  for (const auto& r : arch_.kconfig_rules.rules) {
+    switch (r.kind) {
+      case KconfigRule::Depends: ax = ax && z3::implies(sym(r.symbol), kexpr(*r.cond)); break;
+      case KconfigRule::Select:
+        ax = ax && z3::implies((r.symbol.empty() ? ctx_.bool_val(true) : sym(r.symbol)) && kexpr(*r.cond),
+                               sym(r.target));
+        break;
+      case KconfigRule::ArchY: ax = ax && sym(r.symbol); break;
+      case KconfigRule::ArchN: ax = ax && !sym(r.symbol); break;
+    }
+  }
   auto it = typedefs_.find("spinlock_t");
   if (symbols_.count("ALLOC_SPLIT_PTLOCKS") && it != typedefs_.end() && it->second->complete)
     ax = ax && (sym("ALLOC_SPLIT_PTLOCKS") == z3::ugt(it->second->size, bv(arch_.abi.size_long)));

@@ -90,9 +90,10 @@ class SymLayout {
   const std::set<std::string>& symbols() const { return symbols_; }
   z3::expr cond(const ast::Cond* c);  // nullptr is true
 
-  // Facts every config satisfies: ALLOC_SPLIT_PTLOCKS == sizeof(spinlock_t) >
-  // sizeof(long) (include/linux/mm_types_task.h), when the model has spinlock_t;
-  // no conflicting typedef is active.
+  // Facts every config satisfies: the arch's Kconfig rules (arch/Kconfig.toml:
+  // depends, selects, what the arch always and never has); ALLOC_SPLIT_PTLOCKS
+  // == sizeof(spinlock_t) > sizeof(long) (include/linux/mm_types_task.h), when
+  // the model has spinlock_t; no conflicting typedef is active.
   z3::expr axioms();
 
   // A symbolic integer constant expression (bv64) and whether C treats it as unsigned.
@@ -114,6 +115,7 @@ class SymLayout {
   std::optional<Val> eval_(const ast::Expr& e, const std::map<std::string, Val>* params, int depth);
   std::vector<SymMember::Candidate> find(const SymType* rec, const std::string& name) const;
   z3::expr bv(uint64_t v) const { return ctx_.bv_val(v, 64); }
+  z3::expr kexpr(const KExpr& e);
 
   z3::context& ctx_;
   ArchInfo arch_;
