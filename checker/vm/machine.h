@@ -1,7 +1,7 @@
 #pragma once
 // The interpreter: executes one step of one context on a state vector.
 //
-// Step semantics (ARCHITECTURE.md "Concurrency semantics"): a context always
+// Step semantics (docs/model-language.md "Concurrency"): a context always
 // rests at its next *visible* instruction (a shared-memory access, a lock or RCU
 // operation, a nondeterministic choice, the start of an atomic block). A step
 // executes that instruction and then every following local-only instruction up
@@ -53,7 +53,7 @@ class Machine {
   bool check_invariants(const uint8_t* s);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
-  // Location (Program::locs index) of the instruction context t rests at.
+  // Location (Model::locs index) of the instruction context t rests at.
   uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
   // Call chain of context t, innermost first, as locations.
   std::vector<uint32_t> call_chain(const uint8_t* s, uint32_t t) const;
