@@ -15,6 +15,9 @@
 namespace ptcheck {
 
 struct Config;
+namespace z3 {
+class Engine;
+}
 
 struct TargetEntry {
   std::string name;
@@ -25,6 +28,9 @@ struct TargetEntry {
 class Project {
  public:
   explicit Project(std::string root);
+  ~Project();
+  Project(const Project&) = delete;
+  Project& operator=(const Project&) = delete;
   const std::string& root() const { return root_; }
   SourceManager& sources() { return sm_; }
 
@@ -63,6 +69,10 @@ class Project {
                                           uint32_t line = 0, uint32_t col = 0);
   std::string absolute(const std::string& rel) const;
 
+  // The Z3 layout engine of this project (z3/z3_check.h project_engine()
+  // creates it on first use; answers are cached in it for the project's life).
+  std::unique_ptr<z3::Engine>& engine_slot() { return engine_; }
+
   // Spec files loaded so far (spec/ and --spec), root-relative or absolute.
   const std::set<std::string>& loaded_specs() const { return spec_files_; }
   // Every Kconfig symbol the project mentions (target/kconfig_check.cpp fills it).
@@ -87,7 +97,8 @@ class Project {
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
   std::set<std::string> spec_files_;
-  std::vector<BrokenFile> broken_;  // spec files loaded (root-relative or absolute, normalized)
+  std::vector<BrokenFile> broken_;
+  std::unique_ptr<z3::Engine> engine_;  // spec files loaded (root-relative or absolute, normalized)
 };
 
 }  // namespace ptcheck

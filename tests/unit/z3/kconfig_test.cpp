@@ -5,6 +5,7 @@
 
 #include "arch/arch.h"
 #include "target/project.h"
+#include "z3/engine.h"
 #include "z3/query.h"
 #include "z3/z3_check.h"
 
@@ -13,11 +14,11 @@
 using namespace ptcheck;
 
 namespace {
-zl::Answer ask(Project& p, const std::string& arch, const std::string& q) {
-  zl::Engine& eng = project_engine(p);
+ptcheck::z3::Answer ask(Project& p, const std::string& arch, const std::string& q) {
+  ptcheck::z3::Engine& eng = project_engine(p);
   eng.load_project_arch(p, arch);
-  auto err = zl::cli_errors();
-  return eng.ask(*zl::parse_query(q, err), arch, {}, err);
+  auto err = ptcheck::z3::cli_errors();
+  return eng.ask(*ptcheck::z3::parse_query(q, err), arch, {}, err);
 }
 }  // namespace
 
@@ -52,7 +53,7 @@ TEST(Z3Kconfig, WitnessesSatisfyTheRules) {
   p.load_specs();
   for (const auto& a : list_arches(p.root())) {
     ArchInfo info = load_arch(p.root(), a);
-    zl::Answer ans = ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS || CONFIG_PT_RECLAIM || CONFIG_KASAN");
+    ptcheck::z3::Answer ans = ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS || CONFIG_PT_RECLAIM || CONFIG_KASAN");
     if (ans.result != "sat") continue;
     // The witness's values plus the arch defaults for the rest.
     std::map<std::string, bool> cfg(info.kconfig.begin(), info.kconfig.end());
