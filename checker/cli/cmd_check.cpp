@@ -64,6 +64,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                     "write the counterexample trace to FILE (.json: JSON, else text); with several "
                     "counterexamples, each to FILE-<target>-<arch> with FILE's extension, next to FILE")
       ->each([&o](const std::string&) { o.trace_out_given = true; });
+  check->add_flag("--trace-detail", o.trace_detail,
+                  "show every memory access in text traces (by default page-allocator bookkeeping and repeated "
+                  "words are folded and counted)");
   check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
   check->add_option("--spec", o.extra_specs, "also load targets from this file, or every *.ptm under this directory (outside spec/)")->allow_extra_args(false);
   return check;
@@ -138,8 +141,9 @@ void check_trace_out(const std::string& path) {
 }
 
 // Writes a trace file; throws InputError naming the system's reason.
-void write_trace(const std::string& path, const trace::Trace& t) {
-  std::string text = fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t);
+void write_trace(const std::string& path, const trace::Trace& t, bool detail) {
+  std::string text =
+      fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t, !detail);
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(errno)));
   size_t n = std::fwrite(text.data(), 1, text.size(), f);
@@ -282,7 +286,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results)
       if (r.trace) {
         try {
-          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace);
+          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace, o.trace_detail);
         } catch (const InputError& e) {
           write_errors.push_back(e.what());
         }
@@ -310,7 +314,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
       std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
       if (const TargetEntry* t = project.find_target(r.target))
         for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
-      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
+      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace, !o.trace_detail);
     }
     if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
   }

@@ -8,6 +8,7 @@
 
 #include "driver/report.h"
 #include "support/version.h"
+#include "trace/trace_fold.h"
 #include "vm/builtins.h"
 #include "vm/model_system.h"
 
@@ -340,11 +341,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     ok = mach.step(s.data(), mv) && mach.check_invariants(s.data());
     mach.set_recorder(nullptr);
     if (ok || i + 1 < t.steps.size()) {
-      bool same = now.writes.size() == st.writes.size();
-      for (size_t k = 0; same && k < now.writes.size(); ++k)
-        same = now.writes[k].object_addr + now.writes[k].offset == st.writes[k].object_addr + st.writes[k].offset &&
-               now.writes[k].value == st.writes[k].value && now.writes[k].size == st.writes[k].size;
-      if (!same)
+      if (!trace::writes_match(st, now))
         return diverged(fmt::format("step {} ({}:{} {}): it wrote different memory than the trace records; the model has diverged",
                                     st.index, st.file, st.line, st.function));
     }

@@ -16,7 +16,9 @@ inline constexpr const char* kTextMagic = "# ptcheck counterexample";
 // JSON "format" member.
 inline constexpr const char* kJsonFormat = "ptcheck-trace";
 
-std::string to_text(const Trace& t);
+// fold: leave out page-allocator bookkeeping and repeated words, counted on a
+// "(folded: ...)" line (trace_fold.h); false shows every access.
+std::string to_text(const Trace& t, bool fold = true);
 // Throws InputError "path:line:col: error: expected ..." on malformed input.
 Trace parse_text(const std::string& path, const std::string& text);
 
