@@ -143,7 +143,7 @@ void check_trace_out(const std::string& path) {
 // Writes a trace file; throws InputError naming the system's reason.
 void write_trace(const std::string& path, const trace::Trace& t, bool detail) {
   std::string text =
-      fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t, !detail);
+      fs::path(path).extension() == ".json" ? trace::json_text(trace::to_json(t)) + "\n" : trace::to_text(t, !detail);
   FILE* f = std::fopen(path.c_str(), "wb");
   if (!f) throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(errno)));
   size_t n = std::fwrite(text.data(), 1, text.size(), f);
@@ -303,7 +303,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results) j["results"].push_back(result_json(project, r));
     j["files_not_loaded"] = nlohmann::json::array();
     for (const auto& b : project.broken_files()) j["files_not_loaded"].push_back({{"file", b.file}, {"error", b.error}});
-    std::cout << j.dump(2) << "\n";
+    std::cout << trace::json_text(j) << "\n";
   } else {
     print_table(results);
     for (const auto& r : results)

@@ -12,6 +12,7 @@
 #include "sema/type_env.h"
 #include "target/instantiate.h"
 #include "target/kconfig_check.h"
+#include "trace/trace_io.h"
 #include "z3/engine.h"
 #include "z3/query.h"
 #include "z3/z3_check.h"
@@ -117,7 +118,7 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
         x["counterexample"] = {{"config", cfg_json(a.counter)}, {"members", members_json(a.counter_members)}};
       j["results"].push_back(std::move(x));
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << trace::json_text(j) << "\n";
     return unknown ? 3 : 0;
   }
   std::cout << "query: " << z3::to_string(*q);
@@ -213,7 +214,7 @@ int run_layout(Project& project, const LayoutOptions& opt) {
       std::cout << sema::layout_table(env, t);
     }
   }
-  if (opt.json) std::cout << (arches.size() == 1 ? jall[0] : jall).dump(2) << "\n";
+  if (opt.json) std::cout << trace::json_text(arches.size() == 1 ? jall[0] : jall) << "\n";
   return 0;
 }
 

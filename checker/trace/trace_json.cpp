@@ -117,6 +117,10 @@ nlohmann::json to_json(const Trace& t) {
   return j;
 }
 
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Trace from_json(const std::string& path, const nlohmann::json& j) {
   JsonReader r(path);
   Trace t;

@@ -453,3 +453,15 @@ TEST(TraceFold, AllocatorBookkeepingAndRunsFoldAndStillMatch) {
   Trace j = from_json("t.json", to_json(back));
   UNSIGNED_LONGS_EQUAL(3, j.steps[alloc.index - 1].folded_writes);
 }
+
+TEST(TraceJson, InvalidUtf8IsReplacedNotThrown) {
+  // Found by fuzz_trace: a statement quoting bytes that are not UTF-8 made the
+  // JSON dump throw after a run (check --json, --trace-out F.json).
+  Trace t = full_trace();
+  t.steps[0].statement = "x = \"\xc1\xff\";";
+  t.steps[1].output.push_back("bad \xc1 byte");
+  std::string js = json_text(to_json(t));
+  CHECK(js.find("\\ufffd") != std::string::npos || js.find("\xef\xbf\xbd") != std::string::npos);
+  Trace back = from_json("t.json", nlohmann::json::parse(js));
+  LONGS_EQUAL(t.steps.size(), back.steps.size());
+}
