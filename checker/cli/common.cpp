@@ -33,7 +33,14 @@ std::string pick_root(const std::string& opt) {
   if (const char* env = std::getenv("PTCHECK_ROOT")) return env;
   std::error_code ec;
   if (fs::is_directory("spec", ec) && fs::is_directory("arch", ec)) return ".";
-  return kDefaultRoot;
+  // Installed (cmake --install, the .deb): <prefix>/bin/ptcheck finds its data
+  // in <prefix>/share/ptcheck, wherever the prefix is.
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path data = exe.parent_path().parent_path() / "share" / "ptcheck";
+    if (fs::is_directory(data / "spec", ec) && fs::is_directory(data / "arch", ec)) return data.string();
+  }
+  return kDefaultRoot;  // the source tree the build was configured from
 }
 
 std::string project_path(const Project& p, const std::string& arg) {

@@ -13,7 +13,8 @@ class Project;
 namespace ptcheck::cli {
 
 // --root, else $PTCHECK_ROOT, else the current directory when it holds spec/
-// and arch/, else the root the build was configured with.
+// and arch/, else <prefix>/share/ptcheck beside an installed <prefix>/bin/ptcheck,
+// else the source tree the build was configured from.
 std::string pick_root(const std::string& opt);
 
 // The most explorer threads a run may ask for.
