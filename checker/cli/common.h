@@ -41,6 +41,10 @@ bool report_broken(const Project& p, const char* command);
 // " (N files did not load: a, b; ...)" for a target that was not found.
 std::string broken_hint(const Project& p);
 
+// Runs argv[0] (searched in PATH) with `input` on its stdin; returns its exit
+// status, or -1 with `error` set when it cannot be started.
+int run_with_input(const std::vector<std::string>& argv, const std::string& input, std::string& error);
+
 // Set by SIGINT once a check run installed the handler; a second ^C exits 130.
 extern std::atomic<bool> g_cancel;
 void install_sigint();

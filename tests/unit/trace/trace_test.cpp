@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/diag.h"
+#include "trace/trace_dot.h"
 #include "trace/trace_fold.h"
 #include "trace/trace_io.h"
 
@@ -464,4 +465,39 @@ TEST(TraceJson, InvalidUtf8IsReplacedNotThrown) {
   CHECK(js.find("\\ufffd") != std::string::npos || js.find("\xef\xbf\xbd") != std::string::npos);
   Trace back = from_json("t.json", nlohmann::json::parse(js));
   LONGS_EQUAL(t.steps.size(), back.steps.size());
+}
+
+TEST_GROUP(TraceDot){};
+
+TEST(TraceDot, LanesArrowsAndTheViolation) {
+  Trace t;
+  t.header.target = "race";
+  t.header.arch = "x86_64";
+  t.violation.title = "kernel BUG at \"x.ptm\":3!";
+  Step a;
+  a.index = 1;
+  a.thread = "writer";
+  a.file = "x.ptm";
+  a.line = 2;
+  a.function = "w";
+  a.statement = "WRITE_ONCE(g, 1);";
+  a.writes.push_back({"g", 0xffffffff82000000ULL, 0, 8, 1, "val"});
+  Step b = a;
+  b.index = 2;
+  b.thread = "reader";
+  b.function = "r";
+  b.statement = "v = READ_ONCE(g);";
+  b.writes.clear();
+  b.reads.push_back({"g", 0xffffffff82000000ULL, 0, 8, 1, "val"});
+  t.steps = {a, b};
+  std::string dot = to_dot(t);
+  CHECK(dot.find("digraph trace {") == 0);
+  CHECK(dot.find("L0_0 [shape=box, style=bold, label=\"writer\"]") != std::string::npos);
+  CHECK(dot.find("L1_0 [shape=box, style=bold, label=\"reader\"]") != std::string::npos);
+  // The read of the value the writer wrote: an arrow between the lanes.
+  CHECK(dot.find("L0_1 -> L1_2 [color=blue, fontcolor=blue, constraint=false, label=\"g+0 [val] == 0x1\"]") !=
+        std::string::npos);
+  // The failing step and the violation in red, quotes escaped.
+  CHECK(dot.find("L1_2 [shape=box, color=red") != std::string::npos);
+  CHECK(dot.find("label=\"kernel BUG at \\\"x.ptm\\\":3!\"") != std::string::npos);
 }
