@@ -178,7 +178,7 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
   vm::Machine mach(m);
   TraceRecorder rec(inst);
   mach.set_recorder(&rec);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   rec.begin(nullptr, 0);
   if (!mach.build_initial(s.data())) {
     const vm::ErrorInfo& e = mach.error();
@@ -307,7 +307,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     return rr;
   };
   vm::Machine mach(m);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
   for (size_t i = 0; ok && i < t.steps.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "sema/codegen.h"
+#include "support/assert.h"
 #include "target/kconfig_check.h"
 #include "target/program_parts.h"
 #include "vm/builtins.h"
@@ -337,6 +338,8 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   m.state_size = static_cast<uint32_t>(align_up(off, 8));
   if (m.state_size > (64u << 20)) sm.error(td.loc, "the state vector would exceed 64 MiB: reduce the heap");
   m.inv_ts_off = m.state_size;
+  // Every context, the invariant one included, got a stack region above.
+  PT_ASSERT(inv_stack != nullptr, "the invariant context has a stack region");
   inv_stack->state_off = m.state_size + static_cast<uint32_t>(sizeof(vm::ThreadState));
   m.work_size = static_cast<uint32_t>(align_up(inv_stack->state_off + inv_stack->obj_size, 8));
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/assert.h"
 #include "vm/errors.h"
 #include "vm/model.h"
 
@@ -61,7 +62,13 @@ class Machine {
   std::string blocked_reason(const uint8_t* s, uint32_t t) const;
   const Model& model() const { return m_; }
 
-  static uint32_t label(Move m) { return (m.context << 24) | (m.choice & 0xffffff); }
+  // Explorer labels: the context in the top byte, the choice below. Targets
+  // have at most 30 threads (target/desugar.cpp) and nondet() at most 2^20
+  // choices (sema/codegen_call.cpp for constants, can_run's clamp otherwise).
+  static uint32_t label(Move m) {
+    PT_ASSERT(m.context < 256 && m.choice < (1u << 24), "a move fits an explorer label");
+    return (m.context << 24) | (m.choice & 0xffffff);
+  }
   static Move unlabel(uint32_t l) { return {l >> 24, l & 0xffffff}; }
 
  private:

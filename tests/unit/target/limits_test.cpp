@@ -126,3 +126,9 @@ TEST(Limits, StackLimitsNameTheLocalOrTheThread) {
   expect_error(fs + "target t { thread a { f39(); } expect pass; }\n",
                "spec/t.ptm:43:12: error: thread 'a' needs ");
 }
+
+TEST(Limits, NondetChoicesFitTheExplorersLabels) {
+  expect_error("long x;\ntarget t { thread a { x = nondet(2000000); } expect pass; }\n",
+               "spec/t.ptm:3:34: error: nondet(2000000): at most 1048576 choices (model limit)");
+  STRCMP_EQUAL("(accepted)", error_of("long x;\ntarget t { thread a { x = nondet(1048576); } expect pass; }\n").c_str());
+}
