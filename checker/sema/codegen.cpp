@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+
+#include "sema/liveness.h"
 
 #include "sema/codegen_impl.h"
 
@@ -197,6 +200,15 @@ void FunctionCompiler::finish() {
   if (temp_max_ == 0)
     for (uint32_t at : clear_sites_) fn_.code[at].op = Op::Nop;
   fn_.frame_size = (temp_base_ + temp_max_ + 7) / 8 * 8;
+  // Developer switch for measuring what dead-value zeroing saves.
+  static const bool keep_dead = std::getenv("PTCHECK_KEEP_DEAD") != nullptr;
+  if (!keep_dead) {
+    std::vector<std::pair<uint32_t, uint32_t>> locals;
+    for (const auto& p : fn_.params) locals.emplace_back(p.off, std::max<uint32_t>(p.size, 1));
+    for (const auto& [stmt, l] : decl_slots_)
+      locals.emplace_back(l.off, static_cast<uint32_t>(std::max<uint64_t>(l.type->size, 1)));
+    compute_dead_ranges(fn_, locals, cg_.out_);
+  }
 }
 
 void FunctionCompiler::block(const std::vector<ast::StmtPtr>& body) {

@@ -318,6 +318,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     w.imm = static_cast<int64_t>(b == Builtin::SynchronizeRcu ? Builtin::SynchronizeRcuWait
                                                                : Builtin::SmpCallFunctionWait);
     w.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    w.a = Operand{0, 0, false};
     emit(w);
   }
   return Val{Val::Reg, in.a, rt, false};
