@@ -7,6 +7,10 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libz3-dev libtbb-dev libboost-graph-dev libcpputest-dev libcli11-dev
   nlohmann-json3-dev libfmt-dev libtoml11-dev libxxhash-dev
+  # check --trace-out F.svg draws the sequence diagram with Graphviz's dot
+  graphviz
+  # the libFuzzer targets (cmake --preset fuzz) and the .deb (cpack -G DEB)
+  clang libclang-rt-14-dev dpkg-dev
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }

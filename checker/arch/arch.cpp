@@ -426,6 +426,30 @@ ArchInfo load_arch(const std::string& root, const std::string& name) {
   if (a.header_files.empty())
     for (const auto& f : a.model_files)
       if (fs::path(f).parent_path() == fs::path("arch") / name) a.header_files.push_back(f);
+  a.kconfig_rules = load_kconfig_rules(root, name);
+  // The arch's fixed symbols are part of its defaults; arch.toml may repeat
+  // them but not contradict them.
+  for (const auto& r : a.kconfig_rules.rules) {
+    if (r.kind != KconfigRule::ArchY && r.kind != KconfigRule::ArchN) continue;
+    bool v = r.kind == KconfigRule::ArchY;
+    auto it = a.kconfig.find(r.symbol);
+    if (it != a.kconfig.end() && it->second != v)
+      fail_file(c, fmt::format("[kconfig] {} = {} contradicts {} ({})", r.symbol, it->second, r.text(name), r.where));
+    a.kconfig[r.symbol] = v;
+  }
+  // The arch's conditional selects, to a fixed point (Kconfig's select forces).
+  for (bool changed = true; changed;) {
+    changed = false;
+    auto value = [&](const std::string& s) {
+      auto it = a.kconfig.find(s);
+      return it != a.kconfig.end() && it->second;
+    };
+    for (const auto& r : a.kconfig_rules.rules)
+      if (r.kind == KconfigRule::Select && r.symbol.empty() && r.cond->eval(value) && !value(r.target)) {
+        a.kconfig[r.target] = true;
+        changed = true;
+      }
+  }
   return a;
 }
 

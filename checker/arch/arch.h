@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "arch/kconfig.h"
+
 namespace ptcheck {
 
 // C ABI: sizes and alignments of the base types, in bytes.
@@ -48,6 +50,9 @@ struct ArchInfo {
   std::map<std::string, uint64_t> constants;
   // Kconfig defaults: "CONFIG_MEMCG" -> true.
   std::map<std::string, bool> kconfig;
+  // Kconfig rules (arch/Kconfig.toml): dependencies, and what this arch always
+  // and never has (those values are part of every config on it).
+  KconfigRules kconfig_rules;
   // Model-language files under arch/<name>/ (sorted, recursive).
   std::vector<std::string> model_files;
   // The ones that load into every program on this arch, like <asm/...>

@@ -17,8 +17,11 @@
 #include "arch/arch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/report_formats.h"
 #include "driver/run.h"
 #include "target/desugar.h"
+#include "target/kconfig_check.h"
+#include "trace/trace_dot.h"
 #include "trace/trace_io.h"
 #include "z3/z3_check.h"
 
@@ -59,8 +62,12 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
           },
           "SECONDS>0"));
   check->add_flag("--json", o.json, "print one JSON document on stdout");
+  check->add_flag("--tap", o.tap, "print the results as TAP (as kselftest does) instead of the table");
+  check->add_option("--junit", o.junit, "also write the results as JUnit XML to FILE")
+      ->each([&o](const std::string&) { o.junit_given = true; });
   check->add_option("--trace-out", o.trace_out,
-                    "write the counterexample trace to FILE (.json: JSON, else text); with several "
+                    "write the counterexample trace to FILE (.json: JSON; .dot: a Graphviz sequence diagram; .svg: "
+                    "that diagram drawn by Graphviz's dot; else text); with several "
                     "counterexamples, each to FILE-<target>-<arch> with FILE's extension, next to FILE")
       ->each([&o](const std::string&) { o.trace_out_given = true; });
   check->add_option("--search", o.search,
@@ -81,6 +88,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                     "when a breadth-first run stops early (Ctrl-C, a limit), save it to FILE (with several "
                     "target runs: FILE-<target>-<arch>); --resume continues it");
   check->add_option("--resume", o.resume, "continue the checkpoint FILE (one target, one arch)");
+  check->add_flag("--trace-detail", o.trace_detail,
+                  "show every memory access in text traces (by default page-allocator bookkeeping and repeated "
+                  "words are folded and counted)");
   check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
   check->add_option("--spec", o.extra_specs, "also load targets from this file, or every *.ptm under this directory (outside spec/)")->allow_extra_args(false);
   return check;
@@ -132,15 +142,15 @@ std::string trace_path_for(const std::string& base, const CheckResult& r, size_t
 
 // Before a run: --trace-out names a file that can be created in an existing
 // directory (the run may take hours; its results are not thrown away for a typo).
-void check_trace_out(const std::string& path) {
-  if (path.empty()) throw InputError("--trace-out: error: expected a file name, found an empty string");
+void check_out_path(const std::string& option, const std::string& path) {
+  if (path.empty()) throw InputError(option + ": error: expected a file name, found an empty string");
   std::error_code ec;
   if (fs::is_directory(path, ec))
-    throw InputError(fmt::format("--trace-out: error: {} is a directory: expected a file name", path));
+    throw InputError(fmt::format("{}: error: {} is a directory: expected a file name", option, path));
   fs::path dir = fs::path(path).parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec))
-    throw InputError(fmt::format("--trace-out: error: {}: the directory {} does not exist", path, dir.string()));
+    throw InputError(fmt::format("{}: error: {}: the directory {} does not exist", option, path, dir.string()));
   // Try: create a scratch file next to it (also where F-<target>-<arch> files go).
   std::string probe = (dir / fmt::format(".ptcheck-probe-{}", ::getpid())).string();
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -152,23 +162,40 @@ void check_trace_out(const std::string& path) {
       ::close(fd2);
       return;
     }
-    throw InputError(fmt::format("--trace-out: error: cannot create files in {}: {}", dir.string(), std::strerror(e)));
+    throw InputError(fmt::format("{}: error: cannot create files in {}: {}", option, dir.string(), std::strerror(e)));
   }
   ::close(fd);
   ::unlink(probe.c_str());
 }
 
 // Writes a trace file; throws InputError naming the system's reason.
-void write_trace(const std::string& path, const trace::Trace& t) {
-  std::string text = fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t);
+void write_file(const std::string& path, const std::string& text, const char* what);
+
+void write_trace(const std::string& path, const trace::Trace& t, bool detail) {
+  std::string ext = fs::path(path).extension().string();
+  if (ext == ".svg") {
+    std::string err;
+    int rc = cli::run_with_input({"dot", "-Tsvg", "-o", path}, trace::to_dot(t), err);
+    if (rc != 0)
+      throw InputError(fmt::format("{}: error: cannot write trace: dot {}", path,
+                                   rc < 0 ? err : fmt::format("exited with status {}", rc)));
+    return;
+  }
+  std::string text = ext == ".json" ? trace::json_text(trace::to_json(t)) + "\n"
+                   : ext == ".dot"  ? trace::to_dot(t)
+                                    : trace::to_text(t, !detail);
+  write_file(path, text, "trace");
+}
+
+void write_file(const std::string& path, const std::string& text, const char* what) {
   FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(errno)));
+  if (!f) throw InputError(fmt::format("{}: error: cannot write {}: {}", path, what, std::strerror(errno)));
   size_t n = std::fwrite(text.data(), 1, text.size(), f);
   int e = n == text.size() ? 0 : errno;
   if (std::fflush(f) != 0 && !e) e = errno;
   if (std::fclose(f) != 0 && !e) e = errno;
   if (n != text.size() || e)
-    throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(e ? e : EIO)));
+    throw InputError(fmt::format("{}: error: cannot write {}: {}", path, what, std::strerror(e ? e : EIO)));
 }
 
 // A result for a run that ^C prevented.
@@ -290,6 +317,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
       throw InputError(fmt::format("--bound: error: no chosen target has a parameter '{}'", b.first));
   }
   project.set_bounds(bounds);
+  check_known_symbols(project, opt.sets, "--set");
   if (!o.arch.empty()) {
     auto known = list_arches(project.root());
     if (std::find(known.begin(), known.end(), o.arch) == known.end()) {
@@ -303,7 +331,18 @@ int run_check(Project& project, const CheckCliOptions& o) {
         std::cout << describe_state(project, *t, a, opt.sets);
     return 0;
   }
-  if (o.trace_out_given) check_trace_out(o.trace_out);
+  if (o.trace_out_given) {
+    check_out_path("--trace-out", o.trace_out);
+    // An .svg needs Graphviz: find out now, not after the run.
+    if (fs::path(o.trace_out).extension() == ".svg") {
+      std::string err;
+      if (cli::run_with_input({"dot", "-Tsvg", "-o", "/dev/null"}, "digraph {}\n", err) != 0)
+        throw InputError("--trace-out: error: an .svg trace needs Graphviz's dot (apt-get install graphviz); "
+                         ".dot writes the diagram without it" + (err.empty() ? "" : " (" + err + ")"));
+    }
+  }
+  if (o.junit_given) check_out_path("--junit", o.junit);
+  if (o.json && o.tap) throw InputError("ptcheck check: error: --json and --tap both print the results: give one");
   size_t runs = 0;
   for (const TargetEntry* t : chosen) runs += o.arch.empty() ? target_arches(*t, "x86_64").size() : 1;
   if (!o.resume.empty() && runs != 1)
@@ -340,7 +379,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results)
       if (r.trace) {
         try {
-          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace);
+          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace, o.trace_detail);
         } catch (const InputError& e) {
           write_errors.push_back(e.what());
         }
@@ -351,13 +390,22 @@ int run_check(Project& project, const CheckCliOptions& o) {
     else if (r.verdict == "error") errors = true;
     else if (!r.as_expected) unexpected = true;
   }
-  if (o.json) {
+  if (o.junit_given) {
+    try {
+      write_file(o.junit, cli::junit_report(results), "JUnit report");
+    } catch (const InputError& e) {
+      write_errors.push_back(e.what());
+    }
+  }
+  if (o.tap) {
+    std::cout << cli::tap_report(results);
+  } else if (o.json) {
     nlohmann::json j;
     j["results"] = nlohmann::json::array();
     for (const auto& r : results) j["results"].push_back(result_json(project, r));
     j["files_not_loaded"] = nlohmann::json::array();
     for (const auto& b : project.broken_files()) j["files_not_loaded"].push_back({{"file", b.file}, {"error", b.error}});
-    std::cout << j.dump(2) << "\n";
+    std::cout << trace::json_text(j) << "\n";
   } else {
     print_table(results);
     for (const auto& r : results)
@@ -368,7 +416,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
       std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
       if (const TargetEntry* t = project.find_target(r.target))
         for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
-      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
+      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace, !o.trace_detail);
     }
     for (const auto& r : results) {
       if (r.probabilistic)

@@ -11,6 +11,9 @@
 #include "sema/layout_print.h"
 #include "sema/type_env.h"
 #include "target/instantiate.h"
+#include "target/kconfig_check.h"
+#include "trace/trace_io.h"
+#include "z3/engine.h"
 #include "z3/query.h"
 #include "z3/z3_check.h"
 
@@ -39,16 +42,29 @@ nlohmann::json cfg_json(const std::vector<std::pair<std::string, bool>>& cfg) {
   return j;
 }
 
-nlohmann::json members_json(const std::vector<zl::MemberRange>& ms) {
+nlohmann::json members_json(const std::vector<z3::MemberRange>& ms) {
   nlohmann::json j = nlohmann::json::array();
   for (const auto& m : ms)
     j.push_back({{"member", m.member}, {"present", m.present}, {"offset", m.offset}, {"size", m.size}});
   return j;
 }
 
+// Kconfig symbols a query names must be ones the project knows (a typo would
+// be a free symbol, answered sat).
+void check_query_symbols(Project& project, const z3::QNode& q, const z3::ErrFn& err) {
+  if (q.kind == z3::QNode::Sym && !known_config_symbols(project).count(q.name)) {
+    std::string near = nearest_symbol(known_config_symbols(project), q.name);
+    throw InputError(err(fmt::format("unknown Kconfig symbol '{}': no model, arch or spec file mentions it{}", q.name,
+                                     near.empty() ? "" : fmt::format(" (did you mean '{}'?)", near)),
+                         q.col));
+  }
+  for (const auto& k : q.kids) check_query_symbols(project, *k, err);
+}
+
 int run_query(Project& project, const LayoutOptions& opt, const std::vector<std::pair<std::string, bool>>& sets) {
-  zl::ErrFn err = zl::cli_errors("--query");
-  zl::QPtr q = zl::parse_query(opt.query, err);
+  z3::ErrFn err = z3::cli_errors("--query");
+  z3::QPtr q = z3::parse_query(opt.query, err);
+  check_query_symbols(project, *q, err);
   std::vector<std::string> known = list_arches(project.root());
   std::vector<std::string> arches;
   if (opt.arch.empty() || opt.arch == "all") {
@@ -58,19 +74,28 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
       throw InputError(fmt::format("--arch: error: unknown arch '{}'", opt.arch));
     arches = {opt.arch};
   }
-  zl::Engine& eng = project_engine(project);
+  z3::Engine& eng = project_engine(project);
   eng.options().timeout_ms = opt.timeout_ms;
   eng.options().cold_unaligned = opt.cold_unaligned;
-  std::vector<zl::Answer> answers;
+  std::vector<z3::Answer> answers;
   for (const auto& a : arches) {
     eng.load_project_arch(project, a);
+    // --set values that no config of this arch has would make every answer "never".
+    ::z3::solver s(eng.ctx());
+    ::z3::expr fixed = eng.layout(a).axioms();
+    for (const auto& [k, v] : sets) fixed = fixed && (v ? eng.layout(a).sym(k) : !eng.layout(a).sym(k));
+    s.add(fixed);
+    if (s.check() == ::z3::unsat)
+      throw InputError(fmt::format("--set: error: no {} kernel config has {}: they break the Kconfig rules of "
+                                   "arch/Kconfig.toml (see `ptcheck layout page --arch {} --set ...`)",
+                                   a, z3::config_text(sets), a));
     answers.push_back(eng.ask(*q, a, sets, err));
   }
   bool unknown = false;
   for (const auto& a : answers) unknown |= a.result == "unknown" || a.holds == "unknown";
   if (opt.json) {
     nlohmann::json j;
-    j["query"] = zl::to_string(*q);
+    j["query"] = z3::to_string(*q);
     j["fixed"] = cfg_json(sets);
     j["results"] = nlohmann::json::array();
     for (const auto& a : answers) {
@@ -93,11 +118,11 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
         x["counterexample"] = {{"config", cfg_json(a.counter)}, {"members", members_json(a.counter_members)}};
       j["results"].push_back(std::move(x));
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << trace::json_text(j) << "\n";
     return unknown ? 3 : 0;
   }
-  std::cout << "query: " << zl::to_string(*q);
-  if (!sets.empty()) std::cout << "   (fixed: " << zl::config_text(sets) << ")";
+  std::cout << "query: " << z3::to_string(*q);
+  if (!sets.empty()) std::cout << "   (fixed: " << z3::config_text(sets) << ")";
   std::cout << "\n";
   size_t w = 0;
   for (const auto& a : answers) w = std::max(w, a.arch.size());
@@ -107,8 +132,8 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
     std::vector<std::string> lines;
     if (a.result == "sat") {
       std::string s = a.holds == "yes" ? "holds in every config"
-                    : a.config.empty() ? "in some configs" : "when " + zl::config_text(a.config);
-      if (!a.members.empty()) s += "; " + zl::ranges_text(a.members);
+                    : a.config.empty() ? "in some configs" : "when " + z3::config_text(a.config);
+      if (!a.members.empty()) s += "; " + z3::ranges_text(a.members);
       lines.push_back(s);
     } else if (a.result == "unsat") {
       lines.push_back("never, under any Kconfig values");
@@ -126,8 +151,8 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
     if (a.result == "sat") {
       if (a.holds == "no") {
         std::string s = "not in every config: fails " +
-                        (a.counter.empty() ? std::string("in some") : "when " + zl::config_text(a.counter));
-        if (!a.counter_members.empty()) s += "; " + zl::ranges_text(a.counter_members);
+                        (a.counter.empty() ? std::string("in some") : "when " + z3::config_text(a.counter));
+        if (!a.counter_members.empty()) s += "; " + z3::ranges_text(a.counter_members);
         lines.push_back(s);
       } else if (a.holds == "unknown") {
         lines.push_back("whether it holds in every config: unknown (" + a.reason + ")");
@@ -143,6 +168,7 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
 int run_layout(Project& project, const LayoutOptions& opt) {
   std::vector<std::pair<std::string, bool>> sets;
   for (const auto& s : opt.sets) sets.push_back(parse_set(s));
+  check_known_symbols(project, sets, "--set");
   if (!opt.query.empty()) return run_query(project, opt, sets);
   if (opt.structure.empty()) {
     std::cerr << "ptcheck layout: error: name a struct (e.g. page) or give --query\n";
@@ -157,6 +183,7 @@ int run_layout(Project& project, const LayoutOptions& opt) {
     Config cfg;
     for (const auto& [k, v] : arch_info.kconfig) cfg.set(k, v);
     for (const auto& [k, v] : sets) cfg.set(k, v);
+    check_target_config(project, nullptr, arch_info, cfg, sets);
     std::vector<std::string> files = arch_info.model_files;
     for (const auto& f : project.resolve_import("model", "", SourceLoc{})) files.push_back(f);
     files = project.closure(files);
@@ -187,7 +214,7 @@ int run_layout(Project& project, const LayoutOptions& opt) {
       std::cout << sema::layout_table(env, t);
     }
   }
-  if (opt.json) std::cout << (arches.size() == 1 ? jall[0] : jall).dump(2) << "\n";
+  if (opt.json) std::cout << trace::json_text(arches.size() == 1 ? jall[0] : jall) << "\n";
   return 0;
 }
 

@@ -75,6 +75,7 @@ std::vector<std::string> target_details(const TargetEntry& t, const SourceManage
 int run_list(Project& p, const ListOptions& opt) {
   p.load_specs();
   cli::load_spec_args(p, opt.specs);
+  std::cout << "root: " << p.root() << "\n";
   std::cout << "arches:";
   for (const auto& a : list_arches(p.root())) std::cout << " " << a;
   std::cout << "\n\ntargets:\n";

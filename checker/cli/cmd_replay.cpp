@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "driver/run.h"
 #include "target/instantiate.h"
+#include "target/kconfig_check.h"
 #include "trace/trace_io.h"
 
 namespace ptcheck {
@@ -28,6 +29,7 @@ int run_replay(Project& project, const ReplayOptions& opt) {
   for (const auto& s : opt.sets) extra.push_back(parse_set(s));
   project.load_specs();
   cli::load_spec_args(project, opt.specs);
+  check_known_symbols(project, extra, "--set");
   int rc = 0;
   for (const auto& f : opt.files) {
     trace::Trace t = trace::load_trace(f);
@@ -42,7 +44,16 @@ int run_replay(Project& project, const ReplayOptions& opt) {
     ReplayResult r = replay_trace(project, t, extra);
     for (const auto& w : r.warnings) std::cerr << f << ": warning: " << w << "\n";
     std::cout << f << ": " << (r.reproduced ? "" : "DIVERGED: ") << r.message << "\n";
-    if (!r.reproduced) rc = 1;
+    if (!r.reproduced) {
+      rc = 1;
+      // An edited model moves lines: say how to record the trace again.
+      bool edited = false;
+      for (const auto& w : r.warnings) edited = edited || w.find("changed since the trace was recorded") != std::string::npos;
+      if (edited)
+        std::cout << f << ": the model changed since this trace was recorded; if that is intended, record it again: "
+                  << "bash scripts/regen-counterexamples.sh (stored traces), or ptcheck check " << t.header.target
+                  << " --arch " << t.header.arch << " --trace-out " << f << "\n";
+    }
   }
   return rc;
 }

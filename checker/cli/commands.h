@@ -29,6 +29,10 @@ struct CheckCliOptions {
   uint64_t max_states = 0;
   double time_limit = 0;
   bool state_layout = false;
+  bool trace_detail = false;     // --trace-detail: no folding in text traces
+  bool tap = false;              // --tap: TAP instead of the table
+  std::string junit;             // --junit FILE
+  bool junit_given = false;
   bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;
   // search and storage (explore/explorer.h)

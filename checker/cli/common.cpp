@@ -4,7 +4,13 @@
 
 #include <fmt/format.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <csignal>
 #include <cstdlib>
 #include <algorithm>
@@ -14,6 +20,8 @@
 #include "support/diag.h"
 #include "target/project.h"
 #include "support/version.h"
+
+extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -40,7 +48,14 @@ std::string pick_root(const std::string& opt) {
   if (const char* env = std::getenv("PTCHECK_ROOT")) return env;
   std::error_code ec;
   if (fs::is_directory("spec", ec) && fs::is_directory("arch", ec)) return ".";
-  return kDefaultRoot;
+  // Installed (cmake --install, the .deb): <prefix>/bin/ptcheck finds its data
+  // in <prefix>/share/ptcheck, wherever the prefix is.
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path data = exe.parent_path().parent_path() / "share" / "ptcheck";
+    if (fs::is_directory(data / "spec", ec) && fs::is_directory(data / "arch", ec)) return data.string();
+  }
+  return kDefaultRoot;  // the source tree the build was configured from
 }
 
 std::string project_path(const Project& p, const std::string& arg) {
@@ -106,6 +121,45 @@ std::string broken_hint(const Project& p) {
   for (const auto& b : p.broken_files()) files += (files.empty() ? "" : ", ") + b.file;
   return fmt::format(" ({} file{} did not load: {}; it may be defined there)", p.broken_files().size(),
                      p.broken_files().size() == 1 ? "" : "s", files);
+}
+
+int run_with_input(const std::vector<std::string>& argv, const std::string& input, std::string& error) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    error = std::strerror(errno);
+    return -1;
+  }
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[0], 0);
+  posix_spawn_file_actions_addclose(&fa, fds[1]);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(fds[0]);
+  if (rc != 0) {
+    ::close(fds[1]);
+    error = fmt::format("cannot run {}: {}", argv[0], std::strerror(rc));
+    return -1;
+  }
+  // A child that stops reading must not kill us with SIGPIPE.
+  auto old = std::signal(SIGPIPE, SIG_IGN);
+  size_t done = 0;
+  while (done < input.size()) {
+    ssize_t n = ::write(fds[1], input.data() + done, input.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fds[1]);
+  std::signal(SIGPIPE, old);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 uint64_t parse_size(const std::string& option, const std::string& s) {

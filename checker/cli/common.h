@@ -13,7 +13,8 @@ class Project;
 namespace ptcheck::cli {
 
 // --root, else $PTCHECK_ROOT, else the current directory when it holds spec/
-// and arch/, else the root the build was configured with.
+// and arch/, else <prefix>/share/ptcheck beside an installed <prefix>/bin/ptcheck,
+// else the source tree the build was configured from.
 std::string pick_root(const std::string& opt);
 
 // The most explorer threads a run may ask for.
@@ -43,6 +44,10 @@ void load_spec_args(Project& p, const std::vector<std::string>& args);
 bool report_broken(const Project& p, const char* command);
 // " (N files did not load: a, b; ...)" for a target that was not found.
 std::string broken_hint(const Project& p);
+
+// Runs argv[0] (searched in PATH) with `input` on its stdin; returns its exit
+// status, or -1 with `error` set when it cannot be started.
+int run_with_input(const std::vector<std::string>& argv, const std::string& input, std::string& error);
 
 // Set by SIGINT once a check run installed the handler; a second ^C exits 130.
 extern std::atomic<bool> g_cancel;

@@ -173,7 +173,14 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
   };
   // What every KASAN report ends with: the call trace, the object's alloc and
   // free sites, and where the address lies in it.
+  // The engine checks every access as KASAN would, whatever the config says;
+  // the kernel flags printed follow the config (CONFIG_KASAN=n: no "KASAN").
+  const bool kasan = env.config().enabled("CONFIG_KASAN");
+  const std::string flags = kasan ? "SMP KASAN" : "SMP";
   auto kasan_tail = [&]() {
+    if (!kasan)
+      out.push_back("(ptcheck checks memory as KASAN does; with CONFIG_KASAN=n, as here, the kernel itself would "
+                    "not report this, but the bug is the same)");
     if (!e.detail.empty()) out.push_back(e.detail);
     out.push_back("");
     call_trace(out, m, chain, e.context);
@@ -206,7 +213,8 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       bool canonical = (a >> 47) == 0 || (a >> 47) == 0x1ffff;
       if (a < 0x1000) v.title = fmt::format("BUG: kernel NULL pointer dereference, address: {:016x}", a);
       else if (!canonical && m.word_size == 8)
-        v.title = fmt::format("general protection fault, probably for non-canonical address {:#018x}: 0000 [#1] SMP KASAN", a);
+        v.title = fmt::format("general protection fault, probably for non-canonical address {:#018x}: 0000 [#1] {}", a,
+                              flags);
       else v.title = fmt::format("BUG: unable to handle page fault for address: {:016x}", a);
       out.push_back(fmt::format("#PF: supervisor {} access in kernel mode", e.write ? "write" : "read"));
       out.push_back(fmt::format("RIP: {} ({})", fn, where));
@@ -254,7 +262,7 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       v.title = fmt::format("kernel BUG at {}!", where);
       if (e.kind == ErrorKind::VmBug && e.value) dump_page(out, m, env, s, e.value, e.detail);
       else if (!e.detail.empty()) out.push_back(e.detail);
-      out.push_back("Oops: invalid opcode: 0000 [#1] SMP KASAN");
+      out.push_back("Oops: invalid opcode: 0000 [#1] " + flags);
       out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
       out.push_back(fmt::format("RIP: {} ({})", fn, where));
       call_trace(out, m, chain, e.context);

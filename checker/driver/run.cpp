@@ -9,6 +9,7 @@
 #include "driver/report.h"
 #include "explore/binio.h"
 #include "support/version.h"
+#include "trace/trace_fold.h"
 #include "vm/builtins.h"
 #include "vm/model_system.h"
 
@@ -212,7 +213,7 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
   vm::Machine mach(m);
   TraceRecorder rec(inst);
   mach.set_recorder(&rec);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   rec.begin(nullptr, 0);
   if (!mach.build_initial(s.data())) {
     const vm::ErrorInfo& e = mach.error();
@@ -359,7 +360,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     return rr;
   };
   vm::Machine mach(m);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
   for (size_t i = 0; ok && i < t.steps.size(); ++i) {
@@ -393,11 +394,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     ok = mach.step(s.data(), mv) && mach.check_invariants(s.data());
     mach.set_recorder(nullptr);
     if (ok || i + 1 < t.steps.size()) {
-      bool same = now.writes.size() == st.writes.size();
-      for (size_t k = 0; same && k < now.writes.size(); ++k)
-        same = now.writes[k].object_addr + now.writes[k].offset == st.writes[k].object_addr + st.writes[k].offset &&
-               now.writes[k].value == st.writes[k].value && now.writes[k].size == st.writes[k].size;
-      if (!same)
+      if (!trace::writes_match(st, now))
         return diverged(fmt::format("step {} ({}:{} {}): it wrote different memory than the trace records; the model has diverged",
                                     st.index, st.file, st.line, st.function));
     }

@@ -1,7 +1,75 @@
 // Helpers for symbolic Kconfig conditions (declared in ast.h).
 #include "frontend/ast.h"
 
+#include <vector>
+
 namespace ptcheck::ast {
+
+namespace {
+// Moves a child out when this node is its last owner, so it dies after its own
+// children were moved out too: destruction depth stays constant.
+template <class T>
+void take(std::shared_ptr<T>& p, std::vector<std::shared_ptr<T>>& out) {
+  if (p && p.use_count() == 1) out.push_back(std::move(p));
+}
+void take_children(Expr& e, std::vector<ExprPtr>& exprs, std::vector<TypeSpecPtr>& types) {
+  take(e.a, exprs);
+  take(e.b, exprs);
+  take(e.c, exprs);
+  for (auto& x : e.args) take(x, exprs);
+  for (auto& i : e.inits) take(i.value, exprs);
+  take(e.type, types);
+}
+void take_children(TypeSpec& t, std::vector<ExprPtr>& exprs, std::vector<TypeSpecPtr>& types) {
+  take(t.elem, types);
+  take(t.array_size, exprs);
+  for (auto& p : t.params) take(p, types);
+}
+void dismantle(std::vector<ExprPtr>& exprs, std::vector<TypeSpecPtr>& types) {
+  while (!exprs.empty() || !types.empty()) {
+    if (!exprs.empty()) {
+      ExprPtr e = std::move(exprs.back());
+      exprs.pop_back();
+      take_children(*e, exprs, types);
+    } else {
+      TypeSpecPtr t = std::move(types.back());
+      types.pop_back();
+      take_children(*t, exprs, types);
+    }
+  }
+}
+}  // namespace
+
+Expr::~Expr() {
+  std::vector<ExprPtr> exprs;
+  std::vector<TypeSpecPtr> types;
+  take_children(*this, exprs, types);
+  dismantle(exprs, types);
+}
+
+TypeSpec::~TypeSpec() {
+  std::vector<ExprPtr> exprs;
+  std::vector<TypeSpecPtr> types;
+  take_children(*this, exprs, types);
+  dismantle(exprs, types);
+}
+
+Cond::~Cond() {
+  std::vector<std::shared_ptr<const Cond>> work;
+  auto take_cond = [&](CondPtr& p) {
+    if (p && p.use_count() == 1) work.push_back(std::move(p));
+  };
+  take_cond(a);
+  take_cond(b);
+  while (!work.empty()) {
+    CondPtr c = std::move(work.back());
+    work.pop_back();
+    // The last owner of a node about to be destroyed may take its children.
+    Cond& n = const_cast<Cond&>(*c);
+    take_cond(n.a);
+    take_cond(n.b);
+  }
+}
 
 CondPtr cond_true() {
   static const CondPtr t = std::make_shared<const Cond>();

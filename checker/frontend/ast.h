@@ -32,6 +32,11 @@ using RecordPtr = std::shared_ptr<RecordDecl>;
 struct Cond;
 using CondPtr = std::shared_ptr<const Cond>;
 struct Cond {
+  // Destroys deep trees (a 50,000-term #if chain) without recursion.
+  Cond() = default;
+  Cond(const Cond&) = default;
+  Cond& operator=(const Cond&) = default;
+  ~Cond();
   enum Kind { True, False, Sym, Not, And, Or } kind = True;
   std::string sym;  // Sym: the symbol without "CONFIG_" prefix stripped ("CONFIG_MEMCG")
   CondPtr a, b;     // Not: a; And/Or: a, b
@@ -44,6 +49,10 @@ std::string to_string(const Cond& c);  // "IS_ENABLED(CONFIG_X) && !IS_ENABLED(C
 
 // ---- Types as written
 struct TypeSpec {
+  TypeSpec() = default;
+  TypeSpec(const TypeSpec&) = default;
+  TypeSpec& operator=(const TypeSpec&) = default;
+  ~TypeSpec();  // iterative, like ~Expr
   enum Kind {
     Named,     // builtin spelling ("unsigned long", "int", "_Bool", "void", "u32") or typedef name
     Struct,    // struct tag, with record set when a body is given here
@@ -90,6 +99,13 @@ struct RecordDecl {
 
 // ---- Expressions
 struct Expr {
+  // Syntax trees can be as deep as their input is long before the depth check
+  // rejects them (`1+1+...+1`): destruction takes the children apart with an
+  // explicit stack instead of recursing.
+  Expr() = default;
+  Expr(const Expr&) = default;
+  Expr& operator=(const Expr&) = default;
+  ~Expr();
   enum Kind {
     IntLit,      // value, is_unsigned/is_long from suffixes
     CharLit,     // value
@@ -299,6 +315,9 @@ struct TargetDef {
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
   std::optional<MixDecl> mix;
+  // hypothetical_config "why";  the config breaks a Kconfig rule on purpose (a
+  // path no kernel build has, explored for what it shows): not an error.
+  std::optional<std::pair<std::string, SourceLoc>> hypothetical;
   StmtPtr final_block;  // final { ... }: runs once every thread has finished; nullptr if none
   std::vector<std::pair<std::string, SourceLoc>> invariants;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when

@@ -194,7 +194,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
+                    "invariant, leak_check, hazard, hypothetical_config, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
       next();
@@ -255,6 +255,11 @@ void Parser::parse_target(std::vector<Decl>& out) {
       if (!cur().punct("{")) fail_expected("'{' after the thread name");
       th.body = parse_block();
       t->threads.push_back(std::move(th));
+    } else if (w == "hypothetical_config") {
+      next();
+      if (cur().kind != Tok::String) fail_expected("a quoted reason after 'hypothetical_config'");
+      t->hypothetical.emplace(parse_strings("a quoted reason after 'hypothetical_config'"), kl);
+      expect(";", "after hypothetical_config");
     } else if (w == "final") {
       next();
       if (t->final_block) fail(kl, "duplicate 'final' in target: expected at most one");
@@ -312,7 +317,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after expect");
     } else {
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
+                    "invariant, leak_check, hazard, hypothetical_config, warn_only or expect) or '}'");
     }
   }
   if (t->threads.empty() && !t->mix)

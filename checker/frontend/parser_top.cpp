@@ -248,13 +248,14 @@ void Parser::parse_define(std::vector<Decl>& out) {
   const size_t body = pos_;
   size_t end = pos_;
   while (toks_[end].kind != Tok::DirectiveEnd && toks_[end].kind != Tok::Eof) ++end;
-  // A statement body may leave out its last ';' (the use supplies it): add one.
+  // A statement body may leave out its last ';' (the use supplies it): the
+  // end-of-line token stands in for one while the body is parsed (restored
+  // below; inserting a token would copy the file's tokens for every macro).
+  const Token line_end = toks_[end];
   bool added_semi = false;
-  if (!toks_[end - 1].punct(";") && !toks_[end - 1].punct("}")) {
-    Token semi = toks_[end];
-    semi.kind = Tok::Punct;
-    semi.text = ";";
-    toks_.insert(toks_.begin() + static_cast<std::ptrdiff_t>(end), semi);
+  if (toks_[end].kind == Tok::DirectiveEnd && !toks_[end - 1].punct(";") && !toks_[end - 1].punct("}")) {
+    toks_[end].kind = Tok::Punct;
+    toks_[end].text = ";";
     added_semi = true;
   }
   const size_t stmt_end = added_semi ? end + 1 : end;
@@ -270,7 +271,7 @@ void Parser::parse_define(std::vector<Decl>& out) {
     try {
       if (!as_stmt) {
         ExprPtr e = parse_expr();
-        if (pos_ == end || (added_semi && pos_ == end && cur().punct(";"))) {
+        if (pos_ == end) {
           m->body = e;
           ok = true;
         } else {
@@ -333,10 +334,10 @@ void Parser::parse_define(std::vector<Decl>& out) {
     bool stmt_like = first.punct("{") || first.ident("do") || first.ident("if") || first.ident("for") ||
                      first.ident("while") || first.ident("switch") || first.ident("return") || is_type_start(first);
     for (size_t i = body; i < end && !stmt_like; ++i) stmt_like = toks_[i].punct(";");
-    if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+    toks_[end] = line_end;
     throw InputError(stmt_like ? stmt_error : expr_error);
   }
-  if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+  toks_[end] = line_end;
   pos_ = end;
   next();  // DirectiveEnd
   if (m->has_type_params()) type_macros_[m->name] = m->type_params;

@@ -259,6 +259,12 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     std::string text = source_text(cg_.sm_, e.args[0]->loc, e.args[0]->end);
     in.c.off = cg_.intern_string(fmt::format("{}({})", info.name, text));
   }
+  // nondet(n): a choice is part of an explorer label (24 bits) and the
+  // interpreter offers at most 2^20 of them; a larger constant is a model
+  // limit, said here rather than cut short at run time.
+  if (b == Builtin::Nondet)
+    if (auto n = env_.try_const(*e.args[0]); n && static_cast<uint64_t>(*n) > (uint64_t{1} << 20))
+      error(e.args[0]->loc, fmt::format("nondet({}): at most {} choices (model limit)", *n, uint64_t{1} << 20));
   for (size_t i = first; i < e.args.size(); ++i) {
     if (spliced[i]) continue;
     Val v = rvalue(*e.args[i]);

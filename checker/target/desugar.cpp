@@ -301,7 +301,9 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
                           const SourceManager& sm) {
   TargetCode out;
   out.params = target_params(td, sm);
-  for (const auto& [name, v] : bounds) {
+  for (const auto& bound : bounds) {
+    const std::string& name = bound.first;
+    const int64_t v = bound.second;
     auto it = std::find_if(out.params.begin(), out.params.end(), [&](const auto& p) { return p.first == name; });
     if (it == out.params.end()) {
       std::string known;

@@ -8,6 +8,8 @@
 #include <set>
 
 #include "sema/codegen.h"
+#include "support/assert.h"
+#include "target/kconfig_check.h"
 #include "target/program_parts.h"
 #include "vm/builtins.h"
 
@@ -62,6 +64,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   for (const auto& s : td.sets) inst->overrides.push_back(s);
   for (const auto& s : cli_sets) inst->overrides.push_back(s);
   for (const auto& [k, v] : inst->overrides) inst->cfg.set(k, v);
+  check_target_config(project, &td, arch, inst->cfg, cli_sets);
 
   if (td.expect) {
     inst->expected.violation = td.expect->violation;
@@ -335,6 +338,8 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   m.state_size = static_cast<uint32_t>(align_up(off, 8));
   if (m.state_size > (64u << 20)) sm.error(td.loc, "the state vector would exceed 64 MiB: reduce the heap");
   m.inv_ts_off = m.state_size;
+  // Every context, the invariant one included, got a stack region above.
+  PT_ASSERT(inv_stack != nullptr, "the invariant context has a stack region");
   inv_stack->state_off = m.state_size + static_cast<uint32_t>(sizeof(vm::ThreadState));
   m.work_size = static_cast<uint32_t>(align_up(inv_stack->state_off + inv_stack->obj_size, 8));
 

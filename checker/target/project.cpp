@@ -7,6 +7,7 @@
 
 #include "frontend/parser.h"
 #include "sema/config.h"
+#include "z3/engine.h"
 
 namespace fs = std::filesystem;
 
@@ -65,6 +66,7 @@ std::vector<ImportLine> import_lines(const std::string& text) {
 }  // namespace
 
 Project::Project(std::string root) : root_(std::move(root)) {}
+Project::~Project() = default;
 
 std::string Project::absolute(const std::string& rel) const {
   fs::path p(rel);

@@ -4,6 +4,7 @@
 // first, so typedef names are known where they are used) and lists targets.
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@
 namespace ptcheck {
 
 struct Config;
+namespace z3 {
+class Engine;
+}
 
 struct TargetEntry {
   std::string name;
@@ -24,6 +28,9 @@ struct TargetEntry {
 class Project {
  public:
   explicit Project(std::string root);
+  ~Project();
+  Project(const Project&) = delete;
+  Project& operator=(const Project&) = delete;
   const std::string& root() const { return root_; }
   SourceManager& sources() { return sm_; }
 
@@ -62,6 +69,15 @@ class Project {
                                           uint32_t line = 0, uint32_t col = 0);
   std::string absolute(const std::string& rel) const;
 
+  // The Z3 layout engine of this project (z3/z3_check.h project_engine()
+  // creates it on first use; answers are cached in it for the project's life).
+  std::unique_ptr<z3::Engine>& engine_slot() { return engine_; }
+
+  // Spec files loaded so far (spec/ and --spec), root-relative or absolute.
+  const std::set<std::string>& loaded_specs() const { return spec_files_; }
+  // Every Kconfig symbol the project mentions (target/kconfig_check.cpp fills it).
+  std::optional<std::set<std::string>> known_symbols_;
+
   // --bound NAME=V of this run: each target takes those naming its parameters.
   void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }
   const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
@@ -81,7 +97,8 @@ class Project {
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
   std::set<std::string> spec_files_;
-  std::vector<BrokenFile> broken_;  // spec files loaded (root-relative or absolute, normalized)
+  std::vector<BrokenFile> broken_;
+  std::unique_ptr<z3::Engine> engine_;  // spec files loaded (root-relative or absolute, normalized)
 };
 
 }  // namespace ptcheck

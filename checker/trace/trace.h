@@ -33,6 +33,8 @@ struct Step {
   std::vector<MemWrite> reads;      // shared memory the step read, in order
   std::vector<MemWrite> writes;     // shared memory the step wrote, in order
   std::vector<std::string> output;  // printk lines the step printed
+  // Accesses the text form left out (trace_fold.h): bookkeeping and repeated words.
+  unsigned folded_reads = 0, folded_writes = 0;
 };
 
 struct Header {

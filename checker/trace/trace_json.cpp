@@ -109,10 +109,16 @@ nlohmann::json to_json(const Trace& t) {
     js["writes"] = json::array();
     for (const MemWrite& w : s.writes) js["writes"].push_back(mem(w));
     js["output"] = s.output;
+    if (s.folded_reads) js["folded_reads"] = s.folded_reads;
+    if (s.folded_writes) js["folded_writes"] = s.folded_writes;
     j["steps"].push_back(js);
   }
   j["violation"] = {{"kind", t.violation.kind}, {"title", t.violation.title}, {"report", t.violation.report}};
   return j;
+}
+
+std::string json_text(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Trace from_json(const std::string& path, const nlohmann::json& j) {
@@ -183,6 +189,8 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     if (js.contains("reads")) mems("reads", s.reads);  // absent in traces older than reads
     mems("writes", s.writes);
     s.output = r.strings(js, w, "output");
+    if (js.contains("folded_reads")) s.folded_reads = static_cast<unsigned>(r.uint(js, w, "folded_reads", UINT32_MAX));
+    if (js.contains("folded_writes")) s.folded_writes = static_cast<unsigned>(r.uint(js, w, "folded_writes", UINT32_MAX));
     t.steps.push_back(std::move(s));
   }
   const auto& v = r.member(j, "", "violation");

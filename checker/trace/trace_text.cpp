@@ -5,12 +5,14 @@
 #include <algorithm>
 
 #include "support/diag.h"
+#include "trace/trace_fold.h"
 #include "trace/trace_io.h"
 
 namespace ptcheck::trace {
 namespace {
 
 constexpr size_t kStepIndent = 10;  // continuation lines (writes, printk)
+constexpr const char* kFolded = "(folded:";
 
 std::string hex16(uint64_t v) { return fmt::format("{:016x}", v); }
 
@@ -277,6 +279,21 @@ class TextParser {
   void parse_continuation(Step& st, const std::string& l, size_t start) {
     size_t li = pos_;
     std::string_view rest = std::string_view(l).substr(start);
+    if (rest.rfind(kFolded, 0) == 0) {
+      // (folded: N reads, M writes ...)
+      size_t p = start + std::string_view(kFolded).size();
+      std::string tok;
+      size_t s1 = token(l, p, tok);
+      if (s1 == std::string::npos) fail(li, l.size(), "expected the number of folded reads");
+      st.folded_reads = static_cast<unsigned>(parse_dec(li, s1, tok, "the number of folded reads", UINT32_MAX));
+      std::string w;
+      size_t s2 = token(l, p, w);
+      if (w != "reads,") fail(li, s2 == std::string::npos ? l.size() : s2, "expected 'reads,' after the number");
+      s1 = token(l, p, tok);
+      if (s1 == std::string::npos) fail(li, l.size(), "expected the number of folded writes");
+      st.folded_writes = static_cast<unsigned>(parse_dec(li, s1, tok, "the number of folded writes", UINT32_MAX));
+      return;
+    }
     if (rest.rfind("printk:", 0) == 0) {
       size_t b = start + 7;
       if (b < l.size()) {
@@ -349,7 +366,7 @@ class TextParser {
 
 // ------------------------------------------------------------------ text --
 
-std::string to_text(const Trace& t) {
+std::string to_text(const Trace& t, bool fold) {
   std::string out;
   out += kTextMagic;
   out += '\n';
@@ -379,7 +396,8 @@ std::string to_text(const Trace& t) {
     fw = std::max(fw, s.function.size());
     if (s.choice) cw = std::max(cw, fmt::format("choice={}", *s.choice).size());
   }
-  for (const Step& s : t.steps) {
+  for (const Step& full : t.steps) {
+    const Step s = fold ? fold_step(full) : full;
     std::string loc = fmt::format("{}:{}", s.file, s.line);
     std::string line = fmt::format("{:>{}}  {:<{}}  {:<{}}  {:<{}}  ", s.index, iw, s.thread, tw, loc, lw, s.function, fw);
     if (cw) line += fmt::format("{:<{}}  ", s.choice ? fmt::format("choice={}", *s.choice) : std::string(), cw);
@@ -390,6 +408,10 @@ std::string to_text(const Trace& t) {
     for (const MemWrite& w : s.reads) out += indent + write_text(w, true) + '\n';
     for (const MemWrite& w : s.writes) out += indent + write_text(w) + '\n';
     for (const std::string& o : s.output) out += indent + "printk: " + o + '\n';
+    if (s.folded_reads || s.folded_writes)
+      out += indent + fmt::format("{} {} reads, {} writes of {}; check --trace-detail shows them)\n", kFolded,
+                                  s.folded_reads, s.folded_writes,
+                                  is_allocator_step(s) ? "page allocator bookkeeping" : "repeated words");
   }
   out += '\n';
   out += kCutHere;

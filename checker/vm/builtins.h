@@ -1,6 +1,6 @@
 #pragma once
-// Builtins: the kernel primitives the engine provides (ARCHITECTURE.md "The model
-// language"). The compiler resolves a call to one of these names unless the model
+// Builtins: the kernel primitives the engine provides (docs/model-language.md
+// "Builtins"). The compiler resolves a call to one of these names unless the model
 // defines a function of the same name (a model definition wins, so the kernel
 // model can layer its own allocators on top of the engine's).
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // The error kinds the interpreter detects, with the names users write in
 // `expect violation KIND;`, and the raw facts of one error. Reports in the
-// kernel's words are produced from these facts by vm/report.cpp.
+// kernel's words are produced from these facts by driver/report.cpp.
 #include <cstdint>
 #include <optional>
 #include <string>

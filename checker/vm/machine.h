@@ -1,7 +1,7 @@
 #pragma once
 // The interpreter: executes one step of one context on a state vector.
 //
-// Step semantics (ARCHITECTURE.md "Concurrency semantics"): a context always
+// Step semantics (docs/model-language.md "Concurrency"): a context always
 // rests at its next *visible* instruction (a shared-memory access, a lock or RCU
 // operation, a nondeterministic choice, the start of an atomic block). A step
 // executes that instruction and then every following local-only instruction up
@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "support/assert.h"
 #include "vm/builtins.h"
 #include "vm/errors.h"
 #include "vm/model.h"
@@ -57,7 +58,7 @@ class Machine {
   bool check_invariants(uint8_t* s);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
-  // Location (Program::locs index) of the instruction context t rests at.
+  // Location (Model::locs index) of the instruction context t rests at.
   uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
   // Call chain of context t, innermost first, as locations.
   std::vector<uint32_t> call_chain(const uint8_t* s, uint32_t t) const;
@@ -65,7 +66,13 @@ class Machine {
   std::string blocked_reason(const uint8_t* s, uint32_t t) const;
   const Model& model() const { return m_; }
 
-  static uint32_t label(Move m) { return (m.context << 24) | (m.choice & 0xffffff); }
+  // Explorer labels: the context in the top byte, the choice below. Targets
+  // have at most 30 threads (target/desugar.cpp) and nondet() at most 2^20
+  // choices (sema/codegen_call.cpp for constants, can_run's clamp otherwise).
+  static uint32_t label(Move m) {
+    PT_ASSERT(m.context < 256 && m.choice < (1u << 24), "a move fits an explorer label");
+    return (m.context << 24) | (m.choice & 0xffffff);
+  }
   static Move unlabel(uint32_t l) { return {l >> 24, l & 0xffffff}; }
 
  private:

@@ -115,6 +115,10 @@ struct Model {
   uint32_t state_size = 0, threads_off = 0, rcu_off = 0, rcu_capacity = 4;
   std::vector<uint8_t> initial_image;  // state bytes before init runs (global initializers)
   uint32_t work_size = 0;    // state_size plus the invariant scratch tail
+  // Bytes of a working buffer for one state: work_size and one word of slack,
+  // so a word access at the last bytes of the work area stays inside it.
+  static constexpr uint32_t kBufferSlack = 8;
+  uint32_t buffer_size() const { return work_size + kBufferSlack; }
   uint32_t inv_ts_off = 0;   // the invariant context's ThreadState (in the tail)
   // semantics switches
   bool debug_vm = true;     // CONFIG_DEBUG_VM: VM_BUG_ON* are checked

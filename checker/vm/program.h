@@ -3,7 +3,8 @@
 // whose registers ("slots") live in the thread's stack frame, which itself lives
 // in the state vector. Every access to shared memory, every lock and RCU
 // operation is its own instruction, so the interpreter can end a step exactly
-// where the concurrency semantics (ARCHITECTURE.md) puts a step boundary.
+// where the concurrency semantics (docs/model-language.md "Concurrency") puts a
+// step boundary.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,7 +62,7 @@ struct Insn {
                       // c.off, the pointee's size and signedness in c.size/c.sign)
   int64_t imm = 0;    // constant, jump target, function id, builtin id, byte count
   uint32_t aux = 0;   // argument-list index, or a length
-  uint32_t loc = 0;   // index into Program::locs: the statement this came from
+  uint32_t loc = 0;   // index into Model::locs: the statement this came from
 };
 
 // A statement span, for traces ("file:line function | statement") and reports.

@@ -5,17 +5,17 @@
 
 #include "sema/config.h"
 
-namespace ptcheck::zl {
+namespace ptcheck::z3 {
 
 namespace {
 using sema::TypeKind;
-z3::expr umax(const z3::expr& a, const z3::expr& b) { return z3::ite(z3::ugt(a, b), a, b); }
+::z3::expr umax(const ::z3::expr& a, const ::z3::expr& b) { return ::z3::ite(::z3::ugt(a, b), a, b); }
 // align_up for power-of-two alignments: (v + a - 1) & -a
-z3::expr align_up(const z3::expr& v, const z3::expr& a) { return (v + a - 1) & (-a); }
+::z3::expr align_up(const ::z3::expr& v, const ::z3::expr& a) { return (v + a - 1) & (-a); }
 std::string record_key(bool is_union, const std::string& tag) { return (is_union ? "union " : "struct ") + tag; }
 }  // namespace
 
-SymLayout::SymLayout(z3::context& ctx, const ArchInfo& arch, SourceManager& sm)
+SymLayout::SymLayout(::z3::context& ctx, const ArchInfo& arch, SourceManager& sm)
     : ctx_(ctx), arch_(arch), sm_(sm), under_(ctx.bool_val(true)) {
   const Abi& a = arch.abi;
   SymType* v = make(TypeKind::Void, "void");
@@ -54,16 +54,16 @@ SymType* SymLayout::make(TypeKind k, const std::string& name) {
   return t;
 }
 
-z3::expr SymLayout::sym(const std::string& name) {
+::z3::expr SymLayout::sym(const std::string& name) {
   auto it = sym_exprs_.find(name);
   if (it != sym_exprs_.end()) return it->second;
-  z3::expr e = ctx_.bool_const(name.c_str());
+  ::z3::expr e = ctx_.bool_const(name.c_str());
   sym_exprs_.emplace(name, e);
   symbols_.insert(name);
   return e;
 }
 
-z3::expr SymLayout::cond(const ast::Cond* c) {
+::z3::expr SymLayout::cond(const ast::Cond* c) {
   if (!c) return ctx_.bool_val(true);
   switch (c->kind) {
     case ast::Cond::True: return ctx_.bool_val(true);
@@ -76,12 +76,36 @@ z3::expr SymLayout::cond(const ast::Cond* c) {
   return ctx_.bool_val(true);
 }
 
-z3::expr SymLayout::axioms() {
-  z3::expr ax = ctx_.bool_val(true);
+::z3::expr SymLayout::kexpr(const KExpr& e) {
+  switch (e.kind) {
+    case KExpr::True: return ctx_.bool_val(true);
+    case KExpr::Sym: return sym(e.sym);
+    case KExpr::Not: return !kexpr(*e.a);
+    case KExpr::And: return kexpr(*e.a) && kexpr(*e.b);
+    case KExpr::Or: return kexpr(*e.a) || kexpr(*e.b);
+  }
+  return ctx_.bool_val(true);
+}
+
+::z3::expr SymLayout::axioms() {
+  ::z3::expr ax = ctx_.bool_val(true);
   for (const auto& bad : invalid_) ax = ax && !bad;
+  // The arch's Kconfig rules (arch/Kconfig.toml): no answer is a config that
+  // no kernel build on this arch has.
+  for (const auto& r : arch_.kconfig_rules.rules) {
+    switch (r.kind) {
+      case KconfigRule::Depends: ax = ax && ::z3::implies(sym(r.symbol), kexpr(*r.cond)); break;
+      case KconfigRule::Select:
+        ax = ax && ::z3::implies((r.symbol.empty() ? ctx_.bool_val(true) : sym(r.symbol)) && kexpr(*r.cond),
+                               sym(r.target));
+        break;
+      case KconfigRule::ArchY: ax = ax && sym(r.symbol); break;
+      case KconfigRule::ArchN: ax = ax && !sym(r.symbol); break;
+    }
+  }
   auto it = typedefs_.find("spinlock_t");
   if (symbols_.count("ALLOC_SPLIT_PTLOCKS") && it != typedefs_.end() && it->second->complete)
-    ax = ax && (sym("ALLOC_SPLIT_PTLOCKS") == z3::ugt(it->second->size, bv(arch_.abi.size_long)));
+    ax = ax && (sym("ALLOC_SPLIT_PTLOCKS") == ::z3::ugt(it->second->size, bv(arch_.abi.size_long)));
   return ax;
 }
 
@@ -96,7 +120,7 @@ const SymType* SymLayout::pointer_to(const SymType* t) {
   return p;
 }
 
-const SymType* SymLayout::array_of(const SymType* el, const z3::expr& n) {
+const SymType* SymLayout::array_of(const SymType* el, const ::z3::expr& n) {
   SymType* a = make(TypeKind::Array, el->name + "[]");
   a->elem = el;
   a->count = n;
@@ -139,7 +163,7 @@ const SymType* SymLayout::resolve(const ast::TypeSpec& ts) {
     case ast::TypeSpec::Array: {
       if (!ts.elem) sm_.error(ts.loc, "array without element type: expected a type");
       const SymType* el = resolve(*ts.elem);
-      z3::expr n = bv(0);
+      ::z3::expr n = bv(0);
       if (ts.array_size) {
         auto v = eval_(*ts.array_size, nullptr, 0);
         if (!v) sm_.error(ts.array_size->loc, "expected an integer constant expression");
@@ -181,12 +205,12 @@ SymType* SymLayout::record_slot(const ast::RecordDecl& rd) {
         // and without CONFIG_PTDESC_RFC): lay it out on its own and keep both, each
         // member present only under its definition's condition.
         auto u = def_under_.find(t);
-        z3::expr first = u != def_under_.end() ? u->second : ctx_.bool_val(true);
-        z3::expr second = under_;
-        z3::expr overlap_possible = first && second;
-        z3::solver s(ctx_);
+        ::z3::expr first = u != def_under_.end() ? u->second : ctx_.bool_val(true);
+        ::z3::expr second = under_;
+        ::z3::expr overlap_possible = first && second;
+        ::z3::solver s(ctx_);
         s.add(overlap_possible);
-        if (s.check() != z3::unsat)
+        if (s.check() != ::z3::unsat)
           sm_.error(rd.loc, fmt::format("redefinition of '{}' (first at {}): expected the definitions under "
                                         "mutually exclusive #if branches",
                                         key, sm_.where(t->decl ? t->decl->loc : rd.loc)));
@@ -201,8 +225,8 @@ SymType* SymLayout::record_slot(const ast::RecordDecl& rd) {
           f.present = (f.present && second).simplify();
           t->fields.push_back(f);
         }
-        t->size = z3::ite(second, alt.size, t->size).simplify();
-        t->align = z3::ite(second, alt.align, t->align).simplify();
+        t->size = ::z3::ite(second, alt.size, t->size).simplify();
+        t->align = ::z3::ite(second, alt.align, t->align).simplify();
         def_under_.insert_or_assign(t, first || second);
         return t;
       }
@@ -226,9 +250,9 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
   laying_out_.insert(t);
   t->decl = &rd;
   t->fields.clear();
-  z3::expr offset = bv(0), size = bv(0), align = bv(1);
+  ::z3::expr offset = bv(0), size = bv(0), align = bv(1);
   for (const ast::FieldDecl& f : rd.fields) {
-    z3::expr p = cond(f.cond.get());
+    ::z3::expr p = cond(f.cond.get());
     const SymType* ft = resolve(*f.type);
     if (!ft->complete) {
       // TypeEnv rejects the configs where a member of incomplete type is present
@@ -237,11 +261,11 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
       invalid_.push_back((under_ && p).simplify());
       p = ctx_.bool_val(false);
     }
-    z3::expr a = rd.packed ? bv(1) : ft->align;
-    z3::expr off = rd.is_union ? bv(0) : align_up(offset, a);
-    if (rd.is_union) size = z3::ite(p, umax(size, ft->size), size);
-    else offset = z3::ite(p, off + ft->size, offset);
-    align = z3::ite(p, umax(align, a), align);
+    ::z3::expr a = rd.packed ? bv(1) : ft->align;
+    ::z3::expr off = rd.is_union ? bv(0) : align_up(offset, a);
+    if (rd.is_union) size = ::z3::ite(p, umax(size, ft->size), size);
+    else offset = ::z3::ite(p, off + ft->size, offset);
+    align = ::z3::ite(p, umax(align, a), align);
     t->fields.push_back(SymField{f.name, ft, off.simplify(), p.simplify(), &f});
   }
   if (rd.align_expr) {
@@ -259,7 +283,7 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
 
 void SymLayout::add_unit(const ast::TranslationUnit& tu) { add_decls(tu.decls, ctx_.bool_val(true)); }
 
-void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const z3::expr& under) {
+void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const ::z3::expr& under) {
   for (const ast::Decl& d : decls) {
     switch (d.kind) {
       case ast::Decl::Record:
@@ -272,7 +296,7 @@ void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const z3::expr& u
             int64_t v = next;
             if (it.value) {
               auto sv = eval_(*it.value, nullptr, 0);
-              z3::expr s = sv ? sv->v.simplify() : bv(0);
+              ::z3::expr s = sv ? sv->v.simplify() : bv(0);
               if (!sv || !s.is_numeral()) sm_.error(it.loc, "enumerator value must not depend on the config (Z3 encoder)");
               v = static_cast<int64_t>(s.get_numeral_uint64());
             }
@@ -302,8 +326,8 @@ void SymLayout::add_decls(const std::vector<ast::Decl>& decls, const z3::expr& u
         macros_[d.macro->name].emplace_back(under, d.macro.get());
         break;
       case ast::Decl::IfConfig: {
-        z3::expr c = cond(d.cond.get());
-        z3::expr saved = under_;
+        ::z3::expr c = cond(d.cond.get());
+        ::z3::expr saved = under_;
         under_ = (under && c).simplify();
         add_decls(d.then_decls, under_);
         under_ = (under && !c).simplify();
@@ -347,7 +371,7 @@ std::vector<SymMember::Candidate> SymLayout::find(const SymType* rec, const std:
   }
   // TypeEnv::member takes the first present declaration.
   std::vector<SymMember::Candidate> out;
-  z3::expr earlier = ctx_.bool_val(false);
+  ::z3::expr earlier = ctx_.bool_val(false);
   for (const auto& c : raw) {
     out.push_back({(c.present && !earlier).simplify(), c.offset, c.type});
     earlier = earlier || c.present;
@@ -382,7 +406,7 @@ std::optional<SymMember> SymLayout::member(const SymType* rec, const std::string
       std::vector<SymMember::Candidate> next;
       for (const auto& c : cur) {
         if (c.type->kind != TypeKind::Array) continue;
-        next.push_back({c.present && z3::ult(bv(idx), c.type->count), c.offset + bv(idx) * c.type->elem->size,
+        next.push_back({c.present && ::z3::ult(bv(idx), c.type->count), c.offset + bv(idx) * c.type->elem->size,
                         c.type->elem});
       }
       cur = std::move(next);
@@ -394,13 +418,13 @@ std::optional<SymMember> SymLayout::member(const SymType* rec, const std::string
     if (cur.empty()) return std::nullopt;
   }
   if (cur.empty()) return std::nullopt;
-  z3::expr present = ctx_.bool_val(false);
-  z3::expr offset = cur.back().offset, size = cur.back().type->size;
+  ::z3::expr present = ctx_.bool_val(false);
+  ::z3::expr offset = cur.back().offset, size = cur.back().type->size;
   for (size_t k = cur.size(); k-- > 0;) {
     present = present || cur[k].present;
     if (k + 1 < cur.size()) {
-      offset = z3::ite(cur[k].present, cur[k].offset, offset);
-      size = z3::ite(cur[k].present, cur[k].type->size, size);
+      offset = ::z3::ite(cur[k].present, cur[k].offset, offset);
+      size = ::z3::ite(cur[k].present, cur[k].type->size, size);
     }
   }
   for (auto& c : cur) {
@@ -442,7 +466,7 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
     if (!x) return std::nullopt;
     return eval_(*x, params, depth + 1);
   };
-  auto b01 = [&](const z3::expr& c) { return Val{z3::ite(c, bv(1), bv(0)), false}; };
+  auto b01 = [&](const ::z3::expr& c) { return Val{::z3::ite(c, bv(1), bv(0)), false}; };
   switch (e.kind) {
     case K::IntLit:
       return Val{bv(e.value), e.is_unsigned || e.value > static_cast<uint64_t>(INT64_MAX)};
@@ -467,7 +491,7 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
             r.reset();
             break;
           }
-          r = r ? Val{z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
+          r = r ? Val{::z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
         }
         expanding_.erase(e.name);
         if (r) return r;
@@ -501,19 +525,19 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
       auto b = sub(e.b);
       if (!a || !b) return std::nullopt;
       bool u = a->uns || b->uns;
-      const z3::expr &x = a->v, &y = b->v;
+      const ::z3::expr &x = a->v, &y = b->v;
       const std::string& op = e.op;
       if (op == "+") return Val{x + y, u};
       if (op == "-") return Val{x - y, u};
       if (op == "*") return Val{x * y, u};
-      if (op == "/") return Val{u ? z3::udiv(x, y) : x / y, u};
-      if (op == "%") return Val{u ? z3::urem(x, y) : z3::srem(x, y), u};
-      if (op == "<<") return Val{z3::shl(x, y), a->uns};
-      if (op == ">>") return Val{a->uns ? z3::lshr(x, y) : z3::ashr(x, y), a->uns};
-      if (op == "<") return b01(u ? z3::ult(x, y) : x < y);
-      if (op == "<=") return b01(u ? z3::ule(x, y) : x <= y);
-      if (op == ">") return b01(u ? z3::ugt(x, y) : x > y);
-      if (op == ">=") return b01(u ? z3::uge(x, y) : x >= y);
+      if (op == "/") return Val{u ? ::z3::udiv(x, y) : x / y, u};
+      if (op == "%") return Val{u ? ::z3::urem(x, y) : ::z3::srem(x, y), u};
+      if (op == "<<") return Val{::z3::shl(x, y), a->uns};
+      if (op == ">>") return Val{a->uns ? ::z3::lshr(x, y) : ::z3::ashr(x, y), a->uns};
+      if (op == "<") return b01(u ? ::z3::ult(x, y) : x < y);
+      if (op == "<=") return b01(u ? ::z3::ule(x, y) : x <= y);
+      if (op == ">") return b01(u ? ::z3::ugt(x, y) : x > y);
+      if (op == ">=") return b01(u ? ::z3::uge(x, y) : x >= y);
       if (op == "==") return b01(x == y);
       if (op == "!=") return b01(x != y);
       if (op == "&") return Val{x & y, u};
@@ -529,7 +553,7 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
       auto x = sub(e.b);
       auto y = sub(e.c);
       if (!c || !x || !y) return std::nullopt;
-      return Val{z3::ite(c->v != bv(0), x->v, y->v), x->uns || y->uns};
+      return Val{::z3::ite(c->v != bv(0), x->v, y->v), x->uns || y->uns};
     }
     case K::Cast: {
       auto a = sub(e.a);
@@ -537,11 +561,11 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
       const SymType* t = resolve(*e.type);
       if (t->kind == TypeKind::Bool) return b01(a->v != bv(0));
       if (t->kind == TypeKind::Int) {
-        z3::expr s = t->size.simplify();
+        ::z3::expr s = t->size.simplify();
         unsigned bits = static_cast<unsigned>(s.get_numeral_uint64()) * 8;
         if (bits >= 64) return Val{a->v, !t->is_signed};
-        z3::expr lo = a->v.extract(bits - 1, 0);
-        return Val{t->is_signed ? z3::sext(lo, 64 - bits) : z3::zext(lo, 64 - bits), !t->is_signed};
+        ::z3::expr lo = a->v.extract(bits - 1, 0);
+        return Val{t->is_signed ? ::z3::sext(lo, 64 - bits) : ::z3::zext(lo, 64 - bits), !t->is_signed};
       }
       if (t->kind == TypeKind::Pointer) return Val{a->v, true};
       return std::nullopt;
@@ -587,7 +611,7 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
           r.reset();
           break;
         }
-        r = r ? Val{z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
+        r = r ? Val{::z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
       }
       expanding_.erase(e.a->name);
       return r;
@@ -600,32 +624,32 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
 // ---- concrete evaluation ----------------------------------------------------------
 
 namespace {
-z3::expr substitute_all(z3::context& ctx, const z3::expr& e, const std::map<std::string, bool>& values,
+::z3::expr substitute_all(::z3::context& ctx, const ::z3::expr& e, const std::map<std::string, bool>& values,
                         const std::set<std::string>& symbols) {
-  z3::expr_vector src(ctx), dst(ctx);
+  ::z3::expr_vector src(ctx), dst(ctx);
   for (const auto& s : symbols) {
     src.push_back(ctx.bool_const(s.c_str()));
     auto it = values.find(s);
     dst.push_back(ctx.bool_val(it != values.end() && it->second));
   }
-  z3::expr copy = e;
+  ::z3::expr copy = e;
   return copy.substitute(src, dst).simplify();
 }
 }  // namespace
 
-uint64_t eval_under(z3::context& ctx, const z3::expr& e, const std::map<std::string, bool>& values,
+uint64_t eval_under(::z3::context& ctx, const ::z3::expr& e, const std::map<std::string, bool>& values,
                     const std::set<std::string>& symbols) {
-  z3::expr r = substitute_all(ctx, e, values, symbols);
+  ::z3::expr r = substitute_all(ctx, e, values, symbols);
   if (!r.is_numeral()) throw std::runtime_error("symbolic term did not reduce to a number: " + r.to_string());
   return r.get_numeral_uint64();
 }
 
-bool eval_bool_under(z3::context& ctx, const z3::expr& e, const std::map<std::string, bool>& values,
+bool eval_bool_under(::z3::context& ctx, const ::z3::expr& e, const std::map<std::string, bool>& values,
                      const std::set<std::string>& symbols) {
-  z3::expr r = substitute_all(ctx, e, values, symbols);
+  ::z3::expr r = substitute_all(ctx, e, values, symbols);
   if (r.is_true()) return true;
   if (r.is_false()) return false;
   throw std::runtime_error("symbolic condition did not reduce to true/false: " + r.to_string());
 }
 
-}  // namespace ptcheck::zl
+}  // namespace ptcheck::z3

@@ -29,26 +29,26 @@
 #include "frontend/ast.h"
 #include "sema/types.h"
 
-namespace ptcheck::zl {
+namespace ptcheck::z3 {
 
 struct SymType;
 
 struct SymField {
   std::string name;  // "" for an anonymous struct/union member
   const SymType* type = nullptr;
-  z3::expr offset;   // bv64, from the start of the enclosing record
-  z3::expr present;  // bool: the conjunction of the member's #if lines
+  ::z3::expr offset;   // bv64, from the start of the enclosing record
+  ::z3::expr present;  // bool: the conjunction of the member's #if lines
   const ast::FieldDecl* decl = nullptr;
 };
 
 struct SymType {
-  explicit SymType(z3::context& c) : size(c.bv_val(0, 64)), align(c.bv_val(1, 64)), count(c.bv_val(0, 64)) {}
+  explicit SymType(::z3::context& c) : size(c.bv_val(0, 64)), align(c.bv_val(1, 64)), count(c.bv_val(0, 64)) {}
   sema::TypeKind kind = sema::TypeKind::Void;
   std::string name, tag;
   bool is_union = false, complete = true, is_signed = false;
-  z3::expr size, align;          // bv64
+  ::z3::expr size, align;          // bv64
   const SymType* elem = nullptr; // pointee, array element, function return
-  z3::expr count;                // Array: bv64 element count
+  ::z3::expr count;                // Array: bv64 element count
   std::vector<SymField> fields;  // Record: every declared member (present or not)
   const ast::RecordDecl* decl = nullptr;
 };
@@ -58,23 +58,23 @@ struct SymType {
 // as in TypeEnv::member the first present one wins.
 struct SymMember {
   struct Candidate {
-    z3::expr present, offset;
+    ::z3::expr present, offset;
     const SymType* type;
   };
   std::vector<Candidate> candidates;  // at least one
-  z3::expr present, offset, size;     // merged over the candidates (bool, bv64, bv64)
+  ::z3::expr present, offset, size;     // merged over the candidates (bool, bv64, bv64)
 };
 
 class SymLayout {
  public:
-  SymLayout(z3::context& ctx, const ArchInfo& arch, SourceManager& sm);
+  SymLayout(::z3::context& ctx, const ArchInfo& arch, SourceManager& sm);
   SymLayout(const SymLayout&) = delete;
   SymLayout& operator=(const SymLayout&) = delete;
 
   // Records, typedefs, enums and macros of a unit, top-level #if taken both ways.
   void add_unit(const ast::TranslationUnit& tu);
 
-  z3::context& ctx() const { return ctx_; }
+  ::z3::context& ctx() const { return ctx_; }
   const ArchInfo& arch() const { return arch_; }
 
   const SymType* record(const std::string& tag) const;  // struct/union tag or typedef of one
@@ -86,18 +86,19 @@ class SymLayout {
   std::vector<std::string> leaf_paths(const SymType* rec) const;
 
   // The boolean for a Kconfig symbol ("CONFIG_MEMCG"), created on first use.
-  z3::expr sym(const std::string& name);
+  ::z3::expr sym(const std::string& name);
   const std::set<std::string>& symbols() const { return symbols_; }
-  z3::expr cond(const ast::Cond* c);  // nullptr is true
+  ::z3::expr cond(const ast::Cond* c);  // nullptr is true
 
-  // Facts every config satisfies: ALLOC_SPLIT_PTLOCKS == sizeof(spinlock_t) >
-  // sizeof(long) (include/linux/mm_types_task.h), when the model has spinlock_t;
-  // no conflicting typedef is active.
-  z3::expr axioms();
+  // Facts every config satisfies: the arch's Kconfig rules (arch/Kconfig.toml:
+  // depends, selects, what the arch always and never has); ALLOC_SPLIT_PTLOCKS
+  // == sizeof(spinlock_t) > sizeof(long) (include/linux/mm_types_task.h), when
+  // the model has spinlock_t; no conflicting typedef is active.
+  ::z3::expr axioms();
 
   // A symbolic integer constant expression (bv64) and whether C treats it as unsigned.
   struct Val {
-    z3::expr v;
+    ::z3::expr v;
     bool uns;
   };
   Val eval(const ast::Expr& e);
@@ -109,13 +110,14 @@ class SymLayout {
   SymType* record_slot(const ast::RecordDecl& rd);
   void define_record(SymType* t, const ast::RecordDecl& rd);
   const SymType* pointer_to(const SymType* t);
-  const SymType* array_of(const SymType* el, const z3::expr& n);
-  void add_decls(const std::vector<ast::Decl>& decls, const z3::expr& under);
+  const SymType* array_of(const SymType* el, const ::z3::expr& n);
+  void add_decls(const std::vector<ast::Decl>& decls, const ::z3::expr& under);
   std::optional<Val> eval_(const ast::Expr& e, const std::map<std::string, Val>* params, int depth);
   std::vector<SymMember::Candidate> find(const SymType* rec, const std::string& name) const;
-  z3::expr bv(uint64_t v) const { return ctx_.bv_val(v, 64); }
+  ::z3::expr bv(uint64_t v) const { return ctx_.bv_val(v, 64); }
+  ::z3::expr kexpr(const KExpr& e);
 
-  z3::context& ctx_;
+  ::z3::context& ctx_;
   ArchInfo arch_;
   SourceManager& sm_;
   std::vector<std::unique_ptr<SymType>> types_;
@@ -124,21 +126,21 @@ class SymLayout {
   std::map<std::string, SymType*> tags_;  // "struct page"
   std::map<const ast::RecordDecl*, SymType*> anon_;
   std::map<std::string, const SymType*> typedefs_;
-  std::map<std::string, std::vector<std::pair<z3::expr, const ast::MacroDef*>>> macros_;
+  std::map<std::string, std::vector<std::pair<::z3::expr, const ast::MacroDef*>>> macros_;
   std::map<std::string, int64_t> enums_;
   std::set<std::string> expanding_;
   std::set<const SymType*> laying_out_;
   std::set<std::string> symbols_;
-  std::map<std::string, z3::expr> sym_exprs_;
-  z3::expr under_;                               // the enclosing top-level #if conditions
-  std::map<const SymType*, z3::expr> def_under_;  // where a named record's definition(s) apply
-  std::vector<z3::expr> invalid_;                 // configs where the model does not compile
+  std::map<std::string, ::z3::expr> sym_exprs_;
+  ::z3::expr under_;                               // the enclosing top-level #if conditions
+  std::map<const SymType*, ::z3::expr> def_under_;  // where a named record's definition(s) apply
+  std::vector<::z3::expr> invalid_;                 // configs where the model does not compile
 };
 
 // Value of a bv64 term under a concrete assignment (symbols not listed are n).
-uint64_t eval_under(z3::context& ctx, const z3::expr& e, const std::map<std::string, bool>& values,
+uint64_t eval_under(::z3::context& ctx, const ::z3::expr& e, const std::map<std::string, bool>& values,
                     const std::set<std::string>& symbols);
-bool eval_bool_under(z3::context& ctx, const z3::expr& e, const std::map<std::string, bool>& values,
+bool eval_bool_under(::z3::context& ctx, const ::z3::expr& e, const std::map<std::string, bool>& values,
                      const std::set<std::string>& symbols);
 
-}  // namespace ptcheck::zl
+}  // namespace ptcheck::z3

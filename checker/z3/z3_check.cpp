@@ -14,10 +14,9 @@ namespace fs = std::filesystem;
 
 namespace ptcheck {
 
-zl::Engine& project_engine(Project& project) {
-  static std::map<Project*, std::unique_ptr<zl::Engine>> engines;
-  auto& e = engines[&project];
-  if (!e) e = std::make_unique<zl::Engine>();
+z3::Engine& project_engine(Project& project) {
+  auto& e = project.engine_slot();
+  if (!e) e = std::make_unique<z3::Engine>();
   return *e;
 }
 
@@ -37,11 +36,11 @@ std::vector<std::string> arches_of(Project& project, const std::vector<std::stri
   return listed;
 }
 
-std::string witness_text(const zl::Answer& a, bool counter) {
+std::string witness_text(const z3::Answer& a, bool counter) {
   const auto& cfg = counter ? a.counter : a.config;
   const auto& ms = counter ? a.counter_members : a.members;
-  std::string s = cfg.empty() ? "in every config" : "when " + zl::config_text(cfg);
-  if (!ms.empty()) s += "; " + zl::ranges_text(ms);
+  std::string s = cfg.empty() ? "in every config" : "when " + z3::config_text(cfg);
+  if (!ms.empty()) s += "; " + z3::ranges_text(ms);
   for (const auto& v : a.values)
     if (v.witness) s += fmt::format("; {} e.g. {:#x}", v.text, *v.witness);
   return s;
@@ -74,12 +73,12 @@ std::vector<const ast::PropertyDef*> spec_properties(Project& project) {
 std::vector<CheckResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
                                           const std::string& arch, const CheckOptions& opt) {
   std::vector<CheckResult> out;
-  zl::Engine& eng = project_engine(project);
+  z3::Engine& eng = project_engine(project);
   for (const ast::PropertyDef* p : spec_properties(project)) {
     if (!all && !names.empty() && std::find(names.begin(), names.end(), p->name) == names.end()) continue;
     if (!all && names.empty()) continue;
-    zl::ErrFn err = zl::source_errors(project.sources(), p->query_loc);
-    zl::QPtr q = zl::parse_query(p->query, err);
+    z3::ErrFn err = z3::source_errors(project.sources(), p->query_loc);
+    z3::QPtr q = z3::parse_query(p->query, err);
     std::vector<std::string> arches = arch.empty() ? arches_of(project, p->arches) : std::vector<std::string>{arch};
     auto sets = p->sets;
     for (const auto& s : opt.sets) sets.push_back(s);
@@ -95,7 +94,7 @@ std::vector<CheckResult> check_properties(Project& project, const std::vector<st
       }
       auto t0 = std::chrono::steady_clock::now();
       eng.load_project_arch(project, a);
-      zl::Answer ans = eng.ask(*q, a, sets, err);
+      z3::Answer ans = eng.ask(*q, a, sets, err);
       CheckResult r;
       r.target = p->name;
       r.arch = a;
@@ -125,7 +124,7 @@ std::vector<CheckResult> check_properties(Project& project, const std::vector<st
 
 namespace {
 struct Clobber {
-  zl::ValueSpec value;
+  z3::ValueSpec value;
   std::string why;  // "list_del() writes LIST_POISON2 into prev"
 };
 
@@ -135,40 +134,40 @@ std::string last_segment(const std::string& m, std::string* prefix) {
   return d == std::string::npos ? m : m.substr(d + 1);
 }
 
-uint64_t numeral_or(const z3::expr& e, uint64_t dflt) {
-  z3::expr s = e.simplify();
+uint64_t numeral_or(const ::z3::expr& e, uint64_t dflt) {
+  ::z3::expr s = e.simplify();
   return s.is_numeral() ? s.get_numeral_uint64() : dflt;
 }
 
 // The values a path writes through member `m` (by its declaration: list links,
 // rcu_head, function pointers, object pointers).
-std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, const std::string& m,
-                                    const std::string& victim, const zl::ErrFn& err) {
-  zl::SymLayout& L = eng.layout(arch);
+std::vector<Clobber> clobber_values(z3::Engine& eng, const std::string& arch, const std::string& m,
+                                    const std::string& victim, const z3::ErrFn& err) {
+  z3::SymLayout& L = eng.layout(arch);
   std::vector<Clobber> out;
   auto named = [](const std::string& n) {
-    zl::ValueSpec v;
-    v.kind = zl::ValueSpec::Named;
+    z3::ValueSpec v;
+    v.kind = z3::ValueSpec::Named;
     v.name = n;
     return v;
   };
   auto ptr = [&](uint64_t align) {
-    zl::ValueSpec v;
-    v.kind = zl::ValueSpec::SlabObject;
+    z3::ValueSpec v;
+    v.kind = z3::ValueSpec::SlabObject;
     v.n = std::max<uint64_t>(align, 1);
     return v;
   };
-  zl::ValueSpec fn;
-  fn.kind = zl::ValueSpec::FunctionAddress;
+  z3::ValueSpec fn;
+  fn.kind = z3::ValueSpec::FunctionAddress;
   std::string prefix;
   std::string leaf = last_segment(m, &prefix);
   size_t dot = m.find('.');
   if (dot == std::string::npos) return out;
-  const zl::SymType* rec = L.record(m.substr(0, dot));
+  const z3::SymType* rec = L.record(m.substr(0, dot));
   auto full = L.member(rec, m.substr(dot + 1));
   if (!full) return out;
-  const zl::SymType* t = full->candidates[0].type;
-  const zl::SymType* parent = rec;
+  const z3::SymType* t = full->candidates[0].type;
+  const z3::SymType* parent = rec;
   if (prefix.find('.') != std::string::npos) {
     auto pm = L.member(rec, prefix.substr(dot + 1));
     if (pm) parent = pm->candidates[0].type;
@@ -179,7 +178,7 @@ std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, co
     // a whole list_head / rcu_head / struct: the values of the parts that reach the victim
     for (const auto& sub : L.leaf_paths(t)) {
       std::string part = m + "." + sub;
-      auto q = zl::parse_query(fmt::format("overlap({}, {})", part, victim), err);
+      auto q = z3::parse_query(fmt::format("overlap({}, {})", part, victim), err);
       if (eng.ask(*q, arch, {}, err).result != "sat") continue;
       for (auto& c : clobber_values(eng, arch, part, victim, err)) out.push_back(std::move(c));
     }
@@ -198,8 +197,8 @@ std::vector<Clobber> clobber_values(zl::Engine& eng, const std::string& arch, co
     uint64_t a = std::max(numeral_or(t->elem->align, palign), palign);
     out.push_back({ptr(a), fmt::format("{} holds a pointer to {}", leaf, t->elem->name)});
   } else {
-    zl::ValueSpec any;
-    any.kind = zl::ValueSpec::Any;
+    z3::ValueSpec any;
+    any.kind = z3::ValueSpec::Any;
     out.push_back({any, fmt::format("{} holds an arbitrary integer", leaf)});
   }
   return out;
@@ -222,17 +221,17 @@ std::optional<Check> check_of(const std::string& m) {
 std::vector<std::string> hazard_reach(Project& project, const TargetEntry& target) {
   std::vector<std::string> lines;
   if (!target.def) return lines;
-  zl::Engine& eng = project_engine(project);
+  z3::Engine& eng = project_engine(project);
   std::vector<std::string> arches = list_arches(project.root());
   for (const auto& [text, loc] : target.def->hazards) {
-    zl::ErrFn err = zl::source_errors(project.sources(), loc);
-    zl::QPtr q = zl::parse_query(text, err);
+    z3::ErrFn err = z3::source_errors(project.sources(), loc);
+    z3::QPtr q = z3::parse_query(text, err);
     lines.push_back(fmt::format("hazard {}:", text));
     size_t w = 0;
     for (const auto& a : arches) w = std::max(w, a.size());
     for (const auto& a : arches) {
       eng.load_project_arch(project, a);
-      zl::Answer ans = eng.ask(*q, a, {}, err);
+      z3::Answer ans = eng.ask(*q, a, {}, err);
       std::string head = fmt::format("  {:<{}}  ", a + ":", w + 1);
       std::string pad(head.size(), ' ');
       if (ans.result == "unknown") {
@@ -244,33 +243,33 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
         continue;
       }
       std::string when = ans.holds == "yes" ? "under every config"
-                       : ans.config.empty() ? "in some configs" : "when " + zl::config_text(ans.config);
-      lines.push_back(head + fmt::format("{} {} ({})", q->kind == zl::QNode::Overlap ? "overlap" : "sat", when,
-                                         zl::ranges_text(ans.members)));
-      if (q->kind != zl::QNode::Overlap) continue;
+                       : ans.config.empty() ? "in some configs" : "when " + z3::config_text(ans.config);
+      lines.push_back(head + fmt::format("{} {} ({})", q->kind == z3::QNode::Overlap ? "overlap" : "sat", when,
+                                         z3::ranges_text(ans.members)));
+      if (q->kind != z3::QNode::Overlap) continue;
       auto chk = check_of(q->members[1]);
       if (!chk) {
         lines.push_back(pad + fmt::format("no value check is known for {}", q->members[1]));
         continue;
       }
       for (const auto& c : clobber_values(eng, a, q->members[0], q->members[1], err)) {
-        std::vector<zl::ValueSpec> variants{c.value};
+        std::vector<z3::ValueSpec> variants{c.value};
         const ArchInfo& ai = eng.layout(a).arch();
-        if (c.value.kind == zl::ValueSpec::FunctionAddress && c.value.n == 0 && ai.function_align > 1) {
-          zl::ValueSpec cold = c.value;
+        if (c.value.kind == z3::ValueSpec::FunctionAddress && c.value.n == 0 && ai.function_align > 1) {
+          z3::ValueSpec cold = c.value;
           cold.n = 1;
           variants.push_back(cold);
         }
         for (const auto& v : variants) {
-          auto dq = std::make_shared<zl::QNode>();
-          dq->kind = zl::QNode::Decodes;
+          auto dq = std::make_shared<z3::QNode>();
+          dq->kind = z3::QNode::Decodes;
           dq->val = v;
           dq->decoder = chk->decoder;
           dq->mask = chk->mask;
           dq->value = chk->expected;
-          zl::Answer va = eng.ask(*dq, a, {}, err);
-          const zl::ValueAnswer& x = va.values.at(0);
-          std::string d = zl::describe_value(v, ai, false);
+          z3::Answer va = eng.ask(*dq, a, {}, err);
+          const z3::ValueAnswer& x = va.values.at(0);
+          std::string d = z3::describe_value(v, ai, false);
           if (x.single) d = x.describe;
           std::string verdict;
           if (x.result == "unsat")

@@ -10,6 +10,7 @@
 
 #include "driver/run.h"
 #include "target/project.h"
+#include "z3/engine.h"
 #include "z3/query.h"
 
 namespace ptcheck {
@@ -32,7 +33,8 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
 // The properties declared in spec/ (parsed through project.unit()).
 std::vector<const ast::PropertyDef*> spec_properties(Project& project);
 
-// The engine shared by the calls above for this project (created on first use).
-zl::Engine& project_engine(Project& project);
+// The engine shared by the calls above for this project: owned by the project,
+// created on first use.
+z3::Engine& project_engine(Project& project);
 
 }  // namespace ptcheck

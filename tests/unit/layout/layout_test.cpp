@@ -145,7 +145,7 @@ TEST(Layout, ErrorsAreLocated) {
   }
 }
 
-// ---- struct page / struct ptdesc (DOMAIN.md §1) ---------------------------------
+// ---- struct page / struct ptdesc (include/linux/mm_types.h) -----------------------
 
 TEST_GROUP(PageLayout){};
 

@@ -90,7 +90,7 @@ TEST(Language, DeclarationsUnderIfInBodies) {
   const std::string text = R"(
 static long f(void)
 {
-#if IS_ENABLED(CONFIG_MMU)
+#if IS_ENABLED(CONFIG_MEMCG)
 	long y = 2;
 #else
 	long y = 3;
@@ -98,27 +98,27 @@ static long f(void)
 	return y;
 }
 target t { thread a { x = f(); BUG_ON(x != 2); } expect pass; }
-target t_nommu { set CONFIG_MMU = n; thread a { x = f(); BUG_ON(x != 3); } expect pass; }
+target t_nomemcg { set CONFIG_MEMCG = n; thread a { x = f(); BUG_ON(x != 3); } expect pass; }
 )";
   CHECK_PASS(check(text, "t"));
-  CHECK_PASS(check(text, "t_nommu"));
+  CHECK_PASS(check(text, "t_nomemcg"));
 }
 
 TEST(Language, IncludeUnderIf) {
   // Both files are found (relative to the including file); the config picks one.
   TempProject tp({{"t.ptm", kPre + R"(
-#if IS_ENABLED(CONFIG_MMU)
+#if IS_ENABLED(CONFIG_MEMCG)
 #include "inc/yes.ptm"
 #else
 #include "inc/no.ptm"
 #endif
 target t { thread a { x = which(); BUG_ON(x != 1); } expect pass; }
-target t_nommu { set CONFIG_MMU = n; thread a { x = which(); BUG_ON(x != 2); } expect pass; }
+target t_nomemcg { set CONFIG_MEMCG = n; thread a { x = which(); BUG_ON(x != 2); } expect pass; }
 )"},
                   {"inc/yes.ptm", "static long which(void) { return 1; }\n"},
                   {"inc/no.ptm", "static long which(void) { return 2; }\n"}});
   CHECK_PASS(tp.check("t"));
-  CHECK_PASS(tp.check("t_nommu"));
+  CHECK_PASS(tp.check("t_nomemcg"));
 }
 
 TEST(Language, PrintkStrings) {

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "support/diag.h"
+#include "trace/trace_dot.h"
+#include "trace/trace_fold.h"
 #include "trace/trace_io.h"
 
 #include <CppUTest/TestHarness.h>
@@ -392,4 +394,110 @@ TEST(TraceLoad, TextAndJsonFiles) {
   }
   CHECK_THROWS(InputError, load_trace((dir / "missing.trace").string()));
   std::filesystem::remove_all(dir);
+}
+
+TEST_GROUP(TraceFold){};
+
+TEST(TraceFold, AllocatorBookkeepingAndRunsFoldAndStillMatch) {
+  Trace t = full_trace();
+  Step alloc;
+  alloc.index = static_cast<unsigned>(t.steps.size() + 1);
+  alloc.thread = "T1";
+  alloc.file = "model/mm/page_alloc.ptm";
+  alloc.line = 337;
+  alloc.function = "free_frozen_pages";
+  alloc.statement = "atomic {";
+  alloc.reads.push_back({"contig_zone", 0xffffffff82000080ULL, 0, 8, 0x100000, "zone_start_pfn"});
+  alloc.writes.push_back({"contig_zone", 0xffffffff82000080ULL, 32, 8, 1, "free_area"});
+  alloc.writes.push_back({"page", 0xffffea0004000080ULL, 8, 8, 0xdead000000000100ULL, "lru.next/buddy_list.next"});
+  alloc.writes.push_back({"page", 0xffffea0004000080ULL, 48, 4, 0xffffffff, "page_type"});
+  alloc.writes.push_back({"page", 0xffffea0004000080ULL, 48, 4, 0xf0000000, "page_type"});
+  Step memset_step = alloc;
+  memset_step.index = alloc.index + 1;
+  memset_step.file = "arch/powerpc64/mm/book3s64/hash_pgtable.ptm";
+  memset_step.reads.clear();
+  memset_step.writes.clear();
+  for (uint64_t off = 0; off < 80; off += 8) memset_step.writes.push_back({"data", 0xc000000100000000ULL, off, 8, 0, ""});
+  t.steps.push_back(alloc);
+  t.steps.push_back(memset_step);
+
+  Step fa = fold_step(alloc), fm = fold_step(memset_step);
+  UNSIGNED_LONGS_EQUAL(1, fa.folded_reads);
+  UNSIGNED_LONGS_EQUAL(3, fa.folded_writes);  // the zone word, the buddy link, the first page_type write
+  UNSIGNED_LONGS_EQUAL(1, fa.writes.size());
+  UNSIGNED_LONGS_EQUAL(0xf0000000, fa.writes[0].value);
+  UNSIGNED_LONGS_EQUAL(8, fm.folded_writes);  // first and last of the run stay
+  UNSIGNED_LONGS_EQUAL(2, fm.writes.size());
+  // Folded steps match what replay produces; a wrong value or count does not.
+  CHECK(writes_match(fa, alloc));
+  CHECK(writes_match(fm, memset_step));
+  Step wrong = alloc;
+  wrong.writes.back().value = 1;
+  CHECK(!writes_match(fa, wrong));
+  wrong = alloc;
+  wrong.writes.pop_back();
+  CHECK(!writes_match(fa, wrong));
+  // The text form folds by default, says so, and reads back with the counts.
+  std::string text = to_text(t);
+  CHECK(text.find("(folded: 1 reads, 3 writes of page allocator bookkeeping; check --trace-detail shows them)") !=
+        std::string::npos);
+  CHECK(text.find("(folded: 0 reads, 8 writes of repeated words") != std::string::npos);
+  Trace back = parse_text("t.trace", text);
+  const Step& b = back.steps[alloc.index - 1];
+  UNSIGNED_LONGS_EQUAL(3, b.folded_writes);
+  CHECK(writes_match(b, alloc));
+  // --trace-detail: everything, no fold line.
+  std::string full = to_text(t, false);
+  CHECK(full.find("(folded:") == std::string::npos);
+  check_equal(t, parse_text("t.trace", full));
+  // JSON keeps everything too, and carries counts of a folded step.
+  Trace j = from_json("t.json", to_json(back));
+  UNSIGNED_LONGS_EQUAL(3, j.steps[alloc.index - 1].folded_writes);
+}
+
+TEST(TraceJson, InvalidUtf8IsReplacedNotThrown) {
+  // Found by fuzz_trace: a statement quoting bytes that are not UTF-8 made the
+  // JSON dump throw after a run (check --json, --trace-out F.json).
+  Trace t = full_trace();
+  t.steps[0].statement = "x = \"\xc1\xff\";";
+  t.steps[1].output.push_back("bad \xc1 byte");
+  std::string js = json_text(to_json(t));
+  CHECK(js.find("\\ufffd") != std::string::npos || js.find("\xef\xbf\xbd") != std::string::npos);
+  Trace back = from_json("t.json", nlohmann::json::parse(js));
+  LONGS_EQUAL(t.steps.size(), back.steps.size());
+}
+
+TEST_GROUP(TraceDot){};
+
+TEST(TraceDot, LanesArrowsAndTheViolation) {
+  Trace t;
+  t.header.target = "race";
+  t.header.arch = "x86_64";
+  t.violation.title = "kernel BUG at \"x.ptm\":3!";
+  Step a;
+  a.index = 1;
+  a.thread = "writer";
+  a.file = "x.ptm";
+  a.line = 2;
+  a.function = "w";
+  a.statement = "WRITE_ONCE(g, 1);";
+  a.writes.push_back({"g", 0xffffffff82000000ULL, 0, 8, 1, "val"});
+  Step b = a;
+  b.index = 2;
+  b.thread = "reader";
+  b.function = "r";
+  b.statement = "v = READ_ONCE(g);";
+  b.writes.clear();
+  b.reads.push_back({"g", 0xffffffff82000000ULL, 0, 8, 1, "val"});
+  t.steps = {a, b};
+  std::string dot = to_dot(t);
+  CHECK(dot.find("digraph trace {") == 0);
+  CHECK(dot.find("L0_0 [shape=box, style=bold, label=\"writer\"]") != std::string::npos);
+  CHECK(dot.find("L1_0 [shape=box, style=bold, label=\"reader\"]") != std::string::npos);
+  // The read of the value the writer wrote: an arrow between the lanes.
+  CHECK(dot.find("L0_1 -> L1_2 [color=blue, fontcolor=blue, constraint=false, label=\"g+0 [val] == 0x1\"]") !=
+        std::string::npos);
+  // The failing step and the violation in red, quotes escaped.
+  CHECK(dot.find("L1_2 [shape=box, color=red") != std::string::npos);
+  CHECK(dot.find("label=\"kernel BUG at \\\"x.ptm\\\":3!\"") != std::string::npos);
 }

@@ -13,6 +13,7 @@
 #include "frontend/parser.h"
 #include "sema/type_env.h"
 #include "target/project.h"
+#include "z3/engine.h"
 #include "z3/query.h"
 #include "z3/sym_layout.h"
 
@@ -36,16 +37,16 @@ struct Small {
   SourceManager sm;
   std::vector<std::unique_ptr<ast::TranslationUnit>> units;
   std::set<std::string> typedefs;
-  zl::Engine eng;
+  ptcheck::z3::Engine eng;
   explicit Small(const std::string& src, ArchInfo arch = lp64()) {
     units.push_back(std::make_unique<ast::TranslationUnit>(
         frontend::parse_file(sm, sm.add_file("small.ptm", src), &typedefs)));
     eng.add_arch(arch, {units.back().get()}, sm);
     arch_ = arch.name;
   }
-  zl::Answer ask(const std::string& q, std::vector<std::pair<std::string, bool>> sets = {}) {
-    auto err = zl::cli_errors();
-    return eng.ask(*zl::parse_query(q, err), arch_, sets, err);
+  ptcheck::z3::Answer ask(const std::string& q, std::vector<std::pair<std::string, bool>> sets = {}) {
+    auto err = ptcheck::z3::cli_errors();
+    return eng.ask(*ptcheck::z3::parse_query(q, err), arch_, sets, err);
   }
   std::string arch_;
 };
@@ -80,11 +81,11 @@ const char* kSmall =
     "#endif\n"
     "} __aligned(IS_ENABLED(CONFIG_AL) ? 32 : 8);\n";
 
-std::string cfg(const std::vector<std::pair<std::string, bool>>& c) { return zl::config_text(c); }
+std::string cfg(const std::vector<std::pair<std::string, bool>>& c) { return ptcheck::z3::config_text(c); }
 
 std::string error_of(const std::string& q) {
   try {
-    zl::parse_query(q, zl::cli_errors());
+    ptcheck::z3::parse_query(q, ptcheck::z3::cli_errors());
   } catch (const InputError& e) {
     return e.what();
   }
@@ -114,7 +115,7 @@ TEST(Z3Layout, OverlapOnlyUnderTheSwitch) {
   auto a = m.ask("overlap(p.lru, p.memdesc)");
   STRCMP_EQUAL("sat", a.result.c_str());
   STRCMP_EQUAL("CONFIG_RFC=y", cfg(a.config).c_str());
-  STRCMP_EQUAL("p.lru bytes 8..23, p.memdesc bytes 16..23", zl::ranges_text(a.members).c_str());
+  STRCMP_EQUAL("p.lru bytes 8..23, p.memdesc bytes 16..23", ptcheck::z3::ranges_text(a.members).c_str());
   STRCMP_EQUAL("sat", m.ask("overlap(p.lru.prev, p.memdesc)").result.c_str());
   STRCMP_EQUAL("unsat", m.ask("overlap(p.lru.next, p.memdesc)").result.c_str());
   STRCMP_EQUAL("unsat", m.ask("overlap(p.flags, p.lru)").result.c_str());
@@ -182,12 +183,12 @@ TEST(Z3Query, ParseErrorsHaveColumns) {
 }
 
 TEST(Z3Query, CanonicalText) {
-  auto q = zl::parse_query("CONFIG_MEMCG->equal_offset(struct page.memcg_data,ptdesc.pt_memcg_data)&&!false",
-                           zl::cli_errors());
+  auto q = ptcheck::z3::parse_query("CONFIG_MEMCG->equal_offset(struct page.memcg_data,ptdesc.pt_memcg_data)&&!false",
+                           ptcheck::z3::cli_errors());
   STRCMP_EQUAL("(CONFIG_MEMCG -> (equal_offset(page.memcg_data, ptdesc.pt_memcg_data) && !false))",
-               zl::to_string(*q).c_str());
-  auto d = zl::parse_query("decodes(slab_object(16) + 15, memdesc_type, MEMDESC_TYPE_PAGE_TABLE)", zl::cli_errors());
-  STRCMP_EQUAL("decodes(slab_object(16) + 0xf, memdesc_type, 15)", zl::to_string(*d).c_str());
+               ptcheck::z3::to_string(*q).c_str());
+  auto d = ptcheck::z3::parse_query("decodes(slab_object(16) + 15, memdesc_type, MEMDESC_TYPE_PAGE_TABLE)", ptcheck::z3::cli_errors());
+  STRCMP_EQUAL("decodes(slab_object(16) + 0xf, memdesc_type, 15)", ptcheck::z3::to_string(*d).c_str());
 }
 
 TEST(Z3Query, CacheWithinARun) {
@@ -204,15 +205,15 @@ TEST(Z3Query, CacheWithinARun) {
 }
 
 TEST(Z3Query, TimeoutGivesUnknownNeverAProof) {
-  zl::Engine eng;
+  ptcheck::z3::Engine eng;
   eng.options().timeout_ms = 1;
   auto& c = eng.ctx();
   // factor a 64-bit semiprime (4294967291 * 4294967279): far beyond 1 ms of bit-blasting
-  z3::expr x = c.bv_const("x", 64), y = c.bv_const("y", 64);
-  z3::expr n = c.bv_val(static_cast<uint64_t>(4294967291ull * 4294967279ull), 64);
-  z3::expr f = x * y == n && z3::ugt(x, c.bv_val(1, 64)) && z3::ugt(y, c.bv_val(1, 64)) &&
-               z3::ult(x, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) && z3::ult(y, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) &&
-               z3::bvmul_no_overflow(x, y, false);
+  ::z3::expr x = c.bv_const("x", 64), y = c.bv_const("y", 64);
+  ::z3::expr n = c.bv_val(static_cast<uint64_t>(4294967291ull * 4294967279ull), 64);
+  ::z3::expr f = x * y == n && ::z3::ugt(x, c.bv_val(1, 64)) && ::z3::ugt(y, c.bv_val(1, 64)) &&
+               ::z3::ult(x, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) && ::z3::ult(y, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) &&
+               ::z3::bvmul_no_overflow(x, y, false);
   std::string why;
   STRCMP_EQUAL("unknown", eng.solve(f, &why).c_str());
   CHECK(!why.empty());
@@ -282,11 +283,11 @@ TEST(Z3Agreement, EveryArchAndASampleOfConfigs) {
     std::vector<std::string> files = arch.model_files;
     files.push_back("model/include/linux/mm_types.ptm");
     files = project.closure(files);
-    zl::Engine eng;
+    ptcheck::z3::Engine eng;
     std::vector<const ast::TranslationUnit*> units;
     for (const auto& f : files) units.push_back(&project.unit(f));
     eng.add_arch(arch, units, project.sources());
-    zl::SymLayout& L = eng.layout(an);
+    ptcheck::z3::SymLayout& L = eng.layout(an);
     std::vector<std::string> syms(L.symbols().begin(), L.symbols().end());
     std::vector<std::map<std::string, bool>> configs;
     std::map<std::string, bool> defaults(arch.kconfig.begin(), arch.kconfig.end());
@@ -310,30 +311,30 @@ TEST(Z3Agreement, EveryArchAndASampleOfConfigs) {
         for (const auto& f : files) env.add_unit(project.unit(f));
       } catch (const InputError& e) {
         // the model does not compile under this config: the Z3 axioms exclude it too
-        CHECK_TEXT(!zl::eval_bool_under(eng.ctx(), L.axioms(), c, L.symbols()), e.what());
+        CHECK_TEXT(!ptcheck::z3::eval_bool_under(eng.ctx(), L.axioms(), c, L.symbols()), e.what());
         continue;
       }
       for (const auto& tag : L.record_tags()) {
         const sema::Type* t = env.record(tag);
-        const zl::SymType* st = L.record(tag);
+        const ptcheck::z3::SymType* st = L.record(tag);
         if (!t || !t->complete) continue;
         std::string where = fmt::format("{} {} under {}", an, t->name, [&] {
           std::string s;
           for (const auto& [k, v] : c) if (v) s += k + " ";
           return s;
         }());
-        LONGS_EQUAL_TEXT(t->size, zl::eval_under(eng.ctx(), st->size, c, L.symbols()), (where + " size").c_str());
-        LONGS_EQUAL_TEXT(t->align, zl::eval_under(eng.ctx(), st->align, c, L.symbols()), (where + " align").c_str());
+        LONGS_EQUAL_TEXT(t->size, ptcheck::z3::eval_under(eng.ctx(), st->size, c, L.symbols()), (where + " size").c_str());
+        LONGS_EQUAL_TEXT(t->align, ptcheck::z3::eval_under(eng.ctx(), st->align, c, L.symbols()), (where + " align").c_str());
         for (const auto& path : L.leaf_paths(st)) {
           auto cm = env.member(t, path);
           auto sm = L.member(st, path);
           CHECK_TEXT(sm.has_value(), (where + " " + path).c_str());
-          bool present = zl::eval_bool_under(eng.ctx(), sm->present, c, L.symbols());
+          bool present = ptcheck::z3::eval_bool_under(eng.ctx(), sm->present, c, L.symbols());
           CHECK_EQUAL_TEXT(cm.has_value(), present, (where + " presence of " + path).c_str());
           if (cm) {
-            LONGS_EQUAL_TEXT(cm->offset, zl::eval_under(eng.ctx(), sm->offset, c, L.symbols()),
+            LONGS_EQUAL_TEXT(cm->offset, ptcheck::z3::eval_under(eng.ctx(), sm->offset, c, L.symbols()),
                              (where + " offset of " + path).c_str());
-            LONGS_EQUAL_TEXT(cm->type->size, zl::eval_under(eng.ctx(), sm->size, c, L.symbols()),
+            LONGS_EQUAL_TEXT(cm->type->size, ptcheck::z3::eval_under(eng.ctx(), sm->size, c, L.symbols()),
                              (where + " size of " + path).c_str());
           }
           ++compared;
@@ -376,7 +377,7 @@ TEST(Z3Spec, PropertyAndHazardParse) {
   STRCMP_EQUAL("overlap(page.rcu_head.func, page.memdesc)", t.hazards.at(0).first.c_str());
   // an error inside the query string points into the spec file
   try {
-    zl::parse_query("equal_offset(page.flags ptdesc.pt_flags)", zl::source_errors(sm, p.query_loc));
+    ptcheck::z3::parse_query("equal_offset(page.flags ptdesc.pt_flags)", ptcheck::z3::source_errors(sm, p.query_loc));
     FAIL("expected an error");
   } catch (const InputError& e) {
     STRCMP_EQUAL("p.ptm:5:36: error: expected ',' in query", e.what());
