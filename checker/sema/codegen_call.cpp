@@ -215,7 +215,13 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   std::vector<Operand> ops;
   const Type* rt = env_.void_type();
   const Type* arg0_type = nullptr;
-  size_t first = 0;
+  size_t first = 0, last = e.args.size();
+  if (b == Builtin::BadPage) {
+    // bad_page(page, "reason"): the reason is a string literal, as dump_page()'s.
+    if (e.args[1]->kind != ast::Expr::StringLit) error(e.args[1]->loc, "bad_page reason must be a string literal");
+    in.c.off = cg_.intern_string(e.args[1]->str);
+    last = 1;
+  }
   if (b == Builtin::Printk) {
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
     in.c.off = cg_.intern_string(e.args[0]->str);
@@ -227,7 +233,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     std::string text = source_text(cg_.sm_, e.args[0]->loc, e.args[0]->end);
     in.c.off = cg_.intern_string(fmt::format("{}({})", info.name, text));
   }
-  for (size_t i = first; i < e.args.size(); ++i) {
+  for (size_t i = first; i < last; ++i) {
     Val v = rvalue(*e.args[i]);
     if (i == 0) arg0_type = v.type;
     if (!is_scalar(v.type)) error(e.args[i]->loc, fmt::format("'{}' expects scalar arguments", info.name));

@@ -39,6 +39,8 @@ enum class Builtin : uint16_t {
   LocalIrqDisable, LocalIrqEnable, LocalIrqSave, LocalIrqRestore, IrqsDisabled,
   PreemptDisable, PreemptEnable,
   SmpCallFunction, SmpCallFunctionWait,
+  // mm/page_alloc.c bad_page(page, "reason"): the free-time page check failed
+  BadPage,
   Count
 };
 

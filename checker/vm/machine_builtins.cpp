@@ -456,6 +456,11 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     }
     case Builtin::SmpCallFunctionWait:
       return th.ipi_wait ? Exec::Blocked : Exec::Next;
+    case Builtin::BadPage:
+      // mm/page_alloc.c bad_page(): "BUG: Bad page state", the page dumped with the reason.
+      err_ = ErrorInfo{};
+      err_.value = a[0];
+      return error(ErrorKind::BadPage, m_.strings[in.c.off]);
     case Builtin::RcuReadLock:
       if (th.rcu_depth == 255) return error(ErrorKind::ModelLimit, "rcu_read_lock nested 255 deep");
       ++th.rcu_depth;
