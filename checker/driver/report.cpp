@@ -302,6 +302,11 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       call_trace(out, m, chain, e.context);
       break;
     }
+    case ErrorKind::Alert:
+      v.title = e.detail;
+      out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
+      call_trace(out, m, chain, e.context);
+      break;
     case ErrorKind::ModelLimit:
       v.title = fmt::format("ptcheck: model limit reached at {}: {}", where, e.detail);
       call_trace(out, m, chain, e.context);

@@ -222,7 +222,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     in.c.off = cg_.intern_string(e.args[1]->str);
     last = 1;
   }
-  if (b == Builtin::Printk) {
+  if (b == Builtin::Printk || b == Builtin::PrAlertBug) {
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
     in.c.off = cg_.intern_string(e.args[0]->str);
     ops.push_back(constant(0, long_t()).op);

@@ -41,6 +41,8 @@ enum class Builtin : uint16_t {
   SmpCallFunction, SmpCallFunctionWait,
   // mm/page_alloc.c bad_page(page, "reason"): the free-time page check failed
   BadPage,
+  // pr_alert_bug("BUG: ...", args...): a kernel consistency check that only prints
+  PrAlertBug,
   Count
 };
 

@@ -456,6 +456,10 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     }
     case Builtin::SmpCallFunctionWait:
       return th.ipi_wait ? Exec::Blocked : Exec::Next;
+    case Builtin::PrAlertBug:
+      // pr_alert("BUG: ...") of a check that does not stop the kernel (check_mm()):
+      // the model treats it as a violation, reported in the kernel's words.
+      return error(ErrorKind::Alert, format_printk(m_.strings[in.c.off], argv_.data() + 1, argv_.size() - 1, m_));
     case Builtin::BadPage:
       // mm/page_alloc.c bad_page(): "BUG: Bad page state", the page dumped with the reason.
       err_ = ErrorInfo{};

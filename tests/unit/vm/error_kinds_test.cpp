@@ -70,6 +70,8 @@ target div_zero { thread T { long z = g; g = 10 / z; } expect violation model-er
 target leak_slab { heap { slab cache (struct obj) 2; } thread T { o = kmem_cache_alloc(cache, GFP_KERNEL); o = NULL; }
 	leak_check cache; expect violation leak; }
 target leak_page { heap { pages 2; } thread T { alloc_page(GFP_KERNEL); } leak_check pages; expect violation leak; }
+target alert_kind { thread T { g = 3; if (g) pr_alert_bug("BUG: non-zero pgtables_bytes on freeing mm: %ld", g); }
+	expect violation alert; }
 target bad_page_state { heap { pages 2; } thread T { struct page *p = alloc_page(GFP_KERNEL); bad_page(p, "nonzero _refcount"); }
 	expect violation bad-page; }
 )";
@@ -110,6 +112,7 @@ const Case kCases[] = {
     {"leak_slab", "violation", "leak", "kmemleak"},
     {"leak_page", "violation", "leak", "kmemleak"},
     {"bad_page_state", "violation", "bad-page", "BUG: Bad page state in process T  pfn:"},
+    {"alert_kind", "violation", "alert", "BUG: non-zero pgtables_bytes on freeing mm: 3"},
 };
 
 }  // namespace
