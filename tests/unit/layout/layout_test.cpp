@@ -145,7 +145,7 @@ TEST(Layout, ErrorsAreLocated) {
   }
 }
 
-// ---- struct page / struct ptdesc (DOMAIN.md §1) ---------------------------------
+// ---- struct page / struct ptdesc (docs/kernel-model.md §1) ---------------------------------
 
 TEST_GROUP(PageLayout){};
 
