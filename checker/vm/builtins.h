@@ -43,6 +43,8 @@ enum class Builtin : uint16_t {
   BadPage,
   // pr_alert_bug("BUG: ...", args...): a kernel consistency check that only prints
   PrAlertBug,
+  // downgrade_write(sem): a write-held rwsem becomes read-held in one step
+  DowngradeWrite,
   Count
 };
 

@@ -611,6 +611,26 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       // Sequential consistency: every step is globally ordered, so barriers are
       // no-ops. Weak-memory reorderings are outside this model.
       return Exec::Next;
+    case Builtin::DowngradeWrite: {
+      // kernel/locking/rwsem.c downgrade_write(): the writer becomes the one
+      // reader with no window for another writer; waiting readers may enter.
+      bool reader = false;
+      if (!held(th, a[0], &reader) || reader) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        return error(ErrorKind::BadUnlock, "downgrade_write of an rwsem this context does not hold for write");
+      }
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      write_value(p, word, 1);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, 1);
+      for (uint32_t i = 0; i < th.nheld; ++i)
+        if (th.held[i] == a[0]) {
+          const unsigned sh = 2 * i;
+          th.held_kind = static_cast<uint8_t>((th.held_kind & ~(3u << sh)) | (unsigned(kRwsemRead) << sh));
+        }
+      return Exec::Next;
+    }
     case Builtin::Count:
       break;
   }
