@@ -384,8 +384,9 @@ ArchInfo load_arch(const std::string& root, const std::string& name) {
                              known.empty() ? "none" : join(known)));
   }
   Value root_v;
+  std::istringstream text(read_input_file(file.string()));
   try {
-    root_v = toml::parse(file.string());
+    root_v = toml::parse(text, c.path);
   } catch (const toml::syntax_error& e) {
     uint32_t line, col;
     std::string msg;

@@ -1,6 +1,7 @@
 #pragma once
-// Subcommands that live in their own files. main.cpp parses the command line
-// with CLI11 and dispatches; each command returns the process exit status.
+// The subcommands, one file each (cmd_<name>.cpp). main.cpp builds the CLI11
+// app from each command's add_* function, parses, and calls its run_*; each run
+// returns the process exit status. Helpers the commands share are in common.h.
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -9,6 +10,40 @@
 #include "target/project.h"
 
 namespace ptcheck {
+
+// `ptcheck list`: arches, targets, invariants and layout properties.
+struct ListOptions {
+  std::vector<std::string> specs;  // --spec FILE: list its targets too
+};
+CLI::App* add_list_command(CLI::App& app, ListOptions& opt);
+int run_list(Project& project, const ListOptions& opt);
+
+// `ptcheck check TARGET... | --all [options]`: explores each target on its
+// arches and prints the verdict table (or JSON). Exit status: 0 every verdict as
+// expected, 1 not, 2 bad input, 3 some run incomplete.
+struct CheckCliOptions {
+  std::vector<std::string> names, sets, bounds;
+  bool all = false, json = false;
+  std::string arch, trace_out, max_memory;
+  unsigned threads = 0;
+  uint64_t max_states = 0;
+  double time_limit = 0;
+  bool state_layout = false;
+  bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
+  std::vector<std::string> extra_specs;
+};
+CLI::App* add_check_command(CLI::App& app, CheckCliOptions& opt);
+int run_check(Project& project, const CheckCliOptions& opt);
+
+// `ptcheck replay FILE... [--set CONFIG_X=y]`: re-executes stored traces.
+// Exit status: 0 every trace reproduced, 1 one diverged, 2 bad input.
+struct ReplayOptions {
+  std::vector<std::string> files;
+  std::vector<std::string> sets;
+  std::vector<std::string> specs;  // --spec: where targets outside spec/ are defined
+};
+CLI::App* add_replay_command(CLI::App& app, ReplayOptions& opt);
+int run_replay(Project& project, const ReplayOptions& opt);
 
 // `ptcheck layout STRUCT [--arch A|all] [--set CONFIG_X=y] [--json]`: the word-by-word table.
 // `ptcheck layout --query Q [--arch A|all] [--set ...] [--json] [--timeout MS] [--cold-unaligned]`:

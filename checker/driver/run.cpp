@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "driver/report.h"
@@ -13,6 +14,9 @@
 namespace ptcheck {
 
 namespace {
+
+// Explorer labels keep a move's choice in 24 bits (vm::Machine::label).
+constexpr uint64_t kMaxChoice = 0xffffff;
 
 class TraceRecorder : public vm::Recorder {
  public:
@@ -86,6 +90,8 @@ trace::Header make_header(const Instance& inst) {
   h.target = inst.target->name;
   h.arch = inst.arch->name;
   for (const auto& [k, v] : inst.cfg.values) h.configs.emplace_back(k, v);
+  h.bounds = inst.code.params;
+  h.spec = inst.target->spec_file;
   h.ptcheck_version = kVersion;
   for (const auto& f : inst.files) h.model_hashes.emplace_back(f, file_hash(*inst.model.sm, f));
   return h;
@@ -106,7 +112,8 @@ bool has_choice(const vm::Model& m, const uint8_t* s, vm::Move mv) {
 }
 
 // Fills a step's location from where its context rests before the step runs.
-void locate(trace::Step& st, const vm::Model& m, vm::Machine& mach, const uint8_t* s, vm::Move mv) {
+void locate(trace::Step& st, const Instance& inst, vm::Machine& mach, const uint8_t* s, vm::Move mv) {
+  const vm::Model& m = inst.model;
   st.thread = m.context_name(mv.context);
   if (is_rcu_start(m, s, mv)) {
     // rcu_do_batch() invoking a callback: name the callback the rcu_head's func
@@ -134,7 +141,17 @@ void locate(trace::Step& st, const vm::Model& m, vm::Machine& mach, const uint8_
   st.function = loc_function(m, loc);
   st.statement = loc_statement(m, loc);
   if (st.statement.empty()) st.statement = ";";
-  if (has_choice(m, s, mv)) st.choice = mv.choice;
+  const SourceLoc here = loc < m.locs.size() ? m.locs[loc].loc : SourceLoc{};
+  for (const auto& [at, text] : inst.code.step_labels)
+    if (at.file == here.file && at.line == here.line && at.col == here.col) st.statement = text;
+  if (has_choice(m, s, mv)) {
+    st.choice = mv.choice;
+    // A choice the desugaring made (a mix's op or pool element): name it.
+    const SourceLoc at = loc < m.locs.size() ? m.locs[loc].loc : SourceLoc{};
+    for (const auto& n : inst.code.notes)
+      if (n.at.file == at.file && n.at.line == at.line && n.at.col == at.col && mv.choice < n.labels.size())
+        st.statement = n.labels[mv.choice];
+  }
 }
 
 trace::Violation deadlock_violation(const Instance& inst, vm::Machine& mach, const uint8_t* s,
@@ -175,7 +192,7 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
     vm::Move mv = vm::Machine::unlabel(labels[i]);
     trace::Step st;
     st.index = static_cast<unsigned>(i + 1);
-    locate(st, m, mach, s.data(), mv);
+    locate(st, inst, mach, s.data(), mv);
     rec.begin(&st, st.index);
     bool ok = mach.step(s.data(), mv);
     bool inv_ok = ok && mach.check_invariants(s.data());
@@ -265,12 +282,19 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
                           const std::vector<std::pair<std::string, bool>>& sets) {
   ReplayResult rr;
   const TargetEntry* target = project.find_target(t.header.target);
-  if (!target) throw InputError(fmt::format("error: the trace's target '{}' is not defined in spec/", t.header.target));
+  if (!target)
+    throw InputError(fmt::format("error: the trace's target '{}' is not defined in spec/{}", t.header.target,
+                                 t.header.spec.empty() ? " (if it is in another file, give it with --spec)"
+                                                       : " nor in " + t.header.spec));
   std::vector<std::pair<std::string, bool>> all = t.header.configs;
   all.insert(all.end(), sets.begin(), sets.end());
-  auto inst = instantiate(project, *target, t.header.arch, all);
+  auto inst = instantiate(project, *target, t.header.arch, all, t.header.bounds);
   const vm::Model& m = inst->model;
   for (const auto& [path, hash] : t.header.model_hashes) {
+    if (std::find(inst->files.begin(), inst->files.end(), path) == inst->files.end()) {
+      rr.warnings.push_back(fmt::format("{} was part of the program when the trace was recorded and is not now", path));
+      continue;
+    }
     std::string now = file_hash(*m.sm, path);
     if (now != hash) rr.warnings.push_back(fmt::format("{} changed since the trace was recorded ({} now, {} then)", path, now, hash));
   }
@@ -291,6 +315,9 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     for (uint32_t c = 0; c < m.contexts(); ++c)
       if (m.context_name(c) == st.thread) ctx = c;
     if (ctx == UINT32_MAX) return diverged(fmt::format("step {}: the target has no thread '{}'", st.index, st.thread));
+    if (st.choice && *st.choice > kMaxChoice)
+      return diverged(fmt::format("step {}: the trace's choice {} is larger than any choice ptcheck makes (at most {})",
+                                  st.index, *st.choice, kMaxChoice));
     vm::Move mv{ctx, static_cast<uint32_t>(st.choice.value_or(0))};
     moves.clear();
     mach.moves(s.data(), moves);
@@ -302,7 +329,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
                                   st.index, st.thread, why.empty() ? "it has finished or has no such choice" : why));
     }
     trace::Step now;
-    locate(now, m, mach, s.data(), mv);
+    locate(now, *inst, mach, s.data(), mv);
     if (now.file != st.file || now.line != st.line)
       return diverged(fmt::format("step {}: {} is at {}:{} ({}) but the trace has {}:{} ({}); the model has diverged",
                                   st.index, st.thread, now.file, now.line, now.function, st.file, st.line, st.function));

@@ -1,3 +1,5 @@
+// The breadth-first search over a state store; see explorer.h for the
+// determinism contract.
 #include "explore/explorer.h"
 
 #include <algorithm>
@@ -14,12 +16,13 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
+#include "explore/checkpoint.h"
 #include "explore/progress.h"
-#include "explore/state_store.h"
-#include "explore/visited_set.h"
+#include "explore/tree_store.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace ptcheck::explore {
 
@@ -43,18 +46,42 @@ const char* to_string(EndKind k) {
   return "?";
 }
 
+const char* to_string(SearchKind k) {
+  switch (k) {
+    case SearchKind::Bfs: return "bfs";
+    case SearchKind::Dfs: return "dfs";
+    case SearchKind::Swarm: return "swarm";
+  }
+  return "?";
+}
+
+std::string check_options(const Options& opt) {
+  const bool lossy = opt.store.kind == StoreKind::HashCompact || opt.store.kind == StoreKind::Bitstate;
+  if (lossy && opt.search == SearchKind::Bfs)
+    return "hash compaction and bitstate keep no states to expand: they need a depth-first search (--search dfs or swarm)";
+  if (opt.search != SearchKind::Bfs && (!opt.checkpoint.empty() || !opt.resume.empty()))
+    return "checkpoints are written by the breadth-first search only";
+  if (opt.search == SearchKind::Swarm && opt.threads == 1)
+    return "a swarm needs at least 2 threads (or use --search dfs)";
+  return "";
+}
+
+Result explore(const TransitionSystem& ts, const Options& opt) {
+  std::string bad = check_options(opt);
+  if (!bad.empty()) throw std::invalid_argument(bad);
+  return opt.search == SearchKind::Bfs ? explore_bfs(ts, opt) : explore_dfs(ts, opt);
+}
+
 namespace {
 
-// A state's parent word. While the state is new (in the layer being built) it
-// holds kKeyFlag | (parent position << kIdxBits) | successor index, lowered to the
-// smallest such key (lower_parent); between layers it becomes
-// the parent's id. The initial state's word is kNoParent.
+// A new state's key while its layer is built: kKeyFlag | (parent position <<
+// kIdxBits) | successor index, lowered to the smallest (lower_key). 0 means
+// "not written yet" and counts as infinitely large.
 constexpr unsigned kIdxBits = 24;
 constexpr unsigned kPosBits = 38;
 constexpr uint64_t kIdxMask = (uint64_t(1) << kIdxBits) - 1;
 constexpr uint64_t kPosMask = (uint64_t(1) << kPosBits) - 1;
 constexpr uint64_t kKeyFlag = uint64_t(1) << 62;
-constexpr uint64_t kNoParent = (uint64_t(1) << 62) - 1;
 constexpr uint64_t kLockBit = uint64_t(1) << 63;
 // Counterexample candidates within a layer: state-level ends before transitions,
 // then by (position, successor index).
@@ -65,8 +92,9 @@ uint64_t key_pos(uint64_t key) { return (key >> kIdxBits) & kPosMask; }
 
 struct alignas(64) ThreadCtx {
   std::unique_ptr<Worker> worker;
-  uint64_t block_next = 0, block_end = 0;
-  std::vector<uint64_t> new_ids;
+  std::unique_ptr<StoreCursor> cursor;
+  std::vector<StateId> new_ids;
+  std::vector<StateId> violating;  // new states that break an invariant
   size_t accounted_capacity = 0;
   uint64_t layer_transitions = 0;
   uint64_t layer_new = 0;
@@ -74,130 +102,89 @@ struct alignas(64) ThreadCtx {
   uint64_t cand_key = kNoCandidate;
   EndKind cand_kind = EndKind::None;
   Label cand_label = 0;
-  std::vector<uint8_t> ring_bytes;  // LayerSink's parked successors
 };
 
-class Explorer {
+class Bfs {
  public:
-  Explorer(const TransitionSystem& ts, const Options& opt)
-      : ts_(ts),
-        opt_(opt),
-        size_(ts.state_size()),
-        mem_(opt.max_memory),
-        store_(size_, mem_),
-        set_(store_, mem_) {}
+  Bfs(const TransitionSystem& ts, const Options& opt)
+      : ts_(ts), opt_(opt), mem_(opt.max_memory), store_(make_store(ts.shape(), opt.store, mem_)), keys_(mem_) {}
 
   Result run();
 
  private:
   friend class LayerSink;
 
-  uint64_t take_id(ThreadCtx& c) {
-    if (c.block_next == c.block_end) {
-      uint64_t first = store_.reserve_block();
-      if (first == StateStore::kNoId) return StateStore::kNoId;
-      c.block_next = first;
-      c.block_end = first + StateStore::kBlock;
-    }
-    return c.block_next++;
-  }
-
   // Publishes a thread's counts; checks the state and memory limits.
   void flush(ThreadCtx& c) {
     uint64_t total = states_.fetch_add(c.unflushed, std::memory_order_relaxed) + c.unflushed;
     c.unflushed = 0;
     if (opt_.max_states && total >= opt_.max_states) request_stop(stop_, StopReason::MaxStates);
-    size_t cap = c.new_ids.capacity();
+    size_t cap = c.new_ids.capacity() + c.violating.capacity();
     if (cap != c.accounted_capacity) {
-      mem_.add((int64_t(cap) - int64_t(c.accounted_capacity)) * int64_t(sizeof(uint64_t)));
+      mem_.add((int64_t(cap) - int64_t(c.accounted_capacity)) * int64_t(sizeof(StateId)));
       c.accounted_capacity = cap;
     }
-    set_.try_reclaim();
-    check_memory();
-  }
-
-  void check_memory() {
-    if (mem_.exceeded() || (mem_.limit() && mem_.bytes() > mem_.limit()))
-      request_stop(stop_, StopReason::MaxMemory);
+    store_->epochs().try_reclaim();
+    if (mem_.exceeded() || (mem_.limit() && mem_.bytes() > mem_.limit())) request_stop(stop_, StopReason::MaxMemory);
   }
 
   bool stopping() const { return stop_.load(std::memory_order_relaxed) != 0; }
-
   void expand_range(uint64_t begin, uint64_t end);
-  std::vector<Label> path_to(uint64_t id) const;
-  // Keeps the memory account in step with the frontier vectors.
+  std::vector<Label> path_to(StateId id) const;
   void track_vectors() {
-    uint64_t b = (frontier_.capacity() + offsets_.capacity() + next_.capacity()) * sizeof(uint64_t);
+    uint64_t b = (frontier_.capacity() + next_.capacity()) * sizeof(StateId) + offsets_.capacity() * sizeof(uint64_t);
     mem_.add(int64_t(b) - int64_t(vectors_bytes_));
     vectors_bytes_ = b;
   }
-  void note_peak(uint64_t extra) {
-    peak_ = std::max(peak_, mem_.bytes() + extra);
+  // Makes `key` the layer key of new state id if it is smaller. Runs
+  // concurrently with itself: bit 63 of the key word locks the label.
+  void lower_key(StateId id, uint64_t key, Label label) {
+    std::atomic_ref<uint64_t> p(keys_[id - layer_first_]);
+    uint64_t cur = p.load(std::memory_order_acquire);
+    for (;;) {
+      if (cur & kLockBit) {
+#if defined(__x86_64__) || defined(__i386__)
+        _mm_pause();
+#endif
+        cur = p.load(std::memory_order_acquire);
+        continue;
+      }
+      if (cur != 0 && key >= cur) return;
+      if (p.compare_exchange_weak(cur, key | kLockBit, std::memory_order_acquire, std::memory_order_acquire)) {
+        store_->label(id) = label;
+        p.store(key, std::memory_order_release);
+        return;
+      }
+    }
   }
+  void write_checkpoint(Result& res, uint64_t states, uint64_t transitions, unsigned depth);
+  void fill_stats(Result& r) const;
 
   const TransitionSystem& ts_;
   const Options& opt_;
-  const size_t size_;
   MemoryAccount mem_;
-  StateStore store_;
-  VisitedSet set_;
+  std::unique_ptr<StateStorage> store_;
+  ChunkedArray<uint64_t> keys_;  // layer keys of the layer's new states, by id - layer_first_
+  StateId layer_first_ = 0;
   std::vector<ThreadCtx> ctxs_;
-  std::vector<uint64_t> frontier_, offsets_, next_;
+  std::vector<StateId> frontier_, next_;
+  std::vector<uint64_t> offsets_;
   uint64_t vectors_bytes_ = 0;
   uint64_t flush_every_ = 4096;
   std::atomic<int> stop_{0};
   std::atomic<uint64_t> states_{0};
   std::atomic<unsigned> depth_now_{0};
   std::atomic<uint64_t> frontier_now_{0};
-  uint64_t peak_ = 0;
   double par_secs_ = 0;
 };
 
-// Makes `key` the state's parent key if the state is new in this layer and key is
-// smaller. Runs concurrently with itself: bit 63 of the word locks the label.
-inline void lower_parent(StateStore& store, uint64_t id, uint64_t key, Label label) {
-  std::atomic_ref<uint64_t> p(store.parent(id));
-  uint64_t cur = p.load(std::memory_order_acquire);
-  for (;;) {
-    if (!(cur & kKeyFlag)) return;  // an older state: its word is a parent id
-    if (cur & kLockBit) {
-#if defined(__x86_64__) || defined(__i386__)
-      _mm_pause();
-#endif
-      cur = p.load(std::memory_order_acquire);
-      continue;
-    }
-    if (key >= cur) return;
-    if (p.compare_exchange_weak(cur, key | kLockBit, std::memory_order_acquire,
-                                std::memory_order_acquire)) {
-      store.label(id) = label;
-      p.store(key, std::memory_order_release);
-      return;
-    }
-  }
-}
-
-// Receives one thread's successors. Small states go through a short pipeline:
-// a successor is hashed, its home slot prefetched and its bytes parked in a ring;
-// it is looked up kRing successors later, when the slot is likely in cache.
-// Lookups of a thread's successors may so be reordered, which the canonical
-// (smallest key) rule makes harmless.
 class LayerSink final : public SuccessorSink {
  public:
-  static constexpr unsigned kRing = 8;
-  static constexpr size_t kRingMaxState = 256;
-
-  LayerSink(Explorer& ex, ThreadCtx& c)
-      : ex_(ex), c_(c), size_(ex.size_), pipelined_(ex.size_ > 0 && ex.size_ <= kRingMaxState) {
-    if (pipelined_ && c.ring_bytes.size() < kRing * size_) c.ring_bytes.resize(kRing * size_);
-  }
-  void begin(uint64_t pos) {
-    pos_ = pos;
-    idx_ = 0;
-  }
-  void emit(Label label, const uint8_t* next, bool violation) override {
-    const uint64_t idx = idx_++;
+  LayerSink(Bfs& b, ThreadCtx& c) : b_(b), c_(c) {}
+  void begin(uint64_t pos) { pos_ = pos; }
+  Seen emit(uint32_t idx, Label label, const uint8_t* next, bool violation) override {
     ++c_.layer_transitions;
+    last_new_ = kNoState;
     if (idx > kIdxMask) throw std::length_error("explorer: more than 2^24 successors of one state");
     if (violation) {
       uint64_t key = kTransitionClass | (pos_ << kIdxBits) | idx;
@@ -206,81 +193,41 @@ class LayerSink final : public SuccessorSink {
         c_.cand_kind = EndKind::Transition;
         c_.cand_label = label;
       }
-      return;
+      return Seen::Ignored;
     }
-    static const uint8_t kEmpty = 0;
-    if (size_ == 0) next = &kEmpty;  // a null pointer may not reach memcmp/memcpy
+    if (b_.stopping()) return Seen::Ignored;
     const uint64_t key = kKeyFlag | (pos_ << kIdxBits) | idx;
-    const uint64_t h = XXH3_64bits(next, size_);
-    if (!pipelined_) {
-      insert(h, next, key, label);
-      return;
+    Found f = c_.cursor->find_or_insert(next);
+    if (f.full) {
+      b_.mem_.mark_exceeded();
+      request_stop(b_.stop_, StopReason::MaxMemory);
+      return Seen::Ignored;
     }
-    if (count_ == kRing) {
-      Pending& p = ring_[head_];
-      insert(p.hash, &c_.ring_bytes[head_ * size_], p.key, p.label);
-      head_ = (head_ + 1) % kRing;
-      --count_;
+    if (f.id < b_.layer_first_) return Seen::Cycle;
+    if (f.is_new && !b_.keys_.ensure(f.id - b_.layer_first_, 1)) {
+      request_stop(b_.stop_, StopReason::MaxMemory);
+      return Seen::Ignored;
     }
-    const unsigned slot = (head_ + count_) % kRing;
-    std::memcpy(&c_.ring_bytes[slot * size_], next, size_);
-    ring_[slot] = {h, key, label};
-    ++count_;
-    ex_.set_.prefetch(h);
+    b_.lower_key(f.id, key, label);
+    if (!f.is_new) return Seen::Old;
+    c_.new_ids.push_back(f.id);
+    ++c_.layer_new;
+    if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
+    last_new_ = f.id;
+    return Seen::New;
   }
-  // Looks up every parked successor.
-  void drain() {
-    while (count_) {
-      Pending& p = ring_[head_];
-      insert(p.hash, &c_.ring_bytes[head_ * size_], p.key, p.label);
-      head_ = (head_ + 1) % kRing;
-      --count_;
-    }
+  void violating_state() override {
+    if (last_new_ != kNoState) c_.violating.push_back(last_new_);
   }
 
  private:
-  struct Pending {
-    uint64_t hash;
-    uint64_t key;
-    Label label;
-  };
-
-  void insert(uint64_t h, const uint8_t* next, uint64_t key, Label label) {
-    StateStore& store = ex_.store_;
-    uint64_t new_id = StateStore::kNoId;
-    auto outcome = ex_.set_.find_or_insert(
-        h, next,
-        [&]() -> uint64_t {
-          uint64_t id = ex_.take_id(c_);
-          if (id == StateStore::kNoId) return id;
-          std::memcpy(store.state(id), next, size_);
-          store.parent(id) = key;
-          store.label(id) = label;
-          new_id = id;
-          return id;
-        },
-        [&](uint64_t id) { lower_parent(store, id, key, label); });
-    if (outcome == VisitedSet::Outcome::New) {
-      c_.new_ids.push_back(new_id);
-      ++c_.layer_new;
-      if (++c_.unflushed >= ex_.flush_every_) ex_.flush(c_);
-    } else if (outcome == VisitedSet::Outcome::Full) {
-      ex_.mem_.mark_exceeded();
-      request_stop(ex_.stop_, StopReason::MaxMemory);
-    }
-  }
-
-  Explorer& ex_;
+  Bfs& b_;
   ThreadCtx& c_;
-  const size_t size_;
-  const bool pipelined_;
   uint64_t pos_ = 0;
-  uint64_t idx_ = 0;
-  Pending ring_[kRing] = {};
-  unsigned head_ = 0, count_ = 0;
+  StateId last_new_ = kNoState;
 };
 
-void Explorer::expand_range(uint64_t begin, uint64_t end) {
+void Bfs::expand_range(uint64_t begin, uint64_t end) {
   int ti = tbb::this_task_arena::current_thread_index();
   if (ti < 0 || size_t(ti) >= ctxs_.size()) throw std::logic_error("explorer: unexpected thread index");
   ThreadCtx& c = ctxs_[size_t(ti)];
@@ -289,9 +236,10 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
     if (stopping()) break;
     // Re-announce now and then, not per state: a seq_cst store waits for every
     // pending store (the new states just written) to reach the cache.
-    if (((pos - begin) & 255) == 0) set_.announce(unsigned(ti));
+    if (((pos - begin) & 255) == 0) store_->epochs().announce(unsigned(ti));
     sink.begin(pos);
-    Worker::Result r = c.worker->expand(store_.state(frontier_[pos]), sink);
+    const uint8_t* s = c.cursor->materialize(frontier_[pos]);
+    Worker::Result r = c.worker->expand(s, sink);
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
       uint64_t key = pos << kIdxBits;
       if (key < c.cand_key) {
@@ -301,21 +249,47 @@ void Explorer::expand_range(uint64_t begin, uint64_t end) {
       }
     }
   }
-  sink.drain();
-  set_.quiesce(unsigned(ti));
+  store_->epochs().quiesce(unsigned(ti));
 }
 
-std::vector<Label> Explorer::path_to(uint64_t id) const {
+std::vector<Label> Bfs::path_to(StateId id) const {
   std::vector<Label> path;
-  for (uint64_t p = store_.parent(id); p != kNoParent; p = store_.parent(id)) {
-    path.push_back(store_.label(id));
+  for (StateId p = store_->parent(id); p != kNoState; p = store_->parent(id)) {
+    path.push_back(store_->label(id));
     id = p;
   }
   std::reverse(path.begin(), path.end());
   return path;
 }
 
-Result Explorer::run() {
+void Bfs::fill_stats(Result& r) const {
+  r.stats.memory_bytes = mem_.peak();
+  r.stats.bytes_per_state = r.stats.states ? double(mem_.peak()) / double(r.stats.states) : 0;
+  r.stats.store_bytes = store_->bytes();
+  if (auto* t = dynamic_cast<const TreeStore*>(store_.get())) {
+    r.stats.tree_nodes = t->nodes();
+    r.stats.tree_leaves = t->leaves();
+  }
+  r.store = store_->name();
+}
+
+void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, unsigned depth) {
+  if (opt_.checkpoint.empty()) return;
+  CheckpointHeader h;
+  h.fingerprint = opt_.fingerprint;
+  h.depth = depth;
+  h.states = states;
+  h.transitions = transitions;
+  h.layer_first = layer_first_;
+  try {
+    save_checkpoint(opt_.checkpoint, h, frontier_, *store_);
+    res.checkpoint_written = opt_.checkpoint;
+  } catch (const std::exception& e) {
+    res.checkpoint_error = e.what();
+  }
+}
+
+Result Bfs::run() {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   Result res;
@@ -327,40 +301,49 @@ Result Explorer::run() {
   tbb::task_arena arena(static_cast<int>(threads));
 
   ctxs_ = std::vector<ThreadCtx>(threads);
-  set_.set_threads(threads);
-  for (auto& c : ctxs_) c.worker = ts_.make_worker();
+  store_->epochs().set_threads(threads);
+  for (auto& c : ctxs_) {
+    c.worker = ts_.make_worker();
+    c.cursor = store_->cursor();
+  }
   if (opt_.max_states) flush_every_ = std::clamp<uint64_t>(opt_.max_states / (4 * threads), 1, 4096);
 
-  auto finish_stats = [&](Result& r) {
+  auto finish = [&](Result& r) {
     r.stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    note_peak(0);
-    r.stats.memory_bytes = peak_;
-    r.stats.bytes_per_state = r.stats.states ? double(peak_) / double(r.stats.states) : 0;
+    fill_stats(r);
+    return r;
   };
 
-  // The initial state.
-  std::vector<uint8_t> init(std::max<size_t>(size_, 1));
-  ts_.initial_state(init.data());
-  uint64_t root = take_id(ctxs_[0]);
-  if (root == StateStore::kNoId) {
-    res.verdict = Verdict::Incomplete;
-    res.incomplete_reason = "max-memory";
-    finish_stats(res);
-    return res;
+  unsigned depth = 0;  // the depth of the frontier's states
+  uint64_t states = 1, transitions = 0;
+  if (!opt_.resume.empty()) {
+    CheckpointHeader h = load_checkpoint(opt_.resume, opt_.fingerprint, frontier_, *store_);
+    depth = h.depth;
+    states = h.states;
+    transitions = h.transitions;
+  } else {
+    // The initial state.
+    std::vector<uint8_t> init(std::max<size_t>(ts_.state_size(), 1));
+    ts_.initial_state(init.data());
+    Found f = ctxs_[0].cursor->find_or_insert(init.data());
+    if (f.full) {
+      res.verdict = Verdict::Incomplete;
+      res.incomplete_reason = "max-memory";
+      return finish(res);
+    }
+    store_->parent(f.id) = kNoState;
+    store_->label(f.id) = 0;
+    res.stats.states = 1;
+    if (ctxs_[0].worker->initial_violation(init.data())) {
+      res.verdict = Verdict::Violation;
+      res.end = EndKind::Initial;
+      return finish(res);
+    }
+    frontier_.push_back(f.id);
   }
-  std::memcpy(store_.state(root), init.data(), size_);
-  store_.parent(root) = kNoParent;
-  store_.label(root) = 0;
-  set_.find_or_insert(XXH3_64bits(init.data(), size_), init.data(), [&] { return root; },
-                      [](uint64_t) {});
-  res.stats.states = 1;
-  states_.store(1, std::memory_order_relaxed);
-  if (ctxs_[0].worker->initial_violation(init.data())) {
-    res.verdict = Verdict::Violation;
-    res.end = EndKind::Initial;
-    finish_stats(res);
-    return res;
-  }
+  states_.store(states, std::memory_order_relaxed);
+  res.stats.states = states;
+  res.stats.transitions = transitions;
 
   Monitor monitor(start, opt_.time_limit, opt_.cancel, opt_.progress, stop_, [this] {
     ProgressSample s;
@@ -371,11 +354,7 @@ Result Explorer::run() {
     return s;
   });
 
-  frontier_.push_back(root);
   track_vectors();
-  unsigned depth = 0;  // the depth of the frontier's states
-  uint64_t states = 1, transitions = 0;
-
   auto end_incomplete = [&](StopReason why, uint64_t left) {
     res.verdict = Verdict::Incomplete;
     res.incomplete_reason = stop_reason_name(why);
@@ -383,10 +362,12 @@ Result Explorer::run() {
   };
 
   for (;;) {
-    if (opt_.cancel && opt_.cancel->load(std::memory_order_relaxed))
-      request_stop(stop_, StopReason::Interrupted);
+    if (opt_.cancel && opt_.cancel->load(std::memory_order_relaxed)) request_stop(stop_, StopReason::Interrupted);
+    for (auto& c : ctxs_) c.cursor->new_layer();
+    layer_first_ = store_->next_id();
     if (stopping()) {
       end_incomplete(StopReason(stop_.load()), frontier_.size());
+      write_checkpoint(res, states, transitions, depth);
       break;
     }
     depth_now_.store(depth, std::memory_order_relaxed);
@@ -399,33 +380,40 @@ Result Explorer::run() {
                         [&](const tbb::blocked_range<uint64_t>& r) { expand_range(r.begin(), r.end()); });
     });
     const bool aborted = stopping();
-    note_peak(0);
-    set_.reclaim();
+    store_->epochs().reclaim();
     par_secs_ += std::chrono::duration<double>(Clock::now() - tp0).count();
 
     // Gather the layer.
-    uint64_t layer_new = 0, cand = kNoCandidate;
+    uint64_t layer_new = 0, layer_transitions = 0, cand = kNoCandidate;
     EndKind cand_kind = EndKind::None;
     Label cand_label = 0;
+    auto consider = [&](uint64_t key, EndKind kind, Label label) {
+      if (key < cand) {
+        cand = key;
+        cand_kind = kind;
+        cand_label = label;
+      }
+    };
     for (auto& c : ctxs_) {
       flush(c);
-      transitions += c.layer_transitions;
+      layer_transitions += c.layer_transitions;
       layer_new += c.layer_new;
       c.layer_transitions = c.layer_new = 0;
-      if (c.cand_key < cand) {
-        cand = c.cand_key;
-        cand_kind = c.cand_kind;
-        cand_label = c.cand_label;
-      }
+      consider(c.cand_key, c.cand_kind, c.cand_label);
       c.cand_key = kNoCandidate;
+      // A new state that breaks an invariant: the transition into it, keyed
+      // by its canonical (smallest) parent key.
+      for (StateId id : c.violating)
+        consider(kTransitionClass | (keys_[id - layer_first_] & ~kKeyFlag), EndKind::Transition, store_->label(id));
+      c.violating.clear();
     }
-    states += layer_new;
-    res.stats.states = states;
-    res.stats.transitions = transitions;
-    note_peak(0);
 
     if (cand != kNoCandidate) {
       uint64_t pos = key_pos(cand);
+      states += layer_new;
+      transitions += layer_transitions;
+      res.stats.states = states;
+      res.stats.transitions = transitions;
       res.verdict = Verdict::Violation;
       res.end = cand_kind;
       res.path = path_to(frontier_[pos]);
@@ -433,42 +421,60 @@ Result Explorer::run() {
       if (aborted) res.incomplete_reason = stop_reason_name(StopReason(stop_.load()));
       break;
     }
-    if (layer_new == 0 && !aborted) {  // every state expanded: complete
+    if (aborted) {
+      // The layer was cut short: what it found is dropped, so a resumed run
+      // redoes it from the frontier and counts exactly as an uninterrupted one.
+      for (auto& c : ctxs_) c.new_ids.clear();
+      res.stats.states = states + layer_new;
+      res.stats.transitions = transitions + layer_transitions;
+      end_incomplete(StopReason(stop_.load()), frontier_.size() + layer_new);
+      write_checkpoint(res, states, transitions, depth);
+      break;
+    }
+    states += layer_new;
+    transitions += layer_transitions;
+    res.stats.states = states;
+    res.stats.transitions = transitions;
+    if (layer_new == 0) {  // every state expanded: complete
       frontier_.clear();
       break;
     }
-    if (stopping()) {
-      end_incomplete(StopReason(stop_.load()), frontier_.size() + layer_new);
-      if (layer_new) ++depth;
+    if (opt_.max_depth && depth + 1 >= opt_.max_depth) {  // bounded: the next layer is not expanded
+      for (auto& c : ctxs_) c.new_ids.clear();
+      ++depth;
+      res.verdict = Verdict::Incomplete;
+      res.incomplete_reason = "max-depth";
+      res.stats.frontier = layer_new;
       break;
     }
 
-    // The next frontier: the new states ordered by their canonical parent key
-    // (a counting sort on the parent position, then by successor index).
+    // The next frontier: the new states ordered by their canonical key (a
+    // counting sort on the parent position, then by successor index).
     const uint64_t F = frontier_.size();
     offsets_.assign(F + 1, 0);
+    auto key_of = [&](StateId id) { return keys_[id - layer_first_]; };
     for (auto& c : ctxs_)
-      for (uint64_t id : c.new_ids) ++offsets_[key_pos(store_.parent(id)) + 1];
+      for (StateId id : c.new_ids) ++offsets_[key_pos(key_of(id)) + 1];
     for (uint64_t i = 0; i < F; ++i) offsets_[i + 1] += offsets_[i];
     next_.resize(layer_new);
-    for (auto& c : ctxs_) {
-      for (uint64_t id : c.new_ids) next_[offsets_[key_pos(store_.parent(id))]++] = id;
-    }
+    for (auto& c : ctxs_)
+      for (StateId id : c.new_ids) next_[offsets_[key_pos(key_of(id))]++] = id;
     track_vectors();
-    note_peak(0);
     for (auto& c : ctxs_) c.new_ids.clear();
     // offsets_[pos] is now the end of pos's bucket: order each bucket by
-    // successor index and turn the keys into parent ids (in parallel).
+    // successor index and record the parent ids (in parallel).
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<uint64_t>(0, F, 1024), [&](const tbb::blocked_range<uint64_t>& r) {
         for (uint64_t pos = r.begin(); pos < r.end(); ++pos) {
           const uint64_t i = pos ? offsets_[pos - 1] : 0, j = offsets_[pos];
-          if (j - i > 1) {
+          if (j - i > 1)
             std::sort(next_.begin() + int64_t(i), next_.begin() + int64_t(j),
-                      [&](uint64_t a, uint64_t b) { return store_.parent(a) < store_.parent(b); });
+                      [&](StateId a, StateId b) { return key_of(a) < key_of(b); });
+          const StateId parent_id = frontier_[pos];
+          for (uint64_t k = i; k < j; ++k) {
+            store_->parent(next_[k]) = parent_id;
+            keys_[next_[k] - layer_first_] = 0;  // ready for the next layer
           }
-          const uint64_t parent_id = frontier_[pos];
-          for (uint64_t k = i; k < j; ++k) store_.parent(next_[k]) = parent_id;
         }
       });
     });
@@ -479,25 +485,19 @@ Result Explorer::run() {
   }
 
   monitor.finish();
-  // Developer aid: how much of the run was the parallel part (the rest is the
-  // sequential ordering of each layer).
   if (std::getenv("PTCHECK_EXPLORE_TIMING"))
-  {
     std::fprintf(stderr, "explore: parallel %.3f s, total %.3f s\n", par_secs_,
                  std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  if (res.verdict == Verdict::Pass) res.stats.depth = depth;
-  else if (res.verdict == Verdict::Violation) res.stats.depth = unsigned(res.path.size());
+  if (res.verdict == Verdict::Violation) res.stats.depth = unsigned(res.path.size());
   else res.stats.depth = depth;
-  finish_stats(res);
-  return res;
+  return finish(res);
 }
 
 }  // namespace
 
-Result explore(const TransitionSystem& ts, const Options& opt) {
-  Explorer ex(ts, opt);
-  return ex.run();
+Result explore_bfs(const TransitionSystem& ts, const Options& opt) {
+  Bfs b(ts, opt);
+  return b.run();
 }
 
 }  // namespace ptcheck::explore

@@ -2,9 +2,13 @@
 // The contract between the explorer and whatever it explores. The explorer knows
 // nothing of kernels or interpreters: a state is a fixed-size byte vector, a
 // transition is an opaque 32-bit label, and a Worker enumerates successors.
+// The explorer hands each successor to its state store (explore/storage.h) and
+// tells the worker whether it was new, so state properties (invariants) are
+// checked once per state, when it is first stored.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ptcheck::explore {
 
@@ -12,14 +16,39 @@ namespace ptcheck::explore {
 // (The interpreter encodes thread index and nondeterministic choice in it.)
 using Label = uint32_t;
 
+// Where a state vector's natural pieces begin and end: piece i is bytes
+// [cuts[i], cuts[i+1]). A store may exploit it (the tree store interns each
+// piece); a system without structure gets fixed 64-byte pieces.
+struct StateShape {
+  uint32_t size = 0;
+  std::vector<uint32_t> cuts;  // 0 = cuts[0] < ... < cuts.back() = size (just {0} when size is 0)
+  static StateShape uniform(uint32_t size, uint32_t piece = 64);
+};
+
+// What the store made of a successor.
+enum class Seen : uint8_t {
+  New,    // stored now, by this call: the worker checks its state properties
+  Old,    // stored before
+  Cycle,  // stored before, and it may close a cycle of the explored graph
+          // (breadth-first: found before the current layer; depth-first: on
+          // the stack): a partial-order reduction must expand fully here
+  Ignored,  // a violating transition, or the search is stopping: not stored
+};
+
 class SuccessorSink {
  public:
   virtual ~SuccessorSink() = default;
   // One successor. `next` (state_size() bytes) is only valid during the call.
-  // violation=true: this transition ends in an error (a failed check, a BUG, an
-  // invariant broken in `next`); the explorer records it as a counterexample
-  // candidate and does not store `next`.
-  virtual void emit(Label label, const uint8_t* next, bool violation) = 0;
+  // `index` numbers the state's successors in the worker's fixed order (the
+  // same on every call and thread; with a reduction, successors may be emitted
+  // out of order or not at all, but keep their index).
+  // violation=true: this transition ends in an error (a failed check, a BUG);
+  // the explorer records it as a counterexample candidate and does not store
+  // `next`.
+  virtual Seen emit(uint32_t index, Label label, const uint8_t* next, bool violation) = 0;
+  // The state of the last emit (which returned New) violates a state
+  // property; the explorer records it as a counterexample candidate.
+  virtual void violating_state() = 0;
 };
 
 // Per-explorer-thread scratch and interpreter: one Worker is used by one thread
@@ -45,6 +74,8 @@ class TransitionSystem {
  public:
   virtual ~TransitionSystem() = default;
   virtual size_t state_size() const = 0;
+  // The state vector's natural pieces, for compressing stores.
+  virtual StateShape shape() const { return StateShape::uniform(static_cast<uint32_t>(state_size())); }
   // Writes the initial state into `out` (state_size() bytes).
   virtual void initial_state(uint8_t* out) const = 0;
   virtual std::unique_ptr<Worker> make_worker() const = 0;

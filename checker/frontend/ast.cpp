@@ -72,4 +72,20 @@ void collect_typedef_names(const std::vector<Decl>& decls, std::set<std::string>
   }
 }
 
+bool MacroDef::has_type_params() const {
+  for (bool b : type_params)
+    if (b) return true;
+  return false;
+}
+
+void collect_type_macros(const std::vector<Decl>& decls, TypeMacros& out) {
+  for (const auto& d : decls) {
+    if (d.kind == Decl::Macro && d.macro && d.macro->has_type_params()) out[d.macro->name] = d.macro->type_params;
+    if (d.kind == Decl::IfConfig) {
+      collect_type_macros(d.then_decls, out);
+      collect_type_macros(d.else_decls, out);
+    }
+  }
+}
+
 }  // namespace ptcheck::ast

@@ -8,6 +8,7 @@
 // declaration-level #if are kept as nodes too and resolved when a program is
 // built for one concrete configuration.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -109,6 +110,7 @@ struct Expr {
     ContainerOf, // container_of(a, type, name): name may be a dotted member path
     Offsetof,    // offsetof(type, name): name may be a dotted member path
     InitList,    // { .a = x, .b.c = y, [2] = z, w }: inits (in declarations only)
+    TypeName,    // type: a type written as the argument of a macro's type parameter
   } kind = IntLit;
   SourceLoc loc;
   std::string op;     // Unary: "-", "~", "!", "*", "&", "+", "++pre", "--pre", "post++", "post--"
@@ -192,7 +194,11 @@ struct MacroDef {
   std::string name;
   bool function_like = false;
   std::vector<std::string> params;
-  ExprPtr body;
+  ExprPtr body;       // an expression macro
+  StmtPtr stmt_body;  // a statement macro (`do { ... } while (0)`, `{ ... }`, `a; b`): used as `NAME(args);`
+  bool stmt_list = false;        // stmt_body is a Block of statements written without braces: no scope
+  std::vector<bool> type_params; // type_params[i]: parameter i is a type (`ALLOC(struct page)`); may be empty
+  bool has_type_params() const;
 };
 
 struct EnumDef {
@@ -237,7 +243,40 @@ struct HeapDecl {
 struct ThreadDecl {
   SourceLoc loc;
   std::string name;
+  StmtPtr body;    // a Block
+  ExprPtr count;   // thread W[N] { ... }: N copies W_0 .. W_{N-1}; nullptr: one thread
+};
+
+// set N = 3;  a numeric target parameter: an integer constant in the target's
+// own code (init, threads, mix ops, local array sizes); `--bound N=V` overrides it.
+struct TargetParam {
+  SourceLoc loc;
+  std::string name;
+  int64_t value = 0;
+};
+
+// mix { threads 3; ops 2; pool pmd_t *pmd = { a, b }; op fault(pmd) { ... } }:
+// `threads` copies of a thread that runs `ops` ops, each picked
+// nondeterministically, each pool it names bound to one of the pool's elements
+// (checker/target/desugar.h gives the exact desugaring).
+struct MixPool {
+  SourceLoc loc, end;  // the whole `pool ... = { ... }` declaration
+  std::string name;
+  TypeSpecPtr type;
+  std::vector<ExprPtr> elems;
+};
+struct MixOp {
+  SourceLoc loc, end;  // `op NAME(pools)`
+  std::string name;
+  std::vector<std::pair<std::string, SourceLoc>> pools;
   StmtPtr body;  // a Block
+};
+struct MixDecl {
+  SourceLoc loc, end;  // the `mix` keyword
+  ExprPtr threads, ops;  // the implicit parameters' defaults (nullptr: 1)
+  SourceLoc threads_loc, ops_loc;
+  std::vector<MixPool> pools;
+  std::vector<MixOp> ops_list;
 };
 
 struct Expectation {
@@ -253,10 +292,14 @@ struct TargetDef {
   std::vector<std::string> cites;
   std::vector<std::string> arches;                 // empty: the default arch
   std::vector<std::pair<std::string, bool>> sets;  // set CONFIG_X = y|n;
+  std::vector<SourceLoc> set_locs;                 // where each `sets` entry is written
+  std::vector<TargetParam> params;                 // set N = 3;
   std::vector<std::pair<std::string, SourceLoc>> imports;
   std::optional<HeapDecl> heap;
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
+  std::optional<MixDecl> mix;
+  StmtPtr final_block;  // final { ... }: runs once every thread has finished; nullptr if none
   std::vector<std::pair<std::string, SourceLoc>> invariants;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when
   // every context has finished are reported as leaks (kmemleak).
@@ -304,6 +347,11 @@ struct Decl {
 // Adds the names every typedef in `decls` declares (under any #if) to `out`:
 // what a later file's parse needs to know about this one.
 void collect_typedef_names(const std::vector<struct Decl>& decls, std::set<std::string>& out);
+
+// Function-like macros with type parameters (name -> which parameters are
+// types): a later file's parser reads their arguments as type names.
+using TypeMacros = std::map<std::string, std::vector<bool>>;
+void collect_type_macros(const std::vector<struct Decl>& decls, TypeMacros& out);
 
 struct TranslationUnit {
   uint32_t file = UINT32_MAX;  // SourceManager id

@@ -74,6 +74,7 @@ ExprPtr Parser::parse_ternary() {
   e->a = c;
   e->b = parse_expr();
   expect(":", "in conditional expression");
+  DepthGuard g(*this, cur().loc);  // a ? b : c ? d : ... recurses here
   e->c = parse_ternary();
   e->end = prev_end();
   return e;
@@ -161,8 +162,26 @@ ExprPtr Parser::parse_postfix(ExprPtr e) {
       next();
       ExprPtr c = mk(Expr::Call, e->loc);
       c->a = e;
+      // A macro's type parameter takes a type name (ALLOC(struct page)).
+      const std::vector<bool>* types = nullptr;
+      if (e->kind == Expr::Ident)
+        if (auto it = type_macros_.find(e->name); it != type_macros_.end()) types = &it->second;
       if (!accept(")")) {
         while (true) {
+          size_t i = c->args.size();
+          // A type can never start an expression: an argument that starts like
+          // one is a type (for a macro's type parameter; the compiler refuses
+          // it anywhere else).
+          bool type_arg = (types && i < types->size() && (*types)[i]) || (e->kind == Expr::Ident && is_type_start(cur()));
+          if (type_arg) {
+            ExprPtr t = mk(Expr::TypeName, cur().loc);
+            t->type = parse_type_name();
+            t->end = prev_end();
+            c->args.push_back(t);
+            if (accept(",")) continue;
+            expect(")", "after call arguments");
+            break;
+          }
           c->args.push_back(parse_assign());
           if (accept(",")) continue;
           expect(")", "after call arguments");

@@ -94,6 +94,8 @@ class Parser {
   CondPtr parse_cond_unary();
   void parse_define(std::vector<Decl>& out);
   void parse_target(std::vector<Decl>& out);
+  void parse_property(std::vector<Decl>& out);
+  void parse_mix(TargetDef& t);
   void parse_heap(TargetDef& t);
   std::string parse_strings(const std::string& what);
   void flush_enums(std::vector<Decl>& out);
@@ -124,6 +126,7 @@ class Parser {
   size_t pos_ = 0;
   int depth_ = 0;
   std::set<std::string> typedefs_;
+  ast::TypeMacros type_macros_;  // macros with type parameters known here
   std::vector<Decl> pending_enums_;
 };
 

@@ -2,6 +2,8 @@
 // Kconfig conditions and ptcheck target definitions.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "frontend/parser_impl.h"
 
 namespace ptcheck::frontend {
@@ -19,7 +21,6 @@ CondPtr mk_cond(Cond::Kind k, SourceLoc loc, std::string sym = {}, CondPtr a = {
 }
 }  // namespace
 
-static void parse_property(Parser& p, std::vector<Decl>& out);
 
 TranslationUnit Parser::parse_unit() {
   TranslationUnit tu;
@@ -179,6 +180,49 @@ void Parser::parse_directive_top(std::vector<Decl>& out, bool in_if, bool& stop)
                           t.text));
 }
 
+namespace {
+// The names of Named types written in a macro body (bounded: the tree depth
+// check comes after the file is parsed).
+void type_names_in(const TypeSpec* t, std::set<std::string>& out, uint32_t depth);
+void type_names_in(const Expr* e, std::set<std::string>& out, uint32_t depth) {
+  if (!e || depth > kMaxTreeDepth) return;
+  type_names_in(e->type.get(), out, depth + 1);
+  for (const Expr* c : {e->a.get(), e->b.get(), e->c.get()}) type_names_in(c, out, depth + 1);
+  for (const auto& a : e->args) type_names_in(a.get(), out, depth + 1);
+  for (const auto& i : e->inits) type_names_in(i.value.get(), out, depth + 1);
+}
+void type_names_in(const TypeSpec* t, std::set<std::string>& out, uint32_t depth) {
+  if (!t || depth > kMaxTreeDepth) return;
+  if (t->kind == TypeSpec::Named) out.insert(t->name);
+  type_names_in(t->elem.get(), out, depth + 1);
+  type_names_in(t->array_size.get(), out, depth + 1);
+  for (const auto& p : t->params) type_names_in(p.get(), out, depth + 1);
+}
+void type_names_in(const Stmt* s, std::set<std::string>& out, uint32_t depth) {
+  if (!s || depth > kMaxTreeDepth) return;
+  type_names_in(s->e.get(), out, depth + 1);
+  type_names_in(s->step.get(), out, depth + 1);
+  type_names_in(s->type.get(), out, depth + 1);
+  for (const Stmt* c : {s->init.get(), s->s1.get(), s->s2.get()}) type_names_in(c, out, depth + 1);
+  for (const auto& b : s->body) type_names_in(b.get(), out, depth + 1);
+  for (const auto& b : s->else_body) type_names_in(b.get(), out, depth + 1);
+  for (const auto& c : s->cases) {
+    type_names_in(c.value.get(), out, depth + 1);
+    for (const auto& b : c.body) type_names_in(b.get(), out, depth + 1);
+  }
+}
+void type_names_in(const Expr* e, const Stmt* s, std::set<std::string>& out) {
+  type_names_in(e, out, 0);
+  type_names_in(s, out, 0);
+}
+}  // namespace
+
+// #define NAME body / #define NAME(a, b) body. The body is, in this order of
+// preference: one expression; one statement or statements (`do { ... } while
+// (0)`, `a; b`), used as `NAME(args);`. When neither parses, a function-like
+// macro's parameters are tried as type names (`((t *)p)`, `sizeof(t)`), the
+// fewest first: those become type parameters, whose arguments are parsed as
+// type names at every use (ALLOC(struct page)).
 void Parser::parse_define(std::vector<Decl>& out) {
   SourceLoc loc = next().loc;  // the Directive
   auto m = std::make_shared<MacroDef>();
@@ -199,12 +243,103 @@ void Parser::parse_define(std::vector<Decl>& out) {
     }
   }
   if (cur().kind == Tok::DirectiveEnd || cur().kind == Tok::Eof)
-    fail(cur().loc, fmt::format("macro body must be an expression: expected an expression after '{}'",
+    fail(cur().loc, fmt::format("macro body must be an expression or statements: expected a body after '{}'",
                                 m->name));
-  m->body = parse_expr();
-  if (cur().kind != Tok::DirectiveEnd && cur().kind != Tok::Eof)
-    fail_expected("end of line after the macro body (macro bodies must be one expression)");
-  next();
+  const size_t body = pos_;
+  size_t end = pos_;
+  while (toks_[end].kind != Tok::DirectiveEnd && toks_[end].kind != Tok::Eof) ++end;
+  // A statement body may leave out its last ';' (the use supplies it): add one.
+  bool added_semi = false;
+  if (!toks_[end - 1].punct(";") && !toks_[end - 1].punct("}")) {
+    Token semi = toks_[end];
+    semi.kind = Tok::Punct;
+    semi.text = ";";
+    toks_.insert(toks_.begin() + static_cast<std::ptrdiff_t>(end), semi);
+    added_semi = true;
+  }
+  const size_t stmt_end = added_semi ? end + 1 : end;
+  const int depth = depth_;
+  const size_t enums = pending_enums_.size();
+  auto try_parse = [&](const std::vector<bool>& as_type, bool as_stmt, std::string& error) {
+    std::vector<std::string> added;
+    for (size_t i = 0; i < as_type.size(); ++i)
+      if (as_type[i] && typedefs_.insert(m->params[i]).second) added.push_back(m->params[i]);
+    pos_ = body;
+    depth_ = depth;
+    bool ok = false;
+    try {
+      if (!as_stmt) {
+        ExprPtr e = parse_expr();
+        if (pos_ == end || (added_semi && pos_ == end && cur().punct(";"))) {
+          m->body = e;
+          ok = true;
+        } else {
+          fail_expected("end of line after the macro body");
+        }
+      } else {
+        std::vector<StmtPtr> list;
+        while (pos_ < stmt_end) {
+          if (is_type_start(cur()) && !(cur().kind == Tok::Ident && peek().punct(":"))) parse_local_decl(list);
+          else list.push_back(parse_stmt());
+        }
+        if (pos_ != stmt_end) fail_expected("end of line after the macro body");
+        if (list.size() == 1 && list[0]->kind != Stmt::VarDecl) {
+          m->stmt_body = list[0];
+        } else {
+          m->stmt_body = mks(Stmt::Block, list.empty() ? cur().loc : list.front()->loc);
+          m->stmt_body->body = std::move(list);
+          m->stmt_body->end = prev_end();
+          m->stmt_list = true;
+        }
+        ok = true;
+      }
+    } catch (const InputError& e) {
+      if (error.empty()) error = e.what();
+    }
+    for (const auto& n : added) typedefs_.erase(n);
+    pending_enums_.resize(enums);
+    return ok;
+  };
+  std::string expr_error, stmt_error;
+  std::vector<bool> none(m->params.size(), false);
+  bool done = try_parse(none, false, expr_error) || try_parse(none, true, stmt_error);
+  // Type parameters: subsets of the parameters by size (at most 6 parameters).
+  const size_t n = m->params.size();
+  for (size_t k = 1; !done && m->function_like && n <= 6 && k <= n; ++k)
+    for (uint32_t mask = 1; !done && mask < (1u << n); ++mask) {
+      if (static_cast<size_t>(__builtin_popcount(mask)) != k) continue;
+      std::vector<bool> as_type(n);
+      for (size_t i = 0; i < n; ++i) as_type[i] = (mask >> i) & 1;
+      std::string ignored;
+      if (try_parse(as_type, false, ignored) || try_parse(as_type, true, ignored)) {
+        m->type_params = as_type;
+        done = true;
+      }
+    }
+  depth_ = depth;
+  // A parameter written where a type goes (container_of(p, type, m)) parses
+  // as a type name of that spelling: it is a type parameter too.
+  if (done && m->function_like && !m->has_type_params()) {
+    std::set<std::string> names;
+    type_names_in(m->body.get(), m->stmt_body.get(), names);
+    std::vector<bool> as_type(m->params.size());
+    for (size_t i = 0; i < m->params.size(); ++i) as_type[i] = names.count(m->params[i]) > 0;
+    if (std::find(as_type.begin(), as_type.end(), true) != as_type.end()) m->type_params = as_type;
+  }
+  if (!done) {
+    // Report the reading the body looks like: statements when it starts like
+    // one or has a ';' of its own, else an expression.
+    const Token& first = toks_[body];
+    bool stmt_like = first.punct("{") || first.ident("do") || first.ident("if") || first.ident("for") ||
+                     first.ident("while") || first.ident("switch") || first.ident("return") || is_type_start(first);
+    for (size_t i = body; i < end && !stmt_like; ++i) stmt_like = toks_[i].punct(";");
+    if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+    throw InputError(stmt_like ? stmt_error : expr_error);
+  }
+  if (added_semi) toks_.erase(toks_.begin() + static_cast<std::ptrdiff_t>(end));
+  pos_ = end;
+  next();  // DirectiveEnd
+  if (m->has_type_params()) type_macros_[m->name] = m->type_params;
   Decl d = mkdecl(Decl::Macro);
   d.loc = m->loc;
   d.macro = m;
@@ -230,7 +365,7 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
   }
   if (t.ident("property") && !typedefs_.count("property") && peek().kind == Tok::Ident &&
       peek(2).punct("{")) {
-    parse_property(*this, out);
+    parse_property(out);
     return;
   }
   if (accept(";")) return;
@@ -307,223 +442,15 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
   }
 }
 
-// ---- targets ----------------------------------------------------------------------
-
-std::string Parser::parse_strings(const std::string& what) {
-  if (cur().kind != Tok::String) fail_expected(what);
-  std::string s;
-  while (cur().kind == Tok::String) s += next().text;
-  return s;
-}
-
-static uint64_t expect_count(Parser& p, const std::string& what) {
-  if (p.cur().kind != Tok::Int) p.fail_expected(what);
-  return p.next().value;
-}
-
-void Parser::parse_heap(TargetDef& t) {
-  HeapDecl h;
-  h.loc = next().loc;
-  expect("{", "after 'heap'");
-  while (!accept("}")) {
-    const Token& k = cur();
-    if (k.ident("pages")) {
-      next();
-      h.pages = expect_count(*this, "a page count after 'pages'");
-    } else if (k.ident("page_bytes")) {
-      next();
-      h.page_bytes = expect_count(*this, "a byte count after 'page_bytes'");
-    } else if (k.ident("slab")) {
-      HeapDecl::Slab s;
-      s.loc = next().loc;
-      s.name = expect_ident("a slab cache name after 'slab'");
-      expect("(", "before the slab object type");
-      s.type = parse_type_name();
-      expect(")", "after the slab object type");
-      s.count = expect_count(*this, "an object count after the slab type");
-      h.slabs.push_back(std::move(s));
-    } else {
-      fail_expected("a heap item (pages, page_bytes or slab) or '}'");
-    }
-    expect(";", "after heap item");
-  }
-  if (t.heap) fail(h.loc, "duplicate 'heap' in target: expected at most one");
-  t.heap = std::move(h);
-}
-
-// property NAME { description; arch; set; query; expect; } (a Z3 layout property)
-static void parse_property(Parser& p, std::vector<Decl>& out) {
-  auto pr = std::make_shared<PropertyDef>();
-  pr->loc = p.next().loc;
-  pr->name = p.next().text;
-  p.expect("{", "after property name");
-  const char* items = "a property item (description, arch, set, query or expect) or '}'";
-  while (!p.accept("}")) {
-    const Token& k = p.cur();
-    SourceLoc kl = k.loc;
-    if (k.kind != Tok::Ident) p.fail_expected(items);
-    std::string w = k.text;
-    if (w == "description") {
-      p.next();
-      pr->description = p.parse_strings("a string after 'description'");
-      p.expect(";", "after description");
-    } else if (w == "arch") {
-      p.next();
-      do pr->arches.push_back(p.expect_ident("an arch name or 'all'"));
-      while (p.accept(","));
-      p.expect(";", "after arch list");
-    } else if (w == "set") {
-      p.next();
-      std::string sym = p.expect_ident("a CONFIG_ symbol after 'set'");
-      p.expect("=", "after the symbol");
-      if (!p.cur().ident("y") && !p.cur().ident("n")) p.fail_expected("'y' or 'n'");
-      pr->sets.emplace_back(sym, p.next().text == "y");
-      p.expect(";", "after set");
-    } else if (w == "query") {
-      p.next();
-      if (!pr->query.empty()) p.fail(kl, "duplicate 'query' in property: expected one");
-      if (p.cur().kind != Tok::String) p.fail_expected("a quoted layout query after 'query'");
-      pr->query_loc = p.cur().loc;
-      pr->query = p.parse_strings("a quoted layout query after 'query'");
-      if (pr->query.empty()) p.fail(pr->query_loc, "empty query: expected a layout query");
-      p.expect(";", "after query");
-    } else if (w == "expect") {
-      p.next();
-      if (!pr->expect.empty()) p.fail(kl, "duplicate 'expect' in property: expected at most one");
-      if (!p.cur().ident("holds") && !p.cur().ident("sat") && !p.cur().ident("unsat"))
-        p.fail_expected("'holds', 'sat' or 'unsat' after 'expect'");
-      pr->expect_loc = kl;
-      pr->expect = p.next().text;
-      p.expect(";", "after expect");
-    } else {
-      p.fail_expected(items);
-    }
-  }
-  if (pr->query.empty()) p.fail(pr->loc, fmt::format("property '{}' has no query: expected 'query \"...\";'", pr->name));
-  if (pr->expect.empty()) pr->expect = "holds";
-  Decl d = mkdecl(Decl::Property);
-  d.loc = pr->loc;
-  d.property = pr;
-  out.push_back(std::move(d));
-}
-
-void Parser::parse_target(std::vector<Decl>& out) {
-  auto t = std::make_shared<TargetDef>();
-  t->loc = next().loc;
-  t->name = next().text;
-  expect("{", "after target name");
-  while (!accept("}")) {
-    const Token& k = cur();
-    SourceLoc kl = k.loc;
-    if (k.kind != Tok::Ident)
-      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
-    std::string w = k.text;
-    if (w == "description") {
-      next();
-      t->description = parse_strings("a string after 'description'");
-      expect(";", "after description");
-    } else if (w == "cite") {
-      next();
-      t->cites.push_back(parse_strings("a string after 'cite'"));
-      expect(";", "after cite");
-    } else if (w == "arch") {
-      next();
-      do t->arches.push_back(expect_ident("an arch name"));
-      while (accept(","));
-      expect(";", "after arch list");
-    } else if (w == "set") {
-      next();
-      std::string sym = expect_ident("a CONFIG_ symbol after 'set'");
-      expect("=", "after the symbol");
-      if (!cur().ident("y") && !cur().ident("n")) fail_expected("'y' or 'n'");
-      t->sets.emplace_back(sym, next().text == "y");
-      expect(";", "after set");
-    } else if (w == "import") {
-      next();
-      if (cur().kind != Tok::String) fail_expected("a quoted path after 'import'");
-      t->imports.emplace_back(next().text, kl);
-      expect(";", "after import path");
-    } else if (w == "heap") {
-      parse_heap(*t);
-    } else if (w == "init") {
-      next();
-      if (t->init) fail(kl, "duplicate 'init' in target: expected at most one");
-      if (!cur().punct("{")) fail_expected("'{' after 'init'");
-      t->init = parse_block();
-    } else if (w == "thread") {
-      next();
-      ThreadDecl th;
-      th.loc = kl;
-      th.name = expect_ident("a thread name after 'thread'");
-      if (!cur().punct("{")) fail_expected("'{' after the thread name");
-      th.body = parse_block();
-      t->threads.push_back(std::move(th));
-    } else if (w == "invariant") {
-      next();
-      do {
-        SourceLoc l = cur().loc;
-        t->invariants.emplace_back(expect_ident("an invariant function name"), l);
-      } while (accept(","));
-      expect(";", "after invariant");
-    } else if (w == "warn_only") {
-      next();
-      t->warn_only = true;
-      expect(";", "after warn_only");
-    } else if (w == "leak_check") {
-      next();
-      do {
-        SourceLoc l = cur().loc;
-        t->leak_checks.emplace_back(expect_ident("a slab cache name or 'pages'"), l);
-      } while (accept(","));
-      expect(";", "after leak_check");
-    } else if (w == "hazard") {
-      next();
-      if (cur().kind != Tok::String) fail_expected("a quoted layout query after 'hazard'");
-      SourceLoc l = cur().loc;
-      t->hazards.emplace_back(parse_strings("a quoted layout query after 'hazard'"), l);
-      expect(";", "after hazard");
-    } else if (w == "expect") {
-      next();
-      Expectation e;
-      e.loc = kl;
-      if (cur().ident("pass")) {
-        next();
-      } else if (cur().ident("violation")) {
-        next();
-        e.violation = true;
-        if (cur().kind != Tok::Ident) fail_expected("an error kind after 'violation'");
-        e.kind = next().text;
-        // "use-after-free": identifiers joined by adjacent '-'
-        while (cur().punct("-") && cur().offset == toks_[pos_ - 1].end_offset &&
-               peek().kind == Tok::Ident && peek().offset == cur().end_offset) {
-          next();
-          e.kind += "-" + next().text;
-        }
-      } else {
-        fail_expected("'pass' or 'violation' after 'expect'");
-      }
-      if (t->expect) fail(kl, "duplicate 'expect' in target: expected at most one");
-      t->expect = e;
-      expect(";", "after expect");
-    } else {
-      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, "
-                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
-    }
-  }
-  if (t->threads.empty()) fail(t->loc, fmt::format("target '{}' has no thread: expected at least one", t->name));
-  Decl d = mkdecl(Decl::Target);
-  d.loc = t->loc;
-  d.target = t;
-  out.push_back(std::move(d));
-}
-
 }  // namespace detail
 
-ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id,
-                                const std::set<std::string>* known_typedefs) {
+ast::TranslationUnit parse_file(SourceManager& sm, uint32_t file_id, const std::set<std::string>* known_typedefs,
+                                const ast::TypeMacros* known_type_macros) {
   detail::Parser p(sm, file_id, known_typedefs);
-  return p.parse_unit();
+  if (known_type_macros) p.type_macros_ = *known_type_macros;
+  ast::TranslationUnit tu = p.parse_unit();
+  check_tree_depth(tu, sm);
+  return tu;
 }
 
 ast::TranslationUnit parse_path(SourceManager& sm, const std::string& path,

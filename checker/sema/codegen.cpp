@@ -2,6 +2,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
+
+#include "sema/liveness.h"
 
 #include "sema/codegen_impl.h"
 
@@ -134,10 +137,16 @@ void FunctionCompiler::prescan(const ast::Stmt& s) {
         error(s.loc, fmt::format("variable '{}' has type {}", s.name, type_name(t)));
       if (t->kind == TypeKind::Record && !t->complete)
         error(s.loc, fmt::format("variable '{}' has incomplete type {}", s.name, type_name(t)));
+      if (t->size > vm::kKernelStackSize)  // also keeps frame offsets within 32 bits
+        error(s.loc, fmt::format("local '{}' takes {} bytes: more than a {} KiB kernel stack", s.name, t->size,
+                                 vm::kKernelStackSize / 1024));
       Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
-      decl_slots_[&s] = Local{s.name, t, o.off};
+      set_decl_slot(s, Local{decl_name(s), t, o.off});
       break;
     }
+    case ast::Stmt::ExprStmt:
+      prescan_macro(s);  // a statement macro's locals
+      return;
     case ast::Stmt::IfConfig:
       for (const auto& b : eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body) prescan(*b);
       return;
@@ -191,6 +200,15 @@ void FunctionCompiler::finish() {
   if (temp_max_ == 0)
     for (uint32_t at : clear_sites_) fn_.code[at].op = Op::Nop;
   fn_.frame_size = (temp_base_ + temp_max_ + 7) / 8 * 8;
+  // Developer switch for measuring what dead-value zeroing saves.
+  static const bool keep_dead = std::getenv("PTCHECK_KEEP_DEAD") != nullptr;
+  if (!keep_dead) {
+    std::vector<std::pair<uint32_t, uint32_t>> locals;
+    for (const auto& p : fn_.params) locals.emplace_back(p.off, std::max<uint32_t>(p.size, 1));
+    for (const auto& [stmt, l] : decl_slots_)
+      locals.emplace_back(l.off, static_cast<uint32_t>(std::max<uint64_t>(l.type->size, 1)));
+    compute_dead_ranges(fn_, locals, cg_.out_);
+  }
 }
 
 void FunctionCompiler::block(const std::vector<ast::StmtPtr>& body) {
@@ -200,9 +218,9 @@ void FunctionCompiler::block(const std::vector<ast::StmtPtr>& body) {
 }
 
 void FunctionCompiler::var_decl(const ast::Stmt& s) {
-  auto it = decl_slots_.find(&s);
-  if (it == decl_slots_.end()) error(s.loc, "internal error: local not allocated");
-  Local l = it->second;
+  const Local* slot = find_decl_slot(s);
+  if (!slot) error(s.loc, "internal error: local not allocated");
+  Local l = *slot;
   scopes_.back().push_back(l);
   // A declaration re-executed in a loop starts from zero, not from the last
   // iteration's value: clear it so states do not remember dead values.
@@ -335,6 +353,7 @@ void FunctionCompiler::stmt(const ast::Stmt& s) {
     case K::Empty:
       return;
     case K::ExprStmt:
+      if (expand_stmt_macro(s)) return;  // NAME(args); of a statement macro
       start(s.end);
       expr(*s.e);
       return;
@@ -452,7 +471,8 @@ void FunctionCompiler::stmt(const ast::Stmt& s) {
       emit(Insn{Op::AtomicEnd});
       return;
     case K::IfConfig:
-      block(eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body);
+      // #if is no scope: a declaration under it is visible after #endif.
+      for (const auto& b : eval_cond(s.cond.get(), cg_.cfg_) ? s.body : s.else_body) stmt(*b);
       return;
   }
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sema/codegen_impl.h"
+#include "vm/printk.h"
 
 namespace ptcheck::sema {
 
@@ -36,22 +37,27 @@ std::string source_text(const SourceManager& sm, SourceLoc a, SourceLoc b) {
 }
 }  // namespace
 
-Val FunctionCompiler::expand_macro(const ast::MacroDef& m, const ast::Expr& e) {
-  if (!m.function_like) error(e.loc, fmt::format("'{}' is not a function-like macro", m.name));
-  if (m.params.size() != e.args.size())
-    error(e.loc, fmt::format("macro '{}' takes {} arguments, {} given", m.name, m.params.size(), e.args.size()));
-  if (++macro_depth_ > 64) error(e.loc, fmt::format("macro '{}' expands recursively", m.name));
-  std::map<std::string, const ast::Expr*> args;
-  for (size_t i = 0; i < m.params.size(); ++i) args[m.params[i]] = e.args[i].get();
-  macro_args_.push_back(std::move(args));
-  Val v = expr(*m.body);
-  macro_args_.pop_back();
-  --macro_depth_;
-  return v;
+std::optional<std::string> FunctionCompiler::string_argument(const ast::Expr& e) {
+  if (e.kind == ast::Expr::StringLit) return e.str;
+  if (e.kind != ast::Expr::Ident) return std::nullopt;
+  if (e.name == "__func__" || e.name == "__FUNCTION__") return fn_.name;
+  const ast::MacroDef* m = env_.macro(e.name);
+  if (m && !m->function_like && m->body && !find_local(e.name) && macro_stack_.size() < kMaxMacroNesting) {
+    macro_stack_.push_back(e.name);
+    auto r = string_argument(*m->body);
+    macro_stack_.pop_back();
+    return r;
+  }
+  return std::nullopt;
 }
 
 Val FunctionCompiler::call(const ast::Expr& e) {
   const ast::Expr& callee = *e.a;
+  // ((t)(v)) in a macro body whose t is a type argument: a cast, not a call.
+  if (callee.kind == ast::Expr::Ident && !macro_args_.empty() && e.args.size() == 1)
+    if (auto it = macro_args_.back().find(callee.name);
+        it != macro_args_.back().end() && it->second->kind == ast::Expr::TypeName)
+      return cast(env_.resolve(*it->second->type), rvalue(*e.args[0]), e.loc);
   if (callee.kind == ast::Expr::Ident && !find_local(callee.name)) {
     const std::string& n = callee.name;
     if (n == "READ_ONCE" || n == "WRITE_ONCE") {
@@ -216,6 +222,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   const Type* rt = env_.void_type();
   const Type* arg0_type = nullptr;
   size_t first = 0, last = e.args.size();
+  std::vector<bool> spliced(e.args.size(), false);
   if (b == Builtin::BadPage) {
     // bad_page(page, "reason"): the reason is a string literal, as dump_page()'s.
     if (e.args[1]->kind != ast::Expr::StringLit) error(e.args[1]->loc, "bad_page reason must be a string literal");
@@ -224,7 +231,32 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   }
   if (b == Builtin::Printk || b == Builtin::PrAlertBug) {
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
-    in.c.off = cg_.intern_string(e.args[0]->str);
+    // %s arguments are spliced into the format: string literals, __func__ and
+    // macros of those (strings in model memory are not modelled).
+    std::string format = e.args[0]->str;
+    auto convs = vm::printk_conversions(format);
+    for (size_t k = convs.size(); k-- > 0;) {
+      if (convs[k].conv != 's') continue;
+      if (k + 1 >= e.args.size()) error(e.args[0]->loc, fmt::format("printk: %s number {} has no argument", k + 1));
+      auto text = string_argument(*e.args[k + 1]);
+      if (!text)
+        error(e.args[k + 1]->loc, "printk %s takes a string literal or __func__ (strings in model memory are not "
+                                  "modelled)");
+      // %-8s / %8s: pad to the width, as vsprintf does.
+      std::string spec = format.substr(convs[k].begin + 1, convs[k].end - convs[k].begin - 2);
+      bool left = spec.find('-') != std::string::npos;
+      size_t width = 0;
+      for (char c : spec)
+        if (c >= '0' && c <= '9') width = std::min<size_t>(width * 10 + static_cast<size_t>(c - '0'), 4096);
+      std::string padded = *text;
+      if (padded.size() < width) padded = left ? padded + std::string(width - padded.size(), ' ')
+                                               : std::string(width - padded.size(), ' ') + padded;
+      std::string escaped;
+      for (char c : padded) escaped += c == '%' ? std::string("%%") : std::string(1, c);
+      format.replace(convs[k].begin, convs[k].end - convs[k].begin, escaped);
+      spliced[k + 1] = true;
+    }
+    in.c.off = cg_.intern_string(format);
     ops.push_back(constant(0, long_t()).op);
     first = 1;
   }
@@ -234,6 +266,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     in.c.off = cg_.intern_string(fmt::format("{}({})", info.name, text));
   }
   for (size_t i = first; i < last; ++i) {
+    if (spliced[i]) continue;
     Val v = rvalue(*e.args[i]);
     if (i == 0) arg0_type = v.type;
     if (!is_scalar(v.type)) error(e.args[i]->loc, fmt::format("'{}' expects scalar arguments", info.name));
@@ -285,6 +318,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     w.imm = static_cast<int64_t>(b == Builtin::SynchronizeRcu ? Builtin::SynchronizeRcuWait
                                                                : Builtin::SmpCallFunctionWait);
     w.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    w.a = Operand{0, 0, false};
     emit(w);
   }
   return Val{Val::Reg, in.a, rt, false};

@@ -2,6 +2,9 @@
 // so that every dereference is its own Load or Store instruction.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <set>
+
 #include "sema/codegen_impl.h"
 
 namespace ptcheck::sema {
@@ -254,11 +257,13 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
       // The argument is evaluated in the scope of the macro's caller, where
       // an enclosing macro's own parameters are visible again.
       const ast::Expr* arg = it->second;
-      auto saved = std::move(macro_args_.back());
+      struct Restore {  // also when compiling the argument fails
+        std::vector<std::map<std::string, const ast::Expr*>>& args;
+        std::map<std::string, const ast::Expr*> saved;
+        ~Restore() { args.push_back(std::move(saved)); }
+      } restore{macro_args_, std::move(macro_args_.back())};
       macro_args_.pop_back();
-      Val v = expr(*arg);
-      macro_args_.push_back(std::move(saved));
-      return v;
+      return expr(*arg);
     }
   }
   if (const Local* l = find_local(n)) return Val{Val::Reg, op_for(l->type, l->off), l->type, true};
@@ -281,9 +286,10 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
   }
   if (const ast::MacroDef* m = env_.macro(n)) {
     if (m->function_like) error(e.loc, fmt::format("function-like macro '{}' used without arguments", n));
-    if (++macro_depth_ > 64) error(e.loc, fmt::format("macro '{}' expands recursively", n));
+    if (!m->body) error(e.loc, fmt::format("statement macro '{}' used as a value", n));
+    enter_macro(n, e.loc);
     Val v = expr(*m->body);
-    --macro_depth_;
+    leave_macro();
     return v;
   }
   if (auto c = env_.try_const(e)) return constant(static_cast<uint64_t>(*c), long_t());
@@ -293,6 +299,12 @@ Val FunctionCompiler::ident(const ast::Expr& e) {
 }
 
 const Type* FunctionCompiler::type_of(const ast::Expr& e) {
+  // A node outside any macro expansion has one type in this function: known
+  // types are reused, or `a ? b : c ? d : ...` would compile each level twice
+  // per enclosing level (exponential).
+  const bool memo = macro_stack_.empty();
+  if (memo)
+    if (auto it = type_memo_.find(&e); it != type_memo_.end()) return it->second;
   // Compile into the void: keep the type, drop the code.
   size_t code = fn_.code.size(), locs = cg_.out_.locs.size(), args = cg_.out_.arglists.size();
   uint32_t tu = temp_used_;
@@ -304,6 +316,7 @@ const Type* FunctionCompiler::type_of(const ast::Expr& e) {
   cg_.out_.arglists.resize(args);
   temp_used_ = tu;
   cur_loc_ = saved_loc;
+  if (memo) type_memo_[&e] = t;
   return t;
 }
 
@@ -315,7 +328,89 @@ Val FunctionCompiler::lvalue(const ast::Expr& e) {
 
 Val FunctionCompiler::rvalue(const ast::Expr& e) { return to_rvalue(expr(e), e.loc); }
 
+namespace {
+void names_in(const ast::Expr* e, std::vector<std::string>& out) {
+  if (!e) return;
+  if (e->kind == ast::Expr::Ident) out.push_back(e->name);
+  names_in(e->a.get(), out);
+  names_in(e->b.get(), out);
+  names_in(e->c.get(), out);
+  for (const auto& a : e->args) names_in(a.get(), out);
+}
+// Whether macro `name`'s expansion can reach `name` again (a real cycle, as
+// opposed to deep nesting).
+bool expands_itself(const TypeEnv& env, const std::string& name) {
+  std::set<std::string> seen;
+  std::vector<std::string> work{name};
+  while (!work.empty()) {
+    const ast::MacroDef* m = env.macro(work.back());
+    work.pop_back();
+    if (!m || !m->body) continue;
+    std::vector<std::string> refs;
+    names_in(m->body.get(), refs);
+    for (const auto& r : refs) {
+      if (r == name) return true;
+      if (seen.insert(r).second) work.push_back(r);
+    }
+  }
+  return false;
+}
+}  // namespace
+
+void FunctionCompiler::enter_macro(const std::string& name, SourceLoc use) {
+  if (macro_stack_.empty()) macro_use_ = use;
+  macro_stack_.push_back(name);
+  if (++macro_depth_ > kMaxMacroNesting) {
+    bool cycle = expands_itself(env_, name);
+    error(macro_use_, fmt::format("macro '{}' {}: expansion nests more than {} levels ({} -> ... -> {})",
+                                  macro_stack_.front(), cycle ? "expands itself" : "nests too deeply",
+                                  kMaxMacroNesting, macro_stack_.front(), name));
+  }
+}
+
+void FunctionCompiler::leave_macro() {
+  macro_stack_.pop_back();
+  --macro_depth_;
+}
+
 Val FunctionCompiler::expr(const ast::Expr& e) {
+  // The parser bounds a tree's depth; macro expansion can nest and copy trees
+  // past any bound, so the compiler keeps its own.
+  if (++expr_nodes_ > kMaxExprNodes) {
+    if (!macro_stack_.empty())
+      error(macro_use_, fmt::format("macro '{}' expands to more than {} terms here: expected a smaller expansion",
+                                    macro_stack_.front(), kMaxExprNodes));
+    error(e.loc, fmt::format("function '{}' is too large to compile: more than {} expression terms", fn_.name,
+                             kMaxExprNodes));
+  }
+  if (expr_depth_ >= kMaxCompileDepth)
+    error(macro_stack_.empty() ? e.loc : macro_use_,
+          macro_stack_.empty()
+              ? fmt::format("expression nests more than {} levels deep", kMaxCompileDepth)
+              : fmt::format("macro '{}' expands to an expression more than {} levels deep here", macro_stack_.front(),
+                            kMaxCompileDepth));
+  ++expr_depth_;
+  struct Leave {
+    uint32_t& d;
+    ~Leave() { --d; }
+  } leave{expr_depth_};
+  return expr_node(e);
+}
+
+Val FunctionCompiler::cast(const Type* to, const Val& v, SourceLoc loc) {
+  if (to->kind == TypeKind::Void) return Val{Val::Reg, Operand{0, 0, false}, to, false};
+  if (is_scalar(to) && is_scalar(v.type)) {
+    if (to->kind == TypeKind::Bool) return convert(v, to, loc);
+    Operand want = op_for(to, 0);
+    if (want.size == v.op.size && want.sign == v.op.sign) return Val{Val::Reg, v.op, to, false};
+    Operand d = temp_for(to);
+    emit(Insn{Op::Mov, 0, d, v.op});
+    return Val{Val::Reg, d, to, false};
+  }
+  return convert(v, to, loc);
+}
+
+Val FunctionCompiler::expr_node(const ast::Expr& e) {
   using K = ast::Expr;
   switch (e.kind) {
     case K::IntLit:
@@ -378,21 +473,13 @@ Val FunctionCompiler::expr(const ast::Expr& e) {
       if (is_int(base.type) && is_ptr(idx.type)) std::swap(base, idx);
       return deref(binary("+", base, idx, e.loc), e.loc);
     }
-    case K::Cast: {
-      const Type* to = env_.resolve(*e.type);
-      Val v = rvalue(*e.a);
-      if (to->kind == TypeKind::Void) return Val{Val::Reg, Operand{0, 0, false}, to, false};
-      if (is_scalar(to) && is_scalar(v.type)) {
-        if (to->kind == TypeKind::Bool) return convert(v, to, e.loc);
-        Operand want = op_for(to, 0);
-        if (want.size == v.op.size && want.sign == v.op.sign) return Val{Val::Reg, v.op, to, false};
-        Operand d = temp_for(to);
-        emit(Insn{Op::Mov, 0, d, v.op});
-        return Val{Val::Reg, d, to, false};
-      }
-      return convert(v, to, e.loc);
-    }
+    case K::Cast:
+      return cast(env_.resolve(*e.type), rvalue(*e.a), e.loc);
     case K::SizeofExpr: {
+      if (e.a->kind == K::Ident && !macro_args_.empty())  // sizeof(t) of a macro's type argument
+        if (auto it = macro_args_.back().find(e.a->name);
+            it != macro_args_.back().end() && it->second->kind == K::TypeName)
+          return constant(env_.resolve(*it->second->type)->size, ulong_t());
       const Type* t = type_of(*e.a);
       return constant(t->size, ulong_t());
     }
@@ -406,8 +493,9 @@ Val FunctionCompiler::expr(const ast::Expr& e) {
     }
     case K::ContainerOf: {
       const Type* t = env_.resolve(*e.type);
-      auto m = env_.member(t, e.name);
-      if (!m) error(e.loc, fmt::format("{} has no member named '{}'", type_name(t), e.name));
+      std::string path = member_path(e.name);
+      auto m = env_.member(t, path);
+      if (!m) error(e.loc, fmt::format("{} has no member named '{}'", type_name(t), path));
       Val p = rvalue(*e.a);
       if (!is_ptr(p.type)) error(e.loc, "container_of of a non-pointer");
       Val r = m->offset ? binary("-", convert(p, ulong_t(), e.loc), constant(m->offset, ulong_t()), e.loc)
@@ -416,6 +504,8 @@ Val FunctionCompiler::expr(const ast::Expr& e) {
     }
     case K::InitList:
       error(e.loc, "initializer lists are only allowed in declarations");
+    case K::TypeName:
+      error(e.loc, "a type is only allowed as the argument of a macro's type parameter");
   }
   error(e.loc, "unsupported expression");
 }

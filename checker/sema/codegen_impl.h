@@ -40,7 +40,8 @@ class FunctionCompiler {
   void switch_stmt(const ast::Stmt& s);
 
   // ---- expressions (codegen_expr.cpp)
-  Val expr(const ast::Expr& e);                // value or lvalue
+  Val expr(const ast::Expr& e);                // value or lvalue (bounded: see kMaxCompileDepth)
+  Val expr_node(const ast::Expr& e);
   Val rvalue(const ast::Expr& e);              // always a Reg value (arrays/functions decay)
   Val lvalue(const ast::Expr& e);              // an object designator
   Val to_rvalue(const Val& v, SourceLoc loc);
@@ -57,6 +58,7 @@ class FunctionCompiler {
   Val ternary(const ast::Expr& e);
   Val ident(const ast::Expr& e);
   Val constant(uint64_t v, const Type* t);
+  Val cast(const Type* to, const Val& v, SourceLoc loc);  // (to)v
   const Type* type_of(const ast::Expr& e);     // without emitting code
 
   // ---- calls (codegen_call.cpp)
@@ -64,6 +66,9 @@ class FunctionCompiler {
   Val call_builtin(vm::Builtin b, const ast::Expr& e);
   std::optional<Val> kernel_macro(const std::string& name, const ast::Expr& e);
   Val expand_macro(const ast::MacroDef& m, const ast::Expr& call);
+  // The text of a printk %s argument known when compiling: a string literal,
+  // __func__, or an object-like macro of one.
+  std::optional<std::string> string_argument(const ast::Expr& e);
 
   // ---- emission helpers
   uint32_t emit(vm::Insn in);
@@ -105,6 +110,19 @@ class FunctionCompiler {
   std::vector<std::vector<Local>> scopes_;
   const Local* find_local(const std::string& name) const;
   std::map<const ast::Stmt*, Local> decl_slots_;  // from prescan()
+  // Statement macros (codegen_macro.cpp): the uses being expanded, innermost
+  // last; a local declared in a macro body gets a slot per use.
+  std::vector<const ast::Expr*> stmt_macro_calls_;
+  std::map<std::pair<std::vector<const ast::Expr*>, const ast::Stmt*>, Local> macro_decl_slots_;
+  const ast::MacroDef* stmt_macro_of(const ast::Stmt& s) const;  // `NAME(args);` of a statement macro
+  void prescan_macro(const ast::Stmt& s);
+  bool expand_stmt_macro(const ast::Stmt& s);
+  void bind_macro(const ast::MacroDef& m, const ast::Expr& call, bool with_args);
+  static bool typed(const ast::Expr& call);  // the call has a type argument
+  void set_decl_slot(const ast::Stmt& s, Local l);
+  const Local* find_decl_slot(const ast::Stmt& s) const;
+  std::string member_path(const std::string& path) const;
+  std::string decl_name(const ast::Stmt& s) const;  // a local's name, a macro argument's in a macro body  // a macro argument used as a member name
 
   struct Loop {
     std::vector<uint32_t> breaks, continues;
@@ -117,6 +135,19 @@ class FunctionCompiler {
   std::vector<std::pair<uint32_t, const ast::Stmt*>> gotos_;
   int macro_depth_ = 0;
   std::vector<std::map<std::string, const ast::Expr*>> macro_args_;
+  // Bounds on what macro expansion can make of an expression: how deep the
+  // compiler recurses, how many terms one function compiles, and where the
+  // outermost macro being expanded was used (for the error).
+  static constexpr uint32_t kMaxCompileDepth = 600;
+  static constexpr uint64_t kMaxExprNodes = 1000000;
+  static constexpr int kMaxMacroNesting = 64;
+  uint32_t expr_depth_ = 0;
+  uint64_t expr_nodes_ = 0;
+  std::vector<std::string> macro_stack_;  // macros being expanded, outermost first
+  SourceLoc macro_use_;                   // where macro_stack_[0] was used
+  std::map<const ast::Expr*, const Type*> type_memo_;  // type_of() outside macros
+  void enter_macro(const std::string& name, SourceLoc use);
+  void leave_macro();
 };
 
 }  // namespace ptcheck::sema

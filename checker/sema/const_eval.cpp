@@ -5,15 +5,6 @@
 
 namespace ptcheck::sema {
 
-// A constant: its bits (sign-extended to 64 when signed), its C type's size and
-// signedness, and for pointers the pointee size used by + and -.
-struct TypeEnv::CVal {
-  uint64_t v = 0;
-  unsigned size = 4;
-  bool is_unsigned = false;
-  uint64_t scale = 0;  // != 0: a pointer to objects of this size
-};
-
 namespace {
 uint64_t norm(uint64_t v, unsigned size, bool is_unsigned) {
   if (size >= 8) return v;
@@ -41,7 +32,22 @@ std::optional<TypeEnv::CVal> TypeEnv::convert(CVal v, const Type* t) {
 std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<std::string, CVal>* params,
                                            int depth) {
   using K = ast::Expr;
-  if (depth > 400) return std::nullopt;
+  if (depth > 400) {
+    budget_.cut = true;
+    return std::nullopt;
+  }
+  if (++budget_.steps > kMaxEvalSteps)
+    sm_.error(budget_.use.valid() ? budget_.use : e.loc,
+              budget_.macro.empty()
+                  ? fmt::format("constant expression too large: more than {} terms", kMaxEvalSteps)
+                  : fmt::format("macro '{}' expands to more than {} terms here: expected a smaller expansion",
+                                budget_.macro, kMaxEvalSteps));
+  // The outermost macro use an evaluation expands from (for the error above).
+  auto enter_macro = [&](const std::string& name) {
+    if (!expanding_.empty()) return;
+    budget_.use = e.loc;
+    budget_.macro = name;
+  };
   const unsigned isz = abi().size_int, lsz = abi().size_long;
   auto sub = [&](const ast::ExprPtr& x) -> std::optional<CVal> {
     if (!x) return std::nullopt;
@@ -79,10 +85,23 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
       }
       if (auto ev = enum_value(e.name)) return CVal{static_cast<uint64_t>(*ev), isz, false, 0};
       if (const ast::MacroDef* m = macro(e.name); m && !m->function_like) {
-        if (expanding_.count(m->name)) return std::nullopt;
+        if (!m->body) return std::nullopt;
+        if (expanding_.count(m->name)) {
+          budget_.cut = true;
+          return std::nullopt;
+        }
+        // An object-like macro has one value under this env's config: known
+        // values are reused (the int64 form of a CVal with the type of the body).
+        auto known = macro_values_.find(m);
+        if (known != macro_values_.end()) return known->second;
+        enter_macro(m->name);
+        bool cut = budget_.cut;
+        budget_.cut = false;
         expanding_.insert(m->name);
         auto r = eval(*m->body, nullptr, depth + 1);
         expanding_.erase(m->name);
+        if (!budget_.cut) macro_values_[m] = r;
+        budget_.cut = budget_.cut || cut;
         return r;
       }
       if (e.name == "true" || e.name == "false") return CVal{e.name == "true", isz, false, 0};
@@ -91,6 +110,10 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
     }
     case K::ConfigRef:
       return CVal{cfg_.enabled(e.name) ? 1u : 0u, isz, false, 0};
+    case K::SizeofExpr:  // sizeof(t) of a macro's type argument
+      if (e.a && e.a->kind == K::Ident)
+        if (const Type* t = type_param(e.a->name)) return CVal{t->size, lsz, true, 0};
+      return std::nullopt;
     case K::SizeofType:
       if (!e.type) return std::nullopt;
       return CVal{resolve_complete(*e.type)->size, lsz, true, 0};
@@ -200,17 +223,33 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
       if (!e.a || e.a->kind != K::Ident) return std::nullopt;
       const ast::MacroDef* m = macro(e.a->name);
       if (!m || !m->function_like || m->params.size() != e.args.size()) return std::nullopt;
-      if (expanding_.count(m->name)) return std::nullopt;
+      if (!m->body) return std::nullopt;
+      if (expanding_.count(m->name)) {
+        budget_.cut = true;
+        return std::nullopt;
+      }
+      enter_macro(m->name);
       std::map<std::string, CVal> args;
       for (size_t i = 0; i < e.args.size(); ++i) {
+        if (e.args[i]->kind == K::TypeName) continue;
         auto v = sub(e.args[i]);
         if (!v) return std::nullopt;
         args[m->params[i]] = *v;
       }
+      bool typed = false;
+      for (const auto& a : e.args) typed = typed || a->kind == K::TypeName;
+      if (typed) push_type_params(type_arguments(*m, e));
+      struct Pop {
+        TypeEnv& env;
+        bool typed;
+        const std::string& name;
+        ~Pop() {
+          env.expanding_.erase(name);
+          if (typed) env.pop_type_params();
+        }
+      } pop{*this, typed, m->name};
       expanding_.insert(m->name);
-      auto r = eval(*m->body, &args, depth + 1);
-      expanding_.erase(m->name);
-      return r;
+      return eval(*m->body, &args, depth + 1);
     }
     default:
       return std::nullopt;
@@ -218,6 +257,13 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
 }
 
 std::optional<int64_t> TypeEnv::try_const(const ast::Expr& e) {
+  // Layouts evaluate array sizes while an outer evaluation runs: the budget
+  // belongs to the outermost one.
+  if (budget_.nesting++ == 0) budget_ = EvalBudget{0, 1, {}, {}, false};
+  struct Leave {
+    EvalBudget& b;
+    ~Leave() { --b.nesting; }
+  } leave{budget_};
   auto v = eval(e, nullptr, 0);
   if (!v) return std::nullopt;
   return static_cast<int64_t>(v->v);

@@ -58,7 +58,6 @@ TypeEnv::TypeEnv(const ArchInfo& arch, const Config& cfg, SourceManager& sm)
   }
 }
 
-TypeEnv::~TypeEnv() = default;
 
 Type* TypeEnv::make(Type t) {
   types_.push_back(std::make_unique<Type>(std::move(t)));
@@ -231,7 +230,30 @@ void TypeEnv::define_record(Type* t, const ast::RecordDecl& rd) {
   laying_out_.erase(t);
 }
 
+std::map<std::string, const Type*> TypeEnv::type_arguments(const ast::MacroDef& m, const ast::Expr& call) {
+  std::map<std::string, const Type*> out;
+  for (size_t i = 0; i < m.params.size() && i < call.args.size(); ++i) {
+    bool want = i < m.type_params.size() && m.type_params[i];
+    const ast::Expr& a = *call.args[i];
+    if (want && a.kind != ast::Expr::TypeName)
+      sm_.error(a.loc, fmt::format("macro '{}': argument {} must be a type name", m.name, i + 1));
+    // Any type argument names its type in the body (sizeof(t) of a parameter
+    // the body also reads as an expression).
+    if (a.kind == ast::Expr::TypeName) out[m.params[i]] = resolve(*a.type);
+  }
+  return out;
+}
+
+const Type* TypeEnv::type_param(const std::string& name) const {
+  for (auto it = type_params_.rbegin(); it != type_params_.rend(); ++it)
+    if (auto p = it->find(name); p != it->end()) return p->second;
+  return nullptr;
+}
+
 const Type* TypeEnv::named(const std::string& name, SourceLoc loc) {
+  // A macro's type parameter, while its body is compiled or evaluated.
+  for (auto it = type_params_.rbegin(); it != type_params_.rend(); ++it)
+    if (auto p = it->find(name); p != it->end()) return p->second;
   auto b = builtin_.find(name);
   if (b != builtin_.end()) return b->second;
   auto t = typedefs_.find(name);
@@ -299,7 +321,14 @@ const Type* TypeEnv::resolve_complete(const ast::TypeSpec& ts) {
 
 // ---- declarations ----------------------------------------------------------------
 
-void TypeEnv::add_unit(const ast::TranslationUnit& tu) { add_decls(tu.decls); }
+TypeEnv::~TypeEnv() = default;
+
+void TypeEnv::add_unit(const ast::TranslationUnit& tu) {
+  // A macro's value may change once later macros and enumerators are known.
+  macro_values_.clear();
+  add_decls(tu.decls);
+  macro_values_.clear();
+}
 
 void TypeEnv::add_enum(const ast::EnumDef& ed) {
   int64_t next = 0;

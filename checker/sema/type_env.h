@@ -60,10 +60,21 @@ class TypeEnv {
   // casts, unary/binary/ternary arithmetic with C's usual conversions. nullopt if not
   // constant (or division by zero / oversized shift).
   std::optional<int64_t> try_const(const ast::Expr& e);
+  // Terms one constant evaluation may visit (macro expansions included) before
+  // a located "expands to more than ..." error.
+  static constexpr uint64_t kMaxEvalSteps = 1000000;
   // Same, throwing InputError "expected an integer constant expression" at e.loc.
   int64_t eval_const(const ast::Expr& e);
 
   const ast::MacroDef* macro(const std::string& name) const;
+  // Type parameters of the macro being expanded: a type name `t` in its body
+  // is the argument's type. Scopes nest (innermost last).
+  void push_type_params(std::map<std::string, const Type*> params) { type_params_.push_back(std::move(params)); }
+  void pop_type_params() { type_params_.pop_back(); }
+  const Type* type_param(const std::string& name) const;  // nullptr unless in scope
+  // The types of a macro call's type arguments (resolved here, in the
+  // caller's scope), by parameter name.
+  std::map<std::string, const Type*> type_arguments(const ast::MacroDef& m, const ast::Expr& call);
   std::optional<int64_t> enum_value(const std::string& name) const;
   // Value of a named arch constant (not macros/enums); nullopt if unknown.
   std::optional<uint64_t> arch_constant(const std::string& name) const;
@@ -81,7 +92,14 @@ class TypeEnv {
   SourceManager& sources() const { return sm_; }
 
  private:
-  struct CVal;
+  // A constant: its bits (sign-extended to 64 when signed), its C type's size and
+  // signedness, and for pointers the pointee size used by + and -.
+  struct CVal {
+    uint64_t v = 0;
+    unsigned size = 4;
+    bool is_unsigned = false;
+    uint64_t scale = 0;  // != 0: a pointer to objects of this size
+  };
   Type* make(Type t);
   Type* record_slot(const ast::RecordDecl& rd, SourceLoc use_loc);
   void define_record(Type* t, const ast::RecordDecl& rd);
@@ -107,6 +125,18 @@ class TypeEnv {
   std::map<std::string, const ast::MacroDef*> macros_;
   std::map<std::string, int64_t> enums_;
   std::set<std::string> expanding_;  // macro cycle guard
+  std::vector<std::map<std::string, const Type*>> type_params_;
+  // Bounds on constant evaluation: terms evaluated by the outermost eval(), the
+  // macro use it started expanding at, and object-like macro values already
+  // known (so `#define A1 (A0+A0)` chains cost one evaluation per macro).
+  struct EvalBudget {
+    uint64_t steps = 0;
+    int nesting = 0;
+    SourceLoc use;
+    std::string macro;
+    bool cut = false;  // an evaluation stopped at the depth or cycle guard: its result is not cached
+  } budget_;
+  std::map<const ast::MacroDef*, std::optional<CVal>> macro_values_;
   std::set<const Type*> laying_out_;
   std::vector<const ast::Decl*> code_decls_;
 };

@@ -2,19 +2,62 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace ptcheck {
 
-uint32_t SourceManager::load_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: error: cannot read file", path));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw InputError(fmt::format("{}: error: cannot read file", path));
-  return add_file(path, ss.str());
+namespace {
+const char* file_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISCHR(m)) return "a character device";
+  if (S_ISBLK(m)) return "a block device";
+  if (S_ISFIFO(m)) return "a pipe";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
 }
+}  // namespace
+
+std::string read_input_file(const std::string& path) {
+  auto fail = [&](const std::string& why) -> std::string {
+    throw InputError(fmt::format("{}: error: {}", path, why));
+  };
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return fail(fmt::format("cannot read file: {}", std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    return fail(fmt::format("cannot read file: it is {}, not a regular file", file_kind(st.st_mode)));
+  if (static_cast<uint64_t>(st.st_size) > kMaxInputBytes)
+    return fail(fmt::format("cannot read file: {} bytes, more than the {} MiB an input may have", st.st_size,
+                            kMaxInputBytes >> 20));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(fmt::format("cannot read file: {}", std::strerror(errno)));
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return fail(fmt::format("cannot read file: {}", std::strerror(e)));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    // A regular file may still grow while it is read (/proc, a log being written).
+    if (out.size() > kMaxInputBytes) {
+      ::close(fd);
+      return fail(fmt::format("cannot read file: more than the {} MiB an input may have", kMaxInputBytes >> 20));
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+uint32_t SourceManager::load_file(const std::string& path) { return add_file(path, read_input_file(path)); }
 
 uint32_t SourceManager::add_file(std::string path, std::string text) {
   File f{std::move(path), std::move(text), {0}};

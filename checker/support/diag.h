@@ -53,6 +53,15 @@ class SourceManager {
   std::deque<File> files_;
 };
 
+// Every file the tool reads is at most this large: model, arch, spec and trace
+// files are text of a few hundred KiB at most.
+inline constexpr uint64_t kMaxInputBytes = uint64_t{64} << 20;
+
+// Reads a whole input file. Throws InputError "path: error: ..." when it is
+// not a regular file (a directory, a device, a pipe: said which), cannot be
+// opened or read (the system's reason), or is larger than kMaxInputBytes.
+std::string read_input_file(const std::string& path);
+
 // "path:line:col: error: msg" for inputs not held by a SourceManager (TOML, JSON).
 [[noreturn]] void input_error(const std::string& path, uint32_t line, uint32_t col,
                               const std::string& msg);

@@ -1,15 +1,15 @@
+// Instantiation of a target on an arch (instantiate.h): config, program files,
+// code, heap and globals at their addresses, stacks and the state layout.
 #include "target/instantiate.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/topological_sort.hpp>
 
 #include "sema/codegen.h"
+#include "target/program_parts.h"
 #include "vm/builtins.h"
-#include "vm/value_io.h"
 
 namespace ptcheck {
 
@@ -19,158 +19,6 @@ using vm::RegionKind;
 namespace {
 
 uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
-
-// Constant initializers of globals: integers, addresses of globals and functions
-// (optionally of a member), and initializer lists of those.
-class StaticInit {
- public:
-  StaticInit(sema::TypeEnv& env, const sema::Symbols& syms, const vm::Model& m, SourceManager& sm)
-      : env_(env), syms_(syms), m_(m), sm_(sm) {}
-
-  void write(std::vector<uint8_t>& bytes, uint64_t off, const sema::Type* t, const ast::Expr& e) {
-    if (e.kind == ast::Expr::InitList) {
-      uint64_t next = 0;
-      size_t field = 0;
-      for (const auto& it : e.inits) {
-        if (!it.designator.empty()) {
-          if (it.designator[0] == '[') {
-            uint64_t idx = std::stoull(it.designator.substr(1), nullptr, 0);
-            if (t->kind != sema::TypeKind::Array || idx >= t->count) sm_.error(it.value->loc, "bad array designator");
-            write(bytes, off + idx * t->elem->size, t->elem, *it.value);
-            next = idx + 1;
-          } else {
-            auto mr = env_.member(t, it.designator.substr(1));
-            if (!mr) sm_.error(it.value->loc, fmt::format("{} has no member '{}'", t->name, it.designator.substr(1)));
-            write(bytes, off + mr->offset, mr->type, *it.value);
-          }
-          continue;
-        }
-        if (t->kind == sema::TypeKind::Array) {
-          if (next >= t->count) sm_.error(it.value->loc, "too many initializers");
-          write(bytes, off + next * t->elem->size, t->elem, *it.value);
-          ++next;
-        } else if (t->kind == sema::TypeKind::Record) {
-          while (field < t->fields.size() && t->fields[field].name.empty()) ++field;
-          if (field >= t->fields.size()) sm_.error(it.value->loc, "too many initializers");
-          const auto& f = t->fields[field++];
-          write(bytes, off + f.offset, f.type, *it.value);
-        } else {
-          write(bytes, off, t, *it.value);
-        }
-      }
-      return;
-    }
-    if (!t->is_scalar()) sm_.error(e.loc, fmt::format("{} needs an initializer list", t->name));
-    vm::write_value(bytes.data() + off, static_cast<uint32_t>(t->size), value(e));
-  }
-
- private:
-  uint64_t value(const ast::Expr& e) {
-    if (auto c = env_.try_const(e)) return static_cast<uint64_t>(*c);
-    const ast::Expr* x = &e;
-    while (x->kind == ast::Expr::Cast) x = x->a.get();
-    if (x->kind == ast::Expr::Ident) {
-      auto f = syms_.funcs.find(x->name);
-      if (f != syms_.funcs.end()) return m_.funcs[f->second].address;
-      auto g = syms_.globals.find(x->name);
-      if (g != syms_.globals.end() && g->second.is_value) return g->second.addr;
-    }
-    if (x->kind == ast::Expr::Unary && x->op == "&") {
-      std::string path;
-      const ast::Expr* y = x->a.get();
-      while (y->kind == ast::Expr::Member && !y->arrow) {
-        path = y->name + (path.empty() ? "" : "." + path);
-        y = y->a.get();
-      }
-      if (y->kind == ast::Expr::Ident) {
-        auto f = syms_.funcs.find(y->name);
-        if (f != syms_.funcs.end() && path.empty()) return m_.funcs[f->second].address;
-        auto g = syms_.globals.find(y->name);
-        if (g != syms_.globals.end() && !g->second.is_value) {
-          uint64_t off = 0;
-          if (!path.empty()) {
-            auto mr = env_.member(g->second.type, path);
-            if (!mr) sm_.error(x->loc, fmt::format("no member '{}'", path));
-            off = mr->offset;
-          }
-          return g->second.addr + off;
-        }
-      }
-    }
-    sm_.error(e.loc, "global initializer must be a constant, a function, or the address of a global");
-  }
-
-  sema::TypeEnv& env_;
-  const sema::Symbols& syms_;
-  const vm::Model& m_;
-  SourceManager& sm_;
-};
-
-// Every identifier an expression or statement mentions: the (conservative)
-// references a body makes to functions, for reachability.
-void idents(const ast::Expr* e, std::set<std::string>& out);
-void idents(const ast::Stmt* s, std::set<std::string>& out) {
-  if (!s) return;
-  idents(s->e.get(), out);
-  idents(s->step.get(), out);
-  idents(s->init.get(), out);
-  idents(s->s1.get(), out);
-  idents(s->s2.get(), out);
-  for (const auto& b : s->body) idents(b.get(), out);
-  for (const auto& b : s->else_body) idents(b.get(), out);
-  for (const auto& c : s->cases) {
-    idents(c.value.get(), out);
-    for (const auto& b : c.body) idents(b.get(), out);
-  }
-}
-void idents(const ast::Expr* e, std::set<std::string>& out) {
-  if (!e) return;
-  if (e->kind == ast::Expr::Ident) out.insert(e->name);
-  idents(e->a.get(), out);
-  idents(e->b.get(), out);
-  idents(e->c.get(), out);
-  for (const auto& a : e->args) idents(a.get(), out);
-  for (const auto& i : e->inits) idents(i.value.get(), out);
-}
-
-// Deepest stack each function can need: its frame plus its deepest callee.
-// Indirect calls may reach any function whose address is taken.
-std::vector<uint64_t> stack_depths(const vm::Model& m, const sema::CodeGen& cg, SourceManager& sm) {
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-  size_t n = m.funcs.size();
-  Graph g(n);
-  auto taken = cg.address_taken();
-  taken.resize(n);
-  auto callees = cg.callees();
-  callees.resize(n);
-  auto indirect = cg.calls_indirect();
-  indirect.resize(n);
-  for (size_t f = 0; f < n; ++f) {
-    for (uint32_t c : callees[f]) boost::add_edge(f, c, g);
-    if (indirect[f])
-      for (size_t c = 0; c < n; ++c)
-        if (taken[c]) boost::add_edge(f, c, g);
-  }
-  std::vector<size_t> order;
-  try {
-    boost::topological_sort(g, std::back_inserter(order));  // callees before callers
-  } catch (const boost::not_a_dag&) {
-    // Name one function on a cycle for the error.
-    for (size_t f = 0; f < n; ++f)
-      for (uint32_t c : callees[f])
-        if (c == f) sm.error(m.funcs[f].loc, fmt::format("'{}' calls itself: recursion is not supported", m.funcs[f].name));
-    throw InputError("error: the model's functions call each other recursively (directly or through function "
-                     "pointers); recursion is not supported");
-  }
-  std::vector<uint64_t> depth(n, 0);
-  for (size_t f : order) {
-    uint64_t deepest = 0;
-    auto [b, e] = boost::adjacent_vertices(f, g);
-    for (; b != e; ++b) deepest = std::max(deepest, depth[*b]);
-    depth[f] = vm::kFrameHeader + m.funcs[f].frame_size + deepest;
-  }
-  return depth;
-}
 
 }  // namespace
 
@@ -191,9 +39,22 @@ std::vector<std::string> target_arches(const TargetEntry& t, const std::string& 
 
 std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch_name,
                                       const std::vector<std::pair<std::string, bool>>& cli_sets) {
+  std::vector<std::pair<std::string, int64_t>> mine;
+  auto params = target_params(*target.def, project.sources());
+  for (const auto& b : project.bounds())
+    for (const auto& p : params)
+      if (p.first == b.first) mine.push_back(b);
+  return instantiate(project, target, arch_name, cli_sets, mine);
+}
+
+std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch_name,
+                                      const std::vector<std::pair<std::string, bool>>& cli_sets,
+                                      const std::vector<std::pair<std::string, int64_t>>& bounds) {
   SourceManager& sm = project.sources();
   const ast::TargetDef& td = *target.def;
   auto inst = std::make_unique<Instance>();
+  inst->code = desugar_target(td, bounds, sm);
+  const TargetCode& code = inst->code;
   inst->target = &target;
   inst->arch = std::make_unique<ArchInfo>(load_arch(project.root(), arch_name));
   const ArchInfo& arch = *inst->arch;
@@ -216,13 +77,11 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   } else {
     sm.error(td.loc, fmt::format("target '{}' has no `expect pass;` or `expect violation KIND;`", td.name));
   }
-  if (td.threads.empty()) sm.error(td.loc, fmt::format("target '{}' has no threads", td.name));
-  if (td.threads.size() > 30) sm.error(td.loc, "at most 30 threads");
 
   // The arch's headers load into every program, as <asm/...> headers do;
   // its other files mirror arch .c files and are imported by the targets that
   // exercise them.
-  inst->files = project.program_files(target, arch.header_files);
+  inst->files = project.program_files(target, arch.header_files, &inst->cfg);
   inst->env = std::make_unique<sema::TypeEnv>(arch, inst->cfg, sm);
   sema::TypeEnv& env = *inst->env;
   for (const auto& f : inst->files) env.add_unit(project.unit(f));
@@ -365,40 +224,35 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   // a slab cache this target's heap lacks is then no error unless reachable.
   std::set<std::string> reach;
   {
-    std::vector<std::string> work;
     std::set<std::string> refs;
-    if (td.init) idents(td.init.get(), refs);
-    for (const auto& th : td.threads) idents(th.body.get(), refs);
+    if (code.init) idents(code.init.get(), refs);
+    for (const auto& th : code.threads) idents(th.body.get(), refs);
     for (const auto& [name, loc] : td.invariants) refs.insert(name);
     for (const ast::GlobalVar* v : vars) idents(v->init.get(), refs);
+    // One worklist of names: a function's body and a macro's body both name
+    // more (iterative: macro chains can be long).
     std::set<std::string> macros_seen;
-    auto push_refs = [&](const std::set<std::string>& names, auto& self) -> void {
-      for (const auto& n : names) {
-        if (syms.funcs.count(n) && !reach.count(n)) {
-          reach.insert(n);
-          work.push_back(n);
-        } else if (const ast::MacroDef* md = env.macro(n); md && macros_seen.insert(n).second) {
-          std::set<std::string> inner;
-          idents(md->body.get(), inner);
-          self(inner, self);
-        }
-      }
-    };
-    push_refs(refs, push_refs);
-    while (!work.empty()) {
-      std::string f = work.back();
-      work.pop_back();
+    std::vector<std::string> names(refs.begin(), refs.end());
+    while (!names.empty()) {
+      std::string n = std::move(names.back());
+      names.pop_back();
       std::set<std::string> inner;
-      idents(syms.defs[syms.funcs[f]]->body.get(), inner);
-      push_refs(inner, push_refs);
+      if (syms.funcs.count(n)) {
+        if (!reach.insert(n).second) continue;
+        idents(syms.defs[syms.funcs[n]]->body.get(), inner);
+      } else if (const ast::MacroDef* md = env.macro(n); md && macros_seen.insert(n).second) {
+        idents(md->body.get(), inner);
+        idents(md->stmt_body.get(), inner);
+      }
+      names.insert(names.end(), inner.begin(), inner.end());
     }
   }
   sema::CodeGen cg(env, inst->cfg, sm, m, syms);
   for (auto& [id, def] : syms.defs)
     if (def->body && reach.count(def->name)) cg.compile_function(id, *def);
-  if (td.init) m.init_func = cg.compile_block("init", *td.init, td.init->loc);
+  if (code.init) m.init_func = cg.compile_block("init", *code.init, code.init->loc);
   std::set<std::string> thread_names;
-  for (const auto& th : td.threads) {
+  for (const auto& th : code.threads) {
     if (!thread_names.insert(th.name).second || th.name == "rcu" || th.name == "invariant")
       sm.error(th.loc, fmt::format("thread name '{}' is already used", th.name));
     vm::ThreadSpec spec;
@@ -438,10 +292,15 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     r.name = "stack:" + m.context_name(c);
     r.thread = c;
     // THREAD_SIZE-spaced kernel stacks; only the used part is kept in the state.
-    r.base = arch.map.stack_base + uint64_t{c} * 0x4000;
+    r.base = arch.map.stack_base + uint64_t{c} * vm::kKernelStackSize;
     r.obj_size = align_up(std::max<uint64_t>(need, 8), 8);
-    if (r.obj_size > 0x4000) sm.error(td.loc, "a context needs more than 16 KiB of kernel stack");
-    r.stride = 0x4000;
+    if (r.obj_size > vm::kKernelStackSize)
+      sm.error(c < code.threads.size() ? code.threads[c].loc : td.loc,
+               fmt::format("{} needs {} bytes of kernel stack, more than {} KiB: its deepest call chain is too deep "
+                           "or its frames too large", c < code.threads.size() ? "thread '" + code.threads[c].name + "'"
+                           : c == m.rcu_context() ? std::string("the RCU callback context") : std::string("invariant checking"),
+                           r.obj_size, vm::kKernelStackSize / 1024));
+    r.stride = vm::kKernelStackSize;
     r.count = 1;
     regions.push_back(r);
   }
@@ -481,11 +340,10 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
 
   // Initial values of globals, then sort regions by address for lookup.
   std::vector<uint8_t> image(m.state_size, 0);
-  StaticInit si(env, syms, m, sm);
   for (const auto& [v, ri] : global_regions)
     if (v->init) {
       std::vector<uint8_t> bytes(regions[ri].obj_size, 0);
-      si.write(bytes, 0, regions[ri].type, *v->init);
+      write_static_init(env, syms, m, sm, bytes, 0, regions[ri].type, *v->init);
       std::copy(bytes.begin(), bytes.end(), image.begin() + regions[ri].state_off);
     }
   m.initial_image = std::move(image);

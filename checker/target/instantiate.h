@@ -11,6 +11,7 @@
 #include "arch/arch.h"
 #include "sema/config.h"
 #include "sema/type_env.h"
+#include "target/desugar.h"
 #include "target/project.h"
 #include "vm/errors.h"
 #include "vm/model.h"
@@ -31,11 +32,18 @@ struct Instance {
   Expected expected;
   std::vector<std::string> files;  // the program's model files, root-relative
   std::vector<std::pair<std::string, bool>> overrides;  // target `set` lines and --set, in order
+  TargetCode code;  // init and threads with parameters applied, arrays and the mix expanded
 };
 
 // --set CONFIG_X=y|n parsing; throws InputError on malformed text.
 std::pair<std::string, bool> parse_set(const std::string& text);
 
+// `bounds` override the target's parameters (an unknown name is an error).
+std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch,
+                                      const std::vector<std::pair<std::string, bool>>& cli_sets,
+                                      const std::vector<std::pair<std::string, int64_t>>& bounds);
+// As above with the run's --bound values (Project::bounds()) that name a
+// parameter of this target.
 std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& target, const std::string& arch,
                                       const std::vector<std::pair<std::string, bool>>& cli_sets);
 

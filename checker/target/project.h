@@ -13,6 +13,8 @@
 
 namespace ptcheck {
 
+struct Config;
+
 struct TargetEntry {
   std::string name;
   std::string spec_file;  // relative to the root
@@ -25,10 +27,20 @@ class Project {
   const std::string& root() const { return root_; }
   SourceManager& sources() { return sm_; }
 
-  // Parses every spec/**/*.ptm (and what they import). Throws InputError.
+  // Parses every arch/**/*.ptm and spec/**/*.ptm (and what they import). A file
+  // that does not parse (or defines a target twice) is kept in broken_files()
+  // with its error; the others still load. Throws InputError without spec/.
   void load_specs();
-  // Parses one extra spec file given on the command line.
+  struct BrokenFile {
+    std::string file;   // root-relative
+    std::string error;  // the located error
+  };
+  const std::vector<BrokenFile>& broken_files() const { return broken_; }
+  bool is_broken(const std::string& file) const;
+  // Parses one extra spec file given on the command line (root-relative or
+  // absolute); a file already loaded is not loaded again.
   void load_spec_file(const std::string& path);
+  bool is_loaded_spec(const std::string& path) const;
   const std::vector<TargetEntry>& targets() const { return targets_; }
   const TargetEntry* find_target(const std::string& name) const;
 
@@ -37,25 +49,39 @@ class Project {
   const ast::TranslationUnit& unit(const std::string& path);
   // Files a target's program consists of, dependencies first: the arch's model
   // files, the spec file's and the target's imports (transitively), the spec file.
-  std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files);
+  // An `#include` under a top-level #if counts when `cfg` satisfies it (every
+  // branch when cfg is nullptr).
+  std::vector<std::string> program_files(const TargetEntry& t, const std::vector<std::string>& arch_files,
+                                         const Config* cfg = nullptr);
   // `files` and everything they import, dependencies first, each once.
   std::vector<std::string> closure(const std::vector<std::string>& files);
   // Resolves an import path (root-relative, else relative to the importing
   // file) to root-relative file paths (a directory yields its *.ptm, sorted).
-  std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc);
+  // Errors are located at `loc`, else at line:col of `from` (not yet parsed).
+  std::vector<std::string> resolve_import(const std::string& path, const std::string& from, SourceLoc loc,
+                                          uint32_t line = 0, uint32_t col = 0);
   std::string absolute(const std::string& rel) const;
 
+  // --bound NAME=V of this run: each target takes those naming its parameters.
+  void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }
+  const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
+
  private:
-  void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen);
-  std::vector<std::string> scan_imports(const std::string& file);
+  void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
+               const Config* cfg);
+  std::vector<std::string> scan_imports(const std::string& file);  // resolved, in order
 
   std::string root_;
   SourceManager sm_;
   std::map<std::string, std::unique_ptr<ast::TranslationUnit>> units_;
   std::set<std::string> parsing_;
   std::set<std::string> typedef_names_;
+  ast::TypeMacros type_macros_;
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
+  std::vector<std::pair<std::string, int64_t>> bounds_;
+  std::set<std::string> spec_files_;
+  std::vector<BrokenFile> broken_;  // spec files loaded (root-relative or absolute, normalized)
 };
 
 }  // namespace ptcheck

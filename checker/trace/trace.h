@@ -41,6 +41,8 @@ struct Header {
   std::vector<std::pair<std::string, bool>> configs;  // every Kconfig symbol that differs from n, plus explicit n's
   std::string ptcheck_version;
   std::vector<std::pair<std::string, std::string>> model_hashes;  // (path, "xxh64:<16 hex>")
+  std::vector<std::pair<std::string, int64_t>> bounds;  // the target's parameters as run (empty: none)
+  std::string spec;  // the file defining the target ("" in traces older than this line)
 };
 
 struct Violation {

@@ -96,6 +96,8 @@ constexpr BuiltinInfo kTable[] = {
     {"preempt_enable", B::PreemptEnable, 0, 0, R::Void, true, false, false},
     {"smp_call_function", B::SmpCallFunction, 3, 3, R::Void, true, false, false},
     {"__smp_call_function_wait", B::SmpCallFunctionWait, 0, 0, R::Void, true, true, false},
+    {"assume", B::Assume, 1, 1, R::Void, false, false, false},
+    {"__final_wait", B::FinalWait, 0, 0, R::Void, true, true, false},
     {"bad_page", B::BadPage, 2, 2, R::Void, false, false, false},
     {"pr_alert_bug", B::PrAlertBug, 1, -1, R::Void, false, false, false},
     {"downgrade_write", B::DowngradeWrite, 1, 1, R::Void, true, false, false},

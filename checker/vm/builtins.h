@@ -39,6 +39,9 @@ enum class Builtin : uint16_t {
   LocalIrqDisable, LocalIrqEnable, LocalIrqSave, LocalIrqRestore, IrqsDisabled,
   PreemptDisable, PreemptEnable,
   SmpCallFunction, SmpCallFunctionWait,
+  // assume(cond): a path where cond is false is discarded; the wait a target's
+  // final block starts with (vm/machine_final.cpp)
+  Assume, FinalWait,
   // mm/page_alloc.c bad_page(page, "reason"): the free-time page check failed
   BadPage,
   // pr_alert_bug("BUG: ...", args...): a kernel consistency check that only prints

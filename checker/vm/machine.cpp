@@ -11,7 +11,15 @@ namespace {
 constexpr uint64_t kStepBudget = 1'000'000;
 }  // namespace
 
-Machine::Machine(const Model& m) : m_(m) { work_.resize(m.work_size); }
+Machine::Machine(const Model& m) : m_(m) {
+  for (const Region& r : m.regions) {
+    uint8_t sh = 0xff;
+    if (r.stride && (r.stride & (r.stride - 1)) == 0) sh = static_cast<uint8_t>(__builtin_ctzll(r.stride));
+    stride_log2_.push_back(sh);
+  }
+  for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
+    builtin_visible_[b] = builtin_info(static_cast<Builtin>(b)).visible;
+}
 
 ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
   uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
@@ -46,21 +54,36 @@ uint8_t* Machine::shadow(uint8_t* s, const Region& r, uint64_t obj) const {
   return r.shadow_off < 0 ? nullptr : s + r.shadow_off + obj;
 }
 
+const Region* Machine::region_of(uint64_t addr) {
+  const Region* r = last_region_;
+  if (r && addr >= r->base && addr < r->base + r->stride * r->count) return r;
+  r = m_.find_region(addr);
+  if (r) last_region_ = r;
+  return r;
+}
+
 uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool write) {
-  err_ = ErrorInfo{};
+  // The access's facts are recorded for the caller (reports, the recorder)
+  // as plain integers; the error's text is only touched when it fails.
   err_.addr = addr;
   err_.size = size;
   err_.write = write;
-  const Region* r = m_.find_region(addr);
+  const Region* r = region_of(addr);
   if (!r) {
+    err_.value = 0;
+    err_.region = UINT32_MAX;
     fail(ErrorKind::PageFault, t);
     return nullptr;
   }
-  uint64_t rel = addr - r->base;
-  uint64_t obj = rel / r->stride, off = rel % r->stride;
-  err_.region = static_cast<uint32_t>(r - m_.regions.data());
+  const uint32_t ri = static_cast<uint32_t>(r - m_.regions.data());
+  const uint64_t rel = addr - r->base;
+  const uint8_t sh = stride_log2_[ri];
+  const uint64_t obj = sh != 0xff ? rel >> sh : rel / r->stride;
+  const uint64_t off = sh != 0xff ? rel & (r->stride - 1) : rel % r->stride;
+  err_.region = ri;
   err_.obj = obj;
   if (off + size > r->obj_size) {
+    err_.value = 0;
     if (r->kind == RegionKind::PageData && off + size <= r->stride)
       fail(ErrorKind::ModelLimit, t,
            "access beyond the page contents the target keeps (raise page_bytes in its heap)");
@@ -71,6 +94,7 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   if (r->shadow_off >= 0) {
     uint8_t st = s[r->shadow_off + obj];
     if (st != kLive) {
+      err_.value = 0;
       if (st == kFreed || r->kind == RegionKind::PageData)
         fail(ErrorKind::UseAfterFree, t);
       else
@@ -122,6 +146,15 @@ bool Machine::is_visible(const uint8_t* s, uint32_t t, const Insn& in) const {
   }
 }
 
+void Machine::clear_dead(uint8_t* f, const Function& fn, uint32_t pc) const {
+  // Locals and temporaries no later instruction reads are zeroed where the
+  // context comes to rest, so states that differ only in dead values are one
+  // state (the liveness pass in sema/liveness.cpp).
+  if (fn.dead_begin.empty()) return;
+  for (uint32_t i = fn.dead_begin[pc], e = fn.dead_begin[pc + 1]; i < e; ++i)
+    std::memset(f + fn.dead_ranges[i].off, 0, fn.dead_ranges[i].size);
+}
+
 bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Operand>* args,
                    const uint64_t* arg_values, Operand dst) {
   const Function& f = m_.funcs[func];
@@ -161,17 +194,23 @@ bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Oper
     for (size_t i = 0; i < f.params.size(); ++i)
       write_value(nf + f.params[i].off, f.params[i].size, arg_values[i]);
   }
+  // The caller's values dead after the call (its arguments among them) go now.
+  if (th.func != UINT32_MAX) clear_call_dead(base + th.fp, m_.funcs[th.func], th.pc);
   th.func = func;
   th.pc = 0;
   th.fp = new_fp;
   return true;
 }
 
-Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
-  uint8_t* f = frame(s, t);
+void Machine::clear_call_dead(uint8_t* f, const Function& fn, uint32_t pc) const {
+  if (fn.call_dead_begin.empty()) return;
+  for (uint32_t i = fn.call_dead_begin[pc], e = fn.call_dead_begin[pc + 1]; i < e; ++i)
+    std::memset(f + fn.dead_ranges[i].off, 0, fn.dead_ranges[i].size);
+}
+
+Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f, const Insn& in, uint32_t choice) {
   auto rd = [&](const Operand& o) { return read_value(f + o.off, o.size, o.sign); };
   auto wr = [&](const Operand& o, uint64_t v) { write_value(f + o.off, o.size, v); };
-  ThreadState& th = ts(s, t);
   switch (in.op) {
     case Op::Nop:
     case Op::AtomicBegin:
@@ -246,16 +285,25 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t cho
       return Exec::Next;
     }
     case Op::Load: {
-      uint64_t addr = rd(in.b);
-      uint8_t* p = own_stack(t, addr) ? nullptr : translate(s, t, addr, in.a.size, false);
-      if (own_stack(t, addr)) {
-        const Region& r = m_.regions[m_.stack_of_context[t]];
-        if (addr + in.a.size > r.base + r.obj_size) return fail(ErrorKind::OutOfBounds, t), Exec::Error;
-        p = s + r.state_off + (addr - r.base);
+      const uint64_t addr = rd(in.b);
+      const Region& sr = m_.regions[m_.stack_of_context[t]];
+      if (addr >= sr.base && addr < sr.base + sr.obj_size) {  // this context's own stack
+        if (addr + in.a.size > sr.base + sr.obj_size) {
+          err_.addr = addr;
+          err_.size = in.a.size;
+          err_.write = false;
+          err_.region = static_cast<uint32_t>(&sr - m_.regions.data());
+          err_.obj = 0;
+          err_.value = 0;
+          return fail(ErrorKind::OutOfBounds, t), Exec::Error;
+        }
+        std::memmove(f + in.a.off, s + sr.state_off + (addr - sr.base), in.a.size);
+        return Exec::Next;
       }
+      uint8_t* p = translate(s, t, addr, in.a.size, false);
       if (!p) return Exec::Error;
       std::memmove(f + in.a.off, p, in.a.size);
-      if (rec_ && !own_stack(t, addr) && !in_invariant_)
+      if (rec_ && !in_invariant_)
         for (uint32_t o = 0; o < in.a.size; o += 8)
           rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, in.a.size - o),
                         read_value(p + o, std::min(8u, in.a.size - o), false));
@@ -293,7 +341,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t cho
       }
       return Exec::Next;
     case Op::Call:
-      return call(s, t, static_cast<uint32_t>(in.imm), &m_.arglists[in.aux], nullptr, in.a) ? Exec::Jumped
+      return call(s, t, static_cast<uint32_t>(in.imm), &m_.arglists[in.aux], nullptr, in.a) ? Exec::NewFrame
                                                                                             : Exec::Error;
     case Op::CallInd: {
       uint64_t target = rd(in.b);
@@ -304,7 +352,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t cho
         err_.addr = target;
         return fail(ErrorKind::BadCall, t), Exec::Error;
       }
-      return call(s, t, fn->id, &m_.arglists[in.aux], nullptr, in.a) ? Exec::Jumped : Exec::Error;
+      return call(s, t, fn->id, &m_.arglists[in.aux], nullptr, in.a) ? Exec::NewFrame : Exec::Error;
     }
     case Op::Ret: {
       const Region& stack = m_.regions[m_.stack_of_context[t]];
@@ -332,7 +380,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t cho
       th.func = h.ret_func;
       th.pc = h.ret_pc;
       th.fp = h.ret_fp;
-      return Exec::Jumped;
+      return Exec::NewFrame;
     }
     case Op::Builtin:
       return exec_builtin(s, t, in, choice);
@@ -349,36 +397,62 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
   budget_ = kStepBudget;
   int atomic = 0;
   bool visible_done = false;
-  for (;;) {
-    ThreadState& th = ts(s, t);
+  ThreadState& th = ts(s, t);
+  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  uint8_t* const sbase = s + stack.state_off;
+  const uint64_t stack_lo = stack.base, stack_hi = stack.base + stack.obj_size;
+  const bool check_visible = !in_invariant_;
+  for (;;) {  // one frame at a time: code and frame pointer stay put until a call or return
     if (th.func == UINT32_MAX) return true;
-    const Insn& in = m_.funcs[th.func].code[th.pc];
-    cur_loc_ = in.loc;
-    if (atomic == 0 && !in_invariant_ && is_visible(s, t, in)) {
-      if (!start_visible || visible_done) return true;
-      visible_done = true;
-    }
-    if (--budget_ == 0)
-      return fail(ErrorKind::ModelError, t,
-                  "a step ran 1000000 instructions without touching shared memory (unbounded loop?)");
-    if (in.op == Op::AtomicBegin) ++atomic;
-    if (in.op == Op::AtomicEnd) --atomic;
-    Exec e = exec(s, t, in, choice);
-    choice = 0;
-    switch (e) {
-      case Exec::Next:
-        ++ts(s, t).pc;
-        break;
-      case Exec::Jumped:
-        break;
-      case Exec::Done:
-        return true;
-      case Exec::Error:
-        return false;
-      case Exec::Blocked:
-        return fail(ErrorKind::Deadlock, t,
-                    atomic ? "blocked inside an atomic section: nothing else can run to release it"
-                           : "blocked where no other context can run");
+    const Function& fn = m_.funcs[th.func];
+    const Insn* const code = fn.code.data();
+    uint8_t* const f = sbase + th.fp;
+    for (;;) {
+      const Insn& in = code[th.pc];
+      cur_loc_ = in.loc;
+      if (atomic == 0 && check_visible) {
+        bool visible;
+        switch (in.op) {
+          case Op::Load: {
+            uint64_t a = read_value(f + in.b.off, in.b.size, false);
+            visible = a < stack_lo || a >= stack_hi;
+            break;
+          }
+          case Op::Store: {
+            uint64_t a = read_value(f + in.a.off, in.a.size, false);
+            visible = a < stack_lo || a >= stack_hi;
+            break;
+          }
+          case Op::Builtin: visible = builtin_visible_[static_cast<size_t>(in.imm)]; break;
+          case Op::AtomicBegin: visible = true; break;
+          default: visible = false;
+        }
+        if (visible) {
+          if (!start_visible || visible_done) {
+            clear_dead(f, fn, th.pc);
+            return true;
+          }
+          visible_done = true;
+        }
+      }
+      if (--budget_ == 0)
+        return fail(ErrorKind::ModelError, t,
+                    "a step ran 1000000 instructions without touching shared memory (unbounded loop?)");
+      if (in.op == Op::AtomicBegin) ++atomic;
+      else if (in.op == Op::AtomicEnd) --atomic;
+      Exec e = exec(s, t, th, f, in, choice);
+      choice = 0;
+      if (e == Exec::Next) {
+        ++th.pc;
+        continue;
+      }
+      if (e == Exec::Jumped) continue;
+      if (e == Exec::NewFrame) break;
+      if (e == Exec::Done) return true;
+      if (e == Exec::Error) return false;
+      return fail(ErrorKind::Deadlock, t,
+                  atomic ? "blocked inside an atomic section: nothing else can run to release it"
+                         : "blocked where no other context can run");
     }
   }
 }
@@ -403,7 +477,7 @@ bool Machine::build_initial(uint8_t* s) {
       const Insn& in = m_.funcs[th.func].code[th.pc];
       cur_loc_ = in.loc;
       if (--budget_ == 0) return fail(ErrorKind::ModelError, 0, "init does not terminate");
-      Exec e = exec(s, 0, in, 0);
+      Exec e = exec(s, 0, th, frame(s, 0), in, 0);
       if (e == Exec::Next) ++ts(s, 0).pc;
       else if (e == Exec::Error) return false;
       else if (e == Exec::Blocked) return fail(ErrorKind::Deadlock, 0, "init blocked");
@@ -472,6 +546,8 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
       return th.gp_wait == 0;
     case Builtin::SmpCallFunctionWait:
       return th.ipi_wait == 0;
+    case Builtin::FinalWait:
+      return final_ready(s, t);
     case Builtin::MutexLock:
     case Builtin::MutexLockNested: {
       uint64_t v = 0, lock = arg(0);
@@ -484,6 +560,7 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
 }
 
 void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
+  if (discarded(s)) return;
   for (uint32_t t = 0; t < m_.contexts(); ++t) {
     const ThreadState& th = ts(s, t);
     if (th.func == UINT32_MAX) {
@@ -539,6 +616,7 @@ bool Machine::step(uint8_t* s, Move mv) {
 }
 
 bool Machine::all_done(const uint8_t* s) const {
+  if (discarded(s)) return true;
   for (uint32_t t = 0; t < m_.threads.size(); ++t)
     if (ts(s, t).status != kDone) return false;
   if (ts(s, m_.rcu_context()).func != UINT32_MAX) return false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "vm/builtins.h"
 #include "vm/errors.h"
 #include "vm/model.h"
 
@@ -49,8 +50,11 @@ class Machine {
   // kmemleak at the end of a run: false (with error()) when an object of a
   // leak-checked region is still allocated.
   bool check_leaks(const uint8_t* s);
-  // Evaluates every invariant; false (with error()) when one fails.
-  bool check_invariants(const uint8_t* s);
+  // Evaluates every invariant on s in place: s must be a working buffer of
+  // work_size bytes (the invariant context's frame and stack live past
+  // state_size); the state's own bytes are only read. False (with error())
+  // when one fails.
+  bool check_invariants(uint8_t* s);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
   // Location (Program::locs index) of the instruction context t rests at.
@@ -66,7 +70,7 @@ class Machine {
 
  private:
   friend class BuiltinRunner;
-  enum class Exec { Next, Jumped, Blocked, Done, Error };
+  enum class Exec { Next, Jumped, NewFrame, Blocked, Done, Error };
 
   ThreadState& ts(uint8_t* s, uint32_t t) const;
   const ThreadState& ts(const uint8_t* s, uint32_t t) const;
@@ -76,7 +80,12 @@ class Machine {
   bool is_visible(const uint8_t* s, uint32_t t, const Insn& in) const;
   bool can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const;
   bool run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
-  Exec exec(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
+  // f: the context's current frame; th: its ThreadState (both valid until a
+  // call or return, which answer NewFrame).
+  Exec exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f, const Insn& in, uint32_t choice);
+  void clear_dead(uint8_t* f, const Function& fn, uint32_t pc) const;
+  void clear_call_dead(uint8_t* f, const Function& fn, uint32_t pc) const;
+  const Region* region_of(uint64_t addr);
   Exec exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
   bool call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Operand>* args,
             const uint64_t* arg_values, Operand dst);
@@ -99,11 +108,21 @@ class Machine {
   static bool in_rcu_reader(const ThreadState& th);
   static bool in_atomic(const ThreadState& th);
 
+  // assume() and final blocks (machine_final.cpp). A state some context's
+  // assume() discarded has no moves, counts as finished, and passes the leak
+  // and invariant checks; a final block's thread may start once every other
+  // thread is done and no RCU callback is pending or running.
+  bool discarded(const uint8_t* s) const;
+  bool final_ready(const uint8_t* s, uint32_t t) const;
+  Exec exec_assume(uint8_t* s, uint32_t t, uint64_t cond);
+
   const Model& m_;
   ErrorInfo err_;
   Recorder* rec_ = nullptr;
   uint32_t cur_loc_ = 0;
-  std::vector<uint8_t> work_;      // invariant evaluation copy of the state
+  std::vector<uint8_t> stride_log2_;  // per region: log2(stride), 0xff when not a power of two
+  bool builtin_visible_[static_cast<size_t>(Builtin::Count)] = {};
+  const Region* last_region_ = nullptr;  // the last region translate() found
   std::vector<uint64_t> argv_;
   uint64_t last_ret_ = 0;          // value returned by a context's entry function
   bool in_invariant_ = false;

@@ -611,6 +611,10 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       // Sequential consistency: every step is globally ordered, so barriers are
       // no-ops. Weak-memory reorderings are outside this model.
       return Exec::Next;
+    case Builtin::Assume:
+      return exec_assume(s, t, a[0]);
+    case Builtin::FinalWait:
+      return Exec::Next;
     case Builtin::DowngradeWrite: {
       // kernel/locking/rwsem.c downgrade_write(): the writer becomes the one
       // reader with no window for another writer; waiting readers may enter.

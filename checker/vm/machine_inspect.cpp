@@ -8,21 +8,19 @@
 #include "vm/value_io.h"
 
 namespace ptcheck::vm {
-bool Machine::check_invariants(const uint8_t* s) {
-  if (m_.invariants.empty()) return true;
+bool Machine::check_invariants(uint8_t* s) {
+  if (m_.invariants.empty() || discarded(s)) return true;
   uint32_t t = m_.invariant_context();
   for (const auto& [name, fid] : m_.invariants) {
     // A fresh scratch tail each time: an invariant that failed part-way must
     // not leave a frame behind for the next one.
-    std::memcpy(work_.data(), s, m_.state_size);
-    std::memset(work_.data() + m_.state_size, 0, m_.work_size - m_.state_size);
-    ts(work_.data(), t).func = UINT32_MAX;
-    ts(work_.data(), t).status = kIdle;
+    std::memset(s + m_.state_size, 0, m_.work_size - m_.state_size);
+    ts(s, t).func = UINT32_MAX;
+    ts(s, t).status = kIdle;
     in_invariant_ = true;
     cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
     last_ret_ = 0;
-    bool ok = call(work_.data(), t, fid, nullptr, nullptr, Operand{0, 0, false}) &&
-              run(work_.data(), t, 0, false);
+    bool ok = call(s, t, fid, nullptr, nullptr, Operand{0, 0, false}) && run(s, t, 0, false);
     in_invariant_ = false;
     if (!ok) return false;
     if (last_ret_ == 0) {
@@ -35,7 +33,7 @@ bool Machine::check_invariants(const uint8_t* s) {
 }
 
 bool Machine::check_leaks(const uint8_t* s) {
-  if (m_.leak_regions.empty()) return true;
+  if (m_.leak_regions.empty() || discarded(s)) return true;
   // kmemleak's scan: every aligned word of the roots (globals, the struct page
   // array, kernel stacks) and, transitively, of every object reached that way
   // is a potential pointer; a slab object no word points into is unreferenced.

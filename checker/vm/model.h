@@ -69,7 +69,9 @@ inline LockKind held_lock_kind(const ThreadState& th, uint32_t i) {
   return static_cast<LockKind>((th.held_kind >> (2 * i)) & 3);
 }
 
-enum ThreadStatus : uint8_t { kRunning = 0, kDone = 1, kIdle = 2 };
+// kDiscarded: the context's assume() failed; the state ends its path without a
+// violation (vm/machine_final.cpp).
+enum ThreadStatus : uint8_t { kRunning = 0, kDone = 1, kIdle = 2, kDiscarded = 3 };
 
 struct RcuCallback {
   uint64_t head;     // address of the rcu_head (next at +0, func at +word)

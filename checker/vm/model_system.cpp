@@ -1,5 +1,6 @@
 #include "vm/model_system.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ptcheck::vm {
@@ -18,10 +19,14 @@ class ModelWorker : public explore::Worker {
       if (!mach_.all_done(cur_.data())) return Result::Deadlock;
       return mach_.check_leaks(cur_.data()) ? Result::Terminal : Result::TerminalViolation;
     }
-    for (const Move& mv : moves_) {
+    for (uint32_t i = 0; i < moves_.size(); ++i) {
+      const Move& mv = moves_[i];
       std::memcpy(next_.data(), cur_.data(), m_.state_size);
-      bool ok = mach_.step(next_.data(), mv) && mach_.check_invariants(next_.data());
-      sink.emit(Machine::label(mv), next_.data(), !ok);
+      bool ok = mach_.step(next_.data(), mv);
+      // Invariants once per state: when the store says it is new.
+      if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New &&
+          !mach_.check_invariants(next_.data()))
+        sink.violating_state();
     }
     return Result::Expanded;
   }
@@ -47,6 +52,30 @@ ModelSystem::ModelSystem(const Model& m) : m_(m), initial_(m.work_size) {
     init_failed_ = true;
     init_error_ = mach.error();
   }
+}
+
+explore::StateShape ModelSystem::shape() const {
+  // The state's own pieces: each context, the RCU queue, every object of
+  // every region (the tree store cuts big ones into 64-byte leaves), the
+  // shadow bytes of each region.
+  explore::StateShape sh;
+  sh.size = m_.state_size;
+  std::vector<uint32_t> c{0, m_.state_size};
+  for (uint32_t t = 0; t <= m_.contexts(); ++t) c.push_back(m_.threads_off + t * uint32_t(sizeof(ThreadState)));
+  c.push_back(m_.rcu_off + m_.rcu_capacity * uint32_t(sizeof(RcuCallback)));
+  for (const Region& r : m_.regions) {
+    if (r.state_off >= m_.state_size) continue;  // the invariant context's scratch stack
+    for (uint64_t i = 0; i <= r.count; ++i) c.push_back(static_cast<uint32_t>(r.state_off + i * r.obj_size));
+    if (r.shadow_off >= 0) {
+      c.push_back(static_cast<uint32_t>(r.shadow_off));
+      c.push_back(static_cast<uint32_t>(r.shadow_off + r.count));
+    }
+  }
+  std::sort(c.begin(), c.end());
+  c.erase(std::unique(c.begin(), c.end()), c.end());
+  while (!c.empty() && c.back() > m_.state_size) c.pop_back();
+  sh.cuts = c.size() > 1 ? c : std::vector<uint32_t>{0};
+  return sh;
 }
 
 void ModelSystem::initial_state(uint8_t* out) const { std::memcpy(out, initial_.data(), m_.state_size); }

@@ -14,6 +14,7 @@ class ModelSystem : public explore::TransitionSystem {
   explicit ModelSystem(const Model& m);
   size_t state_size() const override { return m_.state_size; }
   void initial_state(uint8_t* out) const override;
+  explore::StateShape shape() const override;
   std::unique_ptr<explore::Worker> make_worker() const override;
   // The initial state failed to build (an error in init or at a thread's start).
   bool init_failed() const { return init_failed_; }

@@ -87,4 +87,30 @@ std::string format_printk(const std::string& fmt_in, const uint64_t* args, size_
   return out;
 }
 
+std::vector<PrintkConversion> printk_conversions(const std::string& f) {
+  std::vector<PrintkConversion> out;
+  size_t i = 0;
+  while (i + 1 < f.size() && f[i] == '\001') i += 2;
+  while (i < f.size()) {
+    if (f[i] != '%') {
+      ++i;
+      continue;
+    }
+    size_t begin = i++;
+    if (i < f.size() && f[i] == '%') {
+      ++i;
+      continue;
+    }
+    while (i < f.size() && std::string_view("0-+ #").find(f[i]) != std::string_view::npos) ++i;
+    while (i < f.size() && f[i] >= '0' && f[i] <= '9') ++i;
+    while (i < f.size() && (f[i] == 'l' || f[i] == 'h' || f[i] == 'z')) ++i;
+    if (i >= f.size()) break;
+    char conv = f[i++];
+    if (conv == 'p')
+      for (int k = 0; k < 2 && i < f.size() && std::isalpha(static_cast<unsigned char>(f[i])); ++k) ++i;
+    out.push_back(PrintkConversion{begin, i, conv});
+  }
+  return out;
+}
+
 }  // namespace ptcheck::vm

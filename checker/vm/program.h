@@ -82,6 +82,13 @@ struct Function {
   Operand ret{0, 0, false};     // return value shape (size 0: void)
   bool has_body = false;
   std::string kernel_ref;       // "mm/memory.c pmd_install (v7.1.3)", from the comment above it
+  // Dead frame bytes (sema/liveness.cpp), zeroed so that states differing
+  // only in dead values merge: at pc, when the context comes to rest there,
+  // dead_ranges[dead_begin[pc] .. dead_begin[pc+1]); at a call at pc, once
+  // its arguments are copied, dead_ranges[call_dead_begin[pc] ..
+  // call_dead_begin[pc+1]). Empty vectors: nothing is zeroed.
+  std::vector<uint32_t> dead_begin, call_dead_begin;
+  std::vector<Operand> dead_ranges;
 };
 
 // Frame header, stored in stack memory just below each frame.
@@ -94,5 +101,8 @@ struct FrameHeader {
   uint32_t dst_sign;
 };
 inline constexpr uint32_t kFrameHeader = 24;
+
+// THREAD_SIZE: each context's kernel stack (frames of its deepest call chain).
+inline constexpr uint64_t kKernelStackSize = 0x4000;
 
 }  // namespace ptcheck::vm

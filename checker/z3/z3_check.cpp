@@ -59,7 +59,8 @@ std::vector<const ast::PropertyDef*> spec_properties(Project& project) {
         files.push_back(fs::relative(it->path(), project.root()).lexically_normal().string());
   std::sort(files.begin(), files.end());
   std::vector<const ast::PropertyDef*> out;
-  for (const auto& f : files) collect_props(project.unit(f).decls, out);
+  for (const auto& f : files)
+    if (!project.is_broken(f)) collect_props(project.unit(f).decls, out);
   std::map<std::string, const ast::PropertyDef*> seen;
   for (const auto* p : out) {
     auto [it, fresh] = seen.emplace(p->name, p);
@@ -83,6 +84,15 @@ std::vector<CheckResult> check_properties(Project& project, const std::vector<st
     auto sets = p->sets;
     for (const auto& s : opt.sets) sets.push_back(s);
     for (const auto& a : arches) {
+      if (opt.explore.cancel && opt.explore.cancel->load()) {  // ^C: the rest is listed as not run
+        CheckResult r;
+        r.target = p->name;
+        r.arch = a;
+        r.expected = p->expect;
+        r.verdict = "not run";
+        out.push_back(std::move(r));
+        continue;
+      }
       auto t0 = std::chrono::steady_clock::now();
       eng.load_project_arch(project, a);
       zl::Answer ans = eng.ask(*q, a, sets, err);

@@ -51,7 +51,7 @@ class Counters : public TransitionSystem {
           buf[i] = uint8_t(s[i] + 1);
           if (c.pad_) c.fill_pad(buf.data());
           if (c.work_) burn(buf.data(), c.work_);
-          sink.emit(i, buf.data(), false);
+          sink.emit(i, i, buf.data(), false);
           buf[i] = s[i];
           any = true;
         }

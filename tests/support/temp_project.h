@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "driver/run.h"
 #include "target/project.h"
@@ -16,15 +18,28 @@ namespace ptcheck::test {
 
 class TempProject {
  public:
-  explicit TempProject(const std::string& spec_text, const std::string& file = "t.ptm") {
+  explicit TempProject(const std::string& spec_text, const std::string& file = "t.ptm")
+      : TempProject(std::vector<std::pair<std::string, std::string>>{{file, spec_text}}) {}
+  // Several files under spec/: (name, text).
+  explicit TempProject(const std::vector<std::pair<std::string, std::string>>& files) {
     char tmpl[] = "/tmp/ptcheck-test-XXXXXX";
     dir_ = mkdtemp(tmpl);
     std::filesystem::create_directory_symlink(std::string(PTCHECK_TEST_ROOT) + "/arch", dir_ + "/arch");
     std::filesystem::create_directory_symlink(std::string(PTCHECK_TEST_ROOT) + "/model", dir_ + "/model");
     std::filesystem::create_directory(dir_ + "/spec");
-    std::ofstream(dir_ + "/spec/" + file) << spec_text;
+    for (const auto& [name, text] : files) {
+      std::filesystem::create_directories(std::filesystem::path(dir_ + "/spec/" + name).parent_path());
+      std::ofstream(dir_ + "/spec/" + name) << text;
+    }
     project_ = std::make_unique<Project>(dir_);
     project_->load_specs();
+    // A test's spec must load: its error is the test's result.
+    if (!project_->broken_files().empty()) {
+      std::string err = project_->broken_files().front().error;
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+      throw InputError(err);
+    }
   }
   ~TempProject() {
     std::error_code ec;

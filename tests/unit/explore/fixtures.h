@@ -50,7 +50,7 @@ class FnSystem : public TransitionSystem {
       if (sys.init_.empty()) cur.clear();
       else cur.assign(state, state + sys.init_.size());
       Result r = sys.successors(cur, succ);
-      for (auto& s : succ) sink.emit(s.label, s.next.data(), s.violation);
+      for (uint32_t i = 0; i < succ.size(); ++i) sink.emit(i, succ[i].label, succ[i].next.data(), succ[i].violation);
       return r;
     }
     bool initial_violation(const uint8_t*) override { return sys.initial_bad(); }
@@ -82,7 +82,7 @@ class Counters : public TransitionSystem {
       for (unsigned i = 0; i < n; ++i) {
         if (s[i] < k) {
           buf[i] = uint8_t(s[i] + 1);
-          sink.emit(i, buf.data(), false);
+          sink.emit(i, i, buf.data(), false);
           buf[i] = s[i];
           any = true;
         }

@@ -79,6 +79,8 @@ void check_equal(const Trace& a, const Trace& b) {
   CHECK(a.header.configs == b.header.configs);
   CHECK(a.header.ptcheck_version == b.header.ptcheck_version);
   CHECK(a.header.model_hashes == b.header.model_hashes);
+  CHECK(a.header.bounds == b.header.bounds);
+  CHECK(a.header.spec == b.header.spec);
   UNSIGNED_LONGS_EQUAL(a.steps.size(), b.steps.size());
   for (size_t i = 0; i < a.steps.size() && i < b.steps.size(); ++i) {
     const Step& x = a.steps[i];
@@ -156,6 +158,21 @@ TEST(TraceText, RoundTripAllFeatures) {
   Trace back = parse_text("t.trace", text);
   check_equal(t, back);
   STRCMP_EQUAL(text.c_str(), to_text(back).c_str());
+}
+
+TEST(TraceText, RoundTripBoundsAndSpec) {
+  Trace t = full_trace();
+  t.header.bounds = {{"OPS", 3}, {"threads", 2}, {"neg", -7}, {"min", INT64_MIN}};
+  t.header.spec = "/tmp/elsewhere/x.ptm";
+  std::string text = to_text(t);
+  CHECK(text.find("\nbounds:    OPS=3 threads=2 neg=-7 min=-9223372036854775808\nspec:      /tmp/elsewhere/x.ptm\n") !=
+        std::string::npos);
+  check_equal(t, parse_text("t.trace", text));
+  check_equal(t, from_json("t.json", to_json(t)));
+  // Traces recorded before these lines existed still read (no bounds, no spec).
+  Trace old = parse_text("t.trace", to_text(full_trace()));
+  CHECK(old.header.bounds.empty());
+  CHECK(old.header.spec.empty());
 }
 
 TEST(TraceText, RoundTripEmptyReportNoStepsNoChoice) {
@@ -295,6 +312,16 @@ TEST(TraceJson, RoundTrip) {
   STRCMP_EQUAL("ffffea0004000040", j["steps"][0]["writes"][0]["address"].get<std::string>().c_str());
   CHECK(!j["steps"][0].contains("choice"));
   CHECK(j["steps"][1]["choice"] == 1);
+}
+
+TEST(TraceJson, ChoicesKeepAll64Bits) {
+  for (uint64_t c : {uint64_t{1} << 32, (uint64_t{1} << 32) + 7, UINT64_MAX}) {
+    nlohmann::json j = to_json(full_trace());
+    j["steps"][1]["choice"] = c;
+    Trace t = from_json("t.json", j);
+    CHECK(t.steps[1].choice.has_value());
+    CHECK(*t.steps[1].choice == c);
+  }
 }
 
 TEST(TraceJson, Errors) {

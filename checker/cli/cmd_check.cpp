@@ -1,0 +1,329 @@
+// `ptcheck check`: explores the chosen targets on their arches, checks the
+// layout properties with Z3, prints the verdict table (or one JSON document) and
+// writes counterexample traces.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <array>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "arch/arch.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "driver/run.h"
+#include "target/desugar.h"
+#include "trace/trace_io.h"
+#include "z3/z3_check.h"
+
+namespace fs = std::filesystem;
+
+namespace ptcheck {
+
+CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
+  auto* check = app.add_subcommand("check", "check targets against their expected verdicts");
+  check->add_option("targets", o.names, "target names");
+  check->add_flag("--all", o.all, "every target in spec/");
+  check->add_option("--arch", o.arch, "run on this arch only (default: each target's own arches, else x86_64)");
+  check->add_option("--set", o.sets, "override a Kconfig symbol: CONFIG_X=y or CONFIG_X=n")->allow_extra_args(false);
+  check->add_option("--bound", o.bounds, "override a target parameter or a mix bound: NAME=NUMBER (e.g. threads=3)")
+      ->allow_extra_args(false);
+  // Limits: a value that would mean "no limit" (0, negative, NaN) is refused
+  // rather than silently running unlimited.
+  check->add_option("--threads", o.threads, fmt::format("explorer threads, 1 to {} (default: all cores)", cli::kMaxThreads))
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, cli::kMaxThreads) ? std::string()
+                   : fmt::format("expected a thread count from 1 to {}, found '{}'", cli::kMaxThreads, s);
+          },
+          "1.." + std::to_string(cli::kMaxThreads)));
+  check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states (at least 1)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, UINT64_MAX) ? std::string()
+                   : fmt::format("expected a state count of at least 1, found '{}'", s);
+          },
+          "N>=1"));
+  check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
+  check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target (> 0)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_seconds(s) ? std::string()
+                   : fmt::format("expected a number of seconds greater than 0, found '{}'", s);
+          },
+          "SECONDS>0"));
+  check->add_flag("--json", o.json, "print one JSON document on stdout");
+  check->add_option("--trace-out", o.trace_out,
+                    "write the counterexample trace to FILE (.json: JSON, else text); with several "
+                    "counterexamples, each to FILE-<target>-<arch> with FILE's extension, next to FILE")
+      ->each([&o](const std::string&) { o.trace_out_given = true; });
+  check->add_flag("--state-layout", o.state_layout, "print each target's state vector, region by region, and stop");
+  check->add_option("--spec", o.extra_specs, "also load targets from this file, or every *.ptm under this directory (outside spec/)")->allow_extra_args(false);
+  return check;
+}
+
+namespace {
+
+std::string fmt_seconds(double s) { return fmt::format("{:.2f}", s); }
+
+void print_table(const std::vector<CheckResult>& rs) {
+  std::vector<std::array<std::string, 8>> rows;
+  rows.push_back({"target", "arch", "expected", "got", "states", "transitions", "depth", "seconds"});
+  for (const auto& r : rs) {
+    std::string got = r.verdict == "violation" ? "violation " + r.error_kind
+                    : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
+                    : r.verdict == "error" ? "error (below)" : r.verdict;
+    if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
+      got += "  <-- UNEXPECTED";
+    rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
+                    std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
+  }
+  std::array<size_t, 8> w{};
+  for (const auto& row : rows)
+    for (size_t i = 0; i < 8; ++i) w[i] = std::max(w[i], row[i].size());
+  for (size_t k = 0; k < rows.size(); ++k) {
+    std::string line;
+    for (size_t i = 0; i < 8; ++i) {
+      bool right = i >= 4;
+      line += right ? fmt::format("{:>{}}", rows[k][i], w[i]) : fmt::format("{:<{}}", rows[k][i], w[i]);
+      if (i < 7) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+    if (k == 0) std::cout << std::string(line.size(), '-') << "\n";
+  }
+}
+
+// --trace-out F with one counterexample writes F; with several, F-<target>-<arch>
+// with F's extension (F.json: F-lost_update-x86_64.json) next to F.
+std::string trace_path_for(const std::string& base, const CheckResult& r, size_t violations) {
+  if (violations <= 1) return base;
+  fs::path p(base);
+  return (p.parent_path() / fmt::format("{}-{}-{}{}", p.stem().string(), r.target, r.arch, p.extension().string())).string();
+}
+
+// Before a run: --trace-out names a file that can be created in an existing
+// directory (the run may take hours; its results are not thrown away for a typo).
+void check_trace_out(const std::string& path) {
+  if (path.empty()) throw InputError("--trace-out: error: expected a file name, found an empty string");
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw InputError(fmt::format("--trace-out: error: {} is a directory: expected a file name", path));
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec))
+    throw InputError(fmt::format("--trace-out: error: {}: the directory {} does not exist", path, dir.string()));
+  // Try: create a scratch file next to it (also where F-<target>-<arch> files go).
+  std::string probe = (dir / fmt::format(".ptcheck-probe-{}", ::getpid())).string();
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    // The file itself may still be writable (/dev/null, an existing file in a read-only directory).
+    int fd2 = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd2 >= 0) {
+      ::close(fd2);
+      return;
+    }
+    throw InputError(fmt::format("--trace-out: error: cannot create files in {}: {}", dir.string(), std::strerror(e)));
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+// Writes a trace file; throws InputError naming the system's reason.
+void write_trace(const std::string& path, const trace::Trace& t) {
+  std::string text = fs::path(path).extension() == ".json" ? trace::to_json(t).dump(2) + "\n" : trace::to_text(t);
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(errno)));
+  size_t n = std::fwrite(text.data(), 1, text.size(), f);
+  int e = n == text.size() ? 0 : errno;
+  if (std::fflush(f) != 0 && !e) e = errno;
+  if (std::fclose(f) != 0 && !e) e = errno;
+  if (n != text.size() || e)
+    throw InputError(fmt::format("{}: error: cannot write trace: {}", path, std::strerror(e ? e : EIO)));
+}
+
+// A result for a run that ^C prevented.
+CheckResult not_run(const std::string& target, const std::string& arch, const std::string& expected) {
+  CheckResult r;
+  r.target = target;
+  r.arch = arch;
+  r.expected = expected;
+  r.verdict = "not run";
+  return r;
+}
+
+nlohmann::json result_json(Project& project, const CheckResult& r) {
+  nlohmann::json x;
+  x["target"] = r.target;
+  x["arch"] = r.arch;
+  x["expected"] = r.expected;
+  x["verdict"] = r.verdict;
+  x["error_kind"] = r.error_kind.empty() || r.verdict == "error" ? nlohmann::json(nullptr) : nlohmann::json(r.error_kind);
+  if (r.verdict == "error") x["error"] = r.error_kind;
+  x["as_expected"] = r.as_expected;
+  if (!r.incomplete_reason.empty()) x["incomplete_reason"] = r.incomplete_reason;
+  x["states"] = r.stats.states;
+  x["transitions"] = r.stats.transitions;
+  x["depth"] = r.stats.depth;
+  x["seconds"] = r.stats.seconds;
+  x["state_bytes"] = r.state_bytes;
+  x["memory_bytes"] = r.stats.memory_bytes;
+  x["bytes_per_state"] = r.stats.bytes_per_state;
+  x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
+  if (r.trace)
+    if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
+  return x;
+}
+
+}  // namespace
+
+int run_check(Project& project, const CheckCliOptions& o) {
+  CheckOptions opt;
+  for (const auto& s : o.sets) opt.sets.push_back(parse_set(s));
+  opt.explore.threads = o.threads;
+  opt.explore.max_states = o.max_states;
+  opt.explore.time_limit = o.time_limit;
+  if (!o.max_memory.empty()) opt.explore.max_memory = cli::parse_size("--max-memory", o.max_memory);
+  opt.explore.cancel = &cli::g_cancel;
+  opt.explore.progress = isatty(STDERR_FILENO) && !o.json;
+  cli::install_sigint();
+  project.load_specs();
+  cli::load_spec_args(project, o.extra_specs);
+  // Layout properties (spec/layout/) are checked by Z3 next to the targets.
+  std::set<std::string> props;
+  for (const auto* pd : spec_properties(project)) props.insert(pd->name);
+  std::vector<const TargetEntry*> chosen;
+  if (o.all) {
+    for (const auto& t : project.targets()) chosen.push_back(&t);
+    if (!o.names.empty())
+      std::cerr << fmt::format("ptcheck check: warning: --all checks every target; the names given ({}{}) add "
+                               "nothing\n", o.names[0], o.names.size() > 1 ? ", ..." : "");
+  } else {
+    if (o.names.empty()) {
+      std::cerr << "ptcheck check: error: name targets or give --all (see `ptcheck list`)\n";
+      return 2;
+    }
+    for (const auto& n : o.names) {
+      const TargetEntry* t = project.find_target(n);
+      if (!t) {
+        if (props.count(n)) continue;
+        cli::report_broken(project, "check");
+        std::cerr << fmt::format("ptcheck check: error: no target or property named '{}' (see `ptcheck list`){}\n", n,
+                                 cli::broken_hint(project));
+        return 2;
+      }
+      chosen.push_back(t);
+    }
+  }
+  std::vector<std::pair<std::string, int64_t>> bounds;
+  for (const auto& b : o.bounds) bounds.push_back(parse_bound(b));
+  for (const auto& b : bounds) {
+    bool any = false;
+    for (const TargetEntry* t : chosen) {
+      bool has = false;
+      for (const auto& p : target_params(*t->def, project.sources())) has = has || p.first == b.first;
+      // A named target must have the parameter (desugar_target says which it has).
+      if (!has && !o.all) desugar_target(*t->def, {b}, project.sources());
+      any = any || has;
+    }
+    if (!any && !chosen.empty())
+      throw InputError(fmt::format("--bound: error: no chosen target has a parameter '{}'", b.first));
+  }
+  project.set_bounds(bounds);
+  if (!o.arch.empty()) {
+    auto known = list_arches(project.root());
+    if (std::find(known.begin(), known.end(), o.arch) == known.end()) {
+      std::cerr << fmt::format("ptcheck check: error: unknown arch '{}'\n", o.arch);
+      return 2;
+    }
+  }
+  if (o.state_layout) {
+    for (const TargetEntry* t : chosen)
+      for (const auto& a : o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch})
+        std::cout << describe_state(project, *t, a, opt.sets);
+    return 0;
+  }
+  if (o.trace_out_given) check_trace_out(o.trace_out);
+  std::vector<CheckResult> results;
+  for (const TargetEntry* t : chosen) {
+    std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
+    for (const auto& a : arches) {
+      if (cli::g_cancel) {
+        const auto& e = t->def->expect;
+        results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
+        continue;
+      }
+      // A target whose model does not compile is an error row; the others still run.
+      try {
+        results.push_back(check_target(project, *t, a, opt));
+      } catch (const InputError& e) {
+        const auto& ex = t->def->expect;
+        CheckResult r = not_run(t->name, a, !ex ? "?" : ex->violation ? "violation " + ex->kind : "pass");
+        r.verdict = "error";
+        r.error_kind = e.what();
+        results.push_back(std::move(r));
+      }
+    }
+  }
+  for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
+  size_t violations = 0;
+  for (const auto& r : results) violations += r.trace.has_value();
+  std::vector<std::string> write_errors;
+  if (!o.trace_out.empty())
+    for (const auto& r : results)
+      if (r.trace) {
+        try {
+          write_trace(trace_path_for(o.trace_out, r, violations), *r.trace);
+        } catch (const InputError& e) {
+          write_errors.push_back(e.what());
+        }
+      }
+  bool unexpected = false, incomplete = false, errors = false;
+  for (const auto& r : results) {
+    if (r.verdict == "incomplete" || r.verdict == "not run") incomplete = true;
+    else if (r.verdict == "error") errors = true;
+    else if (!r.as_expected) unexpected = true;
+  }
+  if (o.json) {
+    nlohmann::json j;
+    j["results"] = nlohmann::json::array();
+    for (const auto& r : results) j["results"].push_back(result_json(project, r));
+    j["files_not_loaded"] = nlohmann::json::array();
+    for (const auto& b : project.broken_files()) j["files_not_loaded"].push_back({{"file", b.file}, {"error", b.error}});
+    std::cout << j.dump(2) << "\n";
+  } else {
+    print_table(results);
+    for (const auto& r : results)
+      if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
+        std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
+    for (const auto& r : results) {
+      if (!r.trace) continue;
+      std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
+      if (const TargetEntry* t = project.find_target(r.target))
+        for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
+      if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace);
+    }
+    if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
+  }
+  // The results are out; what could not be checked or written is still an error.
+  for (const auto& r : results)
+    if (r.verdict == "error") std::cerr << r.error_kind << "\n";
+  for (const auto& e : write_errors) std::cerr << e << "\n";
+  // Files that did not load matter to --all; for named targets they are a warning.
+  bool broken = !project.broken_files().empty();
+  if (broken && o.all) cli::report_broken(project, "check");
+  else if (broken)
+    for (const auto& b : project.broken_files())
+      std::cerr << fmt::format("ptcheck check: warning: {} did not load (`ptcheck list` shows why)\n", b.file);
+  if (!write_errors.empty() || errors || (broken && o.all)) return 2;
+  return unexpected ? 1 : incomplete ? 3 : 0;
+}
+
+}  // namespace ptcheck

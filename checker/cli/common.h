@@ -1,0 +1,47 @@
+#pragma once
+// Helpers the subcommands share: where the project root is, option values
+// (sizes), the Ctrl-C flag a check run polls.
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ptcheck {
+class Project;
+}
+
+namespace ptcheck::cli {
+
+// --root, else $PTCHECK_ROOT, else the current directory when it holds spec/
+// and arch/, else the root the build was configured with.
+std::string pick_root(const std::string& opt);
+
+// The most explorer threads a run may ask for.
+inline constexpr unsigned kMaxThreads = 1024;
+// A decimal integer from 1 to max, nothing else around it.
+bool positive_integer(const std::string& s, uint64_t max);
+// A finite number of seconds greater than 0.
+bool positive_seconds(const std::string& s);
+
+// "512M", "8G", "1024": bytes, at least 1. Throws InputError naming `option`.
+uint64_t parse_size(const std::string& option, const std::string& s);
+
+// A file named on the command line, relative to the current directory: as the
+// project names it (root-relative when under the root, else absolute).
+std::string project_path(const Project& p, const std::string& arg);
+
+// Loads the spec files of --spec arguments: a file, or every *.ptm under a
+// directory (an error when it has none).
+void load_spec_args(Project& p, const std::vector<std::string>& args);
+
+// Prints the files load_specs() could not load, one located error each, to
+// stderr; returns whether there were any.
+bool report_broken(const Project& p, const char* command);
+// " (N files did not load: a, b; ...)" for a target that was not found.
+std::string broken_hint(const Project& p);
+
+// Set by SIGINT once a check run installed the handler; a second ^C exits 130.
+extern std::atomic<bool> g_cancel;
+void install_sigint();
+
+}  // namespace ptcheck::cli

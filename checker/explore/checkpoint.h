@@ -1,0 +1,34 @@
+#pragma once
+// Checkpoints of a breadth-first run (as TLC allows): when a run stops early
+// (Ctrl-C, --time-limit, --max-memory, --max-states) the store's states found
+// before the current layer, that layer's frontier and the counts are written
+// to a file; `--resume FILE` continues from there and reaches the same
+// verdict, counts and counterexample as an uninterrupted run. The states of a
+// partly expanded layer are dropped (the layer is redone on resume).
+//
+// Format: "PTCHKPT2", the run's fingerprint (what is checked and how), the
+// counts, the frontier, then the store (its own format, explore/*_store.cpp).
+// Written to FILE.tmp, then renamed, so a crash never leaves half a file.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "explore/storage.h"
+
+namespace ptcheck::explore {
+
+struct CheckpointHeader {
+  std::string fingerprint;
+  unsigned depth = 0;
+  uint64_t states = 0, transitions = 0;
+  StateId layer_first = 0;
+};
+
+void save_checkpoint(const std::string& path, const CheckpointHeader& h, const std::vector<StateId>& frontier,
+                     const StateStorage& store);
+// Throws CheckpointError when the file is unreadable, corrupt, or was written
+// for another fingerprint or store.
+CheckpointHeader load_checkpoint(const std::string& path, const std::string& fingerprint,
+                                 std::vector<StateId>& frontier, StateStorage& store);
+
+}  // namespace ptcheck::explore

@@ -1,0 +1,49 @@
+#pragma once
+// Bytes held by the explorer and its state store, against an optional limit
+// (0 = unlimited). Every big allocation goes through try_add() first, so a run
+// past --max-memory ends as "incomplete (max-memory)" instead of being killed.
+#include <atomic>
+#include <cstdint>
+
+namespace ptcheck::explore {
+
+class MemoryAccount {
+ public:
+  explicit MemoryAccount(uint64_t limit) : limit_(limit) {}
+  // Adds n bytes unless that would exceed the limit (then returns false).
+  bool try_add(uint64_t n) {
+    uint64_t cur = bytes_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (limit_ && cur + n > limit_) {
+        exceeded_.store(true, std::memory_order_relaxed);
+        return false;
+      }
+      if (bytes_.compare_exchange_weak(cur, cur + n, std::memory_order_relaxed)) {
+        note_peak(cur + n);
+        return true;
+      }
+    }
+  }
+  void add(int64_t n) {
+    uint64_t now = bytes_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed) + static_cast<uint64_t>(n);
+    if (n > 0) note_peak(now);
+  }
+  uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  uint64_t peak() const { return peak_.load(std::memory_order_relaxed); }
+  uint64_t limit() const { return limit_; }
+  bool exceeded() const { return exceeded_.load(std::memory_order_relaxed); }
+  void mark_exceeded() { exceeded_.store(true, std::memory_order_relaxed); }
+
+ private:
+  void note_peak(uint64_t v) {
+    uint64_t p = peak_.load(std::memory_order_relaxed);
+    while (v > p && !peak_.compare_exchange_weak(p, v, std::memory_order_relaxed)) {
+    }
+  }
+  std::atomic<uint64_t> bytes_{0};
+  std::atomic<uint64_t> peak_{0};
+  std::atomic<bool> exceeded_{false};
+  uint64_t limit_;
+};
+
+}  // namespace ptcheck::explore

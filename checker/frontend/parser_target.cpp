@@ -1,0 +1,327 @@
+// ptcheck's own top-level forms: `target` (what to explore: heap, init,
+// threads, mixes, parameters, expectations) and `property` (a Z3 layout query).
+#include <fmt/format.h>
+
+#include "frontend/parser_impl.h"
+
+namespace ptcheck::frontend::detail {
+
+std::string Parser::parse_strings(const std::string& what) {
+  if (cur().kind != Tok::String) fail_expected(what);
+  std::string s;
+  while (cur().kind == Tok::String) s += next().text;
+  return s;
+}
+
+static uint64_t expect_count(Parser& p, const std::string& what) {
+  if (p.cur().kind != Tok::Int) p.fail_expected(what);
+  return p.next().value;
+}
+
+void Parser::parse_heap(TargetDef& t) {
+  HeapDecl h;
+  h.loc = next().loc;
+  expect("{", "after 'heap'");
+  while (!accept("}")) {
+    const Token& k = cur();
+    if (k.ident("pages")) {
+      next();
+      h.pages = expect_count(*this, "a page count after 'pages'");
+    } else if (k.ident("page_bytes")) {
+      next();
+      h.page_bytes = expect_count(*this, "a byte count after 'page_bytes'");
+    } else if (k.ident("slab")) {
+      HeapDecl::Slab s;
+      s.loc = next().loc;
+      s.name = expect_ident("a slab cache name after 'slab'");
+      expect("(", "before the slab object type");
+      s.type = parse_type_name();
+      expect(")", "after the slab object type");
+      s.count = expect_count(*this, "an object count after the slab type");
+      h.slabs.push_back(std::move(s));
+    } else {
+      fail_expected("a heap item (pages, page_bytes or slab) or '}'");
+    }
+    expect(";", "after heap item");
+  }
+  if (t.heap) fail(h.loc, "duplicate 'heap' in target: expected at most one");
+  t.heap = std::move(h);
+}
+
+// property NAME { description; arch; set; query; expect; } (a Z3 layout property)
+void Parser::parse_property(std::vector<Decl>& out) {
+  Parser& p = *this;
+  auto pr = std::make_shared<PropertyDef>();
+  pr->loc = p.next().loc;
+  pr->name = p.next().text;
+  p.expect("{", "after property name");
+  const char* items = "a property item (description, arch, set, query or expect) or '}'";
+  while (!p.accept("}")) {
+    const Token& k = p.cur();
+    SourceLoc kl = k.loc;
+    if (k.kind != Tok::Ident) p.fail_expected(items);
+    std::string w = k.text;
+    if (w == "description") {
+      p.next();
+      pr->description = p.parse_strings("a string after 'description'");
+      p.expect(";", "after description");
+    } else if (w == "arch") {
+      p.next();
+      do pr->arches.push_back(p.expect_ident("an arch name or 'all'"));
+      while (p.accept(","));
+      p.expect(";", "after arch list");
+    } else if (w == "set") {
+      p.next();
+      std::string sym = p.expect_ident("a CONFIG_ symbol after 'set'");
+      p.expect("=", "after the symbol");
+      if (!p.cur().ident("y") && !p.cur().ident("n")) p.fail_expected("'y' or 'n'");
+      pr->sets.emplace_back(sym, p.next().text == "y");
+      p.expect(";", "after set");
+    } else if (w == "query") {
+      p.next();
+      if (!pr->query.empty()) p.fail(kl, "duplicate 'query' in property: expected one");
+      if (p.cur().kind != Tok::String) p.fail_expected("a quoted layout query after 'query'");
+      pr->query_loc = p.cur().loc;
+      pr->query = p.parse_strings("a quoted layout query after 'query'");
+      if (pr->query.empty()) p.fail(pr->query_loc, "empty query: expected a layout query");
+      p.expect(";", "after query");
+    } else if (w == "expect") {
+      p.next();
+      if (!pr->expect.empty()) p.fail(kl, "duplicate 'expect' in property: expected at most one");
+      if (!p.cur().ident("holds") && !p.cur().ident("sat") && !p.cur().ident("unsat"))
+        p.fail_expected("'holds', 'sat' or 'unsat' after 'expect'");
+      pr->expect_loc = kl;
+      pr->expect = p.next().text;
+      p.expect(";", "after expect");
+    } else {
+      p.fail_expected(items);
+    }
+  }
+  if (pr->query.empty()) p.fail(pr->loc, fmt::format("property '{}' has no query: expected 'query \"...\";'", pr->name));
+  if (pr->expect.empty()) pr->expect = "holds";
+  Decl d = mkdecl(Decl::Property);
+  d.loc = pr->loc;
+  d.property = pr;
+  out.push_back(std::move(d));
+}
+
+// mix { threads N; ops N; pool TYPE NAME = { e, ... }; op NAME(pool, ...) { ... } }
+void Parser::parse_mix(TargetDef& t) {
+  MixDecl m;
+  m.loc = cur().loc;
+  m.end = cur().end;
+  next();
+  expect("{", "after 'mix'");
+  const char* items = "a mix item (threads, ops, pool or op) or '}'";
+  while (!accept("}")) {
+    const Token& k = cur();
+    SourceLoc kl = k.loc;
+    if (k.ident("threads") || k.ident("ops")) {
+      bool is_threads = k.text == "threads";
+      next();
+      ExprPtr& slot = is_threads ? m.threads : m.ops;
+      if (slot) fail(kl, fmt::format("duplicate '{}' in mix: expected at most one", is_threads ? "threads" : "ops"));
+      if (cur().punct(";")) fail_expected(fmt::format("a count after '{}'", is_threads ? "threads" : "ops"));
+      slot = parse_expr();
+      (is_threads ? m.threads_loc : m.ops_loc) = kl;
+      expect(";", fmt::format("after the {} count", is_threads ? "threads" : "ops"));
+    } else if (k.ident("pool")) {
+      MixPool pl;
+      pl.loc = next().loc;
+      Specs sp = parse_specs(false);
+      Declarator d = parse_declarator(sp.type, false);
+      if (d.name.empty()) fail_expected("a pool name");
+      if (d.type->kind == TypeSpec::Function) fail(d.loc, "a pool holds objects, not functions");
+      pl.name = d.name;
+      pl.type = d.type;
+      for (const auto& other : m.pools)
+        if (other.name == pl.name) fail(d.loc, fmt::format("pool '{}' is declared twice", pl.name));
+      expect("=", "after the pool name: a pool is 'pool TYPE NAME = { a, b, ... };'");
+      expect("{", "to open the pool's elements");
+      if (cur().punct("}")) fail_expected("at least one pool element");
+      while (true) {
+        pl.elems.push_back(parse_assign());
+        if (accept(",")) {
+          if (cur().punct("}")) break;
+          continue;
+        }
+        break;
+      }
+      expect("}", "to close the pool's elements");
+      pl.end = prev_end();
+      expect(";", "after the pool");
+      m.pools.push_back(std::move(pl));
+    } else if (k.ident("op")) {
+      MixOp op;
+      op.loc = next().loc;
+      op.name = expect_ident("an op name after 'op'");
+      for (const auto& other : m.ops_list)
+        if (other.name == op.name) fail(kl, fmt::format("op '{}' is declared twice", op.name));
+      expect("(", "after the op name (the pools it takes, or nothing)");
+      if (!accept(")")) {
+        while (true) {
+          SourceLoc pl = cur().loc;
+          std::string n = expect_ident("a pool name");
+          for (const auto& [prev, ploc] : op.pools)
+            if (prev == n)
+              fail(pl, fmt::format("op '{}' names pool '{}' twice: one binding per pool name (declare a second pool "
+                                   "for an independent choice)", op.name, n));
+          op.pools.emplace_back(n, pl);
+          if (accept(",")) continue;
+          expect(")", "after the op's pools");
+          break;
+        }
+      }
+      op.end = prev_end();
+      if (!cur().punct("{")) fail_expected("'{' to open the op's body");
+      op.body = parse_block();
+      m.ops_list.push_back(std::move(op));
+    } else {
+      fail_expected(items);
+    }
+  }
+  if (m.ops_list.empty()) fail(m.loc, "mix has no op: expected at least one 'op NAME(...) { ... }'");
+  t.mix = std::move(m);
+}
+
+void Parser::parse_target(std::vector<Decl>& out) {
+  auto t = std::make_shared<TargetDef>();
+  t->loc = next().loc;
+  t->name = next().text;
+  expect("{", "after target name");
+  while (!accept("}")) {
+    const Token& k = cur();
+    SourceLoc kl = k.loc;
+    if (k.kind != Tok::Ident)
+      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
+                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
+    std::string w = k.text;
+    if (w == "description") {
+      next();
+      t->description = parse_strings("a string after 'description'");
+      expect(";", "after description");
+    } else if (w == "cite") {
+      next();
+      t->cites.push_back(parse_strings("a string after 'cite'"));
+      expect(";", "after cite");
+    } else if (w == "arch") {
+      next();
+      do t->arches.push_back(expect_ident("an arch name"));
+      while (accept(","));
+      expect(";", "after arch list");
+    } else if (w == "set") {
+      next();
+      SourceLoc sl = cur().loc;
+      std::string sym = expect_ident("a CONFIG_ symbol or a parameter name after 'set'");
+      expect("=", "after the symbol");
+      bool neg = cur().punct("-") && peek().kind == Tok::Int;
+      if (neg || cur().kind == Tok::Int) {
+        // A number: a target parameter (checker/target/desugar.h).
+        if (neg) next();
+        const Token& v = next();
+        if (v.value > (neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1))
+          fail(v.loc, "parameter value out of range: expected a 64-bit signed integer");
+        for (const auto& prm : t->params)
+          if (prm.name == sym) fail(sl, fmt::format("parameter '{}' is set twice", sym));
+        t->params.push_back(TargetParam{sl, sym, neg ? static_cast<int64_t>(0 - v.value) : static_cast<int64_t>(v.value)});
+      } else {
+        if (!cur().ident("y") && !cur().ident("n")) fail_expected("'y', 'n' or a number");
+        t->sets.emplace_back(sym, next().text == "y");
+        t->set_locs.push_back(sl);
+      }
+      expect(";", "after set");
+    } else if (w == "import") {
+      next();
+      if (cur().kind != Tok::String) fail_expected("a quoted path after 'import'");
+      t->imports.emplace_back(next().text, kl);
+      expect(";", "after import path");
+    } else if (w == "heap") {
+      parse_heap(*t);
+    } else if (w == "init") {
+      next();
+      if (t->init) fail(kl, "duplicate 'init' in target: expected at most one");
+      if (!cur().punct("{")) fail_expected("'{' after 'init'");
+      t->init = parse_block();
+    } else if (w == "thread") {
+      next();
+      ThreadDecl th;
+      th.loc = kl;
+      th.name = expect_ident("a thread name after 'thread'");
+      if (accept("[")) {
+        if (cur().punct("]")) fail_expected("a thread count (a number or a parameter) in 'thread NAME[N]'");
+        th.count = parse_expr();
+        expect("]", "after the thread count");
+      }
+      if (!cur().punct("{")) fail_expected("'{' after the thread name");
+      th.body = parse_block();
+      t->threads.push_back(std::move(th));
+    } else if (w == "final") {
+      next();
+      if (t->final_block) fail(kl, "duplicate 'final' in target: expected at most one");
+      if (!cur().punct("{")) fail_expected("'{' after 'final'");
+      t->final_block = parse_block();
+    } else if (w == "mix") {
+      if (t->mix) fail(kl, "duplicate 'mix' in target: expected at most one");
+      parse_mix(*t);
+    } else if (w == "invariant") {
+      next();
+      do {
+        SourceLoc l = cur().loc;
+        t->invariants.emplace_back(expect_ident("an invariant function name"), l);
+      } while (accept(","));
+      expect(";", "after invariant");
+    } else if (w == "warn_only") {
+      next();
+      t->warn_only = true;
+      expect(";", "after warn_only");
+    } else if (w == "leak_check") {
+      next();
+      do {
+        SourceLoc l = cur().loc;
+        t->leak_checks.emplace_back(expect_ident("a slab cache name or 'pages'"), l);
+      } while (accept(","));
+      expect(";", "after leak_check");
+    } else if (w == "hazard") {
+      next();
+      if (cur().kind != Tok::String) fail_expected("a quoted layout query after 'hazard'");
+      SourceLoc l = cur().loc;
+      t->hazards.emplace_back(parse_strings("a quoted layout query after 'hazard'"), l);
+      expect(";", "after hazard");
+    } else if (w == "expect") {
+      next();
+      Expectation e;
+      e.loc = kl;
+      if (cur().ident("pass")) {
+        next();
+      } else if (cur().ident("violation")) {
+        next();
+        e.violation = true;
+        if (cur().kind != Tok::Ident) fail_expected("an error kind after 'violation'");
+        e.kind = next().text;
+        // "use-after-free": identifiers joined by adjacent '-'
+        while (cur().punct("-") && cur().offset == toks_[pos_ - 1].end_offset &&
+               peek().kind == Tok::Ident && peek().offset == cur().end_offset) {
+          next();
+          e.kind += "-" + next().text;
+        }
+      } else {
+        fail_expected("'pass' or 'violation' after 'expect'");
+      }
+      if (t->expect) fail(kl, "duplicate 'expect' in target: expected at most one");
+      t->expect = e;
+      expect(";", "after expect");
+    } else {
+      fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
+                    "invariant, leak_check, hazard, warn_only or expect) or '}'");
+    }
+  }
+  if (t->threads.empty() && !t->mix)
+    fail(t->loc, fmt::format("target '{}' has no thread: expected at least one thread or a mix", t->name));
+  Decl d = mkdecl(Decl::Target);
+  d.loc = t->loc;
+  d.target = t;
+  out.push_back(std::move(d));
+}
+
+
+}  // namespace ptcheck::frontend::detail

@@ -1,0 +1,198 @@
+// Numeric target parameters, thread arrays and the mix construct
+// (checker/target/desugar.h): the desugaring is exact (same state space as
+// the hand-written form), bounds override parameters, traces name the op and
+// pool element chosen and replay with the bounds they were recorded under.
+#include <string>
+
+#include "driver/run.h"
+#include "support/temp_project.h"
+#include "target/desugar.h"
+#include "trace/trace_io.h"
+
+#include <CppUTest/TestHarness.h>
+
+using namespace ptcheck;
+using test::TempProject;
+
+namespace {
+
+const std::string kCounters = std::string(test::kPrelude) + R"(
+struct counter { spinlock_t lock; int val; };
+struct counter ctr[2];
+static void inc(struct counter *c) { int t; t = c->val; c->val = t + 1; }
+)";
+
+// The mix of the brief's example and its desugaring, written by hand.
+const std::string kMixAndHand = kCounters + R"(
+target as_mix {
+  mix {
+    threads 2;
+    ops 2;
+    pool struct counter *c = { &ctr[0], &ctr[1] };
+    op bump(c) { inc(c); }
+    op look(c) { int v; v = READ_ONCE(c->val); }
+    op nothing() { }
+  }
+  expect pass;
+}
+target by_hand {
+  thread mix[2] {
+    int __op;
+    for (__op = 0; __op < 2; __op++) {
+      switch (nondet(3)) {
+      case 0: { struct counter *c; switch (nondet(2)) { case 0: c = &ctr[0]; break; default: c = &ctr[1]; break; }
+                { inc(c); } break; }
+      case 1: { struct counter *c; switch (nondet(2)) { case 0: c = &ctr[0]; break; default: c = &ctr[1]; break; }
+                { int v; v = READ_ONCE(c->val); } break; }
+      default: { { } break; }
+      }
+    }
+  }
+  expect pass;
+}
+)";
+
+}  // namespace
+
+TEST_GROUP(Mix){};
+
+TEST(Mix, DesugaringHasTheHandWrittenStateSpace) {
+  TempProject tp(kMixAndHand);
+  CheckResult a = tp.check("as_mix"), b = tp.check("by_hand");
+  STRCMP_EQUAL("pass", a.verdict.c_str());
+  CHECK(a.stats.states > 100);
+  LONGS_EQUAL(b.stats.states, a.stats.states);
+  LONGS_EQUAL(b.stats.transitions, a.stats.transitions);
+  LONGS_EQUAL(b.stats.depth, a.stats.depth);
+}
+
+TEST(Mix, BoundsOverrideThreadsAndOps) {
+  TempProject tp(kMixAndHand);
+  CheckResult base = tp.check("as_mix");
+  tp.project().set_bounds({{"ops", 1}});
+  CheckResult fewer = tp.check("as_mix");
+  tp.project().set_bounds({{"threads", 3}, {"ops", 1}});
+  CheckResult wider = tp.check("as_mix");
+  CHECK(fewer.stats.states < base.stats.states);
+  CHECK(wider.stats.states > fewer.stats.states);
+  // ops=1: each thread makes one op choice and at most one pool choice.
+  auto inst = instantiate(tp.project(), *tp.project().find_target("as_mix"), "x86_64", {}, {{"threads", 3}});
+  LONGS_EQUAL(3, inst->code.threads.size());
+  STRCMP_EQUAL("mix_2", inst->code.threads[2].name.c_str());
+}
+
+TEST(Mix, UnknownBoundNamesTheTargetsParameters) {
+  TempProject tp(kCounters + "target t { set OPS = 2; mix { ops OPS; op a() { } } expect pass; }\n");
+  try {
+    instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {}, {{"opz", 1}});
+    FAIL("accepted an unknown bound");
+  } catch (const InputError& e) {
+    std::string m = e.what();
+    CHECK_TEXT(m.find("spec/t.ptm:") != std::string::npos, m.c_str());
+    CHECK_TEXT(m.find("no parameter 'opz' (its parameters: OPS, threads, ops)") != std::string::npos, m.c_str());
+  }
+}
+
+TEST(Mix, TraceNamesTheOpAndPoolElementAndReplaysWithItsBounds) {
+  TempProject tp(kCounters + R"(
+target mix_bug {
+  set LIMIT = 1;
+  mix {
+    threads 1;
+    ops 1;
+    pool struct counter *c = { &ctr[0], &ctr[1] };
+    op quiet() { }
+    op boom(c) { inc(c); BUG_ON(c == &ctr[1] && READ_ONCE(c->val) > LIMIT); }
+  }
+  expect violation bug;
+}
+)");
+  CheckResult pass = tp.check("mix_bug");
+  STRCMP_EQUAL("pass", pass.verdict.c_str());  // one op cannot raise val above 1
+  tp.project().set_bounds({{"ops", 2}});
+  CheckResult r = tp.check("mix_bug");
+  STRCMP_EQUAL("bug", r.error_kind.c_str());
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  const auto& st = r.trace->steps;
+  CHECK(st.size() >= 4);
+  STRCMP_EQUAL("mix_0", st[0].thread.c_str());
+  STRCMP_EQUAL("mix: op boom(c)", st[0].statement.c_str());
+  LONGS_EQUAL(1, *st[0].choice);
+  STRCMP_EQUAL("pool c = &ctr[1]", st[1].statement.c_str());
+  LONGS_EQUAL(1, *st[1].choice);
+  bool ops2 = false;
+  for (const auto& [n, v] : r.trace->header.bounds) ops2 = ops2 || (n == "ops" && v == 2);
+  CHECK(ops2);
+  // The text form keeps the bounds, and replay uses them (with ops=1 the
+  // second op would not exist).
+  trace::Trace back = trace::parse_text("t.trace", trace::to_text(*r.trace));
+  CHECK(back.header.bounds == r.trace->header.bounds);
+  STRCMP_EQUAL("spec/t.ptm", back.header.spec.c_str());
+  tp.project().set_bounds({});
+  ReplayResult rr = replay_trace(tp.project(), back, {});
+  CHECK_TEXT(rr.reproduced, rr.message.c_str());
+}
+
+TEST(Mix, OnePoolElementAndOneOpCostNoChoice) {
+  TempProject tp(kCounters + R"(
+target single { mix { threads 1; ops 1; pool struct counter *c = { &ctr[0] }; op bump(c) { inc(c); } } expect pass; }
+)");
+  CheckResult r = tp.check("single");
+  STRCMP_EQUAL("pass", r.verdict.c_str());
+  LONGS_EQUAL(3, r.stats.states);  // read, write, done: no choice steps
+}
+
+TEST(Mix, ThreadArraysAndParametersInCodeAndArraySizes) {
+  TempProject tp(kCounters + R"(
+target arr {
+  set N = 3;
+  thread W[N] { int a[N]; a[N - 1] = __thread_index + READ_ONCE(ctr[0].val); BUG_ON(a[N - 1] == 2); }
+  expect violation bug;
+}
+)");
+  auto inst = instantiate(tp.project(), *tp.project().find_target("arr"), "x86_64", {}, {});
+  LONGS_EQUAL(3, inst->code.threads.size());
+  STRCMP_EQUAL("W_0", inst->code.threads[0].name.c_str());
+  CheckResult r = tp.check("arr");
+  STRCMP_EQUAL("bug", r.error_kind.c_str());
+  CHECK(r.trace.has_value());
+  if (r.trace) {
+    CHECK(!r.trace->steps.empty());
+    if (!r.trace->steps.empty()) STRCMP_EQUAL("W_2", r.trace->steps.back().thread.c_str());
+  }
+  tp.project().set_bounds({{"N", 2}});
+  STRCMP_EQUAL("pass", tp.check("arr").verdict.c_str());
+}
+
+TEST(Mix, MalformedMixesAreLocatedErrors) {
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"target t { mix { pool struct counter *p = { &ctr[0] }; op move(p, p) { } } expect pass; }",
+       "t.ptm:8:67: error: op 'move' names pool 'p' twice: one binding per pool name"},
+      {"target t { mix { op a(q) { } } expect pass; }", "t.ptm:8:23: error: op 'a' names no pool 'q' (the mix's pools: none)"},
+      {"target t { mix { threads 2; } expect pass; }", "t.ptm:8:12: error: mix has no op"},
+      {"target t { mix { threads X; op a() { } } expect pass; }",
+       "t.ptm:8:26: error: the mix's thread count: expected a number or a target parameter"},
+      {"target t { mix { threads 31; op a() { } } expect pass; }",
+       "t.ptm:8:26: error: the mix's thread count is 31: expected 0 to 30"},
+      {"target t { set threads = 2; mix { op a() { } } expect pass; }",
+       "t.ptm:8:16: error: 'threads' is the mix's own parameter"},
+      {"target t { set N = 2; thread w { int N; } expect pass; }",
+       "t.ptm:8:34: error: local 'N' hides the target parameter 'N'"},
+      {"target t { thread w[] { } expect pass; }", "t.ptm:8:21: error: expected a thread count"},
+      {"target t { set N = 1; set N = 2; thread w { } expect pass; }", "t.ptm:8:27: error: parameter 'N' is set twice"},
+  };
+  for (const auto& c : cases) {
+    std::string msg = "(accepted)";
+    try {
+      TempProject tp(kCounters + c.text + "\n");
+      instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {}, {});
+    } catch (const InputError& e) {
+      msg = e.what();
+    }
+    CHECK_TEXT(msg.find(c.message) != std::string::npos, (std::string(c.text) + "\n  -> " + msg).c_str());
+  }
+}
