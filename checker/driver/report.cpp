@@ -122,7 +122,7 @@ void dump_page(std::vector<std::string>& out, const vm::Model& m, const sema::Ty
   // the word with _mapcount and reports mapcount 0; __dump_page() then prints
   // the type on a line of its own.
   int32_t mc = has_map ? static_cast<int32_t>(mapcount) + 1 : 0;
-  bool typed = has_map && static_cast<uint32_t>(mapcount) >= 0xf0000000u && static_cast<uint32_t>(mapcount) != 0xffffffffu;
+  bool typed = has_map && static_cast<int32_t>(mapcount) < static_cast<int32_t>(0xff000000u);  // page_type_has_type()
   out.push_back(fmt::format("page: refcount:{} mapcount:{} mapping:{:016x} index:{:#x} pfn:{:#x}",
                             static_cast<int32_t>(refcount), typed ? 0 : mc, mapping, index, pfn));
   out.push_back(fmt::format("flags: {:#x}", flags));
@@ -299,6 +299,20 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       v.title = fmt::format("BUG: sleeping function called from invalid context at {}", where);
       out.push_back(fmt::format("in_atomic(): 1, pid: {}, name: {}", e.context, task));
       if (!e.detail.empty()) out.push_back(e.detail);
+      call_trace(out, m, chain, e.context);
+      break;
+    case ErrorKind::BadPage: {
+      // mm/page_alloc.c bad_page(): pr_alert + dump_page(page, reason) + dump_stack.
+      uint64_t pfn = e.value >= m.vmemmap_base ? (e.value - m.vmemmap_base) / m.struct_page_size : 0;
+      v.title = fmt::format("BUG: Bad page state in process {}  pfn:{:05x}", task, pfn);
+      dump_page(out, m, env, s, e.value, e.detail);
+      out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
+      call_trace(out, m, chain, e.context);
+      break;
+    }
+    case ErrorKind::Alert:
+      v.title = e.detail;
+      out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
       call_trace(out, m, chain, e.context);
       break;
     case ErrorKind::ModelLimit:

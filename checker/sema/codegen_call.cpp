@@ -221,9 +221,15 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   std::vector<Operand> ops;
   const Type* rt = env_.void_type();
   const Type* arg0_type = nullptr;
-  size_t first = 0;
+  size_t first = 0, last = e.args.size();
   std::vector<bool> spliced(e.args.size(), false);
-  if (b == Builtin::Printk) {
+  if (b == Builtin::BadPage) {
+    // bad_page(page, "reason"): the reason is a string literal, as dump_page()'s.
+    if (e.args[1]->kind != ast::Expr::StringLit) error(e.args[1]->loc, "bad_page reason must be a string literal");
+    in.c.off = cg_.intern_string(e.args[1]->str);
+    last = 1;
+  }
+  if (b == Builtin::Printk || b == Builtin::PrAlertBug) {
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
     // %s arguments are spliced into the format: string literals, __func__ and
     // macros of those (strings in model memory are not modelled).
@@ -265,7 +271,7 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   if (b == Builtin::Nondet)
     if (auto n = env_.try_const(*e.args[0]); n && static_cast<uint64_t>(*n) > (uint64_t{1} << 20))
       error(e.args[0]->loc, fmt::format("nondet({}): at most {} choices (model limit)", *n, uint64_t{1} << 20));
-  for (size_t i = first; i < e.args.size(); ++i) {
+  for (size_t i = first; i < last; ++i) {
     if (spliced[i]) continue;
     Val v = rvalue(*e.args[i]);
     if (i == 0) arg0_type = v.type;

@@ -98,6 +98,9 @@ constexpr BuiltinInfo kTable[] = {
     {"__smp_call_function_wait", B::SmpCallFunctionWait, 0, 0, R::Void, true, true, false},
     {"assume", B::Assume, 1, 1, R::Void, false, false, false},
     {"__final_wait", B::FinalWait, 0, 0, R::Void, true, true, false},
+    {"bad_page", B::BadPage, 2, 2, R::Void, false, false, false},
+    {"pr_alert_bug", B::PrAlertBug, 1, -1, R::Void, false, false, false},
+    {"downgrade_write", B::DowngradeWrite, 1, 1, R::Void, true, false, false},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table out of sync");
 

@@ -42,6 +42,12 @@ enum class Builtin : uint16_t {
   // assume(cond): a path where cond is false is discarded; the wait a target's
   // final block starts with (vm/machine_final.cpp)
   Assume, FinalWait,
+  // mm/page_alloc.c bad_page(page, "reason"): the free-time page check failed
+  BadPage,
+  // pr_alert_bug("BUG: ...", args...): a kernel consistency check that only prints
+  PrAlertBug,
+  // downgrade_write(sem): a write-held rwsem becomes read-held in one step
+  DowngradeWrite,
   Count
 };
 

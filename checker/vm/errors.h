@@ -29,6 +29,8 @@ enum class ErrorKind : uint8_t {
   SleepInAtomic,   // a sleeping primitive with preemption or interrupts off, a spinlock or RCU held
   ModelLimit,      // a bound of the target was exceeded (lock depth, RCU queue, page window)
   ModelError,      // the model itself misbehaved (division by zero, unbounded local loop)
+  BadPage,         // bad_page(): a page freed in a state the allocator rejects ("BUG: Bad page state")
+  Alert,           // pr_alert_bug(): a consistency check printed "BUG: ..." and carried on (check_mm)
   Count
 };
 

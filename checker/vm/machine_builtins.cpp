@@ -456,6 +456,15 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     }
     case Builtin::SmpCallFunctionWait:
       return th.ipi_wait ? Exec::Blocked : Exec::Next;
+    case Builtin::PrAlertBug:
+      // pr_alert("BUG: ...") of a check that does not stop the kernel (check_mm()):
+      // the model treats it as a violation, reported in the kernel's words.
+      return error(ErrorKind::Alert, format_printk(m_.strings[in.c.off], argv_.data() + 1, argv_.size() - 1, m_));
+    case Builtin::BadPage:
+      // mm/page_alloc.c bad_page(): "BUG: Bad page state", the page dumped with the reason.
+      err_ = ErrorInfo{};
+      err_.value = a[0];
+      return error(ErrorKind::BadPage, m_.strings[in.c.off]);
     case Builtin::RcuReadLock:
       if (th.rcu_depth == 255) return error(ErrorKind::ModelLimit, "rcu_read_lock nested 255 deep");
       ++th.rcu_depth;
@@ -606,6 +615,26 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return exec_assume(s, t, a[0]);
     case Builtin::FinalWait:
       return Exec::Next;
+    case Builtin::DowngradeWrite: {
+      // kernel/locking/rwsem.c downgrade_write(): the writer becomes the one
+      // reader with no window for another writer; waiting readers may enter.
+      bool reader = false;
+      if (!held(th, a[0], &reader) || reader) {
+        err_ = ErrorInfo{};
+        err_.addr = a[0];
+        return error(ErrorKind::BadUnlock, "downgrade_write of an rwsem this context does not hold for write");
+      }
+      uint8_t* p = lock_word(a[0], word);
+      if (!p) return Exec::Error;
+      write_value(p, word, 1);
+      if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, 1);
+      for (uint32_t i = 0; i < th.nheld; ++i)
+        if (th.held[i] == a[0]) {
+          const unsigned sh = 2 * i;
+          th.held_kind = static_cast<uint8_t>((th.held_kind & ~(3u << sh)) | (unsigned(kRwsemRead) << sh));
+        }
+      return Exec::Next;
+    }
     case Builtin::Count:
       break;
   }

@@ -24,7 +24,7 @@ TEST(Parser, TargetSyntax) {
   SourceManager sm;
   auto tu = parse(sm, R"(target lost_update {
     description "two increments race"  " and one is lost";
-    cite "mm/pgtable-generic.c pte_free_defer, v7.1.3";
+    cite "docs/kernel-model.md §14.9";
     arch x86_64, arm64;
     set CONFIG_MEMCG = y;
     set CONFIG_X = n;

@@ -145,7 +145,7 @@ TEST(Layout, ErrorsAreLocated) {
   }
 }
 
-// ---- struct page / struct ptdesc (include/linux/mm_types.h) -----------------------
+// ---- struct page / struct ptdesc (docs/kernel-model.md §1) ---------------------------------
 
 TEST_GROUP(PageLayout){};
 
@@ -157,11 +157,14 @@ TEST(PageLayout, X86_64WithMemcg) {
   // §1.1 word map
   LONGS_EQUAL(0, e.off("page", "flags"));
   for (const char* p : {"lru.next", "buddy_list.next", "pcp_list.next", "pcp_llist.next", "compound_info",
-                        "rcu_head.next", "pp_magic", "_unused_pgmap_compound_info", "lru", "__filler"})
+                        "rcu_head.next", "pp_magic", "_unused_pgmap_compound_info", "lru"})
     LONGS_EQUAL(8, e.off("page", p));
   for (const char* p : {"lru.prev", "buddy_list.prev", "pcp_list.prev", "rcu_head.func", "pp",
-                        "zone_device_data", "mlock_count"})
+                        "zone_device_data"})
     LONGS_EQUAL(16, e.off("page", p));
+  // 7.1.3: the unevictable mlock_count slot is in struct folio only
+  CHECK(!e.has("page", "mlock_count"));
+  CHECK(!e.has("page", "__filler"));
   LONGS_EQUAL(24, e.off("page", "mapping"));
   LONGS_EQUAL(24, e.off("page", "_pp_mapping_pad"));
   LONGS_EQUAL(32, e.off("page", "__folio_index"));

@@ -70,6 +70,10 @@ target div_zero { thread T { long z = g; g = 10 / z; } expect violation model-er
 target leak_slab { heap { slab cache (struct obj) 2; } thread T { o = kmem_cache_alloc(cache, GFP_KERNEL); o = NULL; }
 	leak_check cache; expect violation leak; }
 target leak_page { heap { pages 2; } thread T { alloc_page(GFP_KERNEL); } leak_check pages; expect violation leak; }
+target alert_kind { thread T { g = 3; if (g) pr_alert_bug("BUG: non-zero pgtables_bytes on freeing mm: %ld", g); }
+	expect violation alert; }
+target bad_page_state { heap { pages 2; } thread T { struct page *p = alloc_page(GFP_KERNEL); bad_page(p, "nonzero _refcount"); }
+	expect violation bad-page; }
 )";
 
 struct Case {
@@ -107,6 +111,8 @@ const Case kCases[] = {
     {"div_zero", "violation", "model-error", "division by zero"},
     {"leak_slab", "violation", "leak", "kmemleak"},
     {"leak_page", "violation", "leak", "kmemleak"},
+    {"bad_page_state", "violation", "bad-page", "BUG: Bad page state in process T  pfn:"},
+    {"alert_kind", "violation", "alert", "BUG: non-zero pgtables_bytes on freeing mm: 3"},
 };
 
 }  // namespace
@@ -124,6 +130,15 @@ TEST(ErrorKinds, EachKindIsReportedInTheKernelsWords) {
     CHECK_TEXT(r.as_expected, what.c_str());
     if (r.trace) CHECK_TEXT(r.trace->violation.title.find(c.title_part) != std::string::npos, what.c_str());
   }
+}
+
+TEST(ErrorKinds, BadPageDumpsThePageWithTheReason) {
+  TempProject p(std::string(kPrelude) + kModel);
+  CheckResult r = p.check("bad_page_state");
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  std::string text = ptcheck::trace::to_text(*r.trace);
+  CHECK(text.find("page dumped because: nonzero _refcount") != std::string::npos);
 }
 
 TEST(ErrorKinds, KasanReportNamesAllocAndFreeSites) {

@@ -71,6 +71,17 @@ target ipi_deadlock {
 	expect violation deadlock;
 }
 
+target downgrade_keeps_writers_out {
+	thread A { down_write(&sem); seen = 1; downgrade_write(&sem); seen = 2; up_read(&sem); }
+	thread B { down_write(&sem); got = seen; up_write(&sem); }
+	expect pass;
+}
+
+target downgrade_read_held {
+	thread A { down_read(&sem); downgrade_write(&sem); up_read(&sem); }
+	expect violation bad-unlock;
+}
+
 static bool seen_small(void) { return seen <= 2; }
 )";
 
@@ -109,7 +120,8 @@ TEST_GROUP(Sync){};
 TEST(Sync, VerdictsOfTheSmallTargets) {
   test::TempProject p(std::string(test::kPrelude) + kModel);
   for (const char* t : {"mutex_excludes", "mutex_under_spinlock", "down_read_irqs_off", "trylocks",
-                        "spin_section_is_reader", "ipi_waits_for_irqs_off", "ipi_deadlock"}) {
+                        "spin_section_is_reader", "ipi_waits_for_irqs_off", "ipi_deadlock",
+                        "downgrade_keeps_writers_out", "downgrade_read_held"}) {
     CheckResult r = p.check(t);
     if (!r.as_expected) FAIL((std::string(t) + ": got " + r.verdict + " " + r.error_kind).c_str());
   }
@@ -158,4 +170,20 @@ TEST(Sync, IpiWaitsUntilInterruptsComeBack) {
   CHECK(!d.can(S));
   d.step(W);  // local_irq_restore(flags): interrupts on, the IPI is taken
   CHECK(d.can(S));
+}
+
+TEST(Sync, DowngradeWriteAdmitsReadersNotWriters) {
+  test::TempProject p(std::string(test::kPrelude) + kModel);
+  Driver d(p, "downgrade_keeps_writers_out");
+  const uint32_t A = 0, B = 1;
+  d.step(A);  // down_write()
+  CHECK(!d.can(B));
+  d.step(A);  // seen = 1
+  d.step(A);  // downgrade_write(): now one reader, no window for B
+  CHECK(!d.can(B));
+  d.step(A);  // seen = 2
+  d.step(A);  // up_read()
+  CHECK(d.can(B));
+  while (d.can(B)) d.step(B);  // down_write(), got = seen, up_write()
+  LONGS_EQUAL(2, d.global("got"));
 }
