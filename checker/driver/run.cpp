@@ -303,6 +303,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.stats = res.stats;
   r.store = res.store;
   r.search = explore::to_string(eo.search);
+  r.reduction = explore::to_string(res.reduction);
   r.probabilistic = res.probabilistic;
   r.omission_probability = res.omission_probability;
   r.lossy_summary = res.lossy_summary;

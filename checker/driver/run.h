@@ -20,6 +20,7 @@ struct CheckOptions {
 struct CheckResult {
   std::string target, arch;
   std::string store, search;   // how it was explored ("tree", "bfs", ...)
+  std::string reduction;       // the partial-order reduction used ("sleep", "none")
   bool probabilistic = false;  // a lossy store: a pass (or a count) may have missed states
   double omission_probability = 0;
   std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed

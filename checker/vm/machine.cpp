@@ -19,6 +19,21 @@ Machine::Machine(const Model& m) : m_(m) {
   }
   for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
     builtin_visible_[b] = builtin_info(static_cast<Builtin>(b)).visible;
+  // Builtins whose only effects outside their own context are memory
+  // accesses through translate() (see Footprint).
+  for (Builtin b : {Builtin::SpinLockInit, Builtin::SpinLock, Builtin::SpinLockNested, Builtin::SpinTrylock,
+                    Builtin::SpinUnlock, Builtin::SpinIsLocked, Builtin::AssertSpinLocked, Builtin::InitRwsem,
+                    Builtin::DownRead, Builtin::DownReadNested, Builtin::DownWrite, Builtin::DownReadTrylock,
+                    Builtin::DownWriteTrylock, Builtin::UpRead, Builtin::UpWrite, Builtin::DowngradeWrite,
+                    Builtin::MutexInit, Builtin::MutexLock, Builtin::MutexLockNested, Builtin::MutexTrylock,
+                    Builtin::MutexUnlock, Builtin::MutexIsLocked, Builtin::RcuReadLock, Builtin::RcuReadUnlock,
+                    Builtin::PreemptDisable, Builtin::PreemptEnable, Builtin::AtomicRead, Builtin::AtomicLongRead,
+                    Builtin::AtomicSet, Builtin::AtomicLongSet, Builtin::AtomicInc, Builtin::AtomicDec,
+                    Builtin::AtomicAdd, Builtin::AtomicSub, Builtin::AtomicIncReturn, Builtin::AtomicDecReturn,
+                    Builtin::AtomicDecAndTest, Builtin::AtomicIncNotZero, Builtin::AtomicLongInc,
+                    Builtin::AtomicLongDec, Builtin::AtomicLongAdd, Builtin::AtomicLongSub, Builtin::Cmpxchg,
+                    Builtin::Xchg})
+    fp_builtin_[static_cast<size_t>(b)] = true;
 }
 
 ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
@@ -68,6 +83,7 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   err_.addr = addr;
   err_.size = size;
   err_.write = write;
+  if (fp_rec_) note_access(addr, size, write);
   const Region* r = region_of(addr);
   if (!r) {
     err_.value = 0;
@@ -402,6 +418,13 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
   uint8_t* const sbase = s + stack.state_off;
   const uint64_t stack_lo = stack.base, stack_hi = stack.base + stack.obj_size;
   const bool check_visible = !in_invariant_;
+  // The footprint stays "not plain" unless the step's visible instruction is
+  // a Load or Store and the step ends at rest (see Footprint).
+  fp_.plain = false;
+  fp_.n = 0;
+  fp_.stack_lo = stack_lo;
+  fp_.stack_hi = stack_hi;
+  bool plain = false;
   for (;;) {  // one frame at a time: code and frame pointer stay put until a call or return
     if (th.func == UINT32_MAX) return true;
     const Function& fn = m_.funcs[th.func];
@@ -430,9 +453,13 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
         if (visible) {
           if (!start_visible || visible_done) {
             clear_dead(f, fn, th.pc);
+            fp_.plain = plain && fp_.n <= Footprint::kMaxRanges;
             return true;
           }
           visible_done = true;
+          plain = in.op == Op::Load || in.op == Op::Store ||
+                  (in.op == Op::Builtin && fp_builtin_[static_cast<size_t>(in.imm)]);
+          fp_rec_ = plain;
         }
       }
       if (--budget_ == 0)
@@ -441,6 +468,7 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
       if (in.op == Op::AtomicBegin) ++atomic;
       else if (in.op == Op::AtomicEnd) --atomic;
       Exec e = exec(s, t, th, f, in, choice);
+      fp_rec_ = false;
       choice = 0;
       if (e == Exec::Next) {
         ++th.pc;
@@ -610,6 +638,7 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
 
 bool Machine::step(uint8_t* s, Move mv) {
   in_invariant_ = false;
+  fp_.plain = false;
   if (mv.context == m_.rcu_context() && ts(s, mv.context).func == UINT32_MAX)
     return start_rcu_callback(s, mv.choice);
   return run(s, mv.context, mv.choice, true);
