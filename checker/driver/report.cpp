@@ -257,6 +257,22 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
         }
       }
       break;
+    case ErrorKind::Livelock:
+      // The kernel's nearest words: the soft-lockup watchdog (kernel/watchdog.c)
+      // reports a CPU that loops in the kernel without ever getting anywhere.
+      v.title = fmt::format("watchdog: BUG: soft lockup - CPU#{} stuck forever! [{}] (livelock: no context that "
+                            "has not finished can ever finish)", e.context, task);
+      out.push_back(e.detail);
+      // Who loops and who waits: a context blocked while another busy-waits
+      // is a deadlock the busy-waiter hides (SPIN: an invalid end state).
+      for (uint32_t c = 0; c < m.contexts(); ++c)
+        if (reinterpret_cast<const vm::ThreadState*>(s + m.threads_off)[c].func != UINT32_MAX) {
+          std::string why = mach.blocked_reason(s, c);
+          out.push_back(why.empty() ? fmt::format("{}: busy-waits, at{}", m.context_name(c), frame_line(m, mach.resting_loc(s, c)))
+                                    : fmt::format("{}: blocked: {}", m.context_name(c), why));
+        }
+      out.push_back("so the end of the run (final blocks, kmemleak) is never reached from here");
+      break;
     case ErrorKind::Bug:
     case ErrorKind::VmBug: {
       v.title = fmt::format("kernel BUG at {}!", where);

@@ -21,6 +21,7 @@ struct CheckResult {
   std::string target, arch;
   std::string store, search;   // how it was explored ("tree", "bfs", ...)
   std::string reduction;       // the partial-order reduction used ("sleep", "none")
+  std::string liveness;        // the non-termination check: "checked", "off", or why it did not run
   bool probabilistic = false;  // a lossy store: a pass (or a count) may have missed states
   double omission_probability = 0;
   std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed
@@ -51,7 +52,10 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o);
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels);
 
 // Re-executes a path of explorer labels from the initial state and renders it.
-trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels);
+// loop_from (livelock): labels[loop_from..] lead back to the state they
+// started from; the trace says so, and the violation is the livelock.
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels,
+                         std::optional<size_t> loop_from = std::nullopt);
 
 struct ReplayResult {
   bool reproduced = false;

@@ -17,6 +17,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "explore/checkpoint.h"
+#include "explore/liveness.h"
 #include "explore/progress.h"
 #include "explore/tree_store.h"
 
@@ -42,6 +43,7 @@ const char* to_string(EndKind k) {
     case EndKind::Deadlock: return "deadlock";
     case EndKind::TerminalViolation: return "terminal-violation";
     case EndKind::Initial: return "initial";
+    case EndKind::Livelock: return "livelock";
   }
   return "?";
 }
@@ -141,7 +143,7 @@ class Bfs {
   std::vector<Label> path_to(StateId id) const;
   void track_vectors() {
     uint64_t b = (frontier_.capacity() + next_.capacity()) * sizeof(StateId) +
-                 (offsets_.capacity() + awake_.capacity()) * sizeof(uint64_t);
+                 (offsets_.capacity() + awake_.capacity()) * sizeof(uint64_t) + order_.capacity() * sizeof(StateId);
     mem_.add(int64_t(b) - int64_t(vectors_bytes_));
     vectors_bytes_ = b;
   }
@@ -183,6 +185,8 @@ class Bfs {
   StateId layer_first_ = 0;
   std::vector<ThreadCtx> ctxs_;
   std::vector<StateId> frontier_, next_;
+  std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
+  bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
   std::vector<uint64_t> offsets_;
   uint64_t vectors_bytes_ = 0;
   uint64_t flush_every_ = 4096;
@@ -346,6 +350,7 @@ Result Bfs::run() {
     depth = h.depth;
     states = h.states;
     transitions = h.transitions;
+    order_complete_ = false;
   } else {
     // The initial state.
     std::vector<uint8_t> init(std::max<size_t>(ts_.state_size(), 1));
@@ -365,6 +370,7 @@ Result Bfs::run() {
       return finish(res);
     }
     frontier_.push_back(f.id);
+    if (opt_.liveness) order_.push_back(f.id);
   }
   states_.store(states, std::memory_order_relaxed);
   res.stats.states = states;
@@ -515,10 +521,32 @@ Result Bfs::run() {
     });
     frontier_.swap(next_);
     next_.clear();
+    if (opt_.liveness && order_complete_) order_.insert(order_.end(), frontier_.begin(), frontier_.end());
     track_vectors();
     ++depth;
   }
 
+  if (opt_.liveness && order_complete_ && res.verdict == Verdict::Pass && frontier_.empty()) {
+    std::vector<Worker*> ws;
+    std::vector<StoreCursor*> cs;
+    for (auto& c : ctxs_) {
+      ws.push_back(c.worker.get());
+      cs.push_back(c.cursor.get());
+    }
+    Lasso l;
+    arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_); });
+    res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
+    if (l.found) {
+      res.verdict = Verdict::Violation;
+      res.end = EndKind::Livelock;
+      res.path = path_to(l.stuck);
+      res.path.insert(res.path.end(), l.walk.begin(), l.walk.end());
+      res.loop_from = res.path.size();
+      res.path.insert(res.path.end(), l.loop.begin(), l.loop.end());
+    }
+  } else if (opt_.liveness) {
+    res.liveness = !order_complete_ ? "skipped: a resumed run" : res.verdict == Verdict::Pass ? "skipped" : "not run: the search did not pass";
+  }
   monitor.finish();
   if (std::getenv("PTCHECK_EXPLORE_TIMING"))
     std::fprintf(stderr, "explore: parallel %.3f s, total %.3f s\n", par_secs_,

@@ -53,6 +53,9 @@ struct Options {
   bool progress = false;           // print a progress line on stderr about once a second
   SearchKind search = SearchKind::Bfs;
   Reduction reduction = Reduction::None;
+  // After a complete breadth-first pass, look for states from which no final
+  // state can be reached (explore/liveness.h): a Violation with EndKind::Livelock.
+  bool liveness = false;  // the CLI turns it on (check --no-liveness turns it off)
   StoreOptions store;
   uint64_t seed = 0;               // swarm / randomised DFS
   unsigned max_depth = 0;          // paths of at most this many transitions (0 = unbounded); ends as "max-depth"
@@ -77,6 +80,7 @@ enum class EndKind {
   Deadlock,           // a reachable state without successors where some thread has not finished
   TerminalViolation,  // a reachable final state whose final checks fail
   Initial,            // the initial state itself violates an invariant
+  Livelock,           // a reachable state from which no final state can be reached (path: a lasso)
 };
 
 struct Stats {
@@ -115,6 +119,11 @@ struct Result {
   bool shortest = true;
   std::string checkpoint_written;  // where the run's checkpoint went, if one was written
   std::string checkpoint_error;    // why writing it failed
+  // The non-termination check (Options::liveness): "checked", "off", or why it
+  // did not run. Livelock: path[loop_from..] repeats forever (it ends in the
+  // state path[loop_from] started from).
+  std::string liveness = "off";
+  size_t loop_from = 0;
 };
 
 Result explore(const TransitionSystem& ts, const Options& opt);

@@ -31,6 +31,7 @@ enum class ErrorKind : uint8_t {
   ModelError,      // the model itself misbehaved (division by zero, unbounded local loop)
   BadPage,         // bad_page(): a page freed in a state the allocator rejects ("BUG: Bad page state")
   Alert,           // pr_alert_bug(): a consistency check printed "BUG: ..." and carried on (check_mm)
+  Livelock,        // a reachable state from which no context that has not finished can ever finish
   Count
 };
 
