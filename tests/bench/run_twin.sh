@@ -5,7 +5,7 @@
 # invocation at ROUNDS = each size, plus the seeded-bug variants and the
 # counters toy. Prints figures only; it never fails on a timing.
 #
-#   tests/bench/run_twin.sh [--sizes "1 2 3 4"] [--bug-sizes "3"] [--ptcheck PATH]
+#   tests/bench/run_twin.sh [--sizes "1 2 3 4"] [--bug-sizes "2 3 4"] [--ptcheck PATH]
 #
 # Needs spin, gcc, jq and GNU time (/usr/bin/time): scripts/setup.sh installs them.
 # SPIN side: spin -a -DROUNDS=N, gcc -O2 -DSAFETY -DMEMLIM=..., pan -m<depth>,
@@ -25,10 +25,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PTCHECK=${PTCHECK:-$ROOT/build/release/checker/ptcheck}
 SIZES="1 2 3 4"
-BUG_SIZES="3"
+BUG_SIZES="2 3 4"
 PAN_DEPTH=1000000
 MEMLIM_MB=20000
-usage() { echo "usage: $0 [--sizes \"1 2 3 4\"] [--bug-sizes \"3\"] [--ptcheck PATH]" >&2; exit 2; }
+usage() { echo "usage: $0 [--sizes \"1 2 3 4\"] [--bug-sizes \"2 3 4\"] [--ptcheck PATH]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --sizes) [ $# -ge 2 ] || usage; SIZES=$2; shift ;;
