@@ -12,7 +12,8 @@
 # SPIN's default partial-order reduction on (no -DNOREDUCE; it prunes little
 # here since nearly every step touches a global) and its default hash table
 # (-w24, 128 MiB of slots, which dominates pan's memory at small sizes).
-# "one-shot" is spin -a + gcc + pan; "pan" is pan alone. pan MB is pan's max
+# "one-shot" is spin -a + gcc + pan; "pan" is pan alone. The states of a pan
+# built with -DNOREDUCE are printed too (not timed): they equal ptcheck's. pan MB is pan's max
 # RSS; SPIN B/state is that RSS over the states stored. ptcheck's figures come
 # from `check --json` (states, seconds, memory_bytes, bytes_per_state).
 # Seconds are wall-clock; the second table gives CPU seconds (user + sys, from
@@ -69,13 +70,13 @@ spin_run() {
   local dir=$1 model=$2; shift 2
   mkdir -p "$dir"
   (cd "$dir" && timed sa spin -a "$@" "$model" >spin.out &&
-    echo "$sa_wall $sa_cpu" >sa.t)
+    echo "$sa_wall $sa_cpu" >time-sa.txt)
   (cd "$dir" && timed cc gcc -w -O2 -DSAFETY -DMEMLIM=$MEMLIM_MB -o pan pan.c &&
-    echo "$cc_wall $cc_cpu" >cc.t)
-  (cd "$dir" && timed pan ./pan -m$PAN_DEPTH >pan.out 2>&1 || true; echo "$pan_wall $pan_cpu $pan_kb" >pan.t)
-  read -r sa_wall sa_cpu <"$dir/sa.t"
-  read -r cc_wall cc_cpu <"$dir/cc.t"
-  read -r pan_wall pan_cpu pan_kb <"$dir/pan.t"
+    echo "$cc_wall $cc_cpu" >time-cc.txt)
+  (cd "$dir" && timed pan ./pan -m$PAN_DEPTH >pan.out 2>&1 || true; echo "$pan_wall $pan_cpu $pan_kb" >time-pan.txt)
+  read -r sa_wall sa_cpu <"$dir/time-sa.txt"
+  read -r cc_wall cc_cpu <"$dir/time-cc.txt"
+  read -r pan_wall pan_cpu pan_kb <"$dir/time-pan.txt"
   pan_states=$(awk '/states, stored/ { print $1; exit }' "$dir/pan.out")
   pan_errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' "$dir/pan.out" | head -1)
   pan_depth=$(sed -n 's/.*assertion violated.*(at depth \([0-9]*\)).*/\1/p' "$dir/pan.out" | head -1)
@@ -126,12 +127,16 @@ for n in $SIZES; do
   spin_run "$W/spin-$n" "$TWIN/lifecycle.pml" -DROUNDS="$n"
   verdict_spin=pass
   [ "$pan_errors" = 0 ] || verdict_spin="violation($pan_errors)"
+  # The same model without SPIN's reduction: the twins' counts match exactly.
+  (cd "$W/spin-$n" && gcc -w -O2 -DSAFETY -DNOREDUCE -DMEMLIM=$MEMLIM_MB -o pan-noreduce pan.c &&
+    ./pan-noreduce -m$PAN_DEPTH >pan-noreduce.out 2>&1 || true)
+  noreduce_states=$(awk '/states, stored/ { print $1; exit }' "$W/spin-$n/pan-noreduce.out")
   ptc_run p1 twin_lifecycle "$n" --threads 1
   ptc_run p2 twin_lifecycle "$n" --threads 2
   spin_bps=$(calc '%.0f' "$pan_kb * 1024 / $pan_states")
   r1=$(calc '%.2f' "$p1_wall / ($oneshot_wall > 0 ? $oneshot_wall : 0.01)")
   r2=$(calc '%.2f' "$p1_secs / ($pan_wall > 0 ? $pan_wall : 0.01)")
-  row[$n]="| $n | $pan_states | $verdict_spin | $oneshot_wall | $pan_wall | $(calc '%.0f' "$pan_kb / 1024") | $spin_bps | $p1_states | $p1_verdict | $p1_wall | $p1_secs | $p1_mem | $p2_secs | $p2_mem | $p1_bps | ${r1}x | ${r2}x |"
+  row[$n]="| $n | $pan_states | $noreduce_states | $verdict_spin | $oneshot_wall | $pan_wall | $(calc '%.0f' "$pan_kb / 1024") | $spin_bps | $p1_states | $p1_verdict | $p1_wall | $p1_secs | $p1_mem | $p2_secs | $p2_mem | $p1_bps | ${r1}x | ${r2}x |"
   c1=$(calc '%.2f' "$p1_cpu / ($oneshot_cpu > 0 ? $oneshot_cpu : 0.01)")
   c2=$(calc '%.2f' "$p1_cpu / ($pan_cpu > 0 ? $pan_cpu : 0.01)")
   cpurow[$n]="| $n | $sa_cpu | $cc_cpu | $pan_cpu | $oneshot_cpu | $p1_cpu | $p2_cpu | $(calc '%.0f' "$p1_kb / 1024") | ${c1}x | ${c2}x |"
@@ -140,8 +145,8 @@ done
 
 echo "Pass variant (twin_lifecycle), wall-clock seconds:"
 echo
-echo "| ROUNDS | SPIN states | SPIN verdict | spin -a+gcc+pan s | pan s | pan MB | SPIN B/state | ptcheck states | ptcheck verdict | ptcheck 1t process s | 1t explore s | 1t MB | ptcheck 2t s | 2t MB | ptcheck B/state | 1t / one-shot | 1t / pan |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| ROUNDS | SPIN states | SPIN states -DNOREDUCE | SPIN verdict | spin -a+gcc+pan s | pan s | pan MB | SPIN B/state | ptcheck states | ptcheck verdict | ptcheck 1t process s | 1t explore s | 1t MB | ptcheck 2t s | 2t MB | ptcheck B/state | 1t / one-shot | 1t / pan |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do echo "${row[$n]}"; done
 echo
 echo "CPU seconds (user + sys):"

@@ -15,7 +15,9 @@
  * nondet() choice, and the local computation after it in the same transition.
  * Each such step is a d_step. Where ptcheck branches on the value a step just
  * read, the step is written as exclusive d_step options (one per outcome) so
- * that the branch costs no transition of its own; gotos cost none in SPIN.
+ * that the branch costs no transition of its own; gotos cost none in SPIN,
+ * but a skip would. Paths that meet at one ptcheck pc with equal locals meet
+ * at one Promela statement too (else SPIN would count the state twice).
  * Locals are zeroed in the step after which they are dead (ptcheck zeroes dead
  * locals at step boundaries). Threads never die: they rest blocked at an end
  * label when their rounds are done, like a finished ptcheck thread.
@@ -34,23 +36,18 @@
  *   -DNOREDUCE); nearly every step touches a global, so it prunes little.
  * - ptcheck's state also holds each thread's lock-held list, stack frames with
  *   arguments and return slots, and the rcu queue's per-entry bookkeeping;
- *   here these are either derived from the process counters or absent. They
- *   are functions of the control state, so they do not split states.
- * - rdr[] and the scratch of call_rcu are counters SPIN keeps in the state
- *   vector (rdr) or hidden (scratch); rdr is a function of the control state.
+ *   here these are derived from the process counters or absent. They are
+ *   functions of the control state, so they do not split states; nor does
+ *   rdr[], a function of the control state too.
  * - The state vector here is 60 bytes against ptcheck's 1,320 (kernel
  *   addresses, 64-bit words, kernel stacks): compare states, not bytes.
  *
- * Measured (2026-12-01): without SPIN's reduction (-DNOREDUCE) the counts are
- * 915 / 26,096 / 462,678 states at ROUNDS 1 / 2 / 3, against ptcheck's
- * 915 / 26,062 / 455,866, with the same depths (21, 43); with SPIN's default
- * reduction 861 / 25,594 / 452,571 / 4,176,610 (ROUNDS 4; ptcheck 4,081,875).
- * The twins agree exactly at ROUNDS 1, on every 2-round mix without RCU (the
- * LIFECYCLE_BUG variant) and on the 2-round mixes tried where only one
- * thread can queue a callback. The small surplus here appears only once both threads
- * have an RCU callback queued (alloc+retract on both threads, 2 rounds:
- * 3,306 against 3,302 states, the first 4 at breadth-first depth 40); its
- * cause is not found yet. Both variants' verdicts agree at every size.
+ * Measured (2026-12-01): without SPIN's reduction (-DNOREDUCE) the twins have
+ * exactly ptcheck's counts: 915 / 26,062 / 455,866 / 4,081,875 states at
+ * ROUNDS 1 / 2 / 3 / 4, the same transitions (SPIN's stored + matched count
+ * the initial state once more) and depths. With SPIN's default reduction:
+ * 861 / 25,590 / 449,223 / ... (run_twin.sh prints them). The verdicts of
+ * both variants agree at every size.
  */
 
 #ifndef ROUNDS
@@ -119,14 +116,15 @@ hidden byte qn, qls;		/* call_rcu scratch, not part of the state */
 
 /* table_alloc() under alloc_lock, from `i = 0`: READ each state word; the
  * first free one is written T_ALLOCATED and t = its index + 1, else t = 0.
- * AFTER_FOUND / AFTER_NONE are the steps that follow in the caller. */
+ * AFTER_FOUND / AFTER_NONE are the steps that follow in the caller
+ * (AFTER_NONE starts with its `;`, or is empty: a skip would be a step). */
 #define TABLE_ALLOC(L, AFTER_FOUND, AFTER_NONE) \
 L:	if \
 	:: d_step { tstate[i] == T_FREE } ; \
 	   d_step { tstate[i] = T_ALLOCATED; t = i + 1; i = 0 } ; \
 	   AFTER_FOUND \
 	:: d_step { tstate[i] != T_FREE && i < NT - 1 -> i++ } ; goto L \
-	:: d_step { tstate[i] != T_FREE && i == NT - 1 -> i = 0; t = 0 } ; \
+	:: d_step { tstate[i] != T_FREE && i == NT - 1 -> i = 0; t = 0 } \
 	   AFTER_NONE \
 	fi
 
@@ -147,7 +145,7 @@ inline op_alloc(slot)
 	   d_step { tstate[t - 1] = T_FREE; t = 0 }
 	fi,
 	/* no table: spin_unlock(&alloc_lock); return */
-	d_step { UNLOCK(alloc_lock) })
+	; d_step { UNLOCK(alloc_lock) })
 }
 
 inline op_deposit()
@@ -155,7 +153,7 @@ inline op_deposit()
 	d_step { alloc_lock == 0 -> LOCK(alloc_lock) };
 	if
 	:: d_step { deposit == 0 -> i = 0 } ;
-	   TABLE_ALLOC(dep_ta, d_step { deposit = t; t = 0 }, skip)
+	   TABLE_ALLOC(dep_ta, d_step { deposit = t; t = 0 }, )
 	:: d_step { deposit != 0 }
 	fi;
 	d_step { UNLOCK(alloc_lock) }
@@ -269,8 +267,12 @@ active proctype rcu()
 
 end_idle:
 	do
-	:: d_step { READY(0) -> DEQUEUE(0) } ; d_step { tstate[cb - 1] = T_FREE; cb = 0 }
-	:: d_step { READY(1) -> DEQUEUE(1) } ; d_step { tstate[cb - 1] = T_FREE; cb = 0 }
-	:: d_step { READY(2) -> DEQUEUE(2) } ; d_step { tstate[cb - 1] = T_FREE; cb = 0 }
+	:: if
+	   :: d_step { READY(0) -> DEQUEUE(0) }
+	   :: d_step { READY(1) -> DEQUEUE(1) }
+	   :: d_step { READY(2) -> DEQUEUE(2) }
+	   fi;
+	   /* one statement for every slot: ptcheck's callback is at one pc */
+	   d_step { tstate[cb - 1] = T_FREE; cb = 0 }
 	od
 }
