@@ -187,6 +187,7 @@ class Bfs {
   std::vector<StateId> frontier_, next_;
   std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
   bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
+  uint64_t search_peak_ = 0;    // memory peak before the liveness pass
   std::vector<uint64_t> offsets_;
   uint64_t vectors_bytes_ = 0;
   uint64_t flush_every_ = 4096;
@@ -290,8 +291,11 @@ std::vector<Label> Bfs::path_to(StateId id) const {
 }
 
 void Bfs::fill_stats(Result& r) const {
+  // bytes per state: the search's own peak (the liveness pass after it
+  // rebuilds the graph in memory of its own, counted in memory_bytes only).
   r.stats.memory_bytes = mem_.peak();
-  r.stats.bytes_per_state = r.stats.states ? double(mem_.peak()) / double(r.stats.states) : 0;
+  const uint64_t search = search_peak_ ? search_peak_ : mem_.peak();
+  r.stats.bytes_per_state = r.stats.states ? double(search) / double(r.stats.states) : 0;
   r.stats.store_bytes = store_->bytes();
   if (auto* t = dynamic_cast<const TreeStore*>(store_.get())) {
     r.stats.tree_nodes = t->nodes();
@@ -534,6 +538,7 @@ Result Bfs::run() {
       cs.push_back(c.cursor.get());
     }
     Lasso l;
+    search_peak_ = mem_.peak();
     arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_); });
     res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
     if (l.found) {

@@ -90,7 +90,7 @@ struct Stats {
   unsigned depth = 0;        // Pass: BFS layers below the initial state; Violation: path length
   double seconds = 0;
   uint64_t memory_bytes = 0;   // peak memory held by the explorer (store, frontiers)
-  double bytes_per_state = 0;  // memory_bytes / states
+  double bytes_per_state = 0;  // the search's peak memory / states (memory_bytes also counts the liveness pass)
   uint64_t frontier = 0;       // states left unexpanded when the run ended (0 for Pass)
   uint64_t store_bytes = 0;    // the store's share of memory_bytes at the end
   uint64_t tree_nodes = 0, tree_leaves = 0;  // tree store: distinct nodes and leaves
