@@ -132,3 +132,12 @@ TEST(Limits, NondetChoicesFitTheExplorersLabels) {
                "spec/t.ptm:3:34: error: nondet(2000000): at most 1048576 choices (model limit)");
   STRCMP_EQUAL("(accepted)", error_of("long x;\ntarget t { thread a { x = nondet(1048576); } expect pass; }\n").c_str());
 }
+
+TEST(Limits, VoidPointersAreNotDereferenced) {
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { x = *vp; } expect pass; }\n",
+               "error: dereference of a void pointer");
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { *vp = 1; } expect pass; }\n",
+               "error: dereference of a void pointer");
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { x = (long)vp[1]; } expect pass; }\n",
+               "error: dereference of a void pointer");
+}
