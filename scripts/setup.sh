@@ -11,6 +11,8 @@ PACKAGES=(
   graphviz
   # the libFuzzer targets (cmake --preset fuzz) and the .deb (cpack -G DEB)
   clang libclang-rt-14-dev dpkg-dev
+  # scripts/regen-doc-examples.sh and some integration tests
+  python3
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }
