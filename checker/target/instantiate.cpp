@@ -20,7 +20,7 @@ using vm::RegionKind;
 
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+using sema::rules::align_up;  // sema/layout_rules.h: the one rounding rule
 
 // The redzone KASAN's compiler instrumentation puts after a global of `size`
 // bytes (LLVM AddressSanitizer getRedzoneSizeForGlobal(), as used for

@@ -141,3 +141,12 @@ TEST(Limits, VoidPointersAreNotDereferenced) {
   expect_error("long x;\nvoid *vp;\ntarget t { thread a { x = (long)vp[1]; } expect pass; }\n",
                "error: dereference of a void pointer");
 }
+
+TEST(Limits, AlignmentsArePowersOfTwo) {
+  // sema/layout_rules.h rounds with (v + a - 1) & -a: both ways of writing an
+  // alignment are checked where they enter.
+  expect_error("struct s { long a; } __aligned(3);\nstruct s gs;\ntarget t { thread a { gs.a = 1; } expect pass; }\n",
+               "alignment 3 is not a power of two");
+  expect_error("struct s { long a; } __aligned(1 + 2);\nstruct s gs;\ntarget t { thread a { gs.a = 1; } expect pass; }\n",
+               "alignment 3 is not a power of two");
+}
