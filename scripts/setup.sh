@@ -14,6 +14,8 @@ PACKAGES=(
   # tests/bench/run_twin.sh: the Promela twin (spin, gcc), JSON figures (jq),
   # CPU seconds and max RSS (GNU time)
   spin jq time
+  # scripts/regen-doc-examples.sh and some integration tests
+  python3
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }

@@ -187,7 +187,7 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
 
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels) {
   vm::Machine mach(m);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   if (!mach.build_initial(s.data()) || !mach.check_invariants(s.data()))
     return std::string(vm::kind_name(mach.error().kind));
   std::vector<vm::Move> moves;

@@ -49,6 +49,11 @@ struct ErrorInfo {
   uint64_t value = 0;     // extra value (e.g. the page for VM_BUG_ON_PAGE, a non-function word)
   uint32_t region = UINT32_MAX;  // the object involved, when there is one
   uint64_t obj = 0;
+  // A stack access outside every object: the function whose frame holds the
+  // address (UINT32_MAX: no live frame does) and the offset from its start.
+  uint32_t frame_func = UINT32_MAX;
+  uint32_t frame_off = 0;
+  const char* ubsan = nullptr;  // a ModelError that UBSAN reports: its check ("shift-out-of-bounds")
   std::string detail;     // condition text or a short explanation
 };
 

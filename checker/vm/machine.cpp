@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "vm/builtins.h"
 #include "vm/value_io.h"
 
@@ -55,6 +57,7 @@ RcuCallback* Machine::rcu_queue(uint8_t* s) const {
 bool Machine::fail(ErrorKind k, uint32_t t, const std::string& detail) {
   err_.kind = k;
   err_.context = t;
+  err_.ubsan = nullptr;
   err_.loc = cur_loc_;
   err_.detail = detail;
   return false;
@@ -100,6 +103,7 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   err_.obj = obj;
   if (off + size > r->obj_size) {
     err_.value = 0;
+    err_.frame_func = UINT32_MAX;
     if (r->kind == RegionKind::PageData && off + size <= r->stride)
       fail(ErrorKind::ModelLimit, t,
            "access beyond the page contents the target keeps (raise page_bytes in its heap)");
@@ -117,6 +121,11 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
         fail(ErrorKind::OutOfBounds, t, "access to an object that was never allocated");
       return nullptr;
     }
+  }
+  if (r->kind == RegionKind::Stack && !stack_object_ok(s, *r, off, size)) {
+    err_.value = 0;
+    fail(ErrorKind::OutOfBounds, t);
+    return nullptr;
   }
   return s + r->state_off + obj * r->obj_size + off;
 }
@@ -263,9 +272,24 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
         case BinOp::And: r = x & y; break;
         case BinOp::Or: r = x | y; break;
         case BinOp::Xor: r = x ^ y; break;
-        case BinOp::Shl: r = y >= 64 ? 0 : x << y; break;
-        case BinOp::ShrS: r = static_cast<uint64_t>(sx >> (y >= 64 ? 63 : y)); break;
-        case BinOp::ShrU: r = y >= 64 ? 0 : x >> y; break;
+        case BinOp::Shl:
+        case BinOp::ShrS:
+        case BinOp::ShrU: {
+          // lib/ubsan.c __ubsan_handle_shift_out_of_bounds() (v7.1.3): an
+          // exponent that is negative or not below the shifted type's width.
+          const uint64_t width = 8ull * in.a.size;
+          if ((in.c.sign && sy < 0) || y >= width) {
+            fail(ErrorKind::ModelError, t,
+                 in.c.sign && sy < 0 ? fmt::format("shift exponent {} is negative", sy)
+                                     : fmt::format("shift exponent {} is too large for {}-bit type '{}'", y, width,
+                                                   m_.strings.at(static_cast<size_t>(in.imm))));
+            err_.ubsan = "shift-out-of-bounds";
+            return Exec::Error;
+          }
+          const auto o = static_cast<BinOp>(in.sub);
+          r = o == BinOp::Shl ? x << y : o == BinOp::ShrS ? static_cast<uint64_t>(sx >> y) : x >> y;
+          break;
+        }
         case BinOp::Eq: r = x == y; break;
         case BinOp::Ne: r = x != y; break;
         case BinOp::LtS: r = sx < sy; break;
@@ -304,7 +328,8 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       const uint64_t addr = rd(in.b);
       const Region& sr = m_.regions[m_.stack_of_context[t]];
       if (addr >= sr.base && addr < sr.base + sr.obj_size) {  // this context's own stack
-        if (addr + in.a.size > sr.base + sr.obj_size) {
+        err_.frame_func = UINT32_MAX;
+        if (addr + in.a.size > sr.base + sr.obj_size || !stack_object_ok(s, sr, addr - sr.base, in.a.size)) {
           err_.addr = addr;
           err_.size = in.a.size;
           err_.write = false;
@@ -549,8 +574,10 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
   };
   switch (b) {
     case Builtin::Nondet: {
+      // Above the limit the call is offered once, and the step reports it
+      // (exec_builtin): never explored as a cut-down range.
       uint64_t n = arg(0);
-      choices = n == 0 ? 1 : static_cast<uint32_t>(std::min<uint64_t>(n, 1u << 20));
+      choices = n == 0 || n > kMaxNondetChoices ? 1 : static_cast<uint32_t>(n);
       return true;
     }
     case Builtin::SpinLock:

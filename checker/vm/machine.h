@@ -113,8 +113,8 @@ class Machine {
   const Model& model() const { return m_; }
 
   // Explorer labels: the context in the top byte, the choice below. Targets
-  // have at most 30 threads (target/desugar.cpp) and nondet() at most 2^20
-  // choices (sema/codegen_call.cpp for constants, can_run's clamp otherwise).
+  // have at most 30 threads (target/desugar.cpp) and nondet() at most
+  // kMaxNondetChoices (vm/builtins.h) choices.
   static uint32_t label(Move m) {
     PT_ASSERT(m.context < 256 && m.choice < (1u << 24), "a move fits an explorer label");
     return (m.context << 24) | (m.choice & 0xffffff);
@@ -148,6 +148,10 @@ class Machine {
   // err_ set (kind, addr, size, region, obj).
   uint8_t* translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool write);
   bool own_stack(uint32_t t, uint64_t addr) const;
+  // [off, off+size) of stack region r lies inside one object of a live frame
+  // of its context (machine_stack.cpp); otherwise err_.frame_func/frame_off
+  // say where it fell.
+  bool stack_object_ok(const uint8_t* s, const Region& r, uint64_t off, uint32_t size);
   bool load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out);
   bool store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v);
   uint8_t* shadow(uint8_t* s, const Region& r, uint64_t obj) const;

@@ -9,7 +9,7 @@ namespace {
 class ModelWorker : public explore::Worker {
  public:
   ModelWorker(const Model& m, bool init_failed)
-      : m_(m), mach_(m), cur_(m.work_size + 8), next_(m.work_size + 8), init_failed_(init_failed) {}
+      : m_(m), mach_(m), cur_(m.buffer_size()), next_(m.buffer_size()), init_failed_(init_failed) {}
 
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
     std::memcpy(cur_.data(), state, m_.state_size);
