@@ -108,6 +108,7 @@ void check_equal(const Trace& a, const Trace& b) {
   STRCMP_EQUAL(a.violation.kind.c_str(), b.violation.kind.c_str());
   STRCMP_EQUAL(a.violation.title.c_str(), b.violation.title.c_str());
   CHECK(a.violation.report == b.violation.report);
+  CHECK(a.violation.loop_from == b.violation.loop_from);
 }
 
 // Parses `text`; passes if it parses or throws a located InputError. Anything
@@ -189,6 +190,22 @@ TEST(TraceText, RoundTripEmptyReportNoStepsNoChoice) {
   Trace u = full_trace();
   for (Step& s : u.steps) s.choice.reset();
   check_equal(u, parse_text("t.trace", to_text(u)));
+}
+
+TEST(TraceText, RoundTripLivelockLoop) {
+  Trace t = full_trace();
+  t.violation.kind = "livelock";
+  t.violation.loop_from = 2;
+  std::string text = to_text(t);
+  CHECK(text.find("\nloop:      2\n") != std::string::npos);
+  check_equal(t, parse_text("t.trace", text));
+  check_equal(t, from_json("t.json", to_json(t)));
+  expect_error(replace(text, "loop:      2", "loop:      0"), "t.trace:");
+  expect_error(replace(text, "loop:      2", "loop:      two"), "t.trace:");
+  expect_error(replace(text, "loop:      2", "loop:      2\nloop:      3"), "t.trace:");
+  nlohmann::json j = to_json(t);
+  j["violation"]["loop_from"] = 0;
+  CHECK_THROWS(InputError, from_json("t.json", j));
 }
 
 TEST(TraceText, LooksLikeAnOops) {
