@@ -2,10 +2,11 @@
 # Configures and builds one CMake preset from CMakePresets.json:
 #   bash scripts/build.sh release      -> build/release
 #   bash scripts/build.sh debug-asan   -> build/debug-asan
+#   bash scripts/build.sh fuzz         -> build/fuzz (clang, libFuzzer)
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
-  echo "usage: bash scripts/build.sh PRESET   (release | debug-asan)" >&2
+  echo "usage: bash scripts/build.sh PRESET   (release | debug-asan | fuzz)" >&2
   exit 2
 fi
 preset="$1"
