@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/report_formats.h"
+#include "driver/lock_graph.h"
 #include "driver/run.h"
 #include "target/desugar.h"
 #include "target/kconfig_check.h"
@@ -62,6 +63,7 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
           },
           "SECONDS>0"));
   check->add_flag("--json", o.json, "print one JSON document on stdout");
+  check->add_option("--lock-graph", o.lock_graph, "write the lock-order graph (lockdep's dependencies) of every run to FILE.dot");
   check->add_flag("--tap", o.tap, "print the results as TAP (as kselftest does) instead of the table");
   check->add_option("--junit", o.junit, "also write the results as JUnit XML to FILE")
       ->each([&o](const std::string&) { o.junit_given = true; });
@@ -240,6 +242,8 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   if (r.trace) x["shortest"] = r.shortest;
   if (!r.checkpoint_written.empty()) x["checkpoint"] = r.checkpoint_written;
   if (!r.checkpoint_error.empty()) x["checkpoint_error"] = r.checkpoint_error;
+  x["lock_edges"] = nlohmann::json::array();
+  for (const auto& [from, to] : r.lock_edges) x["lock_edges"].push_back({from, to});
   x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
   if (r.trace)
     if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
@@ -342,6 +346,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
     }
   }
   if (o.junit_given) check_out_path("--junit", o.junit);
+  if (!o.lock_graph.empty()) check_out_path("--lock-graph", o.lock_graph);
   if (o.json && o.tap) throw InputError("ptcheck check: error: --json and --tap both print the results: give one");
   size_t runs = 0;
   for (const TargetEntry* t : chosen) runs += o.arch.empty() ? target_arches(*t, "x86_64").size() : 1;
@@ -389,6 +394,13 @@ int run_check(Project& project, const CheckCliOptions& o) {
     if (r.verdict == "incomplete" || r.verdict == "not run") incomplete = true;
     else if (r.verdict == "error") errors = true;
     else if (!r.as_expected) unexpected = true;
+  }
+  if (!o.lock_graph.empty()) {
+    try {
+      write_file(o.lock_graph, lock_graph_dot(results), "lock graph");
+    } catch (const InputError& e) {
+      write_errors.push_back(e.what());
+    }
   }
   if (o.junit_given) {
     try {

@@ -9,6 +9,7 @@
 #include "explore/explorer.h"
 #include "target/instantiate.h"
 #include "trace/trace.h"
+#include "vm/lock_deps.h"
 
 namespace ptcheck {
 
@@ -33,6 +34,8 @@ struct CheckResult {
   uint32_t state_bytes = 0;    // size of one state vector
   explore::Stats stats;
   std::optional<trace::Trace> trace;
+  // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
+  std::vector<std::pair<std::string, std::string>> lock_edges;
 };
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
@@ -50,7 +53,8 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o);
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels);
 
 // Re-executes a path of explorer labels from the initial state and renders it.
-trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels);
+// deps: a lock-order witness (vm/lock_deps.h) whose edge ends the path.
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, vm::LockDeps* deps = nullptr);
 
 struct ReplayResult {
   bool reproduced = false;

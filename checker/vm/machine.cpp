@@ -361,6 +361,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       std::memcpy(&h, base + th.fp - kFrameHeader, sizeof h);
       uint32_t fsize = m_.funcs[th.func].frame_size;
       if (h.ret_func == UINT32_MAX) {
+        if (!check_exit(s, t)) return Exec::Error;
         last_ret_ = in.b.size ? rd(in.b) : 0;
         std::memset(base + th.fp - kFrameHeader, 0, kFrameHeader + fsize);
         th.func = UINT32_MAX;
