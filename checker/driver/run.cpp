@@ -286,7 +286,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
   r.state_bytes = inst->model.state_size;
   auto t0 = std::chrono::steady_clock::now();
-  vm::ModelSystem sys(inst->model);
+  vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage);
   explore::Result res;
   explore::Options eo = opt.explore;
   eo.fingerprint = run_fingerprint(*inst, eo);
@@ -316,6 +316,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.checkpoint_error = res.checkpoint_error;
   if (sys.init_failed())
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, sys.coverage()));
   const std::vector<vm::LockEdge> edges = sys.lock_edges();
   for (const vm::LockEdge& e : edges)
     r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));

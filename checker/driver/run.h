@@ -2,10 +2,12 @@
 // What the CLI asks for: check a target on an arch (explore, then replay the
 // counterexample into a trace), and replay a stored trace.
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "driver/coverage.h"
 #include "explore/explorer.h"
 #include "target/instantiate.h"
 #include "trace/trace.h"
@@ -16,6 +18,7 @@ namespace ptcheck {
 struct CheckOptions {
   explore::Options explore;
   std::vector<std::pair<std::string, bool>> sets;  // --set
+  bool coverage = false;                           // --coverage: record model lines and branches run
 };
 
 struct CheckResult {
@@ -36,6 +39,7 @@ struct CheckResult {
   std::optional<trace::Trace> trace;
   // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
   std::vector<std::pair<std::string, std::string>> lock_edges;
+  std::shared_ptr<const CoverageData> coverage;  // with --coverage
 };
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,

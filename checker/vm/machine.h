@@ -14,6 +14,7 @@
 
 #include "support/assert.h"
 #include "vm/builtins.h"
+#include "vm/coverage.h"
 #include "vm/errors.h"
 #include "vm/lock_deps.h"
 #include "vm/model.h"
@@ -69,6 +70,8 @@ class Machine {
   void set_recorder(Recorder* r) { rec_ = r; }
   // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
   void set_lock_deps(LockDeps* d) { deps_ = d; }
+  // Coverage: recorded into c while it is set (vm/coverage.h).
+  void set_coverage(Coverage* c) { cov_ = c; }
   // Location (Model::locs index) of the instruction context t rests at.
   uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
   // Call chain of context t, innermost first, as locations.
@@ -98,6 +101,11 @@ class Machine {
   bool is_visible(const uint8_t* s, uint32_t t, const Insn& in) const;
   bool can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const;
   bool run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
+  // run()'s loop; kCov: mark what runs in cov_ (a separate instantiation, so
+  // a run without coverage pays nothing).
+  template <bool kCov>
+  bool run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
+  void cover(const Insn& in, uint32_t func, uint32_t pc, Exec e);
   // f: the context's current frame; th: its ThreadState (both valid until a
   // call or return, which answer NewFrame).
   Exec exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f, const Insn& in, uint32_t choice);
@@ -143,6 +151,7 @@ class Machine {
   ErrorInfo err_;
   Recorder* rec_ = nullptr;
   LockDeps* deps_ = nullptr;
+  Coverage* cov_ = nullptr;
   uint32_t cur_loc_ = 0;
   std::vector<uint8_t> stride_log2_;  // per region: log2(stride), 0xff when not a power of two
   bool builtin_visible_[static_cast<size_t>(Builtin::Count)] = {};

@@ -8,9 +8,10 @@ namespace ptcheck::vm {
 namespace {
 class ModelWorker : public explore::Worker {
  public:
-  ModelWorker(const Model& m, bool init_failed, LockDeps* deps)
+  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov)
       : m_(m), mach_(m), cur_(m.work_size + 8), next_(m.work_size + 8), init_failed_(init_failed) {
     mach_.set_lock_deps(deps);
+    mach_.set_coverage(cov);
   }
 
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
@@ -48,9 +49,13 @@ class ModelWorker : public explore::Worker {
 };
 }  // namespace
 
-ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness)
-    : m_(m), initial_(m.work_size), witness_(witness) {
+ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness, bool coverage)
+    : m_(m), initial_(m.work_size), witness_(witness), coverage_(coverage) {
   Machine mach(m);
+  if (coverage_) {
+    init_cov_ = Coverage(m);
+    mach.set_coverage(&init_cov_);
+  }
   if (!mach.build_initial(initial_.data())) {
     init_failed_ = true;
     init_error_ = mach.error();
@@ -87,7 +92,15 @@ std::unique_ptr<explore::Worker> ModelSystem::make_worker() const {
   std::lock_guard<std::mutex> g(deps_mu_);
   LockDeps& d = deps_.emplace_back();
   if (witness_) d.set_witness(*witness_);
-  return std::make_unique<ModelWorker>(m_, init_failed_, &d);
+  Coverage* cov = coverage_ ? &covs_.emplace_back(m_) : nullptr;
+  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov);
+}
+
+Coverage ModelSystem::coverage() const {
+  std::lock_guard<std::mutex> g(deps_mu_);
+  Coverage all = init_cov_;
+  for (const Coverage& c : covs_) all.merge(c);
+  return all;
 }
 
 std::vector<LockEdge> ModelSystem::lock_edges() const {

@@ -16,7 +16,8 @@ class ModelSystem : public explore::TransitionSystem {
  public:
   // witness: every worker fails the acquisition that adds this lock-order
   // edge (circular-locking), so a search returns the first path taking it.
-  explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt);
+  // coverage: every worker records what it executes (vm/coverage.h).
+  explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt, bool coverage = false);
   size_t state_size() const override { return m_.state_size; }
   void initial_state(uint8_t* out) const override;
   explore::StateShape shape() const override;
@@ -26,6 +27,8 @@ class ModelSystem : public explore::TransitionSystem {
   const ErrorInfo& init_error() const { return init_error_; }
   // Every lock-order edge the workers recorded, merged and sorted.
   std::vector<LockEdge> lock_edges() const;
+  // What init and every worker executed, merged (empty without coverage).
+  Coverage coverage() const;
 
  private:
   const Model& m_;
@@ -35,6 +38,9 @@ class ModelSystem : public explore::TransitionSystem {
   std::optional<LockEdge> witness_;
   mutable std::mutex deps_mu_;
   mutable std::deque<LockDeps> deps_;  // one per worker made
+  bool coverage_ = false;
+  Coverage init_cov_;
+  mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
 };
 
 }  // namespace ptcheck::vm
