@@ -100,6 +100,7 @@ std::string lock_graph_dot(const std::vector<CheckResult>& results) {
   std::string out = "digraph lock_order {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n";
   size_t k = 0;
   for (const CheckResult& r : results) {
+    if (r.lock_edges.empty()) continue;  // no lock taken under another (or a layout property)
     out += fmt::format("  subgraph cluster_{} {{\n    label=\"{} ({})\";\n", k, r.target, r.arch);
     std::map<std::string, size_t> ids;
     auto id = [&](const std::string& n) {

@@ -20,7 +20,7 @@ std::vector<vm::LockEdge> find_lock_cycle(const std::vector<vm::LockEdge>& edges
 void report_lock_cycle(CheckResult& r, const Instance& inst, const explore::Options& eo,
                        const std::vector<vm::LockEdge>& cycle);
 
-// One digraph; a cluster per (target, arch) result, an edge per dependency.
+// One digraph; a cluster per (target, arch) result with dependencies, an edge per dependency.
 std::string lock_graph_dot(const std::vector<CheckResult>& results);
 
 }  // namespace ptcheck
