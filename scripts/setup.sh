@@ -13,6 +13,11 @@ PACKAGES=(
   lcov
   # the libFuzzer targets (cmake --preset fuzz) and the .deb (cpack -G DEB)
   clang libclang-rt-14-dev dpkg-dev
+  # tests/bench/run_twin.sh: the Promela twin (spin, gcc), JSON figures (jq),
+  # CPU seconds and max RSS (GNU time)
+  spin jq time
+  # scripts/regen-doc-examples.sh and some integration tests
+  python3
 )
 
 die() { echo "setup.sh: error: $*" >&2; exit 1; }

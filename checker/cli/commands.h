@@ -38,7 +38,8 @@ struct CheckCliOptions {
   bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;
   // search and storage (explore/explorer.h)
-  std::string search = "bfs", store = "tree";
+  std::string search = "bfs", store = "tree", por = "none";
+  bool no_liveness = false;
   unsigned bitstate_bits = 0, hashes = 3, max_depth = 0;
   uint64_t seed = 0;
   std::string checkpoint, resume;

@@ -69,7 +69,7 @@ void report_lock_cycle(CheckResult& r, const Instance& inst, const explore::Opti
     if (res.verdict != explore::Verdict::Violation) return;  // not found again within the limits: keep the pass
     vm::LockDeps deps;
     deps.set_witness(e);
-    chains.push_back(build_trace(inst, res.path, &deps));
+    chains.push_back(build_trace(inst, res.path, std::nullopt, &deps));
   }
   trace::Trace t = chains.back();
   auto& out = t.violation.report;

@@ -155,6 +155,25 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
   const Region* r = e.region < m.regions.size() ? &m.regions[e.region] : nullptr;
   auto buggy_object = [&]() {
     if (!r) return;
+    if (r->kind == RegionKind::Stack) {
+      // mm/kasan/report_generic.c kasan_print_address_stack_frame() and
+      // print_decoded_frame_descr() (v7.1.3): the frame and its objects, with
+      // offsets from the frame's start (here: after ptcheck's frame header).
+      out.push_back("");
+      out.push_back(fmt::format("The buggy address belongs to stack of task {}", m.context_name(r->thread)));
+      if (e.frame_func >= m.funcs.size()) {
+        out.push_back(" and is not inside any live frame (a frame that has returned, or beyond the innermost one)");
+        return;
+      }
+      const vm::Function& f = m.funcs[e.frame_func];
+      out.push_back(fmt::format(" and is located at offset {} in frame:", e.frame_off));
+      out.push_back(fmt::format(" {}", f.name));
+      out.push_back("");
+      out.push_back(fmt::format("This frame has {} object{}:", f.frame_objects.size(),
+                                f.frame_objects.size() == 1 ? "" : "s"));
+      for (const auto& o : f.frame_objects) out.push_back(fmt::format(" [{}, {}) '{}'", o.off, o.off + o.size, o.name));
+      return;
+    }
     uint64_t base = r->base + e.obj * r->stride;
     out.push_back("");
     out.push_back(fmt::format("The buggy address belongs to the object at {:016x}", base));
@@ -257,6 +276,22 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
         }
       }
       break;
+    case ErrorKind::Livelock:
+      // The kernel's nearest words: the soft-lockup watchdog (kernel/watchdog.c)
+      // reports a CPU that loops in the kernel without ever getting anywhere.
+      v.title = fmt::format("watchdog: BUG: soft lockup - CPU#{} stuck forever! [{}] (livelock: no context that "
+                            "has not finished can ever finish)", e.context, task);
+      out.push_back(e.detail);
+      // Who loops and who waits: a context blocked while another busy-waits
+      // is a deadlock the busy-waiter hides (SPIN: an invalid end state).
+      for (uint32_t c = 0; c < m.contexts(); ++c)
+        if (reinterpret_cast<const vm::ThreadState*>(s + m.threads_off)[c].func != UINT32_MAX) {
+          std::string why = mach.blocked_reason(s, c);
+          out.push_back(why.empty() ? fmt::format("{}: busy-waits, at{}", m.context_name(c), frame_line(m, mach.resting_loc(s, c)))
+                                    : fmt::format("{}: blocked: {}", m.context_name(c), why));
+        }
+      out.push_back("so the end of the run (final blocks, kmemleak) is never reached from here");
+      break;
     case ErrorKind::Bug:
     case ErrorKind::VmBug: {
       v.title = fmt::format("kernel BUG at {}!", where);
@@ -329,6 +364,15 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       call_trace(out, m, chain, e.context);
       break;
     case ErrorKind::ModelError:
+      if (e.ubsan) {
+        // lib/ubsan.c ubsan_prologue(): "UBSAN: <check> in <file>:<line>:<col>".
+        v.title = fmt::format("UBSAN: {} in {}", e.ubsan, where);
+        out.push_back(e.detail);
+        out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
+        call_trace(out, m, chain, e.context);
+        break;
+      }
+      [[fallthrough]];
     case ErrorKind::Count:
       v.title = fmt::format("ptcheck: model error at {}: {}", where, e.detail);
       call_trace(out, m, chain, e.context);

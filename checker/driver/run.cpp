@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <stdexcept>
 
 #include "driver/lock_graph.h"
 #include "driver/report.h"
@@ -189,7 +191,7 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
 
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels) {
   vm::Machine mach(m);
-  std::vector<uint8_t> s(m.work_size + 8);
+  std::vector<uint8_t> s(m.buffer_size());
   if (!mach.build_initial(s.data()) || !mach.check_invariants(s.data()))
     return std::string(vm::kind_name(mach.error().kind));
   std::vector<vm::Move> moves;
@@ -210,7 +212,30 @@ std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labe
   return mach.check_leaks(s.data()) ? "none" : std::string(vm::kind_name(mach.error().kind));
 }
 
-trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, vm::LockDeps* deps) {
+trace::Violation livelock_violation(const Instance& inst, vm::Machine& mach, const uint8_t* s,
+                                    const ObjectHistory& hist, size_t loop_from, size_t steps) {
+  const vm::Model& m = inst.model;
+  vm::ErrorInfo e;
+  e.kind = vm::ErrorKind::Livelock;
+  e.detail = fmt::format("the loop: steps {}..{} repeat forever (after step {} the state is the one step {} started from)",
+                         loop_from + 1, steps, steps, loop_from + 1);
+  // Name a context that keeps running (a busy-waiter), else any unfinished one.
+  bool named = false;
+  for (int pass = 0; pass < 2 && !named; ++pass)
+    for (uint32_t c = 0; c < m.contexts() && !named; ++c)
+      if (reinterpret_cast<const vm::ThreadState*>(s + m.threads_off)[c].func != UINT32_MAX &&
+          (pass == 1 || mach.blocked_reason(s, c).empty())) {
+        e.context = c;
+        e.loc = mach.resting_loc(s, c);
+        named = true;
+      }
+  trace::Violation v = render_violation(m, *inst.env, e, {}, s, hist, mach);
+  v.loop_from = static_cast<unsigned>(loop_from + 1);
+  return v;
+}
+
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, std::optional<size_t> loop_from,
+                         vm::LockDeps* deps) {
   const vm::Model& m = inst.model;
   trace::Trace t;
   t.header = make_header(inst);
@@ -229,7 +254,9 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
     t.violation = render_violation(m, *inst.env, mach.error(), {}, s.data(), rec.hist, mach);
     return t;
   }
+  std::vector<uint8_t> loop_start;
   for (size_t i = 0; i < labels.size(); ++i) {
+    if (loop_from && i == *loop_from) loop_start.assign(s.begin(), s.begin() + m.state_size);
     vm::Move mv = vm::Machine::unlabel(labels[i]);
     trace::Step st;
     st.index = static_cast<unsigned>(i + 1);
@@ -247,6 +274,12 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
       t.violation = render_violation(m, *inst.env, e, chain, s.data(), rec.hist, mach);
       return t;
     }
+  }
+  if (loop_from) {
+    if (loop_start.empty() || !std::equal(loop_start.begin(), loop_start.end(), s.begin()))
+      throw std::logic_error("build_trace: the livelock's loop does not return to its first state");
+    t.violation = livelock_violation(inst, mach, s.data(), rec.hist, *loop_from, labels.size());
+    return t;
   }
   // No failing step: the path ends in a state with no way forward, either
   // everyone finished and something leaked, or no context can move.
@@ -308,6 +341,8 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.stats = res.stats;
   r.store = res.store;
   r.search = explore::to_string(eo.search);
+  r.reduction = explore::to_string(res.reduction);
+  r.liveness = res.liveness;
   r.probabilistic = res.probabilistic;
   r.omission_probability = res.omission_probability;
   r.lossy_summary = res.lossy_summary;
@@ -333,7 +368,8 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
       break;
     case explore::Verdict::Violation: {
       r.verdict = "violation";
-      r.trace = build_trace(*inst, res.path);
+      r.trace = build_trace(*inst, res.path,
+                            res.end == explore::EndKind::Livelock ? std::optional<size_t>(res.loop_from) : std::nullopt);
       r.error_kind = r.trace->violation.kind;
       break;
     }
@@ -383,8 +419,13 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   std::vector<uint8_t> s(m.buffer_size());
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
+  const bool livelock = t.violation.kind == vm::kind_name(vm::ErrorKind::Livelock);
+  if (livelock && (!t.violation.loop_from || *t.violation.loop_from > t.steps.size()))
+    return diverged("a livelock trace needs 'loop: N' naming one of its steps (where the loop starts)");
+  std::vector<uint8_t> loop_start;
   for (size_t i = 0; ok && i < t.steps.size(); ++i) {
     const trace::Step& st = t.steps[i];
+    if (livelock && i + 1 == *t.violation.loop_from) loop_start.assign(s.begin(), s.begin() + m.state_size);
     uint32_t ctx = UINT32_MAX;
     for (uint32_t c = 0; c < m.contexts(); ++c)
       if (m.context_name(c) == st.thread) ctx = c;
@@ -422,6 +463,17 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
       return diverged(fmt::format("step {}: the model fails here ({}) but the trace goes on to step {}", st.index,
                                   vm::kind_name(mach.error().kind), t.steps.size()));
   }
+  if (ok && livelock) {
+    if (!std::equal(loop_start.begin(), loop_start.end(), s.begin()))
+      return diverged(fmt::format("after step {} the state is not the one step {} started from: no loop",
+                                  t.steps.size(), *t.violation.loop_from));
+    // The loop is real; that no final state is reachable from it is what the
+    // search proved (replay re-runs the lasso, not the whole search).
+    rr.reproduced = true;
+    rr.message = fmt::format("reproduced livelock: steps {}..{} return to the state they started from",
+                             *t.violation.loop_from, t.steps.size());
+    return rr;
+  }
   if (ok) {
     moves.clear();
     mach.moves(s.data(), moves);
@@ -447,7 +499,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   std::string kind(vm::kind_name(mach.error().kind));
   if (kind != t.violation.kind)
     return diverged(fmt::format("the model fails with {} instead of {} at step {}", kind, t.violation.kind, t.steps.size()));
-  trace::Trace again = build_trace(*inst, labels, t.violation.kind == "circular-locking" ? &deps : nullptr);
+  trace::Trace again = build_trace(*inst, labels, std::nullopt, t.violation.kind == "circular-locking" ? &deps : nullptr);
   if (again.violation.title != t.violation.title)
     rr.warnings.push_back(fmt::format("same kind, different report: now \"{}\"", again.violation.title));
   rr.reproduced = true;

@@ -24,6 +24,8 @@ struct CheckOptions {
 struct CheckResult {
   std::string target, arch;
   std::string store, search;   // how it was explored ("tree", "bfs", ...)
+  std::string reduction;       // the partial-order reduction used ("sleep", "none")
+  std::string liveness;        // the non-termination check: "checked", "off", or why it did not run
   bool probabilistic = false;  // a lossy store: a pass (or a count) may have missed states
   double omission_probability = 0;
   std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed
@@ -57,8 +59,11 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o);
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels);
 
 // Re-executes a path of explorer labels from the initial state and renders it.
+// loop_from (livelock): labels[loop_from..] lead back to the state they
+// started from; the trace says so, and the violation is the livelock.
 // deps: a lock-order witness (vm/lock_deps.h) whose edge ends the path.
-trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, vm::LockDeps* deps = nullptr);
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels,
+                         std::optional<size_t> loop_from = std::nullopt, vm::LockDeps* deps = nullptr);
 
 struct ReplayResult {
   bool reproduced = false;

@@ -17,6 +17,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "explore/checkpoint.h"
+#include "explore/liveness.h"
 #include "explore/progress.h"
 #include "explore/tree_store.h"
 
@@ -42,9 +43,12 @@ const char* to_string(EndKind k) {
     case EndKind::Deadlock: return "deadlock";
     case EndKind::TerminalViolation: return "terminal-violation";
     case EndKind::Initial: return "initial";
+    case EndKind::Livelock: return "livelock";
   }
   return "?";
 }
+
+const char* to_string(Reduction r) { return r == Reduction::Sleep ? "sleep" : "none"; }
 
 const char* to_string(SearchKind k) {
   switch (k) {
@@ -97,6 +101,7 @@ struct alignas(64) ThreadCtx {
   std::vector<StateId> violating;  // new states that break an invariant
   size_t accounted_capacity = 0;
   uint64_t layer_transitions = 0;
+  uint64_t asleep_seen = 0;  // the worker's asleep() already counted
   uint64_t layer_new = 0;
   uint64_t unflushed = 0;
   uint64_t cand_key = kNoCandidate;
@@ -107,7 +112,12 @@ struct alignas(64) ThreadCtx {
 class Bfs {
  public:
   Bfs(const TransitionSystem& ts, const Options& opt)
-      : ts_(ts), opt_(opt), mem_(opt.max_memory), store_(make_store(ts.shape(), opt.store, mem_)), keys_(mem_) {}
+      : ts_(ts),
+        opt_(opt),
+        mem_(opt.max_memory),
+        store_(make_store(ts.shape(), opt.store, mem_)),
+        keys_(mem_),
+        awake_next_(mem_) {}
 
   Result run();
 
@@ -132,7 +142,8 @@ class Bfs {
   void expand_range(uint64_t begin, uint64_t end);
   std::vector<Label> path_to(StateId id) const;
   void track_vectors() {
-    uint64_t b = (frontier_.capacity() + next_.capacity()) * sizeof(StateId) + offsets_.capacity() * sizeof(uint64_t);
+    uint64_t b = (frontier_.capacity() + next_.capacity()) * sizeof(StateId) +
+                 (offsets_.capacity() + awake_.capacity()) * sizeof(uint64_t) + order_.capacity() * sizeof(StateId);
     mem_.add(int64_t(b) - int64_t(vectors_bytes_));
     vectors_bytes_ = b;
   }
@@ -165,9 +176,18 @@ class Bfs {
   MemoryAccount mem_;
   std::unique_ptr<StateStorage> store_;
   ChunkedArray<uint64_t> keys_;  // layer keys of the layer's new states, by id - layer_first_
+  // Sleep sets: the slots awake (not asleep) in each state of the layer being
+  // built, by id - layer_first_ (the union of what its incoming edges leave
+  // awake), and in each frontier state, by position (empty: all awake).
+  bool sleep_ = false;
+  ChunkedArray<uint64_t> awake_next_;
+  std::vector<uint64_t> awake_;
   StateId layer_first_ = 0;
   std::vector<ThreadCtx> ctxs_;
   std::vector<StateId> frontier_, next_;
+  std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
+  bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
+  uint64_t search_peak_ = 0;    // memory peak before the liveness pass
   std::vector<uint64_t> offsets_;
   uint64_t vectors_bytes_ = 0;
   uint64_t flush_every_ = 4096;
@@ -182,6 +202,7 @@ class LayerSink final : public SuccessorSink {
  public:
   LayerSink(Bfs& b, ThreadCtx& c) : b_(b), c_(c) {}
   void begin(uint64_t pos) { pos_ = pos; }
+  void sleep_next(uint64_t slots) override { sleep_ = slots; }
   Seen emit(uint32_t idx, Label label, const uint8_t* next, bool violation) override {
     ++c_.layer_transitions;
     last_new_ = kNoState;
@@ -204,10 +225,15 @@ class LayerSink final : public SuccessorSink {
       return Seen::Ignored;
     }
     if (f.id < b_.layer_first_) return Seen::Cycle;
-    if (f.is_new && !b_.keys_.ensure(f.id - b_.layer_first_, 1)) {
+    // An Old state of this layer may have been stored by another thread that
+    // has not made its key slot addressable yet: every caller ensures it.
+    if (!b_.keys_.ensure(f.id - b_.layer_first_, 1) ||
+        (b_.sleep_ && !b_.awake_next_.ensure(f.id - b_.layer_first_, 1))) {
       request_stop(b_.stop_, StopReason::MaxMemory);
       return Seen::Ignored;
     }
+    if (b_.sleep_)
+      std::atomic_ref<uint64_t>(b_.awake_next_[f.id - b_.layer_first_]).fetch_or(~sleep_, std::memory_order_relaxed);
     b_.lower_key(f.id, key, label);
     if (!f.is_new) return Seen::Old;
     c_.new_ids.push_back(f.id);
@@ -225,6 +251,7 @@ class LayerSink final : public SuccessorSink {
   ThreadCtx& c_;
   uint64_t pos_ = 0;
   StateId last_new_ = kNoState;
+  uint64_t sleep_ = 0;
 };
 
 void Bfs::expand_range(uint64_t begin, uint64_t end) {
@@ -239,7 +266,8 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     if (((pos - begin) & 255) == 0) store_->epochs().announce(unsigned(ti));
     sink.begin(pos);
     const uint8_t* s = c.cursor->materialize(frontier_[pos]);
-    Worker::Result r = c.worker->expand(s, sink);
+    Worker::Result r = !sleep_ ? c.worker->expand(s, sink)
+                     : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
       uint64_t key = pos << kIdxBits;
       if (key < c.cand_key) {
@@ -263,14 +291,18 @@ std::vector<Label> Bfs::path_to(StateId id) const {
 }
 
 void Bfs::fill_stats(Result& r) const {
+  // bytes per state: the search's own peak (the liveness pass after it
+  // rebuilds the graph in memory of its own, counted in memory_bytes only).
   r.stats.memory_bytes = mem_.peak();
-  r.stats.bytes_per_state = r.stats.states ? double(mem_.peak()) / double(r.stats.states) : 0;
+  const uint64_t search = search_peak_ ? search_peak_ : mem_.peak();
+  r.stats.bytes_per_state = r.stats.states ? double(search) / double(r.stats.states) : 0;
   r.stats.store_bytes = store_->bytes();
   if (auto* t = dynamic_cast<const TreeStore*>(store_.get())) {
     r.stats.tree_nodes = t->nodes();
     r.stats.tree_leaves = t->leaves();
   }
   r.store = store_->name();
+  r.reduction = sleep_ ? Reduction::Sleep : Reduction::None;
 }
 
 void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, unsigned depth) {
@@ -306,6 +338,7 @@ Result Bfs::run() {
     c.worker = ts_.make_worker();
     c.cursor = store_->cursor();
   }
+  sleep_ = opt_.reduction == Reduction::Sleep && ctxs_[0].worker->sleep_sets();
   if (opt_.max_states) flush_every_ = std::clamp<uint64_t>(opt_.max_states / (4 * threads), 1, 4096);
 
   auto finish = [&](Result& r) {
@@ -315,12 +348,13 @@ Result Bfs::run() {
   };
 
   unsigned depth = 0;  // the depth of the frontier's states
-  uint64_t states = 1, transitions = 0;
+  uint64_t states = 1, transitions = 0, asleep = 0;
   if (!opt_.resume.empty()) {
     CheckpointHeader h = load_checkpoint(opt_.resume, opt_.fingerprint, frontier_, *store_);
     depth = h.depth;
     states = h.states;
     transitions = h.transitions;
+    order_complete_ = false;
   } else {
     // The initial state.
     std::vector<uint8_t> init(std::max<size_t>(ts_.state_size(), 1));
@@ -340,6 +374,7 @@ Result Bfs::run() {
       return finish(res);
     }
     frontier_.push_back(f.id);
+    if (opt_.liveness) order_.push_back(f.id);
   }
   states_.store(states, std::memory_order_relaxed);
   res.stats.states = states;
@@ -398,6 +433,8 @@ Result Bfs::run() {
       flush(c);
       layer_transitions += c.layer_transitions;
       layer_new += c.layer_new;
+      asleep += c.worker->asleep() - c.asleep_seen;
+      c.asleep_seen = c.worker->asleep();
       c.layer_transitions = c.layer_new = 0;
       consider(c.cand_key, c.cand_kind, c.cand_label);
       c.cand_key = kNoCandidate;
@@ -414,6 +451,7 @@ Result Bfs::run() {
       transitions += layer_transitions;
       res.stats.states = states;
       res.stats.transitions = transitions;
+      res.stats.asleep = asleep;
       res.verdict = Verdict::Violation;
       res.end = cand_kind;
       res.path = path_to(frontier_[pos]);
@@ -427,6 +465,7 @@ Result Bfs::run() {
       for (auto& c : ctxs_) c.new_ids.clear();
       res.stats.states = states + layer_new;
       res.stats.transitions = transitions + layer_transitions;
+      res.stats.asleep = asleep;
       end_incomplete(StopReason(stop_.load()), frontier_.size() + layer_new);
       write_checkpoint(res, states, transitions, depth);
       break;
@@ -435,6 +474,7 @@ Result Bfs::run() {
     transitions += layer_transitions;
     res.stats.states = states;
     res.stats.transitions = transitions;
+    res.stats.asleep = asleep;
     if (layer_new == 0) {  // every state expanded: complete
       frontier_.clear();
       break;
@@ -461,6 +501,7 @@ Result Bfs::run() {
       for (StateId id : c.new_ids) next_[offsets_[key_pos(key_of(id))]++] = id;
     track_vectors();
     for (auto& c : ctxs_) c.new_ids.clear();
+    if (sleep_) awake_.assign(layer_new, 0);
     // offsets_[pos] is now the end of pos's bucket: order each bucket by
     // successor index and record the parent ids (in parallel).
     arena.execute([&] {
@@ -474,16 +515,43 @@ Result Bfs::run() {
           for (uint64_t k = i; k < j; ++k) {
             store_->parent(next_[k]) = parent_id;
             keys_[next_[k] - layer_first_] = 0;  // ready for the next layer
+            if (sleep_) {
+              awake_[k] = awake_next_[next_[k] - layer_first_];
+              awake_next_[next_[k] - layer_first_] = 0;
+            }
           }
         }
       });
     });
     frontier_.swap(next_);
     next_.clear();
+    if (opt_.liveness && order_complete_) order_.insert(order_.end(), frontier_.begin(), frontier_.end());
     track_vectors();
     ++depth;
   }
 
+  if (opt_.liveness && order_complete_ && res.verdict == Verdict::Pass && frontier_.empty()) {
+    std::vector<Worker*> ws;
+    std::vector<StoreCursor*> cs;
+    for (auto& c : ctxs_) {
+      ws.push_back(c.worker.get());
+      cs.push_back(c.cursor.get());
+    }
+    Lasso l;
+    search_peak_ = mem_.peak();
+    arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_); });
+    res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
+    if (l.found) {
+      res.verdict = Verdict::Violation;
+      res.end = EndKind::Livelock;
+      res.path = path_to(l.stuck);
+      res.path.insert(res.path.end(), l.walk.begin(), l.walk.end());
+      res.loop_from = res.path.size();
+      res.path.insert(res.path.end(), l.loop.begin(), l.loop.end());
+    }
+  } else if (opt_.liveness) {
+    res.liveness = !order_complete_ ? "skipped: a resumed run" : res.verdict == Verdict::Pass ? "skipped" : "not run: the search did not pass";
+  }
   monitor.finish();
   if (std::getenv("PTCHECK_EXPLORE_TIMING"))
     std::fprintf(stderr, "explore: parallel %.3f s, total %.3f s\n", par_secs_,

@@ -33,6 +33,17 @@ namespace ptcheck::explore {
 enum class SearchKind { Bfs, Dfs, Swarm };
 const char* to_string(SearchKind k);
 
+// Partial-order reduction. Sleep: sleep sets (Worker::expand_sleep) in the
+// breadth-first search. Each state's sleep set is the intersection of the
+// sets its incoming edges from the previous layer give it (every such edge
+// is seen before the state is expanded), so the same states are reached at
+// the same depths, the counts of states and the verdict stay those of the
+// full search, and only transitions into states reached another way are
+// skipped (Stats::asleep). Edges from the state's own layer or later ones
+// are longer paths and leave its set alone. The depth-first searches ignore it.
+enum class Reduction { None, Sleep };
+const char* to_string(Reduction r);
+
 struct Options {
   unsigned threads = 0;            // 0 = all cores (std::thread::hardware_concurrency)
   uint64_t max_states = 0;         // 0 = unlimited; reaching it ends the run as Incomplete
@@ -41,6 +52,10 @@ struct Options {
   const std::atomic<bool>* cancel = nullptr;  // set asynchronously (e.g. SIGINT): Incomplete "interrupted"
   bool progress = false;           // print a progress line on stderr about once a second
   SearchKind search = SearchKind::Bfs;
+  Reduction reduction = Reduction::None;
+  // After a complete breadth-first pass, look for states from which no final
+  // state can be reached (explore/liveness.h): a Violation with EndKind::Livelock.
+  bool liveness = false;  // the CLI turns it on (check --no-liveness turns it off)
   StoreOptions store;
   uint64_t seed = 0;               // swarm / randomised DFS
   unsigned max_depth = 0;          // paths of at most this many transitions (0 = unbounded); ends as "max-depth"
@@ -65,15 +80,17 @@ enum class EndKind {
   Deadlock,           // a reachable state without successors where some thread has not finished
   TerminalViolation,  // a reachable final state whose final checks fail
   Initial,            // the initial state itself violates an invariant
+  Livelock,           // a reachable state from which no final state can be reached (path: a lasso)
 };
 
 struct Stats {
   uint64_t states = 0;       // distinct states stored, the initial state included
   uint64_t transitions = 0;  // every emitted successor (duplicates and violating ones too)
+  uint64_t asleep = 0;       // transitions the reduction skipped (transitions + asleep: the full search's count)
   unsigned depth = 0;        // Pass: BFS layers below the initial state; Violation: path length
   double seconds = 0;
   uint64_t memory_bytes = 0;   // peak memory held by the explorer (store, frontiers)
-  double bytes_per_state = 0;  // memory_bytes / states
+  double bytes_per_state = 0;  // the search's peak memory / states (memory_bytes also counts the liveness pass)
   uint64_t frontier = 0;       // states left unexpanded when the run ended (0 for Pass)
   uint64_t store_bytes = 0;    // the store's share of memory_bytes at the end
   uint64_t tree_nodes = 0, tree_leaves = 0;  // tree store: distinct nodes and leaves
@@ -93,6 +110,7 @@ struct Result {
   std::vector<Label> path;
   Stats stats;
   std::string store;           // the store used ("tree", "plain", "hc", "bitstate")
+  Reduction reduction = Reduction::None;  // the reduction used
   // Lossy stores: the result is probabilistic; these say how much.
   bool probabilistic = false;
   double omission_probability = 0;
@@ -101,6 +119,11 @@ struct Result {
   bool shortest = true;
   std::string checkpoint_written;  // where the run's checkpoint went, if one was written
   std::string checkpoint_error;    // why writing it failed
+  // The non-termination check (Options::liveness): "checked", "off", or why it
+  // did not run. Livelock: path[loop_from..] repeats forever (it ends in the
+  // state path[loop_from] started from).
+  std::string liveness = "off";
+  size_t loop_from = 0;
 };
 
 Result explore(const TransitionSystem& ts, const Options& opt);

@@ -49,6 +49,9 @@ class SuccessorSink {
   // The state of the last emit (which returned New) violates a state
   // property; the explorer records it as a counterexample candidate.
   virtual void violating_state() = 0;
+  // Partial-order reduction (Worker::expand_sleep): the sleep set of the
+  // successor emitted next, as a set of slots (bit i = slot i).
+  virtual void sleep_next(uint64_t slots) { (void)slots; }
 };
 
 // Per-explorer-thread scratch and interpreter: one Worker is used by one thread
@@ -68,6 +71,29 @@ class Worker {
   // Checks the state-level properties (invariants) of the initial state.
   // Returns true when the initial state itself is a violation.
   virtual bool initial_violation(const uint8_t* state) = 0;
+
+  // Partial-order reduction by sleep sets (Godefroid, "Partial-Order Methods
+  // for the Verification of Concurrent Systems", ch. 5). A worker that can
+  // tell when two of a state's transitions commute names each transition that
+  // may fall asleep by a slot below 64 (the interpreter: its context). Then
+  // expand_sleep(state, sink, sleep) emits the successors of the transitions
+  // whose slot is not in `sleep`, in the same order and with the same
+  // indices as expand(), and before each emit calls sink.sleep_next() with the
+  // successor's sleep set: the slots of `sleep` and of the transitions
+  // emitted before it at this state that commute with it. Every reachable
+  // state is still reached, at the same breadth-first depth; only
+  // transitions into states reached another way are skipped. The Result is
+  // the one expand() gives (a state whose transitions all sleep is Expanded).
+  virtual bool sleep_sets() const { return false; }
+  virtual Result expand_sleep(const uint8_t* state, SuccessorSink& sink, uint64_t sleep) {
+    (void)sleep;
+    return expand(state, sink);
+  }
+  // Transitions expand_sleep() skipped because they slept (a running count).
+  uint64_t asleep() const { return asleep_; }
+
+ protected:
+  uint64_t asleep_ = 0;
 };
 
 class TransitionSystem {

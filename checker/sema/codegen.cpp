@@ -39,6 +39,7 @@ void CodeGen::compile_function(uint32_t id, const ast::FuncDef& fd) {
   vm::Function& fn = out_.funcs[id];
   const Type* ret = env_.resolve(*fd.ret);
   FunctionCompiler fc(*this, fn, ret);
+  fc.addr_taken_ = address_taken_names(*fd.body);
   fc.compile_params(fd.params);
   fc.compile_body(*fd.body);
   fc.finish();
@@ -53,6 +54,7 @@ uint32_t CodeGen::compile_block(const std::string& name, const ast::Stmt& body, 
   out_.funcs[id].address = out_.text_base + (id + 1) * out_.func_stride;
   note_function(id);
   FunctionCompiler fc(*this, out_.funcs[id], env_.void_type());
+  fc.addr_taken_ = address_taken_names(body);
   fc.compile_params({});
   fc.compile_body(body);
   fc.finish();
@@ -90,6 +92,12 @@ vm::Operand FunctionCompiler::local_slot(uint32_t size, uint32_t align) {
   return o;
 }
 
+vm::Operand FunctionCompiler::object_slot(const Type* t, const std::string& name) {
+  Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
+  if (t->kind == TypeKind::Array || t->kind == TypeKind::Record || addr_taken_.count(name)) frame_ += kStackRedzone;
+  return o;
+}
+
 vm::Operand FunctionCompiler::temp(uint32_t size, bool sign) {
   uint32_t off = temp_base_ + temp_used_;
   temp_used_ += std::max<uint32_t>((size + 7) / 8 * 8, 8);
@@ -122,10 +130,11 @@ void FunctionCompiler::compile_params(const std::vector<ast::Param>& params) {
     const Type* t = env_.resolve(*p.type);
     if (t->kind == TypeKind::Array) t = env_.pointer_to(t->elem);
     if (t->kind == TypeKind::Void) error(p.loc, "parameter of type void");
-    Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
+    Operand o = object_slot(t, p.name);
     o = op_for(t, o.off);
     fn_.params.push_back(o);
     if (!p.name.empty()) scopes_.back().push_back(Local{p.name, t, o.off});
+    frame_objects_.push_back({o.off, static_cast<uint32_t>(t->size), p.name.empty() ? "<unnamed>" : p.name});
   }
 }
 
@@ -140,7 +149,7 @@ void FunctionCompiler::prescan(const ast::Stmt& s) {
       if (t->size > vm::kKernelStackSize)  // also keeps frame offsets within 32 bits
         error(s.loc, fmt::format("local '{}' takes {} bytes: more than a {} KiB kernel stack", s.name, t->size,
                                  vm::kKernelStackSize / 1024));
-      Operand o = local_slot(static_cast<uint32_t>(t->size), static_cast<uint32_t>(t->align));
+      Operand o = object_slot(t, decl_name(s));
       set_decl_slot(s, Local{decl_name(s), t, o.off});
       break;
     }
@@ -200,6 +209,11 @@ void FunctionCompiler::finish() {
   if (temp_max_ == 0)
     for (uint32_t at : clear_sites_) fn_.code[at].op = Op::Nop;
   fn_.frame_size = (temp_base_ + temp_max_ + 7) / 8 * 8;
+  // Local slots never overlap (local_slot() only grows the frame): sorted by
+  // offset, each access through a pointer finds its object by one search.
+  std::sort(frame_objects_.begin(), frame_objects_.end(),
+            [](const auto& a, const auto& b) { return a.off < b.off; });
+  fn_.frame_objects = std::move(frame_objects_);
   // Developer switch for measuring what dead-value zeroing saves.
   static const bool keep_dead = std::getenv("PTCHECK_KEEP_DEAD") != nullptr;
   if (!keep_dead) {

@@ -269,8 +269,8 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
   // interpreter offers at most 2^20 of them; a larger constant is a model
   // limit, said here rather than cut short at run time.
   if (b == Builtin::Nondet)
-    if (auto n = env_.try_const(*e.args[0]); n && static_cast<uint64_t>(*n) > (uint64_t{1} << 20))
-      error(e.args[0]->loc, fmt::format("nondet({}): at most {} choices (model limit)", *n, uint64_t{1} << 20));
+    if (auto n = env_.try_const(*e.args[0]); n && static_cast<uint64_t>(*n) > vm::kMaxNondetChoices)
+      error(e.args[0]->loc, fmt::format("nondet({}): at most {} choices (model limit)", *n, vm::kMaxNondetChoices));
   for (size_t i = first; i < last; ++i) {
     if (spliced[i]) continue;
     Val v = rvalue(*e.args[i]);

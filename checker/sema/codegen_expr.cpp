@@ -100,6 +100,9 @@ Val FunctionCompiler::deref(const Val& p, SourceLoc loc) {
   if (!is_ptr(ptr.type)) error(loc, fmt::format("dereference of non-pointer type {}", type_name(ptr.type)));
   const Type* t = ptr.type->elem;
   if (t->kind == TypeKind::Function) return ptr;  // (*fp)(...) is fp(...)
+  // C11 6.5.3.2: *p of a void * designates no object (a store through it
+  // would write 0 bytes; a load has no value): refused for reads and writes.
+  if (t->kind == TypeKind::Void) error(loc, "dereference of a void pointer");
   return Val{Val::Mem, ptr.op, t, true};
 }
 
@@ -157,7 +160,11 @@ Val FunctionCompiler::binary(const std::string& op, const Val& a0, const Val& b0
     const Type* rt = common_type(a.type, a.type);
     Val x = convert(a, rt, loc);
     BinOp o = op == "<<" ? BinOp::Shl : rt->is_signed ? BinOp::ShrS : BinOp::ShrU;
-    return emit_bin(o, x, b, rt);
+    // The shifted type's name rides in imm (a string index), for UBSAN's
+    // report of a shift exponent out of range (vm/machine.cpp).
+    Operand d = temp_for(rt);
+    emit(Insn{Op::Bin, static_cast<uint8_t>(o), d, x.op, b.op, cg_.intern_string(rt->name)});
+    return Val{Val::Reg, d, rt, false};
   }
   const Type* ct = common_type(a.type, b.type);
   Val x = convert(a, ct, loc), y = convert(b, ct, loc);

@@ -4,6 +4,7 @@
 // codegen_call.cpp (calls and builtins).
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,16 @@ struct Val {
   const Type* type = nullptr;
   bool is_lvalue = false;
 };
+
+// Names under a unary & anywhere in a body (sema/addr_taken.cpp).
+std::set<std::string> address_taken_names(const ast::Stmt& body);
+
+// KASAN's stack redzone: bytes left unused after a local whose address may be
+// taken (an array, a struct, or a name under &), so that an access running
+// off its end hits no other object (vm/machine_stack.cpp reports it). 32 bytes,
+// as the compiler's stack instrumentation uses: loc[2], loc[3] and loc[5] of a
+// `long loc[2]` all land in it. The bytes are in the state but never written.
+inline constexpr uint32_t kStackRedzone = 32;
 
 class FunctionCompiler {
  public:
@@ -110,6 +121,11 @@ class FunctionCompiler {
   std::vector<std::vector<Local>> scopes_;
   const Local* find_local(const std::string& name) const;
   std::map<const ast::Stmt*, Local> decl_slots_;  // from prescan()
+  std::vector<vm::Function::FrameObject> frame_objects_;  // params and locals, for stack bounds
+  std::set<std::string> addr_taken_;  // address_taken_names() of the body and its statement macros
+  // A slot for a parameter or local, followed by a redzone when its address
+  // may be taken.
+  vm::Operand object_slot(const Type* t, const std::string& name);
   // Statement macros (codegen_macro.cpp): the uses being expanded, innermost
   // last; a local declared in a macro body gets a slot per use.
   std::vector<const ast::Expr*> stmt_macro_calls_;

@@ -65,6 +65,7 @@ void FunctionCompiler::prescan_macro(const ast::Stmt& s) {
   bind_macro(*m, *s.e, true);
   stmt_macro_calls_.push_back(s.e.get());
   ExpansionScope pop{*this, typed(*s.e), true, true};
+  for (const auto& n : address_taken_names(*m->stmt_body)) addr_taken_.insert(n);
   prescan(*m->stmt_body);
   leave_macro();
 }
@@ -86,6 +87,7 @@ bool FunctionCompiler::expand_stmt_macro(const ast::Stmt& s) {
 }
 
 void FunctionCompiler::set_decl_slot(const ast::Stmt& s, Local l) {
+  frame_objects_.push_back({l.off, static_cast<uint32_t>(l.type->size), l.name});
   if (stmt_macro_calls_.empty()) decl_slots_[&s] = std::move(l);
   else macro_decl_slots_[{stmt_macro_calls_, &s}] = std::move(l);
 }

@@ -1,4 +1,7 @@
-// Integer constant expressions for layouts, array sizes, enums and macros.
+// Integer constant expressions for layouts, array sizes, enums and macros:
+// the walk over the expression, its names (enums, macros, arch constants,
+// types) and pointer arithmetic; the arithmetic itself is C's, from
+// sema/layout_rules.h (shared with the Z3 layouts' evaluation).
 #include <fmt/format.h>
 
 #include "sema/type_env.h"
@@ -6,13 +9,10 @@
 namespace ptcheck::sema {
 
 namespace {
-uint64_t norm(uint64_t v, unsigned size, bool is_unsigned) {
-  if (size >= 8) return v;
-  uint64_t mask = (uint64_t{1} << (size * 8)) - 1;
-  v &= mask;
-  if (!is_unsigned && (v >> (size * 8 - 1)) & 1) v |= ~mask;
-  return v;
-}
+const rules::IntDomain kInt;
+uint64_t norm(uint64_t v, unsigned size, bool is_unsigned) { return rules::norm(kInt, v, size, is_unsigned); }
+rules::CInt<rules::IntDomain> cint(const TypeEnv::CVal& c) { return {c.v, c.size, c.is_unsigned}; }
+TypeEnv::CVal cval(const rules::CInt<rules::IntDomain>& c) { return {c.v, c.size, c.uns, 0}; }
 }  // namespace
 
 std::optional<TypeEnv::CVal> TypeEnv::convert(CVal v, const Type* t) {
@@ -53,28 +53,10 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
     if (!x) return std::nullopt;
     return eval(*x, params, depth + 1);
   };
-  auto promote = [&](CVal a) {
-    if (a.size < isz) return CVal{norm(a.v, isz, false), isz, false, 0};
-    return a;
-  };
-  auto is_signed_neg = [](const CVal& a) { return !a.is_unsigned && static_cast<int64_t>(a.v) < 0; };
   switch (e.kind) {
     case K::IntLit: {
-      uint64_t v = e.value;
-      bool u = e.is_unsigned;
-      unsigned size = e.is_long ? lsz : isz;
-      auto fits = [&](unsigned s, bool uu) {
-        if (s >= 8) return uu || v <= static_cast<uint64_t>(INT64_MAX);
-        uint64_t max = uu ? (uint64_t{1} << (s * 8)) - 1 : (uint64_t{1} << (s * 8 - 1)) - 1;
-        return v <= max;
-      };
-      if (!fits(size, u)) {
-        if (!u && fits(size, true) && size == isz && !e.is_long) u = true;
-        else if (fits(lsz, u)) size = lsz;
-        else if (fits(lsz, true)) size = lsz, u = true;
-        else size = 8, u = true;
-      }
-      return CVal{norm(v, size, u), size, u, 0};
+      rules::LitType lt = rules::literal_type(e.value, e.is_unsigned, e.is_long, isz, lsz);
+      return CVal{norm(e.value, lt.size, lt.uns), lt.size, lt.uns, 0};
     }
     case K::CharLit:
       return CVal{norm(e.value, 1, false), isz, false, 0};
@@ -135,13 +117,10 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
     case K::Unary: {
       auto a = sub(e.a);
       if (!a) return std::nullopt;
-      if (e.op == "!") return CVal{a->v == 0, isz, false, 0};
-      if (a->scale) return std::nullopt;
-      CVal p = promote(*a);
-      if (e.op == "+") return p;
-      if (e.op == "-") return CVal{norm(0 - p.v, p.size, p.is_unsigned), p.size, p.is_unsigned, 0};
-      if (e.op == "~") return CVal{norm(~p.v, p.size, p.is_unsigned), p.size, p.is_unsigned, 0};
-      return std::nullopt;
+      if (a->scale && e.op != "!") return std::nullopt;
+      auto r = rules::unary(kInt, e.op, cint(*a), isz);
+      if (!r) return std::nullopt;
+      return cval(*r);
     }
     case K::Ternary: {
       auto c = sub(e.a);
@@ -179,45 +158,9 @@ std::optional<TypeEnv::CVal> TypeEnv::eval(const ast::Expr& e, const std::map<st
           return std::nullopt;
         }
       }
-      CVal x = promote(*a), y = promote(*b);
-      if (op == "<<" || op == ">>") {
-        if (is_signed_neg(y) || y.v >= x.size * 8u) return std::nullopt;
-        uint64_t r = op == "<<" ? x.v << y.v
-                                : (x.is_unsigned ? norm(x.v, x.size, true) >> y.v
-                                                 : static_cast<uint64_t>(static_cast<int64_t>(x.v) >> y.v));
-        return CVal{norm(r, x.size, x.is_unsigned), x.size, x.is_unsigned, 0};
-      }
-      unsigned size = std::max(x.size, y.size);
-      bool u = (x.size == size && x.is_unsigned) || (y.size == size && y.is_unsigned);
-      uint64_t xv = norm(x.v, size, u), yv = norm(y.v, size, u);
-      uint64_t xz = norm(xv, size, true), yz = norm(yv, size, true);  // zero-extended
-      int64_t xs = static_cast<int64_t>(xv), ys = static_cast<int64_t>(yv);
-      auto cmp = [&](bool r) { return CVal{r ? 1u : 0u, isz, false, 0}; };
-      if (op == "==") return cmp(xz == yz);
-      if (op == "!=") return cmp(xz != yz);
-      if (op == "<") return cmp(u ? xz < yz : xs < ys);
-      if (op == ">") return cmp(u ? xz > yz : xs > ys);
-      if (op == "<=") return cmp(u ? xz <= yz : xs <= ys);
-      if (op == ">=") return cmp(u ? xz >= yz : xs >= ys);
-      uint64_t r;
-      if (op == "+") r = xv + yv;
-      else if (op == "-") r = xv - yv;
-      else if (op == "*") r = xv * yv;
-      else if (op == "&") r = xv & yv;
-      else if (op == "|") r = xv | yv;
-      else if (op == "^") r = xv ^ yv;
-      else if (op == "/" || op == "%") {
-        if (yz == 0) return std::nullopt;
-        if (u) {
-          r = op == "/" ? xz / yz : xz % yz;
-        } else {
-          if (xs == INT64_MIN && ys == -1) return std::nullopt;
-          r = static_cast<uint64_t>(op == "/" ? xs / ys : xs % ys);
-        }
-      } else {
-        return std::nullopt;
-      }
-      return CVal{norm(r, size, u), size, u, 0};
+      auto r = rules::binary(kInt, op, cint(*a), cint(*b), isz);
+      if (!r) return std::nullopt;
+      return cval(*r);
     }
     case K::Call: {
       if (!e.a || e.a->kind != K::Ident) return std::nullopt;

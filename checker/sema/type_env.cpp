@@ -6,7 +6,6 @@
 namespace ptcheck::sema {
 
 namespace {
-uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
 std::string record_key(bool is_union, const std::string& tag) {
   return (is_union ? "union " : "struct ") + tag;
 }
@@ -145,18 +144,22 @@ std::optional<int64_t> TypeEnv::enum_value(const std::string& name) const {
   return it->second;
 }
 
-std::optional<uint64_t> TypeEnv::arch_constant(const std::string& name) const {
-  auto it = arch_.constants.find(name);
-  if (it != arch_.constants.end()) return it->second;
-  if (name == "POISON_POINTER_DELTA") return arch_.poison_pointer_delta;
-  if (name == "PAGE_SIZE") return arch_.map.page_size;
+std::optional<uint64_t> arch_constant(const ArchInfo& arch, const std::string& name) {
+  auto it = arch.constants.find(name);
+  if (it != arch.constants.end()) return it->second;
+  if (name == "POISON_POINTER_DELTA") return arch.poison_pointer_delta;
+  if (name == "PAGE_SIZE") return arch.map.page_size;
   if (name == "PAGE_SHIFT") {
     uint64_t s = 0;
-    while (s < 63 && (uint64_t{1} << s) < arch_.map.page_size) ++s;
+    while (s < 63 && (uint64_t{1} << s) < arch.map.page_size) ++s;
     return s;
   }
-  if (name == "BITS_PER_LONG") return uint64_t{abi().size_long} * 8;
+  if (name == "BITS_PER_LONG") return uint64_t{arch.abi.size_long} * 8;
   return std::nullopt;
+}
+
+std::optional<uint64_t> TypeEnv::arch_constant(const std::string& name) const {
+  return sema::arch_constant(arch_, name);
 }
 
 // ---- records ---------------------------------------------------------------------
@@ -202,30 +205,31 @@ void TypeEnv::define_record(Type* t, const ast::RecordDecl& rd) {
   laying_out_.insert(t);
   t->decl = &rd;
   t->fields.clear();
-  uint64_t offset = 0, size = 0, align = 1;
+  // The rules are sema/layout_rules.h's, shared with the Z3 layouts; absent
+  // members are skipped here (their types need not even resolve).
+  const rules::IntDomain d;
+  rules::RecordLayout<rules::IntDomain> lay(d, rd.is_union, rd.packed);
   for (const ast::FieldDecl& f : rd.fields) {
     if (!eval_cond(f.cond.get(), cfg_)) continue;
     const Type* ft = resolve(*f.type);
     if (!ft->complete)
       sm_.error(f.loc, fmt::format("member '{}' has incomplete type '{}': expected a complete type",
                                    f.name.empty() ? "<anonymous>" : f.name, ft->name));
-    uint64_t a = rd.packed ? 1 : ft->align;
-    uint64_t off = rd.is_union ? 0 : align_up(offset, a);
-    offset = off + ft->size;
-    size = std::max(size, ft->size);
-    align = std::max(align, a);
+    uint64_t off = lay.place(true, ft->size, ft->align);
     t->fields.push_back(Field{f.name, ft, off, f.loc, &f});
   }
   if (rd.align_expr) {
     int64_t v = eval_const(*rd.align_expr);
     if (v <= 0 || (v & (v - 1)) != 0)
       sm_.error(rd.align_expr->loc, fmt::format("alignment {} is not a power of two: expected 1, 2, 4, 8, ...", v));
-    align = std::max(align, static_cast<uint64_t>(v));
+    lay.raise_align(static_cast<uint64_t>(v));
   } else if (rd.align_attr) {
-    align = std::max(align, rd.align_attr);
+    if ((rd.align_attr & (rd.align_attr - 1)) != 0)
+      sm_.error(rd.loc, fmt::format("alignment {} is not a power of two: expected 1, 2, 4, 8, ...", rd.align_attr));
+    lay.raise_align(rd.align_attr);
   }
-  t->align = align;
-  t->size = align_up(rd.is_union ? size : offset, align);
+  t->align = lay.align();
+  t->size = lay.size();
   t->complete = true;
   laying_out_.erase(t);
 }

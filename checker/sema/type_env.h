@@ -16,9 +16,15 @@
 #include "arch/arch.h"
 #include "frontend/ast.h"
 #include "sema/config.h"
+#include "sema/layout_rules.h"
 #include "sema/types.h"
 
 namespace ptcheck::sema {
+
+// An arch's named constants as model code sees them: arch.toml's
+// [constants], POISON_POINTER_DELTA, PAGE_SIZE, PAGE_SHIFT, BITS_PER_LONG
+// (shared by the concrete and the Z3 constant evaluation).
+std::optional<uint64_t> arch_constant(const ArchInfo& arch, const std::string& name);
 
 class TypeEnv {
  public:
@@ -91,7 +97,6 @@ class TypeEnv {
   const Config& config() const { return cfg_; }
   SourceManager& sources() const { return sm_; }
 
- private:
   // A constant: its bits (sign-extended to 64 when signed), its C type's size and
   // signedness, and for pointers the pointee size used by + and -.
   struct CVal {
@@ -100,6 +105,8 @@ class TypeEnv {
     bool is_unsigned = false;
     uint64_t scale = 0;  // != 0: a pointer to objects of this size
   };
+
+ private:
   Type* make(Type t);
   Type* record_slot(const ast::RecordDecl& rd, SourceLoc use_loc);
   void define_record(Type* t, const ast::RecordDecl& rd);

@@ -20,7 +20,21 @@ using vm::RegionKind;
 
 namespace {
 
-uint64_t align_up(uint64_t v, uint64_t a) { return a <= 1 ? v : (v + a - 1) / a * a; }
+using sema::rules::align_up;  // sema/layout_rules.h: the one rounding rule
+
+// The redzone KASAN's compiler instrumentation puts after a global of `size`
+// bytes (LLVM AddressSanitizer getRedzoneSizeForGlobal(), as used for
+// CONFIG_KASAN_GENERIC: at least 32 bytes, object + redzone a multiple of
+// 32). Kept inside the global's region (stride = size + redzone, obj_size =
+// size), so an access past the end is KASAN's global-out-of-bounds, never a
+// write into the next global or a page fault.
+uint64_t kasan_global_redzone(uint64_t size) {
+  constexpr uint64_t kMinRz = 32, kMaxRz = 1 << 18;
+  if (size <= kMinRz / 2) return kMinRz - size;
+  uint64_t rz = std::clamp<uint64_t>(size / kMinRz / 4 * kMinRz, kMinRz, kMaxRz);
+  if (size % kMinRz) rz += kMinRz - size % kMinRz;
+  return rz;
+}
 
 }  // namespace
 
@@ -213,7 +227,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     r.type = t;
     r.base = data;
     r.obj_size = t->size;
-    r.stride = align_up(std::max<uint64_t>(t->size, 1), 8);
+    r.stride = t->size + kasan_global_redzone(t->size);
     r.count = 1;
     data += r.stride;
     syms.globals[v->name] = sema::Symbols::Global{r.base, t, false};

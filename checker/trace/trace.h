@@ -51,6 +51,9 @@ struct Violation {
   std::string kind;                // error kind name: "use-after-free", "vm-bug", "deadlock", ...
   std::string title;               // first line, in the kernel's words: "kernel BUG at mm/...:12!"
   std::vector<std::string> report; // the rest of the report: call trace, page dump, KASAN sites
+  // livelock: the steps from this one (1-based) to the last repeat forever:
+  // after the last step the state is the one this step started from.
+  std::optional<unsigned> loop_from;
 };
 
 struct Trace {

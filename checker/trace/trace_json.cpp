@@ -114,6 +114,7 @@ nlohmann::json to_json(const Trace& t) {
     j["steps"].push_back(js);
   }
   j["violation"] = {{"kind", t.violation.kind}, {"title", t.violation.title}, {"report", t.violation.report}};
+  if (t.violation.loop_from) j["violation"]["loop_from"] = *t.violation.loop_from;
   return j;
 }
 
@@ -198,6 +199,11 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
   t.violation.kind = r.str(v, "violation", "kind");
   t.violation.title = r.str(v, "violation", "title");
   t.violation.report = r.strings(v, "violation", "report");
+  if (v.contains("loop_from")) {
+    uint64_t at = r.uint(v, "violation", "loop_from", 100000000);
+    if (at == 0) r.fail("violation.loop_from", "expected a step number (from 1)");
+    t.violation.loop_from = static_cast<unsigned>(at);
+  }
   return t;
 }
 

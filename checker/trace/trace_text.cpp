@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 
 #include "support/diag.h"
 #include "trace/trace_fold.h"
@@ -111,7 +113,7 @@ class TextParser {
       if (!lines_[i].empty() && lines_[i].back() == '\r')
         fail(i, lines_[i].size() - 1, "expected Unix line endings (LF), found CR LF");
     if (lines_[0] != kTextMagic) fail(0, 0, fmt::format("expected '{}' as the first line", kTextMagic));
-    bool seen_target = false, seen_arch = false, seen_config = false, seen_version = false, seen_violation = false;
+    bool seen_target = false, seen_arch = false, seen_config = false, seen_version = false, seen_violation = false, seen_loop = false;
     bool seen_bounds = false, seen_spec = false;
     size_t li = 1;
     for (; li < lines_.size(); ++li) {
@@ -156,6 +158,15 @@ class TextParser {
         once(seen_violation);
         single_token("the violation kind");
         t.violation.kind = value;
+      } else if (key == "loop") {
+        once(seen_loop);
+        single_token("the step the loop starts at");
+        char* end = nullptr;
+        errno = 0;
+        unsigned long v = std::strtoul(value.c_str(), &end, 10);
+        if (value.empty() || *end || errno || v == 0 || v > 100000000)
+          fail(li, vpos, fmt::format("expected a step number after 'loop:', found '{}'", value));
+        t.violation.loop_from = static_cast<unsigned>(v);
       } else if (key == "config") {
         once(seen_config);
         size_t pos = colon + 1;
@@ -386,6 +397,7 @@ std::string to_text(const Trace& t, bool fold) {
   out += fmt::format("ptcheck:   {}\n", t.header.ptcheck_version);
   for (const auto& [path, hash] : t.header.model_hashes) out += fmt::format("model:     {} {}\n", path, hash);
   out += fmt::format("violation: {}\n", t.violation.kind);
+  if (t.violation.loop_from) out += fmt::format("loop:      {}\n", *t.violation.loop_from);
   out += '\n';
 
   size_t iw = 4, tw = 0, lw = 0, fw = 0, cw = 0;

@@ -9,6 +9,12 @@
 
 namespace ptcheck::vm {
 
+// nondet(n) offers n choices, at most this many: a choice is part of an
+// explorer label (24 bits, Machine::label). A constant n above it is refused
+// at compile time (sema/codegen_call.cpp), a computed one when the call runs
+// (a model-limit error, never a silent cap).
+inline constexpr uint64_t kMaxNondetChoices = uint64_t{1} << 20;
+
 enum class Builtin : uint16_t {
   // engine allocation (simple models) and KASAN-style shadow marking
   KmemCacheAlloc, KmemCacheZalloc, KmemCacheFree, AllocPages, AllocPage, FreePages, FreePage,

@@ -31,6 +31,7 @@ enum class ErrorKind : uint8_t {
   ModelError,      // the model itself misbehaved (division by zero, unbounded local loop)
   BadPage,         // bad_page(): a page freed in a state the allocator rejects ("BUG: Bad page state")
   Alert,           // pr_alert_bug(): a consistency check printed "BUG: ..." and carried on (check_mm)
+  Livelock,        // a reachable state from which no context that has not finished can ever finish
   LockHeldAtExit,  // lockdep_sys_exit(): a context finished holding a spinlock, rwsem or mutex
   RcuHeldAtExit,   // a context finished inside rcu_read_lock() (lockdep lists rcu_read_lock as held)
   AtomicAtExit,    // do_exit(): a context finished with interrupts or preemption disabled
@@ -53,6 +54,11 @@ struct ErrorInfo {
   uint64_t value = 0;     // extra value (e.g. the page for VM_BUG_ON_PAGE, a non-function word)
   uint32_t region = UINT32_MAX;  // the object involved, when there is one
   uint64_t obj = 0;
+  // A stack access outside every object: the function whose frame holds the
+  // address (UINT32_MAX: no live frame does) and the offset from its start.
+  uint32_t frame_func = UINT32_MAX;
+  uint32_t frame_off = 0;
+  const char* ubsan = nullptr;  // a ModelError that UBSAN reports: its check ("shift-out-of-bounds")
   std::string detail;     // condition text or a short explanation
 };
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "vm/builtins.h"
 #include "vm/value_io.h"
 
@@ -19,6 +21,21 @@ Machine::Machine(const Model& m) : m_(m) {
   }
   for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
     builtin_visible_[b] = builtin_info(static_cast<Builtin>(b)).visible;
+  // Builtins whose only effects outside their own context are memory
+  // accesses through translate() (see Footprint).
+  for (Builtin b : {Builtin::SpinLockInit, Builtin::SpinLock, Builtin::SpinLockNested, Builtin::SpinTrylock,
+                    Builtin::SpinUnlock, Builtin::SpinIsLocked, Builtin::AssertSpinLocked, Builtin::InitRwsem,
+                    Builtin::DownRead, Builtin::DownReadNested, Builtin::DownWrite, Builtin::DownReadTrylock,
+                    Builtin::DownWriteTrylock, Builtin::UpRead, Builtin::UpWrite, Builtin::DowngradeWrite,
+                    Builtin::MutexInit, Builtin::MutexLock, Builtin::MutexLockNested, Builtin::MutexTrylock,
+                    Builtin::MutexUnlock, Builtin::MutexIsLocked, Builtin::RcuReadLock, Builtin::RcuReadUnlock,
+                    Builtin::PreemptDisable, Builtin::PreemptEnable, Builtin::AtomicRead, Builtin::AtomicLongRead,
+                    Builtin::AtomicSet, Builtin::AtomicLongSet, Builtin::AtomicInc, Builtin::AtomicDec,
+                    Builtin::AtomicAdd, Builtin::AtomicSub, Builtin::AtomicIncReturn, Builtin::AtomicDecReturn,
+                    Builtin::AtomicDecAndTest, Builtin::AtomicIncNotZero, Builtin::AtomicLongInc,
+                    Builtin::AtomicLongDec, Builtin::AtomicLongAdd, Builtin::AtomicLongSub, Builtin::Cmpxchg,
+                    Builtin::Xchg})
+    fp_builtin_[static_cast<size_t>(b)] = true;
 }
 
 ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
@@ -40,6 +57,7 @@ RcuCallback* Machine::rcu_queue(uint8_t* s) const {
 bool Machine::fail(ErrorKind k, uint32_t t, const std::string& detail) {
   err_.kind = k;
   err_.context = t;
+  err_.ubsan = nullptr;
   err_.loc = cur_loc_;
   err_.detail = detail;
   return false;
@@ -68,6 +86,7 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   err_.addr = addr;
   err_.size = size;
   err_.write = write;
+  if (fp_rec_) note_access(addr, size, write);
   const Region* r = region_of(addr);
   if (!r) {
     err_.value = 0;
@@ -84,6 +103,7 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   err_.obj = obj;
   if (off + size > r->obj_size) {
     err_.value = 0;
+    err_.frame_func = UINT32_MAX;
     if (r->kind == RegionKind::PageData && off + size <= r->stride)
       fail(ErrorKind::ModelLimit, t,
            "access beyond the page contents the target keeps (raise page_bytes in its heap)");
@@ -101,6 +121,11 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
         fail(ErrorKind::OutOfBounds, t, "access to an object that was never allocated");
       return nullptr;
     }
+  }
+  if (r->kind == RegionKind::Stack && !stack_object_ok(s, *r, off, size)) {
+    err_.value = 0;
+    fail(ErrorKind::OutOfBounds, t);
+    return nullptr;
   }
   return s + r->state_off + obj * r->obj_size + off;
 }
@@ -247,9 +272,24 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
         case BinOp::And: r = x & y; break;
         case BinOp::Or: r = x | y; break;
         case BinOp::Xor: r = x ^ y; break;
-        case BinOp::Shl: r = y >= 64 ? 0 : x << y; break;
-        case BinOp::ShrS: r = static_cast<uint64_t>(sx >> (y >= 64 ? 63 : y)); break;
-        case BinOp::ShrU: r = y >= 64 ? 0 : x >> y; break;
+        case BinOp::Shl:
+        case BinOp::ShrS:
+        case BinOp::ShrU: {
+          // lib/ubsan.c __ubsan_handle_shift_out_of_bounds() (v7.1.3): an
+          // exponent that is negative or not below the shifted type's width.
+          const uint64_t width = 8ull * in.a.size;
+          if ((in.c.sign && sy < 0) || y >= width) {
+            fail(ErrorKind::ModelError, t,
+                 in.c.sign && sy < 0 ? fmt::format("shift exponent {} is negative", sy)
+                                     : fmt::format("shift exponent {} is too large for {}-bit type '{}'", y, width,
+                                                   m_.strings.at(static_cast<size_t>(in.imm))));
+            err_.ubsan = "shift-out-of-bounds";
+            return Exec::Error;
+          }
+          const auto o = static_cast<BinOp>(in.sub);
+          r = o == BinOp::Shl ? x << y : o == BinOp::ShrS ? static_cast<uint64_t>(sx >> y) : x >> y;
+          break;
+        }
         case BinOp::Eq: r = x == y; break;
         case BinOp::Ne: r = x != y; break;
         case BinOp::LtS: r = sx < sy; break;
@@ -288,7 +328,8 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       const uint64_t addr = rd(in.b);
       const Region& sr = m_.regions[m_.stack_of_context[t]];
       if (addr >= sr.base && addr < sr.base + sr.obj_size) {  // this context's own stack
-        if (addr + in.a.size > sr.base + sr.obj_size) {
+        err_.frame_func = UINT32_MAX;
+        if (addr + in.a.size > sr.base + sr.obj_size || !stack_object_ok(s, sr, addr - sr.base, in.a.size)) {
           err_.addr = addr;
           err_.size = in.a.size;
           err_.write = false;
@@ -415,6 +456,13 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
   uint8_t* const sbase = s + stack.state_off;
   const uint64_t stack_lo = stack.base, stack_hi = stack.base + stack.obj_size;
   const bool check_visible = !in_invariant_;
+  // The footprint stays "not plain" unless the step's visible instruction is
+  // a Load or Store and the step ends at rest (see Footprint).
+  fp_.plain = false;
+  fp_.n = 0;
+  fp_.stack_lo = stack_lo;
+  fp_.stack_hi = stack_hi;
+  bool plain = false;
   for (;;) {  // one frame at a time: code and frame pointer stay put until a call or return
     if (th.func == UINT32_MAX) return true;
     const Function& fn = m_.funcs[th.func];
@@ -443,9 +491,13 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
         if (visible) {
           if (!start_visible || visible_done) {
             clear_dead(f, fn, th.pc);
+            fp_.plain = plain && fp_.n <= Footprint::kMaxRanges;
             return true;
           }
           visible_done = true;
+          plain = in.op == Op::Load || in.op == Op::Store ||
+                  (in.op == Op::Builtin && fp_builtin_[static_cast<size_t>(in.imm)]);
+          fp_rec_ = plain;
         }
       }
       if (--budget_ == 0)
@@ -455,6 +507,7 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
       else if (in.op == Op::AtomicEnd) --atomic;
       [[maybe_unused]] const uint32_t func = th.func, pc = th.pc;
       Exec e = exec(s, t, th, f, in, choice);
+      fp_rec_ = false;
       if constexpr (kCov) cover(in, func, pc, e);
       choice = 0;
       if (e == Exec::Next) {
@@ -538,8 +591,10 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
   };
   switch (b) {
     case Builtin::Nondet: {
+      // Above the limit the call is offered once, and the step reports it
+      // (exec_builtin): never explored as a cut-down range.
       uint64_t n = arg(0);
-      choices = n == 0 ? 1 : static_cast<uint32_t>(std::min<uint64_t>(n, 1u << 20));
+      choices = n == 0 || n > kMaxNondetChoices ? 1 : static_cast<uint32_t>(n);
       return true;
     }
     case Builtin::SpinLock:
@@ -627,6 +682,7 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
 
 bool Machine::step(uint8_t* s, Move mv) {
   in_invariant_ = false;
+  fp_.plain = false;
   if (mv.context == m_.rcu_context() && ts(s, mv.context).func == UINT32_MAX)
     return start_rcu_callback(s, mv.choice);
   return run(s, mv.context, mv.choice, true);

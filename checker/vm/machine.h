@@ -45,6 +45,50 @@ struct Move {
   uint32_t choice;
 };
 
+// What one step touched, for the explorer's partial-order reduction (sleep
+// sets, explore/transition_system.h). A step is `plain` when everything its
+// one visible instruction did outside its own context went through memory
+// accesses, recorded as ranges (at most kMaxRanges): a Load or Store, an
+// atomic, cmpxchg/xchg, a lock or unlock (the lock word), rcu_read_lock/unlock,
+// preempt_disable/enable; and the step then ended resting at its next visible
+// instruction. Its other effects are on its own context: registers, its own
+// stack [stack_lo, stack_hi), pc, held locks, RCU and preemption depth.
+// Leaving a read-side section also clears this context's bit in the masks of
+// the RCU callbacks and synchronize_rcu() waiters that wait for it; two such
+// clearings commute, and every step that sets those masks (call_rcu,
+// synchronize_rcu) or reads them (an RCU callback starting) is not plain.
+// Any other step (allocation, call_rcu, nondet, interrupts, smp_call_function,
+// an atomic block, a thread finishing or failing, an RCU callback starting)
+// is not plain and counts as dependent on every other step. Coarse, but it
+// cannot miss a dependency through the engine's own bookkeeping (allocator
+// metadata, grace periods, thread status).
+struct Footprint {
+  static constexpr unsigned kMaxRanges = 4;
+  struct Range {
+    uint64_t lo, hi;
+    bool write;
+  };
+  bool plain = false;
+  uint8_t n = 0;
+  Range r[kMaxRanges];
+  uint64_t stack_lo = 0, stack_hi = 0;
+};
+// Two plain steps of different contexts commute (and neither disables the
+// other) when they touch no common byte with a write, and neither touches the
+// other's stack.
+inline bool independent(const Footprint& a, const Footprint& b) {
+  if (!a.plain || !b.plain) return false;
+  auto overlap = [](uint64_t lo1, uint64_t hi1, uint64_t lo2, uint64_t hi2) { return lo1 < hi2 && lo2 < hi1; };
+  for (unsigned i = 0; i < a.n; ++i) {
+    if (overlap(a.r[i].lo, a.r[i].hi, b.stack_lo, b.stack_hi)) return false;
+    for (unsigned j = 0; j < b.n; ++j)
+      if ((a.r[i].write || b.r[j].write) && overlap(a.r[i].lo, a.r[i].hi, b.r[j].lo, b.r[j].hi)) return false;
+  }
+  for (unsigned j = 0; j < b.n; ++j)
+    if (overlap(b.r[j].lo, b.r[j].hi, a.stack_lo, a.stack_hi)) return false;
+  return true;
+}
+
 class Machine {
  public:
   explicit Machine(const Model& m);
@@ -57,6 +101,8 @@ class Machine {
   void moves(const uint8_t* s, std::vector<Move>& out);
   // Executes one move in place. Returns false when the step raised an error.
   bool step(uint8_t* s, Move m);
+  // What the last step() touched.
+  const Footprint& footprint() const { return fp_; }
   bool all_done(const uint8_t* s) const;
   // kmemleak at the end of a run: false (with error()) when an object of a
   // leak-checked region is still allocated.
@@ -81,8 +127,8 @@ class Machine {
   const Model& model() const { return m_; }
 
   // Explorer labels: the context in the top byte, the choice below. Targets
-  // have at most 30 threads (target/desugar.cpp) and nondet() at most 2^20
-  // choices (sema/codegen_call.cpp for constants, can_run's clamp otherwise).
+  // have at most 30 threads (target/desugar.cpp) and nondet() at most
+  // kMaxNondetChoices (vm/builtins.h) choices.
   static uint32_t label(Move m) {
     PT_ASSERT(m.context < 256 && m.choice < (1u << 24), "a move fits an explorer label");
     return (m.context << 24) | (m.choice & 0xffffff);
@@ -121,6 +167,10 @@ class Machine {
   // err_ set (kind, addr, size, region, obj).
   uint8_t* translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool write);
   bool own_stack(uint32_t t, uint64_t addr) const;
+  // [off, off+size) of stack region r lies inside one object of a live frame
+  // of its context (machine_stack.cpp); otherwise err_.frame_func/frame_off
+  // say where it fell.
+  bool stack_object_ok(const uint8_t* s, const Region& r, uint64_t off, uint32_t size);
   bool load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out);
   bool store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v);
   uint8_t* shadow(uint8_t* s, const Region& r, uint64_t obj) const;
@@ -160,6 +210,17 @@ class Machine {
   uint64_t last_ret_ = 0;          // value returned by a context's entry function
   bool in_invariant_ = false;
   uint64_t budget_ = 0;            // instructions left in this step
+  Footprint fp_;                   // what the current (or last) step touched
+  bool fp_rec_ = false;            // translate() notes accesses into fp_ (the step's visible instruction)
+  bool fp_builtin_[static_cast<size_t>(Builtin::Count)] = {};  // builtins whose step can be plain
+  void note_access(uint64_t addr, uint32_t size, bool write) {
+    if (addr < fp_.stack_hi && addr + size > fp_.stack_lo) return;  // its own stack
+    if (fp_.n == Footprint::kMaxRanges) {
+      fp_.n = Footprint::kMaxRanges + 1;  // too many: not plain
+      return;
+    }
+    if (fp_.n < Footprint::kMaxRanges) fp_.r[fp_.n++] = {addr, addr + size, write};
+  }
 };
 
 }  // namespace ptcheck::vm

@@ -613,6 +613,9 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return ret(0);
     case Builtin::Nondet:
       if (a[0] == 0) return error(ErrorKind::ModelError, "nondet(0): no value to choose");
+      if (a[0] > kMaxNondetChoices)
+        return error(ErrorKind::ModelLimit, fmt::format("nondet({}): at most {} choices (model limit)", a[0],
+                                                        kMaxNondetChoices));
       return ret(choice);
     case Builtin::Likely:
     case Builtin::Unlikely:

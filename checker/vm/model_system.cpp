@@ -9,7 +9,7 @@ namespace {
 class ModelWorker : public explore::Worker {
  public:
   ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov)
-      : m_(m), mach_(m), cur_(m.work_size + 8), next_(m.work_size + 8), init_failed_(init_failed) {
+      : m_(m), mach_(m), cur_(m.buffer_size()), next_(m.buffer_size()), init_failed_(init_failed) {
     mach_.set_lock_deps(deps);
     mach_.set_coverage(cov);
   }
@@ -34,6 +34,55 @@ class ModelWorker : public explore::Worker {
     return Result::Expanded;
   }
 
+  // Sleep sets: a slot is a context (below 64). Every move is executed, the
+  // sleeping ones too (their footprints are needed), but only the awake ones
+  // go to the store. Moves with several choices (nondet, an RCU callback
+  // slot) are never plain, so a context's slot always names one move.
+  bool sleep_sets() const override { return m_.contexts() <= 64; }
+
+  Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
+    std::memcpy(cur_.data(), state, m_.state_size);
+    moves_.clear();
+    mach_.moves(cur_.data(), moves_);
+    if (moves_.empty()) {
+      if (!mach_.all_done(cur_.data())) return Result::Deadlock;
+      return mach_.check_leaks(cur_.data()) ? Result::Terminal : Result::TerminalViolation;
+    }
+    const size_t n = moves_.size(), stride = m_.work_size + 8;
+    if (succ_.size() < n * stride) succ_.resize(n * stride);
+    fps_.resize(n);
+    ok_.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      uint8_t* nx = succ_.data() + i * stride;
+      std::memcpy(nx, cur_.data(), m_.state_size);
+      ok_[i] = mach_.step(nx, moves_[i]);
+      fps_[i] = mach_.footprint();
+      if (!ok_[i]) fps_[i].plain = false;
+    }
+    uint64_t done = 0;  // slots of the plain moves emitted so far
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t ctx = moves_[i].context;
+      const uint64_t bit = fps_[i].plain ? uint64_t(1) << ctx : 0;
+      if (bit & sleep) {
+        ++asleep_;
+        continue;
+      }
+      uint64_t next_sleep = 0;
+      const uint64_t cand = sleep | done;
+      if (cand && fps_[i].plain)
+        for (size_t j = 0; j < n; ++j)
+          if (fps_[j].plain && (cand >> moves_[j].context & 1) && vm::independent(fps_[j], fps_[i]))
+            next_sleep |= uint64_t(1) << moves_[j].context;
+      sink.sleep_next(next_sleep);
+      uint8_t* nx = succ_.data() + i * stride;
+      if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New &&
+          !mach_.check_invariants(nx))
+        sink.violating_state();
+      done |= bit;
+    }
+    return Result::Expanded;
+  }
+
   bool initial_violation(const uint8_t* state) override {
     if (init_failed_) return true;
     std::memcpy(cur_.data(), state, m_.state_size);
@@ -45,6 +94,9 @@ class ModelWorker : public explore::Worker {
   Machine mach_;
   std::vector<uint8_t> cur_, next_;
   std::vector<Move> moves_;
+  std::vector<uint8_t> succ_;  // expand_sleep: every move's successor, work_size + 8 bytes apart
+  std::vector<Footprint> fps_;
+  std::vector<bool> ok_;
   bool init_failed_;
 };
 }  // namespace

@@ -90,6 +90,16 @@ struct Function {
   // call_dead_begin[pc+1]). Empty vectors: nothing is zeroed.
   std::vector<uint32_t> dead_begin, call_dead_begin;
   std::vector<Operand> dead_ranges;
+  // The frame's objects (named parameters and locals) at their offsets from
+  // the frame start, sorted by offset. An access through a pointer into a
+  // frame must lie inside one of them: KASAN's stack redzones, checked per
+  // object (vm/machine_stack.cpp) instead of being stored as shadow bytes, so
+  // the state vector does not grow.
+  struct FrameObject {
+    uint32_t off = 0, size = 0;
+    std::string name;
+  };
+  std::vector<FrameObject> frame_objects;
 };
 
 // Frame header, stored in stack memory just below each frame.

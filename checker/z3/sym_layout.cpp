@@ -4,19 +4,17 @@
 #include <fmt/format.h>
 
 #include "sema/config.h"
+#include "sema/type_env.h"
 
 namespace ptcheck::z3 {
 
 namespace {
 using sema::TypeKind;
-::z3::expr umax(const ::z3::expr& a, const ::z3::expr& b) { return ::z3::ite(::z3::ugt(a, b), a, b); }
-// align_up for power-of-two alignments: (v + a - 1) & -a
-::z3::expr align_up(const ::z3::expr& v, const ::z3::expr& a) { return (v + a - 1) & (-a); }
 std::string record_key(bool is_union, const std::string& tag) { return (is_union ? "union " : "struct ") + tag; }
 }  // namespace
 
 SymLayout::SymLayout(::z3::context& ctx, const ArchInfo& arch, SourceManager& sm)
-    : ctx_(ctx), arch_(arch), sm_(sm), under_(ctx.bool_val(true)) {
+    : ctx_(ctx), dom_{ctx}, arch_(arch), sm_(sm), under_(ctx.bool_val(true)) {
   const Abi& a = arch.abi;
   SymType* v = make(TypeKind::Void, "void");
   v->complete = false;
@@ -250,7 +248,7 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
   laying_out_.insert(t);
   t->decl = &rd;
   t->fields.clear();
-  ::z3::expr offset = bv(0), size = bv(0), align = bv(1);
+  sema::rules::RecordLayout<Z3Domain> lay(dom_, rd.is_union, rd.packed);  // sema/layout_rules.h
   for (const ast::FieldDecl& f : rd.fields) {
     ::z3::expr p = cond(f.cond.get());
     const SymType* ft = resolve(*f.type);
@@ -261,22 +259,18 @@ void SymLayout::define_record(SymType* t, const ast::RecordDecl& rd) {
       invalid_.push_back((under_ && p).simplify());
       p = ctx_.bool_val(false);
     }
-    ::z3::expr a = rd.packed ? bv(1) : ft->align;
-    ::z3::expr off = rd.is_union ? bv(0) : align_up(offset, a);
-    if (rd.is_union) size = ::z3::ite(p, umax(size, ft->size), size);
-    else offset = ::z3::ite(p, off + ft->size, offset);
-    align = ::z3::ite(p, umax(align, a), align);
+    ::z3::expr off = lay.place(p, ft->size, ft->align);
     t->fields.push_back(SymField{f.name, ft, off.simplify(), p.simplify(), &f});
   }
   if (rd.align_expr) {
     auto v = eval_(*rd.align_expr, nullptr, 0);
     if (!v) sm_.error(rd.align_expr->loc, "expected an integer constant expression");
-    align = umax(align, v->v);
+    lay.raise_align(v->v);
   } else if (rd.align_attr) {
-    align = umax(align, bv(rd.align_attr));
+    lay.raise_align(bv(rd.align_attr));
   }
-  t->align = align.simplify();
-  t->size = align_up(rd.is_union ? size : offset, align).simplify();
+  t->align = lay.align().simplify();
+  t->size = lay.size().simplify();
   t->complete = true;
   laying_out_.erase(t);
 }
@@ -460,25 +454,39 @@ SymLayout::Val SymLayout::eval(const ast::Expr& e) {
 
 std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::map<std::string, Val>* params,
                                                int depth) {
+  // The walk and the names are this engine's (macros defined under #if merge
+  // into ite terms); the arithmetic is C's, from sema/layout_rules.h, as in
+  // sema/const_eval.cpp.
+  namespace R = sema::rules;
   using K = ast::Expr;
   if (depth > 400) return std::nullopt;
+  const unsigned isz = arch_.abi.size_int, lsz = arch_.abi.size_long;
   auto sub = [&](const ast::ExprPtr& x) -> std::optional<Val> {
     if (!x) return std::nullopt;
     return eval_(*x, params, depth + 1);
   };
-  auto b01 = [&](const ::z3::expr& c) { return Val{::z3::ite(c, bv(1), bv(0)), false}; };
+  auto b01 = [&](const ::z3::expr& c) { return Val{::z3::ite(c, bv(1), bv(0)), isz, false}; };
+  // One value from definitions that hold under different conditions: the
+  // wider type when they differ (a macro defined as 1 and as 1UL).
+  auto merge = [&](const ::z3::expr& c, const Val& x, const Val& y) {
+    unsigned size = std::max(x.size, y.size);
+    bool u = x.uns || y.uns;
+    return Val{::z3::ite(c, R::norm(dom_, x.v, size, u), R::norm(dom_, y.v, size, u)), size, u};
+  };
   switch (e.kind) {
-    case K::IntLit:
-      return Val{bv(e.value), e.is_unsigned || e.value > static_cast<uint64_t>(INT64_MAX)};
+    case K::IntLit: {
+      R::LitType lt = R::literal_type(e.value, e.is_unsigned, e.is_long, isz, lsz);
+      return R::make_int(dom_, bv(e.value), lt.size, lt.uns);
+    }
     case K::CharLit:
-      return Val{bv(e.value & 0xff), false};
+      return Val{R::norm(dom_, bv(e.value), 1, false), isz, false};
     case K::Ident: {
       if (params) {
         auto it = params->find(e.name);
         if (it != params->end()) return it->second;
       }
       auto en = enums_.find(e.name);
-      if (en != enums_.end()) return Val{bv(static_cast<uint64_t>(en->second)), false};
+      if (en != enums_.end()) return Val{bv(static_cast<uint64_t>(en->second)), isz, false};
       auto m = macros_.find(e.name);
       if (m != macros_.end() && !expanding_.count(e.name)) {
         expanding_.insert(e.name);
@@ -491,22 +499,14 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
             r.reset();
             break;
           }
-          r = r ? Val{::z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
+          r = r ? merge(c, *v, *r) : *v;
         }
         expanding_.erase(e.name);
         if (r) return r;
         return std::nullopt;
       }
-      auto ac = arch_.constants.find(e.name);
-      if (ac != arch_.constants.end()) return Val{bv(ac->second), true};
-      if (e.name == "POISON_POINTER_DELTA") return Val{bv(arch_.poison_pointer_delta), true};
-      if (e.name == "PAGE_SIZE") return Val{bv(arch_.map.page_size), true};
-      if (e.name == "PAGE_SHIFT") {
-        uint64_t s = 0;
-        while (s < 63 && (uint64_t{1} << s) < arch_.map.page_size) ++s;
-        return Val{bv(s), true};
-      }
-      if (e.name == "BITS_PER_LONG") return Val{bv(uint64_t{arch_.abi.size_long} * 8), false};
+      if (e.name == "true" || e.name == "false") return Val{bv(e.name == "true"), isz, false};
+      if (auto ac = sema::arch_constant(arch_, e.name)) return Val{bv(*ac), 8, true};
       return std::nullopt;
     }
     case K::ConfigRef:
@@ -514,80 +514,55 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
     case K::Unary: {
       auto a = sub(e.a);
       if (!a) return std::nullopt;
-      if (e.op == "-") return Val{-a->v, a->uns};
-      if (e.op == "+") return a;
-      if (e.op == "~") return Val{~a->v, a->uns};
-      if (e.op == "!") return b01(a->v == bv(0));
-      return std::nullopt;
+      return R::unary(dom_, e.op, *a, isz);
     }
     case K::Binary: {
       auto a = sub(e.a);
       auto b = sub(e.b);
       if (!a || !b) return std::nullopt;
-      bool u = a->uns || b->uns;
-      const ::z3::expr &x = a->v, &y = b->v;
       const std::string& op = e.op;
-      if (op == "+") return Val{x + y, u};
-      if (op == "-") return Val{x - y, u};
-      if (op == "*") return Val{x * y, u};
-      if (op == "/") return Val{u ? ::z3::udiv(x, y) : x / y, u};
-      if (op == "%") return Val{u ? ::z3::urem(x, y) : ::z3::srem(x, y), u};
-      if (op == "<<") return Val{::z3::shl(x, y), a->uns};
-      if (op == ">>") return Val{a->uns ? ::z3::lshr(x, y) : ::z3::ashr(x, y), a->uns};
-      if (op == "<") return b01(u ? ::z3::ult(x, y) : x < y);
-      if (op == "<=") return b01(u ? ::z3::ule(x, y) : x <= y);
-      if (op == ">") return b01(u ? ::z3::ugt(x, y) : x > y);
-      if (op == ">=") return b01(u ? ::z3::uge(x, y) : x >= y);
-      if (op == "==") return b01(x == y);
-      if (op == "!=") return b01(x != y);
-      if (op == "&") return Val{x & y, u};
-      if (op == "|") return Val{x | y, u};
-      if (op == "^") return Val{x ^ y, u};
-      if (op == "&&") return b01(x != bv(0) && y != bv(0));
-      if (op == "||") return b01(x != bv(0) || y != bv(0));
+      if (op == "&&") return b01(a->v != bv(0) && b->v != bv(0));
+      if (op == "||") return b01(a->v != bv(0) || b->v != bv(0));
       if (op == ",") return b;
-      return std::nullopt;
+      return R::binary(dom_, op, *a, *b, isz);
     }
     case K::Ternary: {
       auto c = sub(e.a);
       auto x = sub(e.b);
       auto y = sub(e.c);
       if (!c || !x || !y) return std::nullopt;
-      return Val{::z3::ite(c->v != bv(0), x->v, y->v), x->uns || y->uns};
+      return merge(c->v != bv(0), *x, *y);
     }
     case K::Cast: {
       auto a = sub(e.a);
       if (!a || !e.type) return std::nullopt;
       const SymType* t = resolve(*e.type);
-      if (t->kind == TypeKind::Bool) return b01(a->v != bv(0));
+      if (t->kind == TypeKind::Bool) return R::convert(dom_, *a, 1, true, true);
       if (t->kind == TypeKind::Int) {
-        ::z3::expr s = t->size.simplify();
-        unsigned bits = static_cast<unsigned>(s.get_numeral_uint64()) * 8;
-        if (bits >= 64) return Val{a->v, !t->is_signed};
-        ::z3::expr lo = a->v.extract(bits - 1, 0);
-        return Val{t->is_signed ? ::z3::sext(lo, 64 - bits) : ::z3::zext(lo, 64 - bits), !t->is_signed};
+        unsigned size = static_cast<unsigned>(t->size.simplify().get_numeral_uint64());
+        return R::convert(dom_, *a, size, !t->is_signed);
       }
-      if (t->kind == TypeKind::Pointer) return Val{a->v, true};
+      if (t->kind == TypeKind::Pointer) return R::convert(dom_, *a, arch_.abi.size_pointer, true);
       return std::nullopt;
     }
     case K::SizeofType: {
       if (!e.type) return std::nullopt;
       const SymType* t = resolve(*e.type);
       if (!t->complete && t->kind != TypeKind::Void) return std::nullopt;
-      return Val{t->size, true};
+      return Val{t->size, lsz, true};
     }
     case K::AlignofType: {
       if (!e.type) return std::nullopt;
       const SymType* t = resolve(*e.type);
       if (!t->complete) return std::nullopt;
-      return Val{t->align, true};
+      return Val{t->align, lsz, true};
     }
     case K::Offsetof: {
       if (!e.type) return std::nullopt;
       const SymType* t = resolve(*e.type);
       auto m = member(t, e.name);
       if (!m) return std::nullopt;
-      return Val{m->offset, true};
+      return Val{m->offset, lsz, true};
     }
     case K::Call: {
       if (!e.a || e.a->kind != K::Ident) return std::nullopt;
@@ -611,7 +586,7 @@ std::optional<SymLayout::Val> SymLayout::eval_(const ast::Expr& e, const std::ma
           r.reset();
           break;
         }
-        r = r ? Val{::z3::ite(c, v->v, r->v), v->uns || r->uns} : *v;
+        r = r ? merge(c, *v, *r) : *v;
       }
       expanding_.erase(e.a->name);
       return r;

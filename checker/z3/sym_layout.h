@@ -4,10 +4,12 @@
 // constant expression) as a free boolean and the arch's ABI as constants.
 //
 // Sizes, alignments and offsets are 64-bit bit-vector terms over those booleans;
-// a member's presence is a boolean term. The rules are sema::TypeEnv's
-// (checker/sema/type_env.cpp): members in order, each aligned to its type's
-// alignment (1 when packed), unions at offset 0, __aligned(N) and __aligned(expr)
-// raising the record's alignment, trailing padding to the alignment, anonymous
+// a member's presence is a boolean term. The layout and constant-arithmetic
+// rules are sema/layout_rules.h's, the same templates sema::TypeEnv runs on
+// integers (Z3Domain below is their bit-vector domain): members in order, each
+// aligned to its type's alignment (1 when packed), unions at offset 0,
+// __aligned(N) and __aligned(expr) raising the record's alignment, trailing
+// padding to the alignment, C's integer promotions and conversions; anonymous
 // members visible in their parent, arrays of symbolic length. At every concrete
 // config the terms evaluate to TypeEnv's numbers (tests/unit/z3 checks this).
 //
@@ -27,9 +29,48 @@
 
 #include "arch/arch.h"
 #include "frontend/ast.h"
+#include "sema/layout_rules.h"
 #include "sema/types.h"
 
 namespace ptcheck::z3 {
+
+// sema/layout_rules.h's number domain for Z3: 64-bit bit-vector terms, boolean
+// terms for conditions.
+struct Z3Domain {
+  using Num = ::z3::expr;
+  using Bool = ::z3::expr;
+  ::z3::context& c;
+  Num lit(uint64_t v) const { return c.bv_val(v, 64); }
+  Num add(const Num& a, const Num& b) const { return a + b; }
+  Num sub(const Num& a, const Num& b) const { return a - b; }
+  Num mul(const Num& a, const Num& b) const { return a * b; }
+  Num neg(const Num& a) const { return -a; }
+  Num band(const Num& a, const Num& b) const { return a & b; }
+  Num bor(const Num& a, const Num& b) const { return a | b; }
+  Num bxor(const Num& a, const Num& b) const { return a ^ b; }
+  Num bnot(const Num& a) const { return ~a; }
+  Num shl(const Num& a, const Num& n) const { return ::z3::shl(a, n); }
+  Num lshr(const Num& a, const Num& n) const { return ::z3::lshr(a, n); }
+  Num ashr(const Num& a, const Num& n) const { return ::z3::ashr(a, n); }
+  Num udiv(const Num& a, const Num& b) const { return ::z3::udiv(a, b); }
+  Num urem(const Num& a, const Num& b) const { return ::z3::urem(a, b); }
+  Num sdiv(const Num& a, const Num& b) const { return a / b; }  // bvsdiv
+  Num srem(const Num& a, const Num& b) const { return ::z3::srem(a, b); }
+  Bool eq(const Num& a, const Num& b) const { return a == b; }
+  Bool ult(const Num& a, const Num& b) const { return ::z3::ult(a, b); }
+  Bool slt(const Num& a, const Num& b) const { return a < b; }  // signed for bit-vectors
+  Num select(const Bool& p, const Num& a, const Num& b) const { return ::z3::ite(p, a, b); }
+  Num umax(const Num& a, const Num& b) const { return ::z3::ite(::z3::ugt(a, b), a, b); }
+  Bool nonzero(const Num& a) const { return a != lit(0); }
+  Num to01(const Bool& p) const { return ::z3::ite(p, lit(1), lit(0)); }
+  std::optional<uint64_t> known(const Num& a) const {
+    ::z3::expr s = a.simplify();
+    if (!s.is_numeral()) return std::nullopt;
+    return s.get_numeral_uint64();
+  }
+  Num zext(const Num& a, unsigned bits) const { return ::z3::zext(a.extract(bits - 1, 0), 64 - bits); }
+  Num sext(const Num& a, unsigned bits) const { return ::z3::sext(a.extract(bits - 1, 0), 64 - bits); }
+};
 
 struct SymType;
 
@@ -96,11 +137,9 @@ class SymLayout {
   // the model has spinlock_t; no conflicting typedef is active.
   ::z3::expr axioms();
 
-  // A symbolic integer constant expression (bv64) and whether C treats it as unsigned.
-  struct Val {
-    ::z3::expr v;
-    bool uns;
-  };
+  // A symbolic integer constant expression: its bv64 value (extended from
+  // its C type's width), the type's size and signedness.
+  using Val = sema::rules::CInt<Z3Domain>;
   Val eval(const ast::Expr& e);
 
  private:
@@ -118,6 +157,7 @@ class SymLayout {
   ::z3::expr kexpr(const KExpr& e);
 
   ::z3::context& ctx_;
+  Z3Domain dom_;
   ArchInfo arch_;
   SourceManager& sm_;
   std::vector<std::unique_ptr<SymType>> types_;

@@ -2,8 +2,13 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <string>
 #include <thread>
+
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "explore/explorer.h"
 #include "fixtures.h"
@@ -34,6 +39,57 @@ void check_same(const Result& a, const Result& b) {
   CHECK_EQUAL(a.stats.transitions, b.stats.transitions);
   CHECK_EQUAL(a.stats.depth, b.stats.depth);
   CHECK(a.path == b.path);
+}
+
+// Sends stderr (fd 2) into an unlinked temporary file while alive; text()
+// is what has been written so far (the explorer's progress line goes there).
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    char path[] = "/tmp/ptcheck-explorer-test-XXXXXX";
+    fd_ = mkstemp(path);
+    if (fd_ >= 0) unlink(path);
+    saved_ = dup(2);
+    if (fd_ >= 0 && saved_ >= 0 && dup2(fd_, 2) < 0) {
+      close(saved_);
+      saved_ = -1;
+    }
+  }
+  ~StderrCapture() {
+    std::fflush(stderr);
+    if (saved_ >= 0) {
+      dup2(saved_, 2);
+      close(saved_);
+    }
+    if (fd_ >= 0) close(fd_);
+  }
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+  bool ok() const { return fd_ >= 0 && saved_ >= 0; }
+  std::string text() const {
+    std::fflush(stderr);
+    std::string out;
+    char buf[4096];
+    off_t off = 0;
+    for (ssize_t n; fd_ >= 0 && (n = pread(fd_, buf, sizeof buf, off)) > 0; off += n) out.append(buf, size_t(n));
+    return out;
+  }
+  // The explorer's progress line ("states 1.2K  ...  depth 7  ...") has been printed.
+  bool has_progress_line() const {
+    std::string t = text();
+    return t.find("states ") != std::string::npos && t.find("depth ") != std::string::npos;
+  }
+
+ private:
+  int fd_ = -1;
+  int saved_ = -1;
+};
+
+// Polls `done` until it holds, or for about a minute (a safety net: a test
+// must not hang; its checks then fail instead).
+void wait_until(const std::function<bool()>& done) {
+  for (int i = 0; i < 12000 && !done(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 // Runs at 1, 2 and 4 threads (twice at 2) and checks they all agree.
@@ -235,16 +291,28 @@ TEST(ExplorerLimits, MaxStates) {
 }
 
 TEST(ExplorerLimits, TimeLimitStopsPromptly) {
-  Counters sys(7, 9);  // 10^7 states: far more than 0.2 s
+  // No wall-clock bound, so no flake under load. From the 1000th expansion
+  // on, every worker waits until the monitor thread has printed its first
+  // progress line (1 s into the run). The monitor checks the 0.2 s time limit
+  // before it prints, so by then the stop has been requested, and each
+  // worker must stop before its next expansion: at most 1000 + 2 expansions,
+  // against the 10^7 states of the full run.
+  Counters inner(7, 9);
+  StderrCapture cap;
+  CHECK(cap.ok());
+  Gated sys(inner, 1000, [&] { wait_until([&] { return cap.has_progress_line(); }); });
   Options o;
   o.time_limit = 0.2;
-  auto t0 = std::chrono::steady_clock::now();
+  o.progress = true;
   Result r = go(sys, 2, o);
-  double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(cap.has_progress_line());
   CHECK(r.verdict == Verdict::Incomplete);
   STRCMP_EQUAL("time-limit", r.incomplete_reason.c_str());
-  CHECK(r.stats.states > 1);
-  CHECK(dt < 1.5);
+  CHECK(sys.expansions() >= 1000);
+  CHECK(sys.expansions() <= 1002);
+  // Each expansion stores at most 7 new states (one per counter).
+  CHECK(r.stats.states > 1000);
+  CHECK(r.stats.states <= 1 + 7 * sys.expansions());
 }
 
 TEST(ExplorerLimits, CancelBeforeStart) {
@@ -259,21 +327,25 @@ TEST(ExplorerLimits, CancelBeforeStart) {
 }
 
 TEST(ExplorerLimits, CancelDuringRun) {
-  Counters sys(7, 9);
+  // As TimeLimitStopsPromptly, without a wall-clock bound: the 1000th
+  // expansion sets the flag (as a SIGINT handler would) and waits until the
+  // monitor, which checks the flag before it prints, has printed a progress line.
+  Counters inner(7, 9);
   std::atomic<bool> cancel{false};
+  StderrCapture cap;
+  CHECK(cap.ok());
+  Gated sys(inner, 1000, [&] {
+    cancel = true;
+    wait_until([&] { return cap.has_progress_line(); });
+  });
   Options o;
   o.cancel = &cancel;
-  std::thread t([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    cancel = true;
-  });
-  auto t0 = std::chrono::steady_clock::now();
+  o.progress = true;
   Result r = go(sys, 2, o);
-  double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  t.join();
   CHECK(r.verdict == Verdict::Incomplete);
   STRCMP_EQUAL("interrupted", r.incomplete_reason.c_str());
-  CHECK(dt < 1.5);
+  CHECK(sys.expansions() <= 1002);
+  CHECK(r.stats.states <= 1 + 7 * sys.expansions());
 }
 
 TEST(ExplorerLimits, MaxMemoryTiny) {
@@ -297,12 +369,32 @@ TEST(ExplorerLimits, MaxMemoryMidRun) {
 }
 
 TEST(ExplorerLimits, ProgressLineDoesNotDisturbResult) {
-  Counters sys(4, 4);
-  Options o;
-  o.progress = true;
-  Result r = go(sys, 2, o);
-  CHECK(r.verdict == Verdict::Pass);
-  CHECK_EQUAL(625u, r.stats.states);
+  // The run with the progress line is held from its Nth expansion until the
+  // line has been printed (1 s in), so the line comes mid-run whatever the
+  // load; the result must be exactly that of the same run without it.
+  struct Case {
+    const TransitionSystem* sys;
+    uint64_t gate;
+    unsigned threads;
+  };
+  Counters counters(5, 5);            // 7776 states, passes
+  FnSystem dining = philosophers(6);  // deadlocks: the path is compared too
+  for (Case c : {Case{&counters, 200, 1}, Case{&counters, 200, 2}, Case{&dining, 20, 2}}) {
+    Result plain = go(*c.sys, c.threads);
+    StderrCapture cap;
+    CHECK(cap.ok());
+    Gated sys(*c.sys, c.gate, [&] { wait_until([&] { return cap.has_progress_line(); }); });
+    Options o;
+    o.progress = true;
+    Result r = go(sys, c.threads, o);
+    std::string err = cap.text();
+    CHECK(cap.has_progress_line());
+    CHECK(!err.empty() && err.back() == '\n');  // the line is ended when the run ends
+    CHECK(sys.expansions() > c.gate);              // the run went on after the line
+    check_same(plain, r);
+  }
+  CHECK_EQUAL(7776u, go(counters, 1).stats.states);
+  CHECK(go(dining, 1).end == EndKind::Deadlock);
 }
 
 TEST_GROUP(ExplorerDeterminism){};

@@ -1,11 +1,13 @@
 #pragma once
 // Small transition systems for the explorer's tests (and a reference BFS).
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -94,6 +96,49 @@ class Counters : public TransitionSystem {
     std::vector<uint8_t> buf;
   };
   unsigned n_, k_;
+};
+
+// Wraps a system: before its `after`-th expansion (counted over all explorer
+// threads), and before every later one, a worker waits until `wait()` has
+// returned once; the first worker there calls it, the others queue behind it.
+// Lets a test hold a run at a known point until some other event (e.g. the
+// explorer's monitor thread acting) has happened, whatever the machine's load.
+class Gated : public TransitionSystem {
+ public:
+  Gated(const TransitionSystem& inner, uint64_t after, std::function<void()> wait)
+      : inner_(inner), after_(after), wait_(std::move(wait)) {}
+  size_t state_size() const override { return inner_.state_size(); }
+  StateShape shape() const override { return inner_.shape(); }
+  void initial_state(uint8_t* out) const override { inner_.initial_state(out); }
+  std::unique_ptr<Worker> make_worker() const override {
+    return std::make_unique<W>(*this, inner_.make_worker());
+  }
+  uint64_t expansions() const { return expansions_.load(); }
+
+ private:
+  struct W : Worker {
+    W(const Gated& g, std::unique_ptr<Worker> inner) : g(g), inner(std::move(inner)) {}
+    Result expand(const uint8_t* s, SuccessorSink& sink) override {
+      if (g.expansions_.fetch_add(1) + 1 >= g.after_) g.pass();
+      return inner->expand(s, sink);
+    }
+    bool initial_violation(const uint8_t* s) override { return inner->initial_violation(s); }
+    const Gated& g;
+    std::unique_ptr<Worker> inner;
+  };
+  void pass() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!open_) {
+      wait_();
+      open_ = true;
+    }
+  }
+  const TransitionSystem& inner_;
+  uint64_t after_;
+  std::function<void()> wait_;
+  mutable std::atomic<uint64_t> expansions_{0};
+  mutable std::mutex mu_;
+  mutable bool open_ = false;
 };
 
 // Dining philosophers, one round each: take the left fork (i), take the right

@@ -132,3 +132,21 @@ TEST(Limits, NondetChoicesFitTheExplorersLabels) {
                "spec/t.ptm:3:34: error: nondet(2000000): at most 1048576 choices (model limit)");
   STRCMP_EQUAL("(accepted)", error_of("long x;\ntarget t { thread a { x = nondet(1048576); } expect pass; }\n").c_str());
 }
+
+TEST(Limits, VoidPointersAreNotDereferenced) {
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { x = *vp; } expect pass; }\n",
+               "error: dereference of a void pointer");
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { *vp = 1; } expect pass; }\n",
+               "error: dereference of a void pointer");
+  expect_error("long x;\nvoid *vp;\ntarget t { thread a { x = (long)vp[1]; } expect pass; }\n",
+               "error: dereference of a void pointer");
+}
+
+TEST(Limits, AlignmentsArePowersOfTwo) {
+  // sema/layout_rules.h rounds with (v + a - 1) & -a: both ways of writing an
+  // alignment are checked where they enter.
+  expect_error("struct s { long a; } __aligned(3);\nstruct s gs;\ntarget t { thread a { gs.a = 1; } expect pass; }\n",
+               "alignment 3 is not a power of two");
+  expect_error("struct s { long a; } __aligned(1 + 2);\nstruct s gs;\ntarget t { thread a { gs.a = 1; } expect pass; }\n",
+               "alignment 3 is not a power of two");
+}

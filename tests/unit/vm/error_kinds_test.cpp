@@ -72,6 +72,23 @@ target leak_slab { heap { slab cache (struct obj) 2; } thread T { o = kmem_cache
 target leak_page { heap { pages 2; } thread T { alloc_page(GFP_KERNEL); } leak_check pages; expect violation leak; }
 target alert_kind { thread T { g = 3; if (g) pr_alert_bug("BUG: non-zero pgtables_bytes on freeing mm: %ld", g); }
 	expect violation alert; }
+target nondet_computed { thread T { long n = 3000000 + g; g = nondet(n); } expect violation model-limit; }
+target stack_oob_next { thread T { long loc[2]; long other = 7; loc[2] = 99; g = other; } expect violation out-of-bounds; }
+target stack_oob_3 { thread T { long loc[2]; long other = 7; loc[3] = 99; g = other; } expect violation out-of-bounds; }
+target stack_oob_5 { thread T { long loc[2]; long other = 7; g = loc[5]; g = other; } expect violation out-of-bounds; }
+static void fill(long *p, int n) { int i; for (i = 0; i < n; i++) p[i] = i; }
+target stack_oob_ptr { thread T { long loc[2]; long other = 7; fill(loc, 3); g = other; } expect violation out-of-bounds; }
+target stack_in_bounds { thread T { long loc[2]; long other = 7; fill(loc, 2); fill(&other, 1); g = loc[1] + other; } expect pass; }
+long *gp;
+static void leave_pointer(void) { long mine = 1; gp = &mine; g = mine; }
+target stack_dead_frame { thread A { leave_pointer(); } thread B { if (READ_ONCE(gp)) *gp = 5; } expect violation out-of-bounds; }
+long garr[2];
+long gnext;
+target global_oob { thread T { long *p = garr; p[2] = 1; } expect violation out-of-bounds; }
+target shift_too_far { thread T { long n = 64 + g; g = 1L << n; } expect violation model-error; }
+target shift_negative { thread T { long n = g - 1; g = 1L >> n; } expect violation model-error; }
+target shift_int_width { thread T { int n = 32 + g; int v = 1; g = v << n; } expect violation model-error; }
+target shift_ok { thread T { long n = 63 + g; g = 1UL << n; } expect pass; }
 target bad_page_state { heap { pages 2; } thread T { struct page *p = alloc_page(GFP_KERNEL); bad_page(p, "nonzero _refcount"); }
 	expect violation bad-page; }
 )";
@@ -113,6 +130,18 @@ const Case kCases[] = {
     {"leak_page", "violation", "leak", "kmemleak"},
     {"bad_page_state", "violation", "bad-page", "BUG: Bad page state in process T  pfn:"},
     {"alert_kind", "violation", "alert", "BUG: non-zero pgtables_bytes on freeing mm: 3"},
+    {"nondet_computed", "violation", "model-limit", "nondet(3000000): at most 1048576 choices (model limit)"},
+    {"stack_oob_next", "violation", "out-of-bounds", "BUG: KASAN: stack-out-of-bounds in T"},
+    {"stack_oob_3", "violation", "out-of-bounds", "BUG: KASAN: stack-out-of-bounds in T"},
+    {"stack_oob_5", "violation", "out-of-bounds", "BUG: KASAN: stack-out-of-bounds in T"},
+    {"stack_oob_ptr", "violation", "out-of-bounds", "BUG: KASAN: stack-out-of-bounds in fill"},
+    {"stack_in_bounds", "pass", "", ""},
+    {"stack_dead_frame", "violation", "out-of-bounds", "BUG: KASAN: stack-out-of-bounds in B"},
+    {"global_oob", "violation", "out-of-bounds", "BUG: KASAN: global-out-of-bounds in T"},
+    {"shift_too_far", "violation", "model-error", "UBSAN: shift-out-of-bounds in spec/t.ptm:"},
+    {"shift_negative", "violation", "model-error", "UBSAN: shift-out-of-bounds in spec/t.ptm:"},
+    {"shift_int_width", "violation", "model-error", "UBSAN: shift-out-of-bounds in spec/t.ptm:"},
+    {"shift_ok", "pass", "", ""},
 };
 
 }  // namespace
@@ -152,6 +181,40 @@ TEST(ErrorKinds, KasanReportNamesAllocAndFreeSites) {
   CHECK(text.find("Freed by task T (step 2)") != std::string::npos);
   CHECK(text.find("which belongs to the cache cache of size") != std::string::npos);
   CHECK(text.find("(struct obj field: val)") != std::string::npos);
+}
+
+TEST(ErrorKinds, StackOutOfBoundsDescribesTheFrame) {
+  TempProject p(std::string(kPrelude) + kModel);
+  CheckResult r = p.check("stack_oob_next");
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  std::string text = ptcheck::trace::to_text(*r.trace);
+  CHECK_TEXT(text.find("Write of size 8 at addr") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find("The buggy address belongs to stack of task T") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find(" and is located at offset 16 in frame:") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find("This frame has 2 objects:") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find(" [0, 16) 'loc'") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find(" [48, 56) 'other'") != std::string::npos, text.c_str());
+  r = p.check("stack_dead_frame");
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  text = ptcheck::trace::to_text(*r.trace);
+  CHECK_TEXT(text.find("The buggy address belongs to stack of task A") != std::string::npos, text.c_str());
+  CHECK_TEXT(text.find("not inside any live frame") != std::string::npos, text.c_str());
+}
+
+TEST(ErrorKinds, ShiftsOutOfRangeAreUbsanReports) {
+  TempProject p(std::string(kPrelude) + kModel);
+  CheckResult r = p.check("shift_too_far");
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  std::string text = ptcheck::trace::to_text(*r.trace);
+  CHECK_TEXT(text.find("shift exponent 64 is too large for 64-bit type 'long'") != std::string::npos, text.c_str());
+  r = p.check("shift_negative");
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  text = ptcheck::trace::to_text(*r.trace);
+  CHECK_TEXT(text.find("shift exponent -1 is negative") != std::string::npos, text.c_str());
 }
 
 TEST(ErrorKinds, VmBugOnPageDumpsThePage) {

@@ -460,3 +460,61 @@ TEST(Z3Project, HazardReachPerArch) {
                       "memdesc_type 2, never 15: caught by page_ptdesc") != std::string::npos, all.c_str());
   CHECK_TEXT(all.find("LIST_POISON1") == std::string::npos, all.c_str());  // lru.next is word 1, not memdesc
 }
+
+// The constant arithmetic is sema/layout_rules.h's in both engines: C's
+// promotions, conversions and wrapping (the Z3 side once computed everything
+// in 64 bits), at the same answers.
+TEST(Z3Agreement, ConstantArithmeticIsCsInBothEngines) {
+  const std::vector<std::pair<const char*, uint64_t>> cases = {
+      {"(1 << 31)", 0xffffffff80000000ull},        // int: INT_MIN, sign-extended
+      {"(-1 < 0U)", 0},                            // -1 converts to unsigned int
+      {"(-1L < 0U)", 1},                           // long holds every unsigned int
+      {"((unsigned char)300 + 1)", 45},
+      {"(0xffffffff + 1)", 0},                     // unsigned int wraps
+      {"(-1 >> 1)", ~0ull},                        // arithmetic shift of a signed int
+      {"(~0U >> 28)", 15},
+      {"(7 / -2)", static_cast<uint64_t>(-3)},
+      {"(7 % -2)", 1},
+      {"((int)0x80000000 / 2)", static_cast<uint64_t>(-1073741824)},
+      {"(sizeof(long) * 3 % 7)", 3},
+      {"(1UL << 63 >> 63)", 1},
+      {"(IS_ENABLED(CONFIG_A) ? 1 : 2)", 2},
+      {"((short)-1 == 0xffff)", 0},                // short -1 promotes to int -1
+  };
+  std::string src;
+  for (size_t i = 0; i < cases.size(); ++i) src += fmt::format("#define E{} {}\n", i, cases[i].first);
+  SourceManager sm;
+  std::set<std::string> typedefs;
+  ast::TranslationUnit tu = frontend::parse_file(sm, sm.add_file("consts.ptm", src), &typedefs);
+  ArchInfo arch = lp64();
+  Config cfg;
+  sema::TypeEnv env(arch, cfg, sm);
+  env.add_unit(tu);
+  ::z3::context ctx;
+  ptcheck::z3::SymLayout L(ctx, arch, sm);
+  L.add_unit(tu);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ast::MacroDef* m = env.macro(fmt::format("E{}", i));
+    CHECK(m && m->body);
+    auto c = env.try_const(*m->body);
+    CHECK_TEXT(c.has_value(), cases[i].first);
+    UNSIGNED_LONGLONGS_EQUAL_TEXT(cases[i].second, static_cast<uint64_t>(*c), cases[i].first);
+    auto s = L.eval(*m->body);
+    UNSIGNED_LONGLONGS_EQUAL_TEXT(cases[i].second, ptcheck::z3::eval_under(ctx, s.v, {}, L.symbols()),
+                                  cases[i].first);
+  }
+}
+
+TEST(Z3Agreement, AlignUpIsOneRule) {
+  const sema::rules::IntDomain d;
+  UNSIGNED_LONGLONGS_EQUAL(0, sema::rules::align_up(0, 8));
+  UNSIGNED_LONGLONGS_EQUAL(8, sema::rules::align_up(1, 8));
+  UNSIGNED_LONGLONGS_EQUAL(64, sema::rules::align_up(64, 64));
+  UNSIGNED_LONGLONGS_EQUAL(5, sema::rules::align_up(d, 5, 1));
+  ::z3::context ctx;
+  ptcheck::z3::Z3Domain z{ctx};
+  for (uint64_t v : {0ull, 1ull, 7ull, 8ull, 9ull, 4095ull})
+    for (uint64_t a : {1ull, 2ull, 8ull, 64ull, 4096ull})
+      UNSIGNED_LONGLONGS_EQUAL(sema::rules::align_up(v, a),
+                               sema::rules::align_up(z, z.lit(v), z.lit(a)).simplify().get_numeral_uint64());
+}

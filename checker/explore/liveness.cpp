@@ -1,0 +1,179 @@
+// Stuck states after a complete breadth-first pass; see liveness.h.
+#include "explore/liveness.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace ptcheck::explore {
+
+namespace {
+
+// Collects one state's successors as store ids (they all exist already).
+class EdgeSink final : public SuccessorSink {
+ public:
+  EdgeSink(StoreCursor& c, std::vector<StateId>& to, std::vector<Label>& labels) : c_(c), to_(to), labels_(labels) {}
+  Seen emit(uint32_t, Label label, const uint8_t* next, bool violation) override {
+    // A complete pass has no violating transition; one here would mean the
+    // graph changed under us.
+    if (violation) throw std::logic_error("liveness: a violating transition after a passing search");
+    Found f = c_.find_or_insert(next);
+    if (f.full || f.is_new) throw std::logic_error("liveness: a successor the search did not store");
+    to_.push_back(f.id);
+    labels_.push_back(label);
+    return Seen::Old;
+  }
+  void violating_state() override {}
+
+ private:
+  StoreCursor& c_;
+  std::vector<StateId>& to_;
+  std::vector<Label>& labels_;
+};
+
+struct Block {
+  std::vector<uint32_t> count;  // successors per state of the block
+  std::vector<StateId> to;      // successor store ids
+  std::vector<Label> labels;
+  std::vector<uint8_t> final;   // 1: the state is final (no move, everything finished)
+};
+
+}  // namespace
+
+Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
+                        std::vector<StoreCursor*> cursors, MemoryAccount& mem) {
+  Lasso out;
+  const uint64_t n = order.size();
+  if (n == 0) return out;
+  // Rough cost before starting: 2 x (id + label) per transition is not known
+  // yet; charge the per-state arrays now and the rows as they come.
+  const int64_t per_state = int64_t(n) * 4 * 4 + int64_t(id_bound) * 4;
+  if (!mem.try_add(per_state)) {
+    out.skipped = "not enough memory left under --max-memory to rebuild the graph";
+    return out;
+  }
+  int64_t charged = per_state;
+  struct Release {
+    MemoryAccount& m;
+    int64_t& b;
+    ~Release() { m.add(-b); }
+  } release{mem, charged};
+
+  // Canonical index of each store id.
+  std::vector<uint32_t> index_of(id_bound, UINT32_MAX);
+  for (uint64_t k = 0; k < n; ++k) index_of[order[k]] = uint32_t(k);
+
+  // Rebuild the graph, block by block in parallel.
+  constexpr uint64_t kBlock = 1024;
+  const uint64_t nblocks = (n + kBlock - 1) / kBlock;
+  std::vector<Block> blocks(nblocks);
+  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nblocks, 1), [&](const tbb::blocked_range<uint64_t>& r) {
+    int ti = tbb::this_task_arena::current_thread_index();
+    if (ti < 0 || size_t(ti) >= workers.size()) throw std::logic_error("liveness: unexpected thread index");
+    Worker& w = *workers[size_t(ti)];
+    StoreCursor& c = *cursors[size_t(ti)];
+    for (uint64_t b = r.begin(); b < r.end(); ++b) {
+      Block& blk = blocks[b];
+      EdgeSink sink(c, blk.to, blk.labels);
+      for (uint64_t k = b * kBlock; k < std::min(n, (b + 1) * kBlock); ++k) {
+        size_t before = blk.to.size();
+        Worker::Result res = w.expand(c.materialize(order[k]), sink);
+        if (res == Worker::Result::Deadlock || res == Worker::Result::TerminalViolation)
+          throw std::logic_error("liveness: a violating end state after a passing search");
+        blk.final.push_back(res == Worker::Result::Terminal);
+        blk.count.push_back(uint32_t(blk.to.size() - before));
+      }
+    }
+  });
+
+  // Compressed rows in canonical order.
+  std::vector<uint64_t> row(n + 1, 0);
+  uint64_t m = 0;
+  for (const Block& b : blocks) m += b.to.size();
+  if (!mem.try_add(int64_t(m) * 12)) {
+    out.skipped = "not enough memory left under --max-memory to rebuild the graph";
+    return out;
+  }
+  charged += int64_t(m) * 12;
+  std::vector<uint32_t> succ;
+  std::vector<Label> label;
+  std::vector<uint8_t> final;
+  succ.reserve(m);
+  label.reserve(m);
+  final.reserve(n);
+  {
+    uint64_t k = 0;
+    for (Block& b : blocks) {
+      size_t e = 0;
+      for (size_t i = 0; i < b.count.size(); ++i, ++k) {
+        row[k + 1] = row[k] + b.count[i];
+        for (uint32_t j = 0; j < b.count[i]; ++j, ++e) {
+          succ.push_back(index_of[b.to[e]]);
+          label.push_back(b.labels[e]);
+        }
+        final.push_back(b.final[i]);
+      }
+      b = Block{};
+    }
+  }
+  index_of.clear();
+  index_of.shrink_to_fit();
+
+  // Backward reachability from the final states over the reversed rows.
+  std::vector<uint64_t> rrow(n + 1, 0);
+  for (uint32_t v : succ) ++rrow[v + 1];
+  for (uint64_t k = 0; k < n; ++k) rrow[k + 1] += rrow[k];
+  std::vector<uint32_t> pred(m);
+  {
+    std::vector<uint64_t> at(rrow.begin(), rrow.end() - 1);
+    for (uint64_t u = 0; u < n; ++u)
+      for (uint64_t e = row[u]; e < row[u + 1]; ++e) pred[at[succ[e]]++] = uint32_t(u);
+  }
+  std::vector<uint8_t> live(n, 0);
+  std::vector<uint32_t> queue;
+  for (uint64_t k = 0; k < n; ++k)
+    if (final[k]) {
+      live[k] = 1;
+      queue.push_back(uint32_t(k));
+    }
+  for (size_t qi = 0; qi < queue.size(); ++qi) {
+    uint32_t v = queue[qi];
+    for (uint64_t e = rrow[v]; e < rrow[v + 1]; ++e)
+      if (!live[pred[e]]) {
+        live[pred[e]] = 1;
+        queue.push_back(pred[e]);
+      }
+  }
+  uint64_t first = n;
+  for (uint64_t k = 0; k < n && first == n; ++k)
+    if (!live[k]) first = k;
+  if (first == n) return out;
+
+  // The lasso: from the first stuck state, follow first successors depth-first
+  // (every successor of a stuck state is stuck) until a state repeats.
+  out.found = true;
+  out.stuck = order[first];
+  std::vector<uint32_t> path{uint32_t(first)};
+  std::vector<Label> labels;
+  std::vector<uint32_t> on_path(n, UINT32_MAX);  // position in path
+  on_path[first] = 0;
+  for (;;) {
+    uint32_t u = path.back();
+    if (row[u] == row[u + 1]) throw std::logic_error("liveness: a stuck state without successors");
+    uint32_t v = succ[row[u]];
+    labels.push_back(label[row[u]]);
+    if (on_path[v] != UINT32_MAX) {
+      uint32_t at = on_path[v];
+      out.walk.assign(labels.begin(), labels.begin() + at);
+      out.loop.assign(labels.begin() + at, labels.end());
+      return out;
+    }
+    on_path[v] = uint32_t(path.size());
+    path.push_back(v);
+  }
+}
+
+}  // namespace ptcheck::explore

@@ -1,0 +1,46 @@
+#pragma once
+// Non-termination: after a complete breadth-first pass, the states from which
+// no final state (every context finished, the final checks passed) can be
+// reached. From such a state every continuation loops forever (a busy-wait
+// nobody satisfies, a retry loop that always retries, threads waiting on each
+// other through flags), so the end-of-run checks (kmemleak, final blocks) it
+// would have reached never run: the pass would be vacuous.
+//
+// Algorithm: the explored graph is rebuilt (each state expanded once more,
+// its successors looked up in the store, never inserted) as compressed rows
+// over the canonical breadth-first order; the states that can reach a final
+// state are found by a backward breadth-first search from the final states.
+// Linear in states and transitions. Co-reachability is what the question
+// asks; strongly connected components would only be needed for fairness
+// (which loops a fair scheduler must leave), which this check does not
+// assume: a loop that some schedule can leave towards the end is not
+// reported. The first stuck state in canonical order gives the lasso: its
+// shortest path from the initial state, then a depth-first walk (successors
+// in their fixed order) until a state repeats; the steps from that state on
+// repeat forever. Deterministic for every thread count.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "explore/memory.h"
+#include "explore/storage.h"
+#include "explore/transition_system.h"
+
+namespace ptcheck::explore {
+
+struct Lasso {
+  bool found = false;
+  StateId stuck = kNoState;  // the first stuck state (canonical order): the prefix is the path to it
+  std::vector<Label> walk;   // from `stuck` to the loop's first state
+  std::vector<Label> loop;   // the loop, back to its first state
+  std::string skipped;       // why the check did not run (memory), "" when it did
+};
+
+// order: every stored state, in canonical breadth-first order (initial state
+// first). Uses one worker and cursor per entry of `workers`/`cursors` (the
+// explorer's own) in parallel; its memory is charged to `mem`.
+class StoreCursor;
+Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound,
+                        std::vector<Worker*> workers, std::vector<StoreCursor*> cursors, MemoryAccount& mem);
+
+}  // namespace ptcheck::explore
