@@ -9,6 +9,8 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libtoml11-dev libxxhash-dev
   # check --trace-out F.svg draws the sequence diagram with Graphviz's dot
   graphviz
+  # genhtml for check --coverage FILE.info (the cli.coverage test uses it when present)
+  lcov
   # the libFuzzer targets (cmake --preset fuzz) and the .deb (cpack -G DEB)
   clang libclang-rt-14-dev dpkg-dev
   # tests/bench/run_twin.sh: the Promela twin (spin, gcc), JSON figures (jq),

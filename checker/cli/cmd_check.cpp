@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/report_formats.h"
+#include "driver/lock_graph.h"
 #include "driver/run.h"
 #include "target/desugar.h"
 #include "target/kconfig_check.h"
@@ -62,6 +63,10 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
           },
           "SECONDS>0"));
   check->add_flag("--json", o.json, "print one JSON document on stdout");
+  check->add_option("--lock-graph", o.lock_graph, "write the lock-order graph (lockdep's dependencies) of every run to FILE.dot");
+  check->add_option("--coverage", o.coverage,
+                    "record the model lines and branches each run executed; write their union as lcov FILE.info "
+                    "(genhtml FILE.info) and print a per-file summary");
   check->add_flag("--tap", o.tap, "print the results as TAP (as kselftest does) instead of the table");
   check->add_option("--junit", o.junit, "also write the results as JUnit XML to FILE")
       ->each([&o](const std::string&) { o.junit_given = true; });
@@ -250,6 +255,13 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   if (r.trace) x["shortest"] = r.shortest;
   if (!r.checkpoint_written.empty()) x["checkpoint"] = r.checkpoint_written;
   if (!r.checkpoint_error.empty()) x["checkpoint_error"] = r.checkpoint_error;
+  if (r.coverage) {
+    CoverageFigures c = r.coverage->figures();
+    x["coverage"] = {{"lines", c.lines}, {"lines_hit", c.lines_hit}, {"branches", c.branches},
+                     {"branches_hit", c.branches_hit}, {"functions", c.functions}, {"functions_hit", c.functions_hit}};
+  }
+  x["lock_edges"] = nlohmann::json::array();
+  for (const auto& [from, to] : r.lock_edges) x["lock_edges"].push_back({from, to});
   x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
   if (r.trace)
     if (const TargetEntry* t = project.find_target(r.target)) x["hazard_reach"] = hazard_reach(project, *t);
@@ -262,6 +274,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   CheckOptions opt;
   for (const auto& s : o.sets) opt.sets.push_back(parse_set(s));
   opt.explore.threads = o.threads;
+  opt.coverage = !o.coverage.empty();
   opt.explore.max_states = o.max_states;
   opt.explore.time_limit = o.time_limit;
   if (!o.max_memory.empty()) opt.explore.max_memory = cli::parse_size("--max-memory", o.max_memory);
@@ -354,6 +367,8 @@ int run_check(Project& project, const CheckCliOptions& o) {
     }
   }
   if (o.junit_given) check_out_path("--junit", o.junit);
+  if (!o.lock_graph.empty()) check_out_path("--lock-graph", o.lock_graph);
+  if (!o.coverage.empty()) check_out_path("--coverage", o.coverage);
   if (o.json && o.tap) throw InputError("ptcheck check: error: --json and --tap both print the results: give one");
   size_t runs = 0;
   for (const TargetEntry* t : chosen) runs += o.arch.empty() ? target_arches(*t, "x86_64").size() : 1;
@@ -402,6 +417,24 @@ int run_check(Project& project, const CheckCliOptions& o) {
     else if (r.verdict == "error") errors = true;
     else if (!r.as_expected) unexpected = true;
   }
+  CoverageData covered;  // the union over every run
+  for (const auto& r : results)
+    if (r.coverage) covered.merge(*r.coverage);
+  if (!o.coverage.empty()) {
+    try {
+      write_file(o.coverage, lcov_info(covered, "ptcheck", fs::absolute(project.root()).lexically_normal().string()),
+                 "coverage");
+    } catch (const InputError& e) {
+      write_errors.push_back(e.what());
+    }
+  }
+  if (!o.lock_graph.empty()) {
+    try {
+      write_file(o.lock_graph, lock_graph_dot(results), "lock graph");
+    } catch (const InputError& e) {
+      write_errors.push_back(e.what());
+    }
+  }
   if (o.junit_given) {
     try {
       write_file(o.junit, cli::junit_report(results), "JUnit report");
@@ -446,6 +479,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
     }
     if (cli::g_cancel) std::cout << "\ninterrupted: the rows marked 'not run' were not checked\n";
   }
+  if (!o.coverage.empty()) (o.json ? std::cerr : std::cout) << "\n" << coverage_summary(covered);
   // The results are out; what could not be checked or written is still an error.
   for (const auto& r : results)
     if (r.verdict == "error") std::cerr << r.error_kind << "\n";

@@ -32,6 +32,8 @@ struct CheckCliOptions {
   bool trace_detail = false;     // --trace-detail: no folding in text traces
   bool tap = false;              // --tap: TAP instead of the table
   std::string junit;             // --junit FILE
+  std::string lock_graph;        // --lock-graph FILE.dot
+  std::string coverage;          // --coverage FILE.info
   bool junit_given = false;
   bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;

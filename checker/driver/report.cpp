@@ -350,6 +350,15 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
       out.push_back(fmt::format("CPU: {} Comm: {}", e.context, task));
       call_trace(out, m, chain, e.context);
       break;
+    case ErrorKind::LockHeldAtExit:
+    case ErrorKind::RcuHeldAtExit:
+    case ErrorKind::AtomicAtExit:
+      render_exit_violation(v, m, e, chain, s, hist);
+      break;
+    case ErrorKind::CircularLocking:
+    case ErrorKind::RecursiveLocking:
+      render_lockdep_violation(v, m, e, chain, hist);
+      break;
     case ErrorKind::ModelLimit:
       v.title = fmt::format("ptcheck: model limit reached at {}: {}", where, e.detail);
       call_trace(out, m, chain, e.context);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "driver/lock_graph.h"
 #include "driver/report.h"
 #include "explore/binio.h"
 #include "support/version.h"
@@ -61,6 +62,9 @@ class TraceRecorder : public vm::Recorder {
   void on_free(const vm::Region& r, uint64_t obj, uint32_t ctx, const std::vector<uint32_t>& chain) override {
     uint32_t ri = static_cast<uint32_t>(&r - m_.regions.data());
     hist.freed[{ri, obj}] = ObjectHistory::Site{ctx, chain, step};
+  }
+  void on_acquire(uint32_t ctx, uint64_t addr, const std::vector<uint32_t>& chain) override {
+    hist.acquired[{ctx, addr}] = ObjectHistory::Site{ctx, chain, step};
   }
   void begin(trace::Step* st, unsigned n) {
     writes_ = st ? &st->writes : nullptr;
@@ -230,11 +234,13 @@ trace::Violation livelock_violation(const Instance& inst, vm::Machine& mach, con
   return v;
 }
 
-trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, std::optional<size_t> loop_from) {
+trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, std::optional<size_t> loop_from,
+                         vm::LockDeps* deps) {
   const vm::Model& m = inst.model;
   trace::Trace t;
   t.header = make_header(inst);
   vm::Machine mach(m);
+  mach.set_lock_deps(deps);
   TraceRecorder rec(inst);
   mach.set_recorder(&rec);
   std::vector<uint8_t> s(m.buffer_size());
@@ -313,7 +319,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
   r.state_bytes = inst->model.state_size;
   auto t0 = std::chrono::steady_clock::now();
-  vm::ModelSystem sys(inst->model);
+  vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage);
   explore::Result res;
   explore::Options eo = opt.explore;
   eo.fingerprint = run_fingerprint(*inst, eo);
@@ -345,9 +351,16 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.checkpoint_error = res.checkpoint_error;
   if (sys.init_failed())
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, sys.coverage()));
+  const std::vector<vm::LockEdge> edges = sys.lock_edges();
+  for (const vm::LockEdge& e : edges)
+    r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));
   switch (res.verdict) {
     case explore::Verdict::Pass:
       r.verdict = "pass";
+      // lockdep: an order inversion anywhere in the explored space, even if
+      // no deadlock state was reachable within the bounds.
+      if (auto cycle = find_lock_cycle(edges); !cycle.empty()) report_lock_cycle(r, *inst, eo, cycle);
       break;
     case explore::Verdict::Incomplete:
       r.verdict = "incomplete";
@@ -395,6 +408,14 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     return rr;
   };
   vm::Machine mach(m);
+  // A circular-locking trace ends in the step that takes its closing dependency.
+  vm::LockDeps deps;
+  for (const auto& line : t.violation.report)
+    if (line.rfind("closing dependency: ", 0) == 0) {
+      auto arrow = line.find(" -> ");
+      if (arrow != std::string::npos) deps.set_witness_names(line.substr(20, arrow - 20), line.substr(arrow + 4));
+    }
+  if (t.violation.kind == "circular-locking") mach.set_lock_deps(&deps);
   std::vector<uint8_t> s(m.buffer_size());
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
@@ -478,7 +499,7 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   std::string kind(vm::kind_name(mach.error().kind));
   if (kind != t.violation.kind)
     return diverged(fmt::format("the model fails with {} instead of {} at step {}", kind, t.violation.kind, t.steps.size()));
-  trace::Trace again = build_trace(*inst, labels);
+  trace::Trace again = build_trace(*inst, labels, std::nullopt, t.violation.kind == "circular-locking" ? &deps : nullptr);
   if (again.violation.title != t.violation.title)
     rr.warnings.push_back(fmt::format("same kind, different report: now \"{}\"", again.violation.title));
   rr.reproduced = true;

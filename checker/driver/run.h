@@ -2,19 +2,23 @@
 // What the CLI asks for: check a target on an arch (explore, then replay the
 // counterexample into a trace), and replay a stored trace.
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "driver/coverage.h"
 #include "explore/explorer.h"
 #include "target/instantiate.h"
 #include "trace/trace.h"
+#include "vm/lock_deps.h"
 
 namespace ptcheck {
 
 struct CheckOptions {
   explore::Options explore;
   std::vector<std::pair<std::string, bool>> sets;  // --set
+  bool coverage = false;                           // --coverage: record model lines and branches run
 };
 
 struct CheckResult {
@@ -35,6 +39,9 @@ struct CheckResult {
   uint32_t state_bytes = 0;    // size of one state vector
   explore::Stats stats;
   std::optional<trace::Trace> trace;
+  // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
+  std::vector<std::pair<std::string, std::string>> lock_edges;
+  std::shared_ptr<const CoverageData> coverage;  // with --coverage
 };
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
@@ -54,8 +61,9 @@ std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labe
 // Re-executes a path of explorer labels from the initial state and renders it.
 // loop_from (livelock): labels[loop_from..] lead back to the state they
 // started from; the trace says so, and the violation is the livelock.
+// deps: a lock-order witness (vm/lock_deps.h) whose edge ends the path.
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels,
-                         std::optional<size_t> loop_from = std::nullopt);
+                         std::optional<size_t> loop_from = std::nullopt, vm::LockDeps* deps = nullptr);
 
 struct ReplayResult {
   bool reproduced = false;

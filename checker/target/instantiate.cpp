@@ -165,6 +165,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     r.stride = r.obj_size = page_struct;
     r.count = pages;
     r.type = page_t;
+    r.overlay = env.record("ptdesc");
     regions.push_back(r);
     Region d;
     d.kind = RegionKind::PageData;

@@ -8,7 +8,8 @@ constexpr std::array<std::string_view, static_cast<size_t>(ErrorKind::Count)> kN
     "use-after-free", "out-of-bounds", "page-fault", "double-free", "invalid-free",
     "held-lock-freed", "lock-freed-memory", "bad-unlock", "bad-call", "deadlock",
     "bug", "vm-bug", "warn", "invariant", "leak", "sleep-in-atomic", "model-limit", "model-error",
-    "bad-page", "alert", "livelock",
+    "bad-page", "alert", "livelock", "lock-held-at-exit", "rcu-held-at-exit", "atomic-at-exit",
+    "circular-locking", "recursive-locking",
 };
 }  // namespace
 

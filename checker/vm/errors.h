@@ -32,6 +32,11 @@ enum class ErrorKind : uint8_t {
   BadPage,         // bad_page(): a page freed in a state the allocator rejects ("BUG: Bad page state")
   Alert,           // pr_alert_bug(): a consistency check printed "BUG: ..." and carried on (check_mm)
   Livelock,        // a reachable state from which no context that has not finished can ever finish
+  LockHeldAtExit,  // lockdep_sys_exit(): a context finished holding a spinlock, rwsem or mutex
+  RcuHeldAtExit,   // a context finished inside rcu_read_lock() (lockdep lists rcu_read_lock as held)
+  AtomicAtExit,    // do_exit(): a context finished with interrupts or preemption disabled
+  CircularLocking, // lockdep: two lock classes taken in both orders somewhere in the explored space
+  RecursiveLocking,// lockdep: a lock taken while a lock of the same class and subclass is held
   Count
 };
 

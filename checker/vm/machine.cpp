@@ -402,6 +402,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       std::memcpy(&h, base + th.fp - kFrameHeader, sizeof h);
       uint32_t fsize = m_.funcs[th.func].frame_size;
       if (h.ret_func == UINT32_MAX) {
+        if (!check_exit(s, t)) return Exec::Error;
         last_ret_ = in.b.size ? rd(in.b) : 0;
         std::memset(base + th.fp - kFrameHeader, 0, kFrameHeader + fsize);
         th.func = UINT32_MAX;
@@ -433,6 +434,18 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
 }
 
 bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
+  return cov_ ? run_loop<true>(s, t, choice, start_visible) : run_loop<false>(s, t, choice, start_visible);
+}
+
+void Machine::cover(const Insn& in, uint32_t func, uint32_t pc, Exec e) {
+  uint8_t& mark = cov_->marks[func][pc];
+  mark |= Coverage::kRan;
+  if (in.op == Op::Jz || in.op == Op::Jnz)
+    mark |= e == Exec::Jumped ? Coverage::kJumped : e == Exec::Next ? Coverage::kFellThrough : 0;
+}
+
+template <bool kCov>
+bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
   // start_visible: a scheduled step (execute the resting visible instruction,
   // then run to the next one). Otherwise advance to the first visible instruction.
   budget_ = kStepBudget;
@@ -492,8 +505,10 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
                     "a step ran 1000000 instructions without touching shared memory (unbounded loop?)");
       if (in.op == Op::AtomicBegin) ++atomic;
       else if (in.op == Op::AtomicEnd) --atomic;
+      [[maybe_unused]] const uint32_t func = th.func, pc = th.pc;
       Exec e = exec(s, t, th, f, in, choice);
       fp_rec_ = false;
+      if constexpr (kCov) cover(in, func, pc, e);
       choice = 0;
       if (e == Exec::Next) {
         ++th.pc;
@@ -530,7 +545,9 @@ bool Machine::build_initial(uint8_t* s) {
       const Insn& in = m_.funcs[th.func].code[th.pc];
       cur_loc_ = in.loc;
       if (--budget_ == 0) return fail(ErrorKind::ModelError, 0, "init does not terminate");
+      const uint32_t func = th.func, pc = th.pc;
       Exec e = exec(s, 0, th, frame(s, 0), in, 0);
+      if (cov_) cover(in, func, pc, e);
       if (e == Exec::Next) ++ts(s, 0).pc;
       else if (e == Exec::Error) return false;
       else if (e == Exec::Blocked) return fail(ErrorKind::Deadlock, 0, "init blocked");

@@ -14,7 +14,9 @@
 
 #include "support/assert.h"
 #include "vm/builtins.h"
+#include "vm/coverage.h"
 #include "vm/errors.h"
+#include "vm/lock_deps.h"
 #include "vm/model.h"
 
 namespace ptcheck::vm {
@@ -28,7 +30,15 @@ class Recorder {
   virtual void on_print(const std::string& text) = 0;
   virtual void on_alloc(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
   virtual void on_free(const Region& r, uint64_t obj, uint32_t context, const std::vector<uint32_t>& chain) = 0;
+  // A context took the lock at addr, or entered the state a kSite* names: the
+  // acquisition site that exit reports name (vm/machine_exit.cpp).
+  virtual void on_acquire(uint32_t context, uint64_t addr, const std::vector<uint32_t>& chain) {
+    (void)context, (void)addr, (void)chain;
+  }
 };
+
+// Pseudo-addresses for on_acquire(): no region lives this low.
+inline constexpr uint64_t kSiteRcu = 1, kSiteIrqOff = 2, kSitePreempt = 3;
 
 struct Move {
   uint32_t context;
@@ -104,6 +114,10 @@ class Machine {
   bool check_invariants(uint8_t* s);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
+  // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
+  void set_lock_deps(LockDeps* d) { deps_ = d; }
+  // Coverage: recorded into c while it is set (vm/coverage.h).
+  void set_coverage(Coverage* c) { cov_ = c; }
   // Location (Model::locs index) of the instruction context t rests at.
   uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
   // Call chain of context t, innermost first, as locations.
@@ -133,6 +147,11 @@ class Machine {
   bool is_visible(const uint8_t* s, uint32_t t, const Insn& in) const;
   bool can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const;
   bool run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
+  // run()'s loop; kCov: mark what runs in cov_ (a separate instantiation, so
+  // a run without coverage pays nothing).
+  template <bool kCov>
+  bool run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
+  void cover(const Insn& in, uint32_t func, uint32_t pc, Exec e);
   // f: the context's current frame; th: its ThreadState (both valid until a
   // call or return, which answer NewFrame).
   Exec exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f, const Insn& in, uint32_t choice);
@@ -159,6 +178,11 @@ class Machine {
   bool fail(ErrorKind k, uint32_t t, const std::string& detail = {});
   bool held(const ThreadState& th, uint64_t lock, bool* reader = nullptr) const;
   bool check_free_locks(uint8_t* s, uint32_t t, uint64_t lo, uint64_t hi);
+  // A context's entry function returns: nothing may still be held (machine_exit.cpp).
+  bool check_exit(uint8_t* s, uint32_t t);
+  // Before a lock joins th's held locks: recursive locking of a class, and the
+  // dependencies on the held ones (machine_lockdep.cpp).
+  bool lock_order(uint8_t* s, uint32_t t, uint64_t lock, unsigned sub, bool trylock);
   // Leaves the context's RCU read-side state if nothing keeps it a reader.
   void leave_read_section(uint8_t* s, uint32_t t);
   void irqs_enabled_again(uint8_t* s, uint32_t t);
@@ -176,6 +200,8 @@ class Machine {
   const Model& m_;
   ErrorInfo err_;
   Recorder* rec_ = nullptr;
+  LockDeps* deps_ = nullptr;
+  Coverage* cov_ = nullptr;
   uint32_t cur_loc_ = 0;
   std::vector<uint8_t> stride_log2_;  // per region: log2(stride), 0xff when not a power of two
   bool builtin_visible_[static_cast<size_t>(Builtin::Count)] = {};

@@ -88,11 +88,14 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     if (!p && err_.kind == ErrorKind::UseAfterFree) err_.kind = ErrorKind::LockFreedMemory;
     return p;
   };
-  auto push_held = [&](uint64_t lock, LockKind kind) {
+  auto push_held = [&](uint64_t lock, LockKind kind, unsigned sub, bool trylock) {
     if (th.nheld == kMaxHeld) return error(ErrorKind::ModelLimit, "more than 4 locks held at once");
-    const unsigned sh = 2 * th.nheld;
+    if (!lock_order(s, t, lock, sub, trylock)) return Exec::Error;
+    const unsigned sh = 2 * th.nheld, sh4 = 4 * th.nheld;
     th.held_kind = static_cast<uint8_t>((th.held_kind & ~(3u << sh)) | (unsigned(kind) << sh));
+    th.held_sub = static_cast<uint16_t>((th.held_sub & ~(15u << sh4)) | ((sub & 15u) << sh4));
     th.held[th.nheld++] = lock;
+    if (rec_) rec_->on_acquire(t, lock, chain());
     return Exec::Next;
   };
   auto pop_held = [&](uint64_t lock) {
@@ -101,6 +104,8 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
         for (uint32_t j = i; j + 1 < th.nheld; ++j) th.held[j] = th.held[j + 1];
         unsigned low = th.held_kind & ((1u << (2 * i)) - 1), high = unsigned(th.held_kind) >> (2 * i + 2);
         th.held_kind = static_cast<uint8_t>(low | (high << (2 * i)));
+        unsigned slow = th.held_sub & ((1u << (4 * i)) - 1), shigh = unsigned(th.held_sub) >> (4 * i + 4);
+        th.held_sub = static_cast<uint16_t>(slow | (shigh << (4 * i)));
         th.held[--th.nheld] = 0;
         return;
       }
@@ -291,7 +296,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       // The qspinlock's locked byte: the word reads 1 while held.
       write_value(p, 4, 1);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], 4, 1);
-      Exec e = push_held(a[0], kSpin);
+      Exec e = push_held(a[0], kSpin, b == Builtin::SpinLockNested ? unsigned(a[1]) : 0, b == Builtin::SpinTrylock);
       if (e != Exec::Next) return e;
       return b == Builtin::SpinTrylock ? ret(1) : Exec::Next;
     }
@@ -351,7 +356,8 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       uint64_t nv = writer ? all_ones(word) : v + 1;
       write_value(p, word, nv);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, nv);
-      Exec e = push_held(a[0], writer ? kRwsemWrite : kRwsemRead);
+      Exec e = push_held(a[0], writer ? kRwsemWrite : kRwsemRead, b == Builtin::DownReadNested ? unsigned(a[1]) : 0,
+                         trylock);
       if (e != Exec::Next) return e;
       return trylock ? ret(1) : Exec::Next;
     }
@@ -388,7 +394,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       }
       write_value(p, word, t + 1);
       if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, a[0], word, t + 1);
-      Exec e = push_held(a[0], kMutex);
+      Exec e = push_held(a[0], kMutex, b == Builtin::MutexLockNested ? unsigned(a[1]) : 0, b == Builtin::MutexTrylock);
       if (e != Exec::Next) return e;
       return b == Builtin::MutexTrylock ? ret(1) : Exec::Next;
     }
@@ -411,6 +417,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return ret(v != 0);
     }
     case Builtin::LocalIrqDisable:
+      if (rec_ && !th.irq_off) rec_->on_acquire(t, kSiteIrqOff, chain());
       th.irq_off = 1;
       return Exec::Next;
     case Builtin::LocalIrqEnable:
@@ -421,6 +428,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       // The saved flags: 1 when interrupts were enabled (x86's EFLAGS.IF, an
       // arm64 DAIF mask or a powerpc MSR_EE reduced to one bit).
       uint64_t flags = th.irq_off ? 0 : 1;
+      if (rec_ && !th.irq_off) rec_->on_acquire(t, kSiteIrqOff, chain());
       th.irq_off = 1;
       return ret(flags);
     }
@@ -432,6 +440,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return ret(th.irq_off);
     case Builtin::PreemptDisable:
       if (th.preempt == 255) return error(ErrorKind::ModelLimit, "preempt_disable nested 255 deep");
+      if (rec_ && !th.preempt) rec_->on_acquire(t, kSitePreempt, chain());
       ++th.preempt;
       return Exec::Next;
     case Builtin::PreemptEnable:
@@ -467,6 +476,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       return error(ErrorKind::BadPage, m_.strings[in.c.off]);
     case Builtin::RcuReadLock:
       if (th.rcu_depth == 255) return error(ErrorKind::ModelLimit, "rcu_read_lock nested 255 deep");
+      if (rec_ && !th.rcu_depth) rec_->on_acquire(t, kSiteRcu, chain());
       ++th.rcu_depth;
       return Exec::Next;
     case Builtin::RcuReadUnlock:

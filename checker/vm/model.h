@@ -36,6 +36,8 @@ struct Region {
   int32_t shadow_off = -1; // >= 0: object i's ShadowStatus at shadow_off + i
   const sema::Type* type = nullptr;  // object type (for iteration and field names)
   uint32_t thread = UINT32_MAX;      // Stack: the owning context
+  // Pages: struct ptdesc, the overlay whose ptl names page-table locks (vm/lock_class.cpp).
+  const sema::Type* overlay = nullptr;
   uint64_t end() const { return base + stride * count; }
 };
 
@@ -56,7 +58,7 @@ struct ThreadState {
   uint32_t ipi_wait; // smp_call_function(wait): contexts with interrupts off it still waits for
   uint8_t preempt;   // preempt_disable() nesting (held spinlocks are counted by held[])
   uint8_t irq_off;   // 1 while local interrupts are disabled
-  uint16_t pad0;
+  uint16_t held_sub; // 4 bits per held[i]: the lockdep subclass it was taken with (*_nested)
   uint32_t pad1;
   uint64_t held[kMaxHeld];  // addresses of held locks, in acquisition order
 };
@@ -68,6 +70,7 @@ enum LockKind : uint8_t { kSpin = 0, kRwsemRead = 1, kRwsemWrite = 2, kMutex = 3
 inline LockKind held_lock_kind(const ThreadState& th, uint32_t i) {
   return static_cast<LockKind>((th.held_kind >> (2 * i)) & 3);
 }
+inline unsigned held_subclass(const ThreadState& th, uint32_t i) { return (th.held_sub >> (4 * i)) & 15; }
 
 // kDiscarded: the context's assume() failed; the state ends its path without a
 // violation (vm/machine_final.cpp).

@@ -8,8 +8,11 @@ namespace ptcheck::vm {
 namespace {
 class ModelWorker : public explore::Worker {
  public:
-  ModelWorker(const Model& m, bool init_failed)
-      : m_(m), mach_(m), cur_(m.buffer_size()), next_(m.buffer_size()), init_failed_(init_failed) {}
+  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov)
+      : m_(m), mach_(m), cur_(m.buffer_size()), next_(m.buffer_size()), init_failed_(init_failed) {
+    mach_.set_lock_deps(deps);
+    mach_.set_coverage(cov);
+  }
 
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
     std::memcpy(cur_.data(), state, m_.state_size);
@@ -98,8 +101,13 @@ class ModelWorker : public explore::Worker {
 };
 }  // namespace
 
-ModelSystem::ModelSystem(const Model& m) : m_(m), initial_(m.work_size) {
+ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness, bool coverage)
+    : m_(m), initial_(m.work_size), witness_(witness), coverage_(coverage) {
   Machine mach(m);
+  if (coverage_) {
+    init_cov_ = Coverage(m);
+    mach.set_coverage(&init_cov_);
+  }
   if (!mach.build_initial(initial_.data())) {
     init_failed_ = true;
     init_error_ = mach.error();
@@ -133,7 +141,30 @@ explore::StateShape ModelSystem::shape() const {
 void ModelSystem::initial_state(uint8_t* out) const { std::memcpy(out, initial_.data(), m_.state_size); }
 
 std::unique_ptr<explore::Worker> ModelSystem::make_worker() const {
-  return std::make_unique<ModelWorker>(m_, init_failed_);
+  std::lock_guard<std::mutex> g(deps_mu_);
+  LockDeps& d = deps_.emplace_back();
+  if (witness_) d.set_witness(*witness_);
+  Coverage* cov = coverage_ ? &covs_.emplace_back(m_) : nullptr;
+  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov);
+}
+
+Coverage ModelSystem::coverage() const {
+  std::lock_guard<std::mutex> g(deps_mu_);
+  Coverage all = init_cov_;
+  for (const Coverage& c : covs_) all.merge(c);
+  return all;
+}
+
+std::vector<LockEdge> ModelSystem::lock_edges() const {
+  std::lock_guard<std::mutex> g(deps_mu_);
+  std::vector<LockEdge> all;
+  for (const LockDeps& d : deps_) {
+    auto e = d.edges();
+    all.insert(all.end(), e.begin(), e.end());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
 }
 
 }  // namespace ptcheck::vm

@@ -1,7 +1,10 @@
 #pragma once
 // A compiled model as the explorer's TransitionSystem: one Machine per worker,
 // labels encoding (context, choice).
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "explore/transition_system.h"
@@ -11,7 +14,10 @@ namespace ptcheck::vm {
 
 class ModelSystem : public explore::TransitionSystem {
  public:
-  explicit ModelSystem(const Model& m);
+  // witness: every worker fails the acquisition that adds this lock-order
+  // edge (circular-locking), so a search returns the first path taking it.
+  // coverage: every worker records what it executes (vm/coverage.h).
+  explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt, bool coverage = false);
   size_t state_size() const override { return m_.state_size; }
   void initial_state(uint8_t* out) const override;
   explore::StateShape shape() const override;
@@ -19,12 +25,22 @@ class ModelSystem : public explore::TransitionSystem {
   // The initial state failed to build (an error in init or at a thread's start).
   bool init_failed() const { return init_failed_; }
   const ErrorInfo& init_error() const { return init_error_; }
+  // Every lock-order edge the workers recorded, merged and sorted.
+  std::vector<LockEdge> lock_edges() const;
+  // What init and every worker executed, merged (empty without coverage).
+  Coverage coverage() const;
 
  private:
   const Model& m_;
   std::vector<uint8_t> initial_;
   bool init_failed_ = false;
   ErrorInfo init_error_;
+  std::optional<LockEdge> witness_;
+  mutable std::mutex deps_mu_;
+  mutable std::deque<LockDeps> deps_;  // one per worker made
+  bool coverage_ = false;
+  Coverage init_cov_;
+  mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
 };
 
 }  // namespace ptcheck::vm

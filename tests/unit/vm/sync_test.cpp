@@ -47,7 +47,8 @@ target down_read_irqs_off {
 }
 
 target trylocks {
-	thread A { got = mutex_trylock(&m); got = got + 2 * down_write_trylock(&sem); got = got + 4 * down_read_trylock(&sem); }
+	thread A { got = mutex_trylock(&m); got = got + 2 * down_write_trylock(&sem); got = got + 4 * down_read_trylock(&sem);
+		if (got & 1) mutex_unlock(&m); if (got & 2) up_write(&sem); if (got & 4) up_read(&sem); }
 	expect pass;
 }
 
