@@ -14,14 +14,21 @@ class ModelWorker : public explore::Worker {
     mach_.set_coverage(cov);
   }
 
-  Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
+  // Copies the state and lists its moves; false (with how the state ends)
+  // when there is none.
+  bool load(const uint8_t* state, Result& end) {
     std::memcpy(cur_.data(), state, m_.state_size);
     moves_.clear();
     mach_.moves(cur_.data(), moves_);
-    if (moves_.empty()) {
-      if (!mach_.all_done(cur_.data())) return Result::Deadlock;
-      return mach_.check_leaks(cur_.data()) ? Result::Terminal : Result::TerminalViolation;
-    }
+    if (!moves_.empty()) return true;
+    end = !mach_.all_done(cur_.data())       ? Result::Deadlock
+          : mach_.check_leaks(cur_.data()) ? Result::Terminal
+                                           : Result::TerminalViolation;
+    return false;
+  }
+
+  Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
+    if (Result end; !load(state, end)) return end;
     for (uint32_t i = 0; i < moves_.size(); ++i) {
       const Move& mv = moves_[i];
       std::memcpy(next_.data(), cur_.data(), m_.state_size);
@@ -41,13 +48,7 @@ class ModelWorker : public explore::Worker {
   bool sleep_sets() const override { return m_.contexts() <= 64; }
 
   Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
-    std::memcpy(cur_.data(), state, m_.state_size);
-    moves_.clear();
-    mach_.moves(cur_.data(), moves_);
-    if (moves_.empty()) {
-      if (!mach_.all_done(cur_.data())) return Result::Deadlock;
-      return mach_.check_leaks(cur_.data()) ? Result::Terminal : Result::TerminalViolation;
-    }
+    if (Result end; !load(state, end)) return end;
     const size_t n = moves_.size(), stride = m_.work_size + 8;
     if (succ_.size() < n * stride) succ_.resize(n * stride);
     fps_.resize(n);
