@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+#include <thread>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -31,10 +33,8 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
     : StateStorage(mem),
       size_(shape.size),
       leaf_loc_(mem),
-      node_keys_(mem),
       root_keys_(mem),
       leaf_index_(mem, epochs_),
-      node_index_(mem, epochs_),
       root_index_(mem, epochs_) {
   for (size_t i = 0; i + 1 < shape.cuts.size(); ++i) {
     // Pieces longer than a leaf are cut further.
@@ -45,8 +45,10 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
   }
   n_leaves_ = static_cast<uint32_t>(leaf_off_.size());
   while (pow2_ < n_leaves_) pow2_ *= 2;
+  while ((1u << depth_) < pow2_) ++depth_;
+  levels_.resize(depth_);
+  for (unsigned l = 1; l < depth_; ++l) levels_[l] = std::make_unique<NodeTable>(mem, NodeTable::kMinLog2);
   leaf_ids_.set_next(1);  // 0: the all-zero leaf
-  node_ids_.set_next(1);  // 0: the pair (0, 0)
 }
 
 TreeStore::~TreeStore() {
@@ -55,8 +57,16 @@ TreeStore::~TreeStore() {
 }
 
 uint64_t TreeStore::bytes() const {
-  return base_bytes() + leaf_loc_.bytes() + node_keys_.bytes() + root_keys_.bytes() + leaf_index_.bytes() +
-         node_index_.bytes() + root_index_.bytes() + arena_bytes_;
+  uint64_t b = base_bytes() + leaf_loc_.bytes() + root_keys_.bytes() + leaf_index_.bytes() + root_index_.bytes() +
+               arena_bytes_;
+  for (unsigned l = 1; l < depth_; ++l) b += levels_[l]->bytes();
+  return b;
+}
+
+uint64_t TreeStore::nodes() const {
+  uint64_t n = 0;
+  for (unsigned l = 1; l < depth_; ++l) n += levels_[l]->count();
+  return n;
 }
 
 bool TreeStore::ensure_states(uint64_t first, uint64_t n) {
@@ -115,25 +125,6 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
   return id;
 }
 
-uint32_t TreeStore::intern_node(uint64_t key, IdCursor& ids) {
-  if (key == 0) return 0;
-  auto eq = [&](uint32_t id) { return node_keys_[id] == key; };
-  auto make = [&]() -> uint32_t {
-    if (ids.empty()) {
-      uint64_t first = node_ids_.reserve();
-      if (first + IdBlocks::kBlock >= kNoId || !node_keys_.ensure(first, IdBlocks::kBlock)) return kNoId;
-      ids.next = first;
-      ids.end = first + IdBlocks::kBlock;
-    }
-    uint32_t id = static_cast<uint32_t>(ids.next++);
-    node_keys_[id] = key;
-    return id;
-  };
-  uint32_t id = kNoId;
-  node_index_.find_or_insert(mix(key), eq, make, id);
-  return id;
-}
-
 Found TreeStore::intern_root(uint64_t key, IdCursor& ids) {
   auto eq = [&](uint32_t id) { return root_keys_[id] == key; };
   auto make = [&]() -> uint32_t {
@@ -149,131 +140,112 @@ Found TreeStore::intern_root(uint64_t key, IdCursor& ids) {
   return f;
 }
 
+
 // ---------------------------------------------------------------------------
+// Rebuilds (see the file head of tree_store.h).
 
-class TreeCursor final : public StoreCursor {
- public:
-  explicit TreeCursor(TreeStore& st)
-      : st_(st), base_(std::max<uint32_t>(st.size_, 1)), tree_(2 * st.pow2_ - 1, kNoId) {}
+void TreeStore::add_gate(Gate* g) {
+  std::lock_guard<std::mutex> lk(gates_mu_);
+  gates_.push_back(g);
+}
 
-  const uint8_t* materialize(StateId id) override {
-    if (id == base_id_) return base_.data();
-    const uint64_t root = st_.root_keys_[id];
-    // Walk down from the root's children, skipping subtrees equal to the
-    // ones already in base_.
-    stack_.clear();
-    stack_.push_back({1, uint32_t(root >> 32)});
-    stack_.push_back({2, uint32_t(root)});
-    const uint32_t first_leaf = st_.pow2_ - 1;
-    while (!stack_.empty()) {
-      auto [pos, nid] = stack_.back();
-      stack_.pop_back();
-      if (tree_[pos] == nid) continue;
-      tree_[pos] = nid;
-      if (pos >= first_leaf) {
-        uint32_t j = pos - first_leaf;
-        if (j >= st_.n_leaves_) continue;
-        uint8_t* dst = base_.data() + st_.leaf_off_[j];
-        if (nid == 0) std::memset(dst, 0, st_.leaf_len_[j]);
-        else std::memcpy(dst, st_.leaf_record(nid) + 8, st_.leaf_len_[j]);
-        continue;
-      }
-      const uint64_t key = nid == 0 ? 0 : st_.node_keys_[nid];
-      stack_.push_back({2 * pos + 1, uint32_t(key >> 32)});
-      stack_.push_back({2 * pos + 2, uint32_t(key)});
+void TreeStore::remove_gate(Gate* g) {
+  std::lock_guard<std::mutex> lk(gates_mu_);
+  gates_.erase(std::remove(gates_.begin(), gates_.end(), g), gates_.end());
+}
+
+bool TreeStore::grow(Gate& self) {
+  if (full_.load(std::memory_order_acquire)) return false;
+  bool expected = false;
+  if (!growing_.compare_exchange_strong(expected, true, std::memory_order_seq_cst)) return true;
+  bool ok;
+  {
+    std::lock_guard<std::mutex> lk(gates_mu_);
+    // Dekker with TreeCursor::enter(): it stores active then reads growing_,
+    // this stored growing_ and reads active, all seq_cst.
+    for (Gate* g : gates_) {
+      if (g == &self) continue;
+      for (unsigned spins = 0; g->active.load(std::memory_order_seq_cst); ++spins)
+        if (spins > 64) std::this_thread::yield();
     }
-    base_id_ = id;
-    return base_.data();
-  }
-
-  Found find_or_insert(const uint8_t* s) override {
-    if (base_id_ == kNoState) return insert_full(s);
-    const uint32_t first_leaf = st_.pow2_ - 1;
-    undo_.clear();
-    level_.clear();
-    for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
-      const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
-      if (std::memcmp(s + off, base_.data() + off, len) == 0) continue;
-      uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
-      if (lid == kNoId) return restore_full();
-      const uint32_t pos = first_leaf + j;
-      if (lid == tree_[pos]) continue;
-      undo_.push_back({pos, tree_[pos]});
-      tree_[pos] = lid;
-      const uint32_t parent = (pos - 1) / 2;
-      if (level_.empty() || level_.back() != parent) level_.push_back(parent);
+    try {
+      ok = rebuild();
+    } catch (...) {
+      // Half-rebuilt tables: every cursor throws from now on (TreeCursor::enter).
+      broken_.store(true, std::memory_order_seq_cst);
+      growing_.store(false, std::memory_order_seq_cst);
+      throw;
     }
-    if (level_.empty()) return Found{base_id_, false, false};
-    // Up the tree, one level at a time: positions of a level ascend, so their
-    // parents do too and duplicates are adjacent.
-    while (!(level_.size() == 1 && level_[0] == 0)) {
-      next_.clear();
-      for (uint32_t pos : level_) {
-        if (pos == 0) {  // the root sits with a shallower leaf's parents only when the tree is tiny
-          if (next_.empty() || next_.back() != 0) next_.push_back(0);
-          continue;
-        }
-        uint32_t nid = st_.intern_node(pair(tree_[2 * pos + 1], tree_[2 * pos + 2]), node_ids_);
-        if (nid == kNoId) return restore_full();
-        undo_.push_back({pos, tree_[pos]});
-        tree_[pos] = nid;
-        const uint32_t parent = (pos - 1) / 2;
-        if (next_.empty() || next_.back() != parent) next_.push_back(parent);
-      }
-      level_.swap(next_);
+    if (!ok) full_.store(true, std::memory_order_release);
+    gen_.fetch_add(1, std::memory_order_release);
+  }
+  growing_.store(false, std::memory_order_seq_cst);
+  return ok;
+}
+
+bool TreeStore::rebuild() {
+  // Which levels grow: the full one, and every one past 60% (it would be
+  // next). The others are re-keyed in place of the same size once a level
+  // below them changed.
+  std::vector<unsigned> new_log2(depth_, 0);
+  uint64_t transient = 0, grown = 0;
+  bool any = false;
+  for (unsigned l = depth_; l-- > 1;) {
+    NodeTable& t = level(l);
+    unsigned lg = t.log2();
+    if (t.count() * 10 > t.capacity() * 6) {
+      if (lg + 1 > NodeTable::kMaxLog2) return false;
+      ++lg;
     }
-    Found f = st_.intern_root(pair(tree_[1], tree_[2]), state_ids_);
-    restore();
-    return f;
+    if (lg != t.log2()) any = true;
+    if (!any) continue;  // nothing below changed: this level keeps its ids
+    new_log2[l] = lg;
+    const uint64_t below = l + 1 < depth_ ? level(l + 1).capacity() * sizeof(uint32_t) : 0;
+    transient = std::max(transient, (uint64_t(1) << lg) * sizeof(uint64_t) + t.capacity() * sizeof(uint32_t) + below);
+    grown += ((uint64_t(1) << lg) - t.capacity()) * sizeof(uint64_t);
   }
+  if (!any) return true;
+  // The peak, at most: every level's growth, plus one level's new table and
+  // two id maps on top of what is held.
+  if (!mem_.try_add(grown + transient)) return false;
+  mem_.add(-static_cast<int64_t>(grown + transient));
 
-  void new_layer() override { state_ids_.drop(); }
-
- private:
-  struct Item {
-    uint32_t pos, id;
-  };
-  void restore() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) tree_[it->first] = it->second;
-    undo_.clear();
-  }
-  Found restore_full() {
-    restore();
-    return Found{kNoState, false, true};
-  }
-  // No base: intern every leaf and node; the state becomes the base.
-  Found insert_full(const uint8_t* s) {
-    const uint32_t first_leaf = st_.pow2_ - 1;
-    std::vector<uint32_t> t(2 * st_.pow2_ - 1, 0);
-    for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
-      uint32_t lid = st_.intern_leaf(s + st_.leaf_off_[j], st_.leaf_len_[j], leaf_ids_, arena_);
-      if (lid == kNoId) return Found{kNoState, false, true};
-      t[first_leaf + j] = lid;
+  std::vector<uint32_t> below, remap;  // old id -> new id of the level below / this level
+  for (unsigned l = depth_; l-- > 1;) {
+    if (!new_log2[l]) continue;
+    NodeTable& old = level(l);
+    auto fresh = std::make_unique<NodeTable>(mem_, new_log2[l]);
+    remap.assign(old.capacity(), 0);
+    mem_.add(static_cast<int64_t>(remap.size() * sizeof(uint32_t)));
+    const bool rekey = !below.empty();
+    for (uint64_t i = 1; i < old.capacity(); ++i) {
+      uint64_t k = old.key(static_cast<uint32_t>(i));
+      if (!k) continue;
+      if (rekey) k = pair(below[k >> 32], below[uint32_t(k)]);
+      remap[i] = fresh->put_unique(k);
     }
-    for (uint32_t pos = first_leaf; pos-- > 1;) {
-      t[pos] = st_.intern_node(pair(t[2 * pos + 1], t[2 * pos + 2]), node_ids_);
-      if (t[pos] == kNoId) return Found{kNoState, false, true};
-    }
-    Found f = st_.intern_root(pair(t[1], t[2]), state_ids_);
-    if (f.full) return f;
-    tree_ = std::move(t);
-    std::memcpy(base_.data(), s, st_.size_);
-    base_id_ = f.id;
-    return f;
+    levels_[l] = std::move(fresh);
+    mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint32_t)));
+    below.swap(remap);
+    remap.clear();
+    remap.shrink_to_fit();
   }
-
-  TreeStore& st_;
-  std::vector<uint8_t> base_;
-  std::vector<uint32_t> tree_;
-  StateId base_id_ = kNoState;
-  IdCursor state_ids_, node_ids_, leaf_ids_;
-  TreeStore::Arena arena_;
-  std::vector<std::pair<uint32_t, uint32_t>> undo_;
-  std::vector<uint32_t> level_, next_;
-  std::vector<Item> stack_;
-};
-
-std::unique_ptr<StoreCursor> TreeStore::cursor() { return std::make_unique<TreeCursor>(*this); }
+  // The roots pair level-1 ids: re-key them and rebuild their index (it keeps
+  // its capacity, so re-inserting the same roots needs no memory).
+  root_index_.clear();
+  const uint64_t n = ids_.next();
+  for (uint64_t id = 0; id < n; ++id) {
+    if (!root_keys_.present(id)) continue;
+    uint64_t k = root_keys_[id];
+    if (k == kUnusedRoot) continue;
+    k = pair(below[k >> 32], below[uint32_t(k)]);
+    root_keys_[id] = k;
+    if (!root_index_.insert_unique(mix(k ^ 0x5bd1e995u), static_cast<uint32_t>(id)))
+      throw std::logic_error("tree store: re-indexing the roots needed memory");
+  }
+  mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint32_t)));
+  return true;
+}
 
 // ---------------------------------------------------------------------------
 // Checkpoints: leaves (id, length, bytes), node keys, the first `keep` roots,
@@ -282,7 +254,7 @@ std::unique_ptr<StoreCursor> TreeStore::cursor() { return std::make_unique<TreeC
 void TreeStore::save(std::FILE* f, StateId keep) const {
   put<uint32_t>(f, size_, "tree header");
   put<uint32_t>(f, n_leaves_, "tree header");
-  const uint64_t nl = leaf_ids_.next(), nn = node_ids_.next();
+  const uint64_t nl = leaf_ids_.next();
   put<uint64_t>(f, nl, "leaves");
   for (uint64_t id = 1; id < nl; ++id) {
     uint32_t len = 0;
@@ -291,8 +263,17 @@ void TreeStore::save(std::FILE* f, StateId keep) const {
     put<uint32_t>(f, len, "leaves");
     put_bytes(f, r ? r + 8 : nullptr, len, "leaves");
   }
-  put<uint64_t>(f, nn, "nodes");
-  for (uint64_t id = 1; id < nn; ++id) put<uint64_t>(f, node_keys_.present(id) ? node_keys_[id] : 0, "nodes");
+  // Each level: its size and its (slot, key) pairs; ids are slots.
+  for (unsigned l = 1; l < depth_; ++l) {
+    const NodeTable& t = level(l);
+    put<uint32_t>(f, t.log2(), "nodes");
+    put<uint64_t>(f, t.count(), "nodes");
+    for (uint64_t i = 1; i < t.capacity(); ++i)
+      if (uint64_t k = t.key(static_cast<uint32_t>(i))) {
+        put<uint32_t>(f, static_cast<uint32_t>(i), "nodes");
+        put<uint64_t>(f, k, "nodes");
+      }
+  }
   put<uint64_t>(f, keep, "roots");
   for (uint64_t id = 0; id < keep; ++id) put<uint64_t>(f, root_keys_[id], "roots");
   save_base(f, keep);
@@ -321,15 +302,20 @@ void TreeStore::load(std::FILE* f) {
       throw CheckpointError("out of memory indexing leaves");
   }
   leaf_ids_.set_next(nl);
-  const uint64_t nn = get<uint64_t>(f, "nodes");
-  if (nn >= kNoId || !node_keys_.ensure(0, std::max<uint64_t>(nn, 1))) throw CheckpointError("cannot load nodes");
-  for (uint64_t id = 1; id < nn; ++id) {
-    uint64_t k = get<uint64_t>(f, "nodes");
-    node_keys_[id] = k;
-    if (k && !node_index_.insert_unique(mix(k), static_cast<uint32_t>(id)))
-      throw CheckpointError("out of memory indexing nodes");
+  for (unsigned l = 1; l < depth_; ++l) {
+    const uint32_t lg = get<uint32_t>(f, "nodes");
+    const uint64_t count = get<uint64_t>(f, "nodes");
+    if (lg < NodeTable::kMinLog2 || lg > NodeTable::kMaxLog2 || count > NodeTable::limit_of(uint64_t(1) << lg))
+      throw CheckpointError("the checkpoint is corrupt (node table size)");
+    if (!mem_.try_add((uint64_t(1) << lg) * sizeof(uint64_t))) throw CheckpointError("out of memory loading nodes");
+    mem_.add(-static_cast<int64_t>((uint64_t(1) << lg) * sizeof(uint64_t)));
+    levels_[l] = std::make_unique<NodeTable>(mem_, lg);
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint32_t id = get<uint32_t>(f, "nodes");
+      const uint64_t k = get<uint64_t>(f, "nodes");
+      if (!levels_[l]->put_at(id, k)) throw CheckpointError("the checkpoint is corrupt (node slots)");
+    }
   }
-  node_ids_.set_next(nn);
   const uint64_t keep = get<uint64_t>(f, "roots");
   if (keep >= kNoId) throw CheckpointError("the checkpoint is corrupt (roots)");
   uint64_t blocks = (keep + IdBlocks::kBlock - 1) / IdBlocks::kBlock * IdBlocks::kBlock;

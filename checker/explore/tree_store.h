@@ -9,6 +9,21 @@
 // (state id). States that share most of their leaves share most of their
 // nodes, so a new state typically costs its root and a node or two.
 //
+// Internal nodes live in one NodeTable per tree level (node_table.h): the
+// slot holds the pair itself and the slot is the id, so a lookup is one probe
+// and a node costs 8 bytes over the table's load. Roots keep dense state ids
+// (the explorer numbers layers by them): a dense array of root pairs and a
+// ConcurrentIndex over it. Leaves are few; they keep an index and an arena.
+//
+// Growing a level changes its ids (they are slots), and with them the keys of
+// every level above and the roots. So a full table is never grown alone: the
+// cursor that finds it full parks every other cursor (each marks itself
+// active for the length of a call, and waits while a rebuild is pending),
+// rebuilds the levels bottom-up into bigger tables, remapping ids level by
+// level, re-keys the roots, and bumps the generation; each cursor re-reads its
+// cached tree on its next call. A rebuild holds one level's old and new table
+// at a time (and two id maps), and runs only as often as the tables double.
+//
 // Incremental: a cursor keeps the tree of the state it materialized last;
 // inserting a successor interns only the leaves that differ from it and the
 // nodes on their paths to the root. Materializing walks down from the root
@@ -17,12 +32,16 @@
 //
 // Ids 0 are reserved: leaf 0 is all zero bytes, node 0 the pair (0, 0), so
 // zero regions (unused stack, padding leaves) are never stored or looked up.
+#include <atomic>
 #include <mutex>
 #include <vector>
 
+#include "explore/node_table.h"
 #include "explore/storage.h"
 
 namespace ptcheck::explore {
+
+class TreeCursor;
 
 class TreeStore final : public StateStorage {
  public:
@@ -37,8 +56,10 @@ class TreeStore final : public StateStorage {
   void save(std::FILE* f, StateId keep) const override;
   void load(std::FILE* f) override;
 
-  uint64_t nodes() const { return node_index_.size(); }
+  uint64_t nodes() const;
   uint64_t leaves() const { return leaf_index_.size(); }
+  // Rebuilds so far (each doubles at least one level).
+  uint64_t rebuilds() const { return gen_.load(std::memory_order_relaxed); }
 
  private:
   friend class TreeCursor;
@@ -46,24 +67,47 @@ class TreeStore final : public StateStorage {
     uint8_t* at = nullptr;
     size_t left = 0;
   };
+  // One cursor's flag: inside a store call.
+  struct alignas(64) Gate {
+    std::atomic<int> active{0};
+  };
+
   bool ensure_states(uint64_t first, uint64_t n) override;
   // 0 for all-zero bytes; kNoId when memory runs out.
   uint32_t intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, Arena& arena);
-  uint32_t intern_node(uint64_t key, IdCursor& ids);
   Found intern_root(uint64_t key, IdCursor& ids);
   uint8_t* arena_alloc(Arena& a, size_t n);
   const uint8_t* leaf_record(uint32_t id) const { return reinterpret_cast<const uint8_t*>(leaf_loc_[id]); }
+  static unsigned level_of(uint32_t pos) { return 31u - static_cast<unsigned>(__builtin_clz(pos + 1)); }
+  NodeTable& level(unsigned l) const { return *levels_[l]; }
+
+  void add_gate(Gate* g);
+  void remove_gate(Gate* g);
+  // Called by a cursor (whose gate is active) that met a full level: rebuilds
+  // unless another cursor is already doing so (then returns at once; the
+  // caller re-enters and waits). False when the rebuild does not fit in memory.
+  bool grow(Gate& self);
+  bool rebuild();
 
   uint32_t size_ = 0;
   uint32_t n_leaves_ = 0;
   uint32_t pow2_ = 2;  // leaves of the complete tree (padded with zero leaves)
+  unsigned depth_ = 1;  // log2(pow2_): levels 1 .. depth_-1 hold internal nodes
   std::vector<uint32_t> leaf_off_, leaf_len_;
 
-  IdBlocks leaf_ids_, node_ids_;
+  IdBlocks leaf_ids_;
   ChunkedArray<uint64_t> leaf_loc_;   // leaf id -> its record (uint32 length, bytes)
-  ChunkedArray<uint64_t> node_keys_;  // node id -> (left << 32) | right
   ChunkedArray<uint64_t> root_keys_;  // state id -> its root pair (~0: unused id)
-  ConcurrentIndex leaf_index_, node_index_, root_index_;
+  ConcurrentIndex leaf_index_, root_index_;
+  std::vector<std::unique_ptr<NodeTable>> levels_;  // by level; [0] unused
+
+  std::mutex gates_mu_;
+  std::vector<Gate*> gates_;
+  std::atomic<bool> growing_{false};
+  std::atomic<bool> broken_{false};  // a rebuild threw half-way: the tables are unusable
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<bool> full_{false};  // a rebuild did not fit: no level grows any more
+
   std::mutex arena_mu_;
   std::vector<std::pair<uint8_t*, size_t>> arena_chunks_;
   uint64_t arena_bytes_ = 0;

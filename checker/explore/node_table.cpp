@@ -1,0 +1,39 @@
+// One level of the tree store's internal nodes (node_table.h).
+#include "explore/node_table.h"
+
+#include <new>
+#include <stdexcept>
+
+#include "explore/huge_alloc.h"
+
+namespace ptcheck::explore {
+
+NodeTable::NodeTable(MemoryAccount& mem, unsigned log2) : mem_(mem), log2_(log2), cap_(uint64_t(1) << log2) {
+  if (log2 < kMinLog2 || log2 > kMaxLog2) throw std::logic_error("NodeTable: table size out of range");
+  slots_ = static_cast<uint64_t*>(alloc_zeroed(bytes()));
+  if (!slots_) throw std::bad_alloc();
+  mem_.add(static_cast<int64_t>(bytes()));
+}
+
+NodeTable::~NodeTable() {
+  free_zeroed(slots_, bytes());
+  mem_.add(-static_cast<int64_t>(bytes()));
+}
+
+uint32_t NodeTable::put_unique(uint64_t key) {
+  const uint64_t mask = cap_ - 1;
+  uint64_t i = home(key);
+  while (i == 0 || slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = key;
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return static_cast<uint32_t>(i);
+}
+
+bool NodeTable::put_at(uint32_t id, uint64_t key) {
+  if (id == 0 || id >= cap_ || key == 0 || slots_[id] != 0) return false;
+  slots_[id] = key;
+  count_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+}  // namespace ptcheck::explore

@@ -1,0 +1,96 @@
+#pragma once
+// One level of the tree store's internal nodes, stored as LTSmin's treedbs
+// stores them (Laarman, van de Pol, Weber, "Parallel recursive state
+// compression for free"): an open-addressing table of 64-bit keys where the
+// key is the node itself (the pair of its children's ids) and a node's id is
+// its slot. A lookup is one probe sequence over one array, with no id->key
+// indirection and no lock: an insertion is a compare-and-swap of an empty
+// slot. Slot 0 is never used: id 0 is the all-zero subtree (key 0), which is
+// never stored.
+//
+// A table cannot grow in place (ids are slots), so the tree store rebuilds
+// its levels into bigger tables while every cursor is parked
+// (TreeStore::rebuild) and remaps the ids; find_or_put() answers kGrow when
+// the table is past its load limit, and the caller restarts after the
+// rebuild.
+#include <atomic>
+#include <cstdint>
+
+#include "explore/concurrent_index.h"
+#include "explore/memory.h"
+
+namespace ptcheck::explore {
+
+class NodeTable {
+ public:
+  static constexpr uint32_t kGrow = kNoId - 1;   // past the load limit: rebuild, then retry
+  static constexpr unsigned kMinLog2 = 10;       // 1,024 slots (8 KiB)
+  static constexpr unsigned kMaxLog2 = 32;       // ids are 32 bits
+  // Load limit: 13/16. Linear probing over 8-byte slots stays short (a
+  // successful lookup reads about 3 slots, one cache line) and the average
+  // load after doubling is about 57%.
+  static uint64_t limit_of(uint64_t cap) { return cap / 16 * 13; }
+
+  // Allocates 2^log2 zeroed slots, accounted in mem (throws std::bad_alloc if
+  // the system refuses; the caller checks the limit first).
+  NodeTable(MemoryAccount& mem, unsigned log2);
+  ~NodeTable();
+  NodeTable(const NodeTable&) = delete;
+  NodeTable& operator=(const NodeTable&) = delete;
+
+  // The id of `key` (non-zero), stored now if absent (inserted = true);
+  // kGrow when it is absent and the table is at its load limit.
+  uint32_t find_or_put(uint64_t key, bool& inserted) {
+    const uint64_t mask = cap_ - 1;
+    uint64_t i = home(key);
+    for (uint64_t probes = 0; probes < cap_; ++probes, i = (i + 1) & mask) {
+      if (i == 0) continue;
+      std::atomic_ref<uint64_t> s(slots_[i]);
+      uint64_t v = s.load(std::memory_order_acquire);
+      if (v == key) return static_cast<uint32_t>(i);
+      if (v != 0) continue;
+      if (count_.load(std::memory_order_relaxed) >= limit_of(cap_)) return kGrow;
+      if (s.compare_exchange_strong(v, key, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        count_.fetch_add(1, std::memory_order_relaxed);
+        inserted = true;
+        return static_cast<uint32_t>(i);
+      }
+      if (v == key) return static_cast<uint32_t>(i);  // another thread stored it first
+    }
+    return kGrow;
+  }
+  // Single-threaded insertion of a key known to be absent (rebuilds, loads).
+  uint32_t put_unique(uint64_t key);
+  // Stores `key` at slot `id` (checkpoint loads restore the exact slots);
+  // false when the slot is out of range or taken.
+  bool put_at(uint32_t id, uint64_t key);
+  void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[home(key)]); }
+
+  uint64_t key(uint32_t id) const {
+    return std::atomic_ref<uint64_t>(slots_[id]).load(std::memory_order_acquire);
+  }
+  uint64_t capacity() const { return cap_; }
+  unsigned log2() const { return log2_; }
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  uint64_t bytes() const { return cap_ * sizeof(uint64_t); }
+
+ private:
+  // splitmix64's finalizer: every key bit reaches the low bits used as home.
+  uint64_t home(uint64_t key) const {
+    uint64_t x = key;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x & (cap_ - 1);
+  }
+
+  MemoryAccount& mem_;
+  unsigned log2_;
+  uint64_t cap_;
+  uint64_t* slots_;
+  std::atomic<uint64_t> count_{0};
+};
+
+}  // namespace ptcheck::explore

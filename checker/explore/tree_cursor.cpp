@@ -1,0 +1,262 @@
+// One explorer thread's access to the tree store (tree_store.h): the tree of
+// the state it materialized last, interning only what a successor changed,
+// and the gate that parks it while another cursor rebuilds the node tables.
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "explore/tree_store.h"
+
+namespace ptcheck::explore {
+
+namespace {
+inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
+}  // namespace
+
+class TreeCursor final : public StoreCursor {
+ public:
+  explicit TreeCursor(TreeStore& st)
+      : st_(st), base_(std::max<uint32_t>(st.size_, 1)), tree_(2 * st.pow2_ - 1, kNoId) {
+    st_.add_gate(&gate_);
+    gen_ = st_.gen_.load(std::memory_order_acquire);
+  }
+  ~TreeCursor() override { st_.remove_gate(&gate_); }
+
+  const uint8_t* materialize(StateId id) override {
+    Inside in(*this);
+    if (id != base_id_) walk(id);
+    return base_.data();
+  }
+
+  Found find_or_insert(const uint8_t* s) override {
+    Inside in(*this);
+    for (;;) {
+      bool grow = false;
+      Found f = base_id_ == kNoState ? insert_full(s, grow) : insert_diff(s, grow);
+      if (!grow) return f;
+      // A level is full: rebuild (or wait for the cursor already doing it),
+      // then start over with the new ids.
+      if (!st_.grow(gate_)) return Found{kNoState, false, true};
+      leave();
+      enter();
+    }
+  }
+
+  void new_layer() override { state_ids_.drop(); }
+
+ private:
+  struct Item {
+    uint32_t pos, id;
+  };
+  // Recent lookups (direct-mapped, per cursor): a diamond's second path
+  // (a then b after b then a) reaches the same nodes and root soon after the
+  // first, from a neighbouring frontier state. Cleared by a rebuild.
+  struct Memo {
+    uint64_t key = 0;
+    uint32_t id = kNoState;
+  };
+  static constexpr unsigned kMemoLog2 = 12;
+  static size_t memo_slot(uint64_t k) { return (k * 0x9e3779b97f4a7c15ull) >> (64 - kMemoLog2); }
+  Memo& memo(uint64_t k) { return memo_[memo_slot(k)]; }
+  Memo& root_memo(uint64_t k) { return root_memo_[memo_slot(k)]; }
+  void forget() {
+    std::fill(memo_.begin(), memo_.end(), Memo{});
+    std::fill(root_memo_.begin(), root_memo_.end(), Memo{});
+  }
+
+  struct Inside {
+    explicit Inside(TreeCursor& c) : c_(c) { c_.enter(); }
+    ~Inside() { c_.leave(); }
+    TreeCursor& c_;
+  };
+
+  // Marks the cursor active, waiting while a rebuild is pending; re-reads the
+  // cached tree when a rebuild changed the ids.
+  void enter() {
+    for (;;) {
+      gate_.active.store(1, std::memory_order_seq_cst);
+      if (st_.broken_.load(std::memory_order_relaxed)) {
+        gate_.active.store(0, std::memory_order_release);
+        throw std::runtime_error("the tree store failed while growing its tables");
+      }
+      if (!st_.growing_.load(std::memory_order_seq_cst)) break;
+      gate_.active.store(0, std::memory_order_release);
+      while (st_.growing_.load(std::memory_order_acquire)) std::this_thread::yield();
+    }
+    const uint64_t g = st_.gen_.load(std::memory_order_acquire);
+    if (g != gen_) {
+      gen_ = g;
+      forget();
+      std::fill(tree_.begin(), tree_.end(), kNoId);
+      if (base_id_ != kNoState) {
+        const StateId id = base_id_;
+        base_id_ = kNoState;
+        walk(id);  // the same bytes, the new ids
+      }
+    }
+  }
+  void leave() { gate_.active.store(0, std::memory_order_release); }
+
+  uint64_t node_key(uint32_t pos, uint32_t nid) const {
+    return nid == 0 ? 0 : st_.level(TreeStore::level_of(pos)).key(nid);
+  }
+
+  // Walks down from the root's children, skipping subtrees equal to the ones
+  // already in base_.
+  void walk(StateId id) {
+    const uint64_t root = st_.root_keys_[id];
+    stack_.clear();
+    stack_.push_back({1, uint32_t(root >> 32)});
+    stack_.push_back({2, uint32_t(root)});
+    const uint32_t first_leaf = st_.pow2_ - 1;
+    while (!stack_.empty()) {
+      auto [pos, nid] = stack_.back();
+      stack_.pop_back();
+      if (tree_[pos] == nid) continue;
+      tree_[pos] = nid;
+      if (pos >= first_leaf) {
+        uint32_t j = pos - first_leaf;
+        if (j >= st_.n_leaves_) continue;
+        uint8_t* dst = base_.data() + st_.leaf_off_[j];
+        if (nid == 0) std::memset(dst, 0, st_.leaf_len_[j]);
+        else std::memcpy(dst, st_.leaf_record(nid) + 8, st_.leaf_len_[j]);
+        continue;
+      }
+      const uint64_t key = node_key(pos, nid);
+      stack_.push_back({2 * pos + 1, uint32_t(key >> 32)});
+      stack_.push_back({2 * pos + 2, uint32_t(key)});
+    }
+    base_id_ = id;
+  }
+
+  // A successor of base_: interns the leaves that differ and the nodes on
+  // their paths, one level at a time (each level's slots prefetched first).
+  Found insert_diff(const uint8_t* s, bool& grow) {
+    const uint32_t first_leaf = st_.pow2_ - 1;
+    undo_.clear();
+    level_.clear();
+    for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
+      const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
+      if (std::memcmp(s + off, base_.data() + off, len) == 0) continue;
+      uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
+      if (lid == kNoId) return restore_full();
+      const uint32_t pos = first_leaf + j;
+      if (lid == tree_[pos]) continue;
+      undo_.push_back({pos, tree_[pos]});
+      tree_[pos] = lid;
+      const uint32_t parent = (pos - 1) / 2;
+      if (level_.empty() || level_.back() != parent) level_.push_back(parent);
+    }
+    if (level_.empty()) return Found{base_id_, false, false};
+    // Up the tree: positions of a level ascend, so their parents do too and
+    // duplicates are adjacent. (With one or two leaves the root is the
+    // leaves' parent: level_ is {0} at once.)
+    while (level_[0] != 0) {
+      const unsigned lvl = TreeStore::level_of(level_[0]);
+      NodeTable& t = st_.level(lvl);
+      keys_.clear();
+      for (uint32_t pos : level_) {
+        const uint64_t k = pair(tree_[2 * pos + 1], tree_[2 * pos + 2]);
+        keys_.push_back(k);
+        if (k) t.prefetch(k);
+      }
+      next_.clear();
+      for (size_t i = 0; i < level_.size(); ++i) {
+        const uint32_t pos = level_[i];
+        uint32_t nid = 0;
+        if (keys_[i]) {
+          Memo& m = memo(keys_[i] ^ (uint64_t(lvl) << 59));
+          if (m.key == (keys_[i] ^ (uint64_t(lvl) << 59))) {
+            nid = m.id;
+          } else {
+            bool inserted = false;
+            nid = t.find_or_put(keys_[i], inserted);
+            if (nid == NodeTable::kGrow) {
+              grow = true;
+              restore();
+              return Found{};
+            }
+            m.key = keys_[i] ^ (uint64_t(lvl) << 59);
+            m.id = nid;
+          }
+        }
+        undo_.push_back({pos, tree_[pos]});
+        tree_[pos] = nid;
+        const uint32_t parent = (pos - 1) / 2;
+        if (next_.empty() || next_.back() != parent) next_.push_back(parent);
+      }
+      level_.swap(next_);
+    }
+    const uint64_t rk = pair(tree_[1], tree_[2]);
+    Memo& m = root_memo(rk);
+    if (m.key == rk && m.id != kNoState) {
+      restore();
+      return Found{m.id, false, false};
+    }
+    Found f = st_.intern_root(rk, state_ids_);
+    if (!f.full) {
+      m.key = rk;
+      m.id = f.id;
+    }
+    restore();
+    return f;
+  }
+
+  // No base: intern every leaf and node; the state becomes the base.
+  Found insert_full(const uint8_t* s, bool& grow) {
+    const uint32_t first_leaf = st_.pow2_ - 1;
+    std::vector<uint32_t> t(2 * st_.pow2_ - 1, 0);
+    for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
+      uint32_t lid = st_.intern_leaf(s + st_.leaf_off_[j], st_.leaf_len_[j], leaf_ids_, arena_);
+      if (lid == kNoId) return Found{kNoState, false, true};
+      t[first_leaf + j] = lid;
+    }
+    for (uint32_t pos = first_leaf; pos-- > 1;) {
+      const uint64_t k = pair(t[2 * pos + 1], t[2 * pos + 2]);
+      if (!k) continue;
+      bool inserted = false;
+      t[pos] = st_.level(TreeStore::level_of(pos)).find_or_put(k, inserted);
+      if (t[pos] == NodeTable::kGrow) {
+        grow = true;
+        return Found{};
+      }
+    }
+    Found f = st_.intern_root(pair(t[1], t[2]), state_ids_);
+    if (f.full) return f;
+    tree_ = std::move(t);
+    std::memcpy(base_.data(), s, st_.size_);
+    base_id_ = f.id;
+    return f;
+  }
+
+  void restore() {
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) tree_[it->first] = it->second;
+    undo_.clear();
+  }
+  Found restore_full() {
+    restore();
+    return Found{kNoState, false, true};
+  }
+
+  TreeStore& st_;
+  TreeStore::Gate gate_;
+  uint64_t gen_ = 0;
+  std::vector<uint8_t> base_;
+  std::vector<uint32_t> tree_;
+  StateId base_id_ = kNoState;
+  IdCursor state_ids_, leaf_ids_;
+  TreeStore::Arena arena_;
+  std::vector<std::pair<uint32_t, uint32_t>> undo_;
+  std::vector<uint32_t> level_, next_;
+  std::vector<uint64_t> keys_;
+  std::vector<Item> stack_;
+  std::vector<Memo> memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);
+  std::vector<Memo> root_memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);
+};
+
+std::unique_ptr<StoreCursor> TreeStore::cursor() { return std::make_unique<TreeCursor>(*this); }
+
+}  // namespace ptcheck::explore

@@ -1,0 +1,178 @@
+// The tree store on its own: identity (equal vectors get one id, different
+// vectors different ids), materialize round trips, rebuilds of the node
+// tables (many of them, from the smallest tables) while cursors on several
+// threads insert and read, the memory limit, and checkpoints.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "explore/tree_store.h"
+
+// CppUTest last: its memory-leak macros clash with the standard headers.
+#include <CppUTest/TestHarness.h>
+
+using namespace ptcheck::explore;
+
+namespace {
+
+// A shape of `pieces` pieces of 8..72 bytes (so some are cut further).
+StateShape shape_of(unsigned pieces, uint32_t seed) {
+  std::mt19937 rng(seed);
+  StateShape s;
+  uint32_t at = 0;
+  for (unsigned i = 0; i < pieces; ++i) {
+    s.cuts.push_back(at);
+    at += 8 + rng() % 65;
+  }
+  s.cuts.push_back(at);
+  s.size = at;
+  return s;
+}
+
+// State number n: n itself and a few words derived from its digits, the rest
+// zero or constant, so vectors share most leaves (as explored states do).
+std::vector<uint8_t> state_of(uint64_t n, uint32_t size) {
+  std::vector<uint8_t> v(size, 0);
+  for (uint32_t i = 0; i < size; i += 97) v[i] = 0x5a;
+  uint64_t x = n;
+  for (unsigned d = 0; x || d == 0; ++d, x /= 7) {
+    uint32_t at = (d * 131 + 17) % (size - 8);
+    uint64_t w = x % 7 + 1 + (uint64_t(d) << 8);
+    std::memcpy(&v[at], &w, 8);
+  }
+  std::memcpy(&v[0], &n, 8);  // distinct n, distinct vectors
+  return v;
+}
+
+}  // namespace
+
+TEST_GROUP(TreeStore){};
+
+TEST(TreeStore, IdsAreIdentityAndMaterializeRoundTrips) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(40, 1);
+  TreeStore st(sh, mem);
+  auto c = st.cursor();
+  std::map<StateId, uint64_t> who;
+  const uint64_t n = 60000;  // enough for several rebuilds from 1,024-slot tables
+  for (uint64_t i = 0; i < n; ++i) {
+    auto v = state_of(i, sh.size);
+    if (i % 5 == 0 && i) c->materialize(who.rbegin()->first / 2);  // vary the cursor's base
+    Found f = c->find_or_insert(v.data());
+    CHECK(!f.full);
+    CHECK(f.is_new);
+    CHECK(who.emplace(f.id, i).second);
+  }
+  CHECK(st.rebuilds() > 3);
+  auto c2 = st.cursor();
+  for (auto [id, i] : who) {
+    auto v = state_of(i, sh.size);
+    MEMCMP_EQUAL(v.data(), c2->materialize(id), sh.size);
+    Found f = c2->find_or_insert(v.data());
+    CHECK(!f.is_new);
+    LONGS_EQUAL(id, f.id);
+  }
+}
+
+TEST(TreeStore, ConcurrentInsertsAcrossRebuilds) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(64, 2);
+  TreeStore st(sh, mem);
+  const unsigned threads = 4;
+  const uint64_t n = 40009;  // prime: each thread's stride visits every state
+  // Every thread inserts every state (in its own order); all must agree on
+  // the ids, and exactly one insertion of each state is new.
+  std::vector<std::vector<StateId>> ids(threads, std::vector<StateId>(n));
+  std::vector<uint64_t> news(threads, 0);
+  std::vector<std::thread> ts;
+  for (unsigned t = 0; t < threads; ++t)
+    ts.emplace_back([&, t] {
+      auto c = st.cursor();
+      for (uint64_t k = 0; k < n; ++k) {
+        uint64_t i = (k * (2 * t + 1) + t * 7919) % n;
+        auto v = state_of(i, sh.size);
+        Found f = c->find_or_insert(v.data());
+        if (f.full) return;
+        ids[t][i] = f.id;
+        news[t] += f.is_new;
+        if (k % 3 == 0) {
+          const uint8_t* m = c->materialize(f.id);
+          if (std::memcmp(m, v.data(), sh.size) != 0) ids[t][i] = kNoState;  // flagged below
+        }
+      }
+    });
+  for (auto& t : ts) t.join();
+  CHECK(st.rebuilds() > 3);
+  uint64_t total = 0;
+  for (unsigned t = 0; t < threads; ++t) total += news[t];
+  LONGS_EQUAL(n, total);
+  for (uint64_t i = 0; i < n; ++i)
+    for (unsigned t = 0; t < threads; ++t) {
+      CHECK(ids[t][i] != kNoState);
+      LONGS_EQUAL(ids[0][i], ids[t][i]);
+    }
+}
+
+TEST(TreeStore, MemoryLimitAnswersFull) {
+  MemoryAccount mem(3u << 20);  // 3 MiB: the first tables fit, growth does not go far
+  StateShape sh = shape_of(40, 3);
+  TreeStore st(sh, mem);
+  auto c = st.cursor();
+  bool full = false;
+  uint64_t stored = 0;
+  for (uint64_t i = 0; i < 2000000 && !full; ++i) {
+    auto v = state_of(i, sh.size);
+    Found f = c->find_or_insert(v.data());
+    full = f.full;
+    stored += f.is_new;
+  }
+  CHECK(full);
+  CHECK(mem.exceeded());
+  CHECK(mem.peak() <= mem.limit());
+  // What was stored is still there.
+  auto v = state_of(stored / 2, sh.size);
+  Found f = c->find_or_insert(v.data());
+  CHECK(!f.is_new);
+}
+
+TEST(TreeStore, CheckpointRoundTrip) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(30, 4);
+  std::FILE* f = std::tmpfile();
+  CHECK(f);
+  const uint64_t n = 20000;
+  std::vector<StateId> ids(n);
+  {
+    TreeStore st(sh, mem);
+    auto c = st.cursor();
+    for (uint64_t i = 0; i < n; ++i) {
+      auto v = state_of(i, sh.size);
+      ids[i] = c->find_or_insert(v.data()).id;
+      st.parent(ids[i]) = i ? ids[i - 1] : kNoState;
+      st.label(ids[i]) = Label(i);
+    }
+    st.save(f, st.next_id());
+  }
+  std::rewind(f);
+  TreeStore st(sh, mem);
+  st.load(f);
+  std::fclose(f);
+  auto c = st.cursor();
+  for (uint64_t i = 0; i < n; i += 7) {
+    auto v = state_of(i, sh.size);
+    MEMCMP_EQUAL(v.data(), c->materialize(ids[i]), sh.size);
+    LONGS_EQUAL(Label(i), st.label(ids[i]));
+  }
+  // New states after the load, through more rebuilds.
+  for (uint64_t i = n; i < 3 * n; ++i) {
+    auto v = state_of(i, sh.size);
+    CHECK(c->find_or_insert(v.data()).is_new);
+  }
+  auto v = state_of(5, sh.size);
+  Found again = c->find_or_insert(v.data());
+  CHECK(!again.is_new);
+  LONGS_EQUAL(ids[5], again.id);
+}
