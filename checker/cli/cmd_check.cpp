@@ -118,7 +118,8 @@ void print_table(const std::vector<CheckResult>& rs) {
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
-                    : r.verdict == "error" ? "error (below)" : r.verdict;
+                    : r.verdict == "error" ? "error (below)"
+                    : r.verdict == "vacuous" ? cli::vacuous_text(r) : r.verdict;
     if (r.probabilistic) got += fmt::format(" (probabilistic: P(missed) {:.2g})", r.omission_probability);
     if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
       got += "  <-- UNEXPECTED";
@@ -260,6 +261,7 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
     x["coverage"] = {{"lines", c.lines}, {"lines_hit", c.lines_hit}, {"branches", c.branches},
                      {"branches_hit", c.branches_hit}, {"functions", c.functions}, {"functions_hit", c.functions_hit}};
   }
+  if (!r.reach_points.empty()) x["reach"] = {{"points", r.reach_points}, {"unreached", r.unreached}};
   x["lock_edges"] = nlohmann::json::array();
   for (const auto& [from, to] : r.lock_edges) x["lock_edges"].push_back({from, to});
   x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
@@ -456,6 +458,10 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results)
       if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
         std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
+    for (const auto& r : results)
+      for (const auto& point : r.unreached)
+        std::cout << fmt::format("\n{} ({}): vacuous pass: no explored path reaches '{}'; the pass says nothing about "
+                                 "that path (see `reach` in docs/model-language.md)\n", r.target, r.arch, point);
     for (const auto& r : results) {
       if (!r.trace) continue;
       std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
