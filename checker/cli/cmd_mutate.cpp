@@ -32,6 +32,7 @@ CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& o) {
                 "seconds per target run of a mutant, after which it counts as a timeout (default: 10x the "
                 "unmutated run + 2 s, at least 5 s)");
   m->add_option("--threads", o.threads, "explorer threads per run (at most 2 on a shared machine; default 2)");
+  m->add_option("--arch", o.arch, "only the runs of the targets on this arch (default: each target's arches)");
   m->add_option("--set", o.sets, "override a Kconfig symbol")->allow_extra_args(false);
   m->add_option("--spec", o.specs, "also load targets from this file or directory")->allow_extra_args(false);
   m->add_flag("--json", o.json, "print the report as JSON");
@@ -52,6 +53,7 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
   opt.run_limit = o.run_limit;
   if (o.threads == 0 || o.threads > 64) throw InputError("--threads: error: expected 1 to 64");
   opt.threads = o.threads;
+  opt.arch = o.arch;
   if (o.time_budget < 0 || o.run_limit < 0) throw InputError("--time-budget, --run-limit: error: expected seconds >= 0");
   project.load_specs();
   cli::load_spec_args(project, o.specs);
@@ -70,6 +72,7 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
     std::set<const ast::FuncDef*> seen;
     for (const TargetEntry* t : chosen)
       for (const auto& arch : target_arches(*t, "x86_64")) {
+        if (!o.arch.empty() && arch != o.arch) continue;
         auto inst = instantiate(project, *t, arch, opt.sets);
         for (const ast::Decl* d : inst->env->code_decls()) {
           if (d->kind != ast::Decl::Func || !d->func->body) continue;
@@ -86,7 +89,7 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
       }
     return 0;
   }
-  if (!o.json) opt.progress = [](const std::string& line) { std::cerr << line << "\n"; };
+  opt.progress = [](const std::string& line) { std::cerr << line << "\n"; };  // stderr, also with --json
   MutateReport rep = run_mutate(project, chosen, opt);
 
   std::map<std::string, size_t> by_status;

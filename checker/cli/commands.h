@@ -78,6 +78,7 @@ int run_layout(Project& project, const LayoutOptions& opt);
 // the report is out, 2 bad input.
 struct MutateCliOptions {
   std::vector<std::string> names, ops, files, sets, specs;
+  std::string arch;
   bool all = false, json = false, list = false;
   double time_budget = 0, run_limit = 0;
   unsigned threads = 2;

@@ -63,6 +63,7 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
   std::set<const ast::FuncDef*> seen;
   for (const TargetEntry* t : targets)
     for (const std::string& arch : target_arches(*t, "x86_64")) {
+      if (!opt.arch.empty() && arch != opt.arch) continue;
       auto inst = instantiate(project, *t, arch, opt.sets);
       for (const ast::Decl* d : inst->env->code_decls()) {
         if (d->kind != ast::Decl::Func || !d->func->body) continue;

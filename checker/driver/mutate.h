@@ -73,6 +73,7 @@ struct MutateOptions {
   double time_budget = 0;               // seconds for the whole run (0: none)
   double run_limit = 0;                 // seconds per target run (0: from the baseline)
   unsigned threads = 2;
+  std::string arch;                     // only this arch ("": each target's own arches)
   std::vector<std::pair<std::string, bool>> sets;
   std::function<void(const std::string&)> progress;  // a line per mutant, or nullptr
 };
