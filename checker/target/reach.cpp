@@ -74,12 +74,20 @@ void resolve_line(const ast::ReachDecl& d, const vm::Model& m, const SourceManag
 }  // namespace
 
 std::vector<ReachPoint> resolve_reach(const std::vector<ast::ReachDecl>& decls, const vm::Model& m,
-                                      const SourceManager& sm) {
+                                      const SourceManager& sm, bool lenient) {
   std::vector<ReachPoint> out;
   for (const ast::ReachDecl& d : decls) {
     ReachPoint p;
     p.text = d.text;
     p.loc = d.loc;
+    if (lenient) {
+      try {
+        out.push_back(resolve_reach({d}, m, sm).front());
+      } catch (const InputError&) {
+        out.push_back(std::move(p));  // nothing reaches it
+      }
+      continue;
+    }
     for (const ReachPoint& q : out)
       if (q.text == d.text) sm.error(d.loc, fmt::format("reach point '{}' is given twice", d.text));
     switch (d.kind) {

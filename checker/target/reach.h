@@ -29,9 +29,10 @@ struct ReachPoint {
 };
 
 // Throws InputError at the point's spec location when the compiled program
-// has no such function, label, goto or line.
+// has no such function, label, goto or line; lenient (a mutant's program):
+// such a point resolves to nothing and so is never reached.
 std::vector<ReachPoint> resolve_reach(const std::vector<ast::ReachDecl>& decls, const vm::Model& m,
-                                      const SourceManager& sm);
+                                      const SourceManager& sm, bool lenient = false);
 
 // The points no mark in c says ran, in declaration order.
 std::vector<std::string> unreached_points(const std::vector<ReachPoint>& points, const vm::Coverage& c);
