@@ -229,7 +229,17 @@ std::vector<Mutant> function_mutants(const ast::FuncDef& fd, const SourceManager
   };
 
   if (want(MutOp::DropLockPair)) {
-    for (StmtPtr* s : w.stmts) {
+    // The lock a statement takes (its name and the lock as written), if any.
+    auto lock_of = [&](StmtPtr* s) -> std::pair<std::string, std::string> {
+      const Expr* c = expr_call(s);
+      if (c && kLockPairs.count(callee(c)) && !c->args.empty()) return {callee(c), text_of(sm, c->args[0].get())};
+      if ((*s)->kind == Stmt::ExprStmt && (*s)->e && (*s)->e->kind == Expr::Assign && (*s)->e->op == "=" &&
+          kLockAssign.count(callee((*s)->e->b.get())))
+        return {callee((*s)->e->b.get()), text_of(sm, (*s)->e->a.get())};
+      return {};
+    };
+    for (size_t si = 0; si < w.stmts.size(); ++si) {
+      StmtPtr* s = w.stmts[si];
       const Expr* c = expr_call(s);
       std::string lock, unlock, target, shown;
       ExprPtr* assign_rhs = nullptr;
@@ -245,8 +255,11 @@ std::vector<Mutant> function_mutants(const ast::FuncDef& fd, const SourceManager
         assign_rhs = &(*s)->e->b;
       }
       if (target.empty()) continue;
+      // Its unlocks: those after it, up to the next statement taking the same lock.
       std::vector<StmtPtr*> unlocks;
-      for (StmtPtr* u : w.stmts) {
+      for (size_t ui = si + 1; ui < w.stmts.size(); ++ui) {
+        StmtPtr* u = w.stmts[ui];
+        if (lock_of(u).second == target) break;
         const Expr* uc = expr_call(u);
         if (uc && callee(uc) == unlock && !uc->args.empty() && text_of(sm, uc->args[0].get()) == target)
           unlocks.push_back(u);
