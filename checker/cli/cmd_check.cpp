@@ -221,6 +221,21 @@ CheckResult not_run(const std::string& target, const std::string& arch, const st
   return r;
 }
 
+// A layout property's result as a row of the verdict table: "incomplete" for
+// Z3's unknown; error_kind carries the witness text the table prints below.
+CheckResult property_row(const PropertyResult& p) {
+  CheckResult r;
+  r.target = p.property;
+  r.arch = p.arch;
+  r.expected = p.expected;
+  r.verdict = p.verdict == PropertyVerdict::Unknown ? "incomplete" : to_string(p.verdict);
+  if (!p.witness.empty()) r.error_kind = r.verdict + " " + p.witness;
+  r.incomplete_reason = p.unknown_reason;
+  r.as_expected = p.as_expected;
+  r.stats.seconds = p.seconds;
+  return r;
+}
+
 nlohmann::json result_json(Project& project, const CheckResult& r) {
   nlohmann::json x;
   x["target"] = r.target;
@@ -400,7 +415,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
       }
     }
   }
-  for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
+  // Layout properties in the same table: a property's answer as a row.
+  for (const PropertyResult& p : check_properties(project, o.names, o.all, o.arch, opt.sets, opt.explore.cancel))
+    results.push_back(property_row(p));
   size_t violations = 0;
   for (const auto& r : results) violations += r.trace.has_value();
   std::vector<std::string> write_errors;
