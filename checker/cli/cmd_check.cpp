@@ -118,7 +118,8 @@ void print_table(const std::vector<CheckResult>& rs) {
   for (const auto& r : rs) {
     std::string got = r.verdict == "violation" ? "violation " + r.error_kind
                     : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
-                    : r.verdict == "error" ? "error (below)" : r.verdict;
+                    : r.verdict == "error" ? "error (below)"
+                    : r.verdict == "vacuous" ? cli::vacuous_text(r) : r.verdict;
     if (r.probabilistic) got += fmt::format(" (probabilistic: P(missed) {:.2g})", r.omission_probability);
     if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
       got += "  <-- UNEXPECTED";
@@ -220,6 +221,21 @@ CheckResult not_run(const std::string& target, const std::string& arch, const st
   return r;
 }
 
+// A layout property's result as a row of the verdict table: "incomplete" for
+// Z3's unknown; error_kind carries the witness text the table prints below.
+CheckResult property_row(const PropertyResult& p) {
+  CheckResult r;
+  r.target = p.property;
+  r.arch = p.arch;
+  r.expected = p.expected;
+  r.verdict = p.verdict == PropertyVerdict::Unknown ? "incomplete" : to_string(p.verdict);
+  if (!p.witness.empty()) r.error_kind = r.verdict + " " + p.witness;
+  r.incomplete_reason = p.unknown_reason;
+  r.as_expected = p.as_expected;
+  r.stats.seconds = p.seconds;
+  return r;
+}
+
 nlohmann::json result_json(Project& project, const CheckResult& r) {
   nlohmann::json x;
   x["target"] = r.target;
@@ -260,6 +276,7 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
     x["coverage"] = {{"lines", c.lines}, {"lines_hit", c.lines_hit}, {"branches", c.branches},
                      {"branches_hit", c.branches_hit}, {"functions", c.functions}, {"functions_hit", c.functions_hit}};
   }
+  if (!r.reach_points.empty()) x["reach"] = {{"points", r.reach_points}, {"unreached", r.unreached}};
   x["lock_edges"] = nlohmann::json::array();
   for (const auto& [from, to] : r.lock_edges) x["lock_edges"].push_back({from, to});
   x["trace"] = r.trace ? trace::to_json(*r.trace) : nlohmann::json(nullptr);
@@ -398,7 +415,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
       }
     }
   }
-  for (auto& r : check_properties(project, o.names, o.all, o.arch, opt)) results.push_back(std::move(r));
+  // Layout properties in the same table: a property's answer as a row.
+  for (const PropertyResult& p : check_properties(project, o.names, o.all, o.arch, opt.sets, opt.explore.cancel))
+    results.push_back(property_row(p));
   size_t violations = 0;
   for (const auto& r : results) violations += r.trace.has_value();
   std::vector<std::string> write_errors;
@@ -456,6 +475,10 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results)
       if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
         std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
+    for (const auto& r : results)
+      for (const auto& point : r.unreached)
+        std::cout << fmt::format("\n{} ({}): vacuous pass: no explored path reaches '{}'; the pass says nothing about "
+                                 "that path (see `reach` in docs/model-language.md)\n", r.target, r.arch, point);
     for (const auto& r : results) {
       if (!r.trace) continue;
       std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);

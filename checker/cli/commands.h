@@ -73,4 +73,17 @@ struct LayoutOptions {
 CLI::App* add_layout_command(CLI::App& app, LayoutOptions& opt);
 int run_layout(Project& project, const LayoutOptions& opt);
 
+// `ptcheck mutate TARGET... | --all [--op NAME] [--file PREFIX] [--time-budget S]
+// [--json]`: mutation testing of the targets (driver/mutate.h). Exit status: 0
+// the report is out, 2 bad input.
+struct MutateCliOptions {
+  std::vector<std::string> names, ops, files, sets, specs;
+  std::string arch;
+  bool all = false, json = false, list = false;
+  double time_budget = 0, run_limit = 0;
+  unsigned threads = 2;
+};
+CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& opt);
+int run_mutate_cli(Project& project, const MutateCliOptions& opt);
+
 }  // namespace ptcheck

@@ -1,4 +1,4 @@
-// ptcheck: list | check | replay | layout. Exit status: 0 every verdict as
+// ptcheck: list | check | replay | layout | mutate. Exit status: 0 every verdict as
 // expected, 1 not (or a trace diverged), 2 bad input, 3 incomplete, 4 an
 // internal error of ptcheck itself. Each command lives in cmd_<name>.cpp.
 #include <CLI/CLI.hpp>
@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   auto* check = add_check_command(app, check_opts);
   ReplayOptions replay_opts;
   auto* replay = add_replay_command(app, replay_opts);
+  MutateCliOptions mutate_opts;
+  auto* mutate = add_mutate_command(app, mutate_opts);
   LayoutOptions layout_opts;
   auto* layout = add_layout_command(app, layout_opts);
 
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
     if (*layout) return run_layout(project, layout_opts);
     if (*replay) return run_replay(project, replay_opts);
     if (*check) return run_check(project, check_opts);
+    if (*mutate) return run_mutate_cli(project, mutate_opts);
     return 2;
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";

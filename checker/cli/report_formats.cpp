@@ -7,11 +7,18 @@
 
 namespace ptcheck::cli {
 
+std::string vacuous_text(const CheckResult& r) {
+  std::string out = "vacuous (unreached:";
+  for (size_t i = 0; i < r.unreached.size(); ++i) out += (i ? ", " : " ") + r.unreached[i];
+  return out + ")";
+}
+
 namespace {
 
 std::string got_text(const CheckResult& r) {
   if (r.verdict == "violation") return "violation " + r.error_kind;
   if (r.verdict == "incomplete") return "incomplete (" + r.incomplete_reason + ")";
+  if (r.verdict == "vacuous") return vacuous_text(r);
   return r.verdict;
 }
 
@@ -88,7 +95,7 @@ std::string junit_report(const std::vector<CheckResult>& results) {
                          xml(r.verdict == "error" ? r.error_kind : r.incomplete_reason));
     } else if (!r.as_expected) {
       out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n", xml(what),
-                         xml(r.trace ? trace::to_text(*r.trace) : r.error_kind));
+                         xml(r.trace ? trace::to_text(*r.trace) : r.verdict == "vacuous" ? vacuous_text(r) : r.error_kind));
     } else {
       out += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
                          xml(r.trace ? r.trace->violation.title : what));

@@ -319,7 +319,10 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
   r.state_bytes = inst->model.state_size;
   auto t0 = std::chrono::steady_clock::now();
-  vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage);
+  // Reach points are read from the coverage marks: a target that has some
+  // records them (a byte per instruction, OR-merged across workers).
+  vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage || !inst->reach.empty());
+  for (const ReachPoint& p : inst->reach) r.reach_points.push_back(p.text);
   explore::Result res;
   explore::Options eo = opt.explore;
   eo.fingerprint = run_fingerprint(*inst, eo);
@@ -351,7 +354,8 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.checkpoint_error = res.checkpoint_error;
   if (sys.init_failed())
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, sys.coverage()));
+  const vm::Coverage marks = opt.coverage || !inst->reach.empty() ? sys.coverage() : vm::Coverage{};
+  if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, marks));
   const std::vector<vm::LockEdge> edges = sys.lock_edges();
   for (const vm::LockEdge& e : edges)
     r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));
@@ -373,6 +377,12 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
       r.error_kind = r.trace->violation.kind;
       break;
     }
+  }
+  // A pass that never executed one of its reach points proves nothing about
+  // the path it names: the target fails, naming the points.
+  if (r.verdict == "pass" && !inst->reach.empty()) {
+    r.unreached = unreached_points(inst->reach, marks);
+    if (!r.unreached.empty()) r.verdict = "vacuous";
   }
   r.as_expected = inst->expected.violation
                       ? r.verdict == "violation" && r.error_kind == vm::kind_name(inst->expected.kind)

@@ -32,7 +32,7 @@ struct CheckResult {
   bool shortest = true;        // the counterexample is proven shortest (depth-first: after shortening)
   std::string checkpoint_written, checkpoint_error;
   std::string expected;        // "pass" or "violation <kind>"
-  std::string verdict;         // "pass", "violation", "incomplete"
+  std::string verdict;         // "pass", "violation", "incomplete", "vacuous" (a pass that missed a reach point)
   std::string error_kind;      // kind of the violation found ("" otherwise)
   std::string incomplete_reason;
   bool as_expected = false;
@@ -42,6 +42,8 @@ struct CheckResult {
   // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
   std::vector<std::pair<std::string, std::string>> lock_edges;
   std::shared_ptr<const CoverageData> coverage;  // with --coverage
+  std::vector<std::string> reach_points;  // the target's reach points (target/reach.h), as written
+  std::vector<std::string> unreached;     // those a complete search never executed (verdict "vacuous")
 };
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,

@@ -295,6 +295,22 @@ struct MixDecl {
   std::vector<MixOp> ops_list;
 };
 
+// reach pte_free_now, pte_offset_map_lock: goto again, model/mm/memory.ptm:123;
+// What a `pass` must have executed somewhere in the explored space, or it is
+// vacuous (checker/target/reach.h resolves and checks them).
+struct ReachDecl {
+  enum Kind {
+    Name,     // `NAME`: a function (entered) or else a C label in one function
+    Label,    // `FUNC:LABEL`: the statement labelled LABEL in FUNC ran
+    Goto,     // `FUNC: goto LABEL`: a `goto LABEL;` in FUNC ran (a retry was taken)
+    FileLine  // `FILE:LINE`: model code on that line ran
+  } kind = Name;
+  SourceLoc loc;
+  std::string text;  // as written, for reports: "pte_offset_map_lock: goto again"
+  std::string func, name, file;
+  unsigned line = 0;
+};
+
 struct Expectation {
   SourceLoc loc;
   bool violation = false;
@@ -329,6 +345,7 @@ struct TargetDef {
   // (arches, Kconfig values, whether the clobbering value passes the check) is
   // printed beside a trace (checker/z3/z3_check.h). loc: the string literal.
   std::vector<std::pair<std::string, SourceLoc>> hazards;
+  std::vector<ReachDecl> reach;  // reach ...;  (every `reach` line, in order)
 };
 
 // property NAME { description "..."; arch all | a, b; set CONFIG_X = y|n;

@@ -96,6 +96,7 @@ class Parser {
   void parse_target(std::vector<Decl>& out);
   void parse_property(std::vector<Decl>& out);
   void parse_mix(TargetDef& t);
+  void parse_reach_point(TargetDef& t);
   void parse_heap(TargetDef& t);
   std::string parse_strings(const std::string& what);
   void flush_enums(std::vector<Decl>& out);

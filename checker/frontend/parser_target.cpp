@@ -184,6 +184,73 @@ void Parser::parse_mix(TargetDef& t) {
   t.mix = std::move(m);
 }
 
+// One reach point: FUNC | LABEL | FUNC:LABEL | FUNC: goto LABEL | FILE:LINE
+// (a path written without spaces, e.g. model/mm/pgtable-generic.ptm:233) or
+// "FILE:LINE" as a string.
+void Parser::parse_reach_point(TargetDef& t) {
+  ReachDecl r;
+  r.loc = cur().loc;
+  auto file_line = [&](const std::string& text, SourceLoc at) {
+    size_t colon = text.rfind(':');
+    std::string num = colon == std::string::npos ? "" : text.substr(colon + 1);
+    if (colon == 0 || num.empty() || num.size() > 9 || num.find_first_not_of("0123456789") != std::string::npos)
+      fail(at, fmt::format("reach point '{}': expected FILE:LINE (a model file relative to the project root and a "
+                           "line number)", text));
+    r.kind = ReachDecl::FileLine;
+    r.file = text.substr(0, colon);
+    r.line = static_cast<unsigned>(std::stoul(num));
+    if (r.line == 0) fail(at, fmt::format("reach point '{}': lines are numbered from 1", text));
+    r.text = text;
+  };
+  if (cur().kind == Tok::String) {
+    SourceLoc at = cur().loc;
+    file_line(next().text, at);
+    t.reach.push_back(std::move(r));
+    return;
+  }
+  if (cur().kind != Tok::Ident)
+    fail_expected("a reach point (FUNCTION, LABEL, FUNCTION:LABEL, FUNCTION: goto LABEL or FILE:LINE)");
+  // Glue the adjacent tokens of a path: model/mm/pgtable-generic.ptm:233
+  auto adjacent = [&] { return cur().offset == toks_[pos_ - 1].end_offset; };
+  std::string first = next().text;
+  bool path = false;
+  std::string text = first;
+  while (adjacent() && (cur().punct("/") || cur().punct(".") || cur().punct("-") || cur().kind == Tok::Ident ||
+                        cur().kind == Tok::Int)) {
+    path = path || cur().punct("/") || cur().punct(".");
+    text += cur().kind == Tok::Int ? std::to_string(cur().value) : cur().text;
+    next();
+  }
+  if (path) {
+    if (!accept(":")) fail_expected(fmt::format("':LINE' after the file '{}'", text));
+    if (cur().kind != Tok::Int) fail_expected(fmt::format("a line number after '{}:'", text));
+    file_line(text + ":" + std::to_string(next().value), r.loc);
+    t.reach.push_back(std::move(r));
+    return;
+  }
+  if (text != first) fail(r.loc, fmt::format("reach point '{}': expected a function or label name, or FILE:LINE", text));
+  if (!accept(":")) {
+    r.kind = ReachDecl::Name;
+    r.name = first;
+    r.text = first;
+  } else if (cur().kind == Tok::Int) {
+    file_line(first + ":" + std::to_string(next().value), r.loc);  // a file without '/' or '.': found at load
+  } else {
+    r.func = first;
+    if (cur().ident("goto")) {
+      next();
+      r.kind = ReachDecl::Goto;
+      r.name = expect_ident("a label after 'goto'");
+      r.text = r.func + ": goto " + r.name;
+    } else {
+      r.kind = ReachDecl::Label;
+      r.name = expect_ident(fmt::format("a label or 'goto LABEL' after '{}:'", first));
+      r.text = r.func + ":" + r.name;
+    }
+  }
+  t.reach.push_back(std::move(r));
+}
+
 void Parser::parse_target(std::vector<Decl>& out) {
   auto t = std::make_shared<TargetDef>();
   t->loc = next().loc;
@@ -194,7 +261,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, hazard, hypothetical_config, warn_only or expect) or '}'");
+                    "invariant, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
       next();
@@ -286,6 +353,11 @@ void Parser::parse_target(std::vector<Decl>& out) {
         t->leak_checks.emplace_back(expect_ident("a slab cache name or 'pages'"), l);
       } while (accept(","));
       expect(";", "after leak_check");
+    } else if (w == "reach") {
+      next();
+      do parse_reach_point(*t);
+      while (accept(","));
+      expect(";", "after the reach points");
     } else if (w == "hazard") {
       next();
       if (cur().kind != Tok::String) fail_expected("a quoted layout query after 'hazard'");
@@ -317,7 +389,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after expect");
     } else {
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, hazard, hypothetical_config, warn_only or expect) or '}'");
+                    "invariant, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
     }
   }
   if (t->threads.empty() && !t->mix)

@@ -201,7 +201,9 @@ void FunctionCompiler::finish() {
     auto it = labels_.find(g->name);
     if (it == labels_.end()) error(g->loc, fmt::format("label '{}' used but not defined", g->name));
     patch(idx, it->second);
+    fn_.gotos.emplace_back(g->name, idx);
   }
+  fn_.labels.assign(labels_.begin(), labels_.end());
   for (uint32_t at : clear_sites_) {
     fn_.code[at].imm = temp_base_;
     fn_.code[at].aux = temp_max_;

@@ -398,6 +398,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   for (const auto& [t, list] : cg.type_region_lists())
     for (uint32_t i = 0; i < m.regions.size(); ++i)
       if (m.regions[i].type == t && m.regions[i].kind != RegionKind::Stack) m.type_regions[list].push_back(i);
+  inst->reach = resolve_reach(td.reach, m, sm, project.lenient_reach());
   return inst;
 }
 

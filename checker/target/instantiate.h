@@ -13,6 +13,7 @@
 #include "sema/type_env.h"
 #include "target/desugar.h"
 #include "target/project.h"
+#include "target/reach.h"
 #include "vm/errors.h"
 #include "vm/model.h"
 
@@ -33,6 +34,7 @@ struct Instance {
   std::vector<std::string> files;  // the program's model files, root-relative
   std::vector<std::pair<std::string, bool>> overrides;  // target `set` lines and --set, in order
   TargetCode code;  // init and threads with parameters applied, arrays and the mix expanded
+  std::vector<ReachPoint> reach;  // the target's reach points, resolved (target/reach.h)
 };
 
 // --set CONFIG_X=y|n parsing; throws InputError on malformed text.

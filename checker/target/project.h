@@ -81,6 +81,10 @@ class Project {
   // --bound NAME=V of this run: each target takes those naming its parameters.
   void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }
   const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
+  // `ptcheck mutate`: a reach point the (mutated) program lacks is never
+  // reached (the target comes out vacuous) instead of a load error.
+  void set_lenient_reach(bool on) { lenient_reach_ = on; }
+  bool lenient_reach() const { return lenient_reach_; }
 
  private:
   void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
@@ -96,6 +100,7 @@ class Project {
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
+  bool lenient_reach_ = false;
   std::set<std::string> spec_files_;
   std::vector<BrokenFile> broken_;
   std::unique_ptr<z3::Engine> engine_;  // spec files loaded (root-relative or absolute, normalized)

@@ -437,12 +437,7 @@ bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
   return cov_ ? run_loop<true>(s, t, choice, start_visible) : run_loop<false>(s, t, choice, start_visible);
 }
 
-void Machine::cover(const Insn& in, uint32_t func, uint32_t pc, Exec e) {
-  uint8_t& mark = cov_->marks[func][pc];
-  mark |= Coverage::kRan;
-  if (in.op == Op::Jz || in.op == Op::Jnz)
-    mark |= e == Exec::Jumped ? Coverage::kJumped : e == Exec::Next ? Coverage::kFellThrough : 0;
-}
+void Machine::cover(const Insn& in, uint32_t func, uint32_t pc, Exec e) { mark(cov_->marks[func][pc], in, e); }
 
 template <bool kCov>
 bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
@@ -468,6 +463,8 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
     const Function& fn = m_.funcs[th.func];
     const Insn* const code = fn.code.data();
     uint8_t* const f = sbase + th.fp;
+    // This frame's coverage marks, loaded once per frame (not per instruction).
+    uint8_t* const marks = kCov ? cov_->marks[th.func].data() : nullptr;
     for (;;) {
       const Insn& in = code[th.pc];
       cur_loc_ = in.loc;
@@ -508,7 +505,7 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
       [[maybe_unused]] const uint32_t func = th.func, pc = th.pc;
       Exec e = exec(s, t, th, f, in, choice);
       fp_rec_ = false;
-      if constexpr (kCov) cover(in, func, pc, e);
+      if constexpr (kCov) mark(marks[pc], in, e);
       choice = 0;
       if (e == Exec::Next) {
         ++th.pc;

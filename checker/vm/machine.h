@@ -152,6 +152,11 @@ class Machine {
   template <bool kCov>
   bool run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
   void cover(const Insn& in, uint32_t func, uint32_t pc, Exec e);
+  static void mark(uint8_t& m, const Insn& in, Exec e) {
+    m |= Coverage::kRan;
+    if (in.op == Op::Jz || in.op == Op::Jnz)
+      m |= e == Exec::Jumped ? Coverage::kJumped : e == Exec::Next ? Coverage::kFellThrough : 0;
+  }
   // f: the context's current frame; th: its ThreadState (both valid until a
   // call or return, which answer NewFrame).
   Exec exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f, const Insn& in, uint32_t choice);

@@ -7,6 +7,7 @@
 // step boundary.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/diag.h"
@@ -100,6 +101,9 @@ struct Function {
     std::string name;
   };
   std::vector<FrameObject> frame_objects;
+  // C labels (name, pc of the labelled statement) and gotos (label, pc of the
+  // jump): what a target's reach points name (target/reach.h).
+  std::vector<std::pair<std::string, uint32_t>> labels, gotos;
 };
 
 // Frame header, stored in stack memory just below each frame.

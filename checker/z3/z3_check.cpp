@@ -70,9 +70,23 @@ std::vector<const ast::PropertyDef*> spec_properties(Project& project) {
   return out;
 }
 
-std::vector<CheckResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
-                                          const std::string& arch, const CheckOptions& opt) {
-  std::vector<CheckResult> out;
+const char* to_string(PropertyVerdict v) {
+  switch (v) {
+    case PropertyVerdict::Holds: return "holds";
+    case PropertyVerdict::Fails: return "fails";
+    case PropertyVerdict::Sat: return "sat";
+    case PropertyVerdict::Unsat: return "unsat";
+    case PropertyVerdict::Unknown: return "unknown";
+    case PropertyVerdict::NotRun: return "not run";
+  }
+  return "?";
+}
+
+std::vector<PropertyResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
+                                             const std::string& arch,
+                                             const std::vector<std::pair<std::string, bool>>& cli_sets,
+                                             const std::atomic<bool>* cancel) {
+  std::vector<PropertyResult> out;
   z3::Engine& eng = project_engine(project);
   for (const ast::PropertyDef* p : spec_properties(project)) {
     if (!all && !names.empty() && std::find(names.begin(), names.end(), p->name) == names.end()) continue;
@@ -81,39 +95,36 @@ std::vector<CheckResult> check_properties(Project& project, const std::vector<st
     z3::QPtr q = z3::parse_query(p->query, err);
     std::vector<std::string> arches = arch.empty() ? arches_of(project, p->arches) : std::vector<std::string>{arch};
     auto sets = p->sets;
-    for (const auto& s : opt.sets) sets.push_back(s);
+    for (const auto& s : cli_sets) sets.push_back(s);
     for (const auto& a : arches) {
-      if (opt.explore.cancel && opt.explore.cancel->load()) {  // ^C: the rest is listed as not run
-        CheckResult r;
-        r.target = p->name;
-        r.arch = a;
-        r.expected = p->expect;
-        r.verdict = "not run";
+      PropertyResult r;
+      r.property = p->name;
+      r.arch = a;
+      r.expected = p->expect;
+      if (cancel && cancel->load()) {  // ^C: the rest is listed as not run
         out.push_back(std::move(r));
         continue;
       }
       auto t0 = std::chrono::steady_clock::now();
       eng.load_project_arch(project, a);
       z3::Answer ans = eng.ask(*q, a, sets, err);
-      CheckResult r;
-      r.target = p->name;
-      r.arch = a;
-      r.expected = p->expect;
       if (p->expect == "holds") {
         if (ans.holds == "unknown" || (ans.result == "unknown" && ans.holds != "no")) {
-          r.verdict = "incomplete";
+          r.verdict = PropertyVerdict::Unknown;
         } else {
-          r.verdict = ans.holds == "yes" ? "holds" : "fails";
-          if (ans.holds == "no") r.error_kind = "fails " + witness_text(ans, true);
+          r.verdict = ans.holds == "yes" ? PropertyVerdict::Holds : PropertyVerdict::Fails;
+          if (ans.holds == "no") r.witness = witness_text(ans, true);
         }
       } else {
-        r.verdict = ans.result == "unknown" ? "incomplete" : ans.result;
-        if (ans.result == "sat") r.error_kind = "sat " + witness_text(ans, false);
+        r.verdict = ans.result == "unknown" ? PropertyVerdict::Unknown
+                  : ans.result == "sat"     ? PropertyVerdict::Sat
+                                            : PropertyVerdict::Unsat;
+        if (ans.result == "sat") r.witness = witness_text(ans, false);
       }
-      if (r.verdict == "incomplete")
-        r.incomplete_reason = "z3 answered unknown" + (ans.reason.empty() ? "" : ": " + ans.reason);
-      r.as_expected = r.verdict == p->expect;
-      r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (r.verdict == PropertyVerdict::Unknown)
+        r.unknown_reason = "z3 answered unknown" + (ans.reason.empty() ? "" : ": " + ans.reason);
+      r.as_expected = to_string(r.verdict) == p->expect;
+      r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       out.push_back(std::move(r));
     }
   }

@@ -5,24 +5,45 @@
 //
 // One Engine per Project is kept for the whole run, so answers are cached across
 // properties, hazards and arches.
+#include <atomic>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "driver/run.h"
 #include "target/project.h"
 #include "z3/engine.h"
 #include "z3/query.h"
 
 namespace ptcheck {
 
+// A layout property's answer on one arch: its own type, not a check target's.
+enum class PropertyVerdict {
+  Holds, Fails,  // expect holds: true under every config, or a config where it is false
+  Sat, Unsat,    // expect sat / unsat: Z3's answer
+  Unknown,       // Z3 answered unknown (unknown_reason says why)
+  NotRun,        // ^C before it was asked
+};
+// "holds", "fails", "sat", "unsat", "unknown", "not run"
+const char* to_string(PropertyVerdict v);
+
+struct PropertyResult {
+  std::string property, arch;
+  std::string expected;  // "holds", "sat" or "unsat", as written
+  PropertyVerdict verdict = PropertyVerdict::NotRun;
+  std::string witness;   // fails / sat: "when CONFIG_X=y; page.lru bytes 8..23"
+  std::string unknown_reason;
+  bool as_expected = false;
+  double seconds = 0;
+};
+
 // Every `property` in spec/**/*.ptm (names empty or `all`: all of them; otherwise
 // those named; names that are not properties are ignored, they may be targets).
 // arch "": each property's own arches ("all" or none: every arch in arch/).
-// One result per (property, arch): verdict "holds"/"fails" (expect holds) or
-// "sat"/"unsat"; "incomplete" with incomplete_reason when Z3 answered unknown.
-// error_kind holds the witness text ("sat when CONFIG_X=y; page.lru bytes 8..23").
-std::vector<CheckResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
-                                          const std::string& arch, const CheckOptions& opt);
+// sets: --set values, after each property's own. cancel (^C): the rest is NotRun.
+std::vector<PropertyResult> check_properties(Project& project, const std::vector<std::string>& names, bool all,
+                                             const std::string& arch,
+                                             const std::vector<std::pair<std::string, bool>>& sets,
+                                             const std::atomic<bool>* cancel = nullptr);
 
 // Lines to print beside a trace: for each `hazard` of the target, per arch in
 // arch/, whether the two members overlap and under which Kconfig values, and

@@ -408,30 +408,33 @@ TEST_GROUP(Z3Project){};
 
 TEST(Z3Project, SpecLayoutPropertiesHoldOnEveryArch) {
   Project project(PTCHECK_TEST_ROOT);
-  CheckOptions opt;
-  auto results = check_properties(project, {}, true, "", opt);
+  auto results = check_properties(project, {}, true, "", {});
   size_t arches = list_arches(project.root()).size();
   CHECK(results.size() >= 10 * arches);
   size_t table_match = 0;
   for (const auto& r : results) {
-    CHECK_TEXT(r.as_expected, fmt::format("{} on {}: expected {}, got {} {} {}", r.target, r.arch, r.expected,
-                                          r.verdict, r.error_kind, r.incomplete_reason).c_str());
-    if (r.target.rfind("table_match_", 0) == 0) {
+    CHECK_TEXT(r.as_expected, fmt::format("{} on {}: expected {}, got {} {} {}", r.property, r.arch, r.expected,
+                                          to_string(r.verdict), r.witness, r.unknown_reason).c_str());
+    if (r.property.rfind("table_match_", 0) == 0) {
       ++table_match;
-      STRCMP_EQUAL("holds", r.verdict.c_str());
+      CHECK(r.verdict == PropertyVerdict::Holds);
     }
   }
   LONGS_EQUAL(9 * arches, table_match);
   // by name, on one arch; a target name is ignored
-  auto one = check_properties(project, {"table_match_flags", "no_such_thing"}, false, "x86_64", opt);
+  auto one = check_properties(project, {"table_match_flags", "no_such_thing"}, false, "x86_64", {});
   LONGS_EQUAL(1, one.size());
   STRCMP_EQUAL("x86_64", one[0].arch.c_str());
   // with a fixed symbol from the command line the witness property has no witness left
-  CheckOptions off;
-  off.sets.emplace_back("CONFIG_PTDESC_RFC", false);
-  auto w = check_properties(project, {"rfc_memdesc_exists_only_with_rfc"}, false, "x86_64", off);
-  STRCMP_EQUAL("unsat", w.at(0).verdict.c_str());
+  auto w = check_properties(project, {"rfc_memdesc_exists_only_with_rfc"}, false, "x86_64",
+                            {{"CONFIG_PTDESC_RFC", false}});
+  CHECK(w.at(0).verdict == PropertyVerdict::Unsat);
+  STRCMP_EQUAL("unsat", to_string(w.at(0).verdict));
   CHECK(!w.at(0).as_expected);
+  // ^C before the first question: every row is NotRun, none asked
+  std::atomic<bool> cancelled{true};
+  for (const auto& r : check_properties(project, {"table_match_flags"}, false, "x86_64", {}, &cancelled))
+    CHECK(r.verdict == PropertyVerdict::NotRun && !r.as_expected);
 }
 
 TEST(Z3Project, HazardReachPerArch) {

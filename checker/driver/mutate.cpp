@@ -1,0 +1,202 @@
+// `ptcheck mutate`: baseline runs, mutant enumeration over the functions the
+// targets compile, and each mutant checked against the targets that executed
+// its lines (mutate.h).
+#include "driver/mutate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "target/instantiate.h"
+
+namespace ptcheck {
+
+namespace {
+
+struct Baseline {
+  const TargetEntry* target;
+  std::string arch;
+  CheckResult result;
+  bool mix = false;
+};
+
+std::string got_text(const CheckResult& r) {
+  if (r.verdict == "violation") return "violation " + r.error_kind;
+  if (r.verdict == "incomplete") return "incomplete (" + r.incomplete_reason + ")";
+  if (r.verdict == "vacuous") {
+    std::string s = "vacuous (unreached:";
+    for (size_t i = 0; i < r.unreached.size(); ++i) s += (i ? ", " : " ") + r.unreached[i];
+    return s + ")";
+  }
+  return r.verdict;
+}
+
+bool executed(const CheckResult& r, const std::string& file, unsigned line) {
+  if (!r.coverage) return false;
+  auto f = r.coverage->files.find(file);
+  if (f == r.coverage->files.end()) return false;
+  auto l = f->second.lines.find(line);
+  return l != f->second.lines.end() && l->second;
+}
+
+}  // namespace
+
+bool is_mix_target(const TargetEntry& t) {
+  const bool pass = t.def && (!t.def->expect || !t.def->expect->violation);
+  return pass && (t.name.ends_with("_mix") || t.name.find("_mix_") != std::string::npos || (t.def && t.def->mix));
+}
+
+MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>& targets, const MutateOptions& opt) {
+  MutateReport rep;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  const SourceManager& sm = project.sources();
+  CheckOptions base;
+  base.sets = opt.sets;
+  base.explore.threads = opt.threads;
+  base.explore.liveness = true;
+
+  // Baselines: each target on each arch, with coverage; and the function
+  // bodies its program compiles.
+  std::vector<Baseline> runs;
+  std::vector<const ast::FuncDef*> funcs;
+  std::set<const ast::FuncDef*> seen;
+  for (const TargetEntry* t : targets)
+    for (const std::string& arch : target_arches(*t, "x86_64")) {
+      if (!opt.arch.empty() && arch != opt.arch) continue;
+      auto inst = instantiate(project, *t, arch, opt.sets);
+      for (const ast::Decl* d : inst->env->code_decls()) {
+        if (d->kind != ast::Decl::Func || !d->func->body) continue;
+        const ast::FuncDef* fd = d->func.get();
+        bool compiled = false;
+        for (const vm::Function& f : inst->model.funcs) compiled = compiled || (f.name == fd->name && f.has_body);
+        if (!compiled || !seen.insert(fd).second) continue;
+        std::string path = sm.path(fd->loc.file);
+        bool chosen = opt.file_prefixes.empty();
+        for (const auto& p : opt.file_prefixes) chosen = chosen || path.starts_with(p);
+        if (chosen) funcs.push_back(fd);
+      }
+      CheckOptions one = base;
+      one.coverage = true;
+      Baseline b{t, arch, check_target(project, *t, arch, one), is_mix_target(*t)};
+      if (!b.result.as_expected || b.result.verdict == "incomplete") {
+        if (opt.progress)
+          opt.progress(fmt::format("{} ({}): left out: it does not meet its expectation unmutated (got {})", t->name,
+                                   arch, got_text(b.result)));
+        continue;
+      }
+      runs.push_back(std::move(b));
+    }
+  // Mixes first (the score counts what they kill), then the fastest targets.
+  std::stable_sort(runs.begin(), runs.end(), [](const Baseline& a, const Baseline& b) {
+    if (a.mix != b.mix) return a.mix;
+    return a.result.stats.seconds < b.result.stats.seconds;
+  });
+  for (const Baseline& b : runs) {
+    rep.targets.push_back(b.target->name + "@" + b.arch);
+    if (b.mix) rep.mixes.push_back(b.target->name + "@" + b.arch);
+  }
+
+  std::sort(funcs.begin(), funcs.end(), [&](const ast::FuncDef* a, const ast::FuncDef* b) {
+    std::string pa = sm.path(a->loc.file), pb = sm.path(b->loc.file);
+    return pa != pb ? pa < pb : a->loc.line < b->loc.line;
+  });
+  std::vector<Mutant> mutants;
+  for (const ast::FuncDef* fd : funcs)
+    for (Mutant& m : function_mutants(*fd, sm, opt.ops)) mutants.push_back(std::move(m));
+
+  // Run in an order spread over the files (FNV-1a of the name), so that a
+  // time budget that runs out leaves a sample of the whole model, not its
+  // first files; the report is sorted back by file and line.
+  auto fnv = [](const std::string& s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    return h;
+  };
+  std::vector<size_t> order(mutants.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return fnv(mutants[a].name()) < fnv(mutants[b].name()); });
+  std::vector<MutantResult> results(mutants.size());
+  for (size_t idx : order) {
+    Mutant& m = mutants[idx];
+    MutantResult& res = results[idx];
+    res.name = m.name();
+    res.op = mut_op_name(m.op);
+    res.function = m.function;
+    res.file = m.file;
+    res.line = m.line;
+    res.what = m.what;
+    std::vector<const Baseline*> chosen;
+    for (const Baseline& b : runs) {
+      bool hit = false;
+      for (const auto& [file, line] : m.lines) hit = hit || executed(b.result, sm.path(file), line);
+      if (hit) chosen.push_back(&b);
+    }
+    if (chosen.empty()) {
+      res.status = "unexecuted";
+      continue;
+    }
+    if (opt.time_budget > 0 && elapsed() >= opt.time_budget) {
+      res.status = "not run";
+      rep.budget_exhausted = true;
+      continue;
+    }
+    bool timeout = false, identical = true;
+    {
+      MutantApplied applied(m);
+      project.set_lenient_reach(true);
+      for (const Baseline* b : chosen) {
+        CheckOptions one = base;
+        double limit = opt.run_limit > 0 ? opt.run_limit : std::max(5.0, 10 * b->result.stats.seconds + 2);
+        if (opt.time_budget > 0) limit = std::min(limit, std::max(1.0, opt.time_budget - elapsed()));
+        one.explore.time_limit = limit;
+        CheckResult r;
+        try {
+          r = check_target(project, *b->target, b->arch, one);
+        } catch (const InputError& e) {
+          res.status = "stillborn";  // the mutant does not compile (or is refused) on this target
+          res.detail = e.what();
+          break;
+        } catch (const std::exception& e) {
+          res.status = "stillborn";
+          res.detail = std::string("the run failed: ") + e.what();
+          break;
+        }
+        MutantRun run{b->target->name, b->arch, "", got_text(r), r.stats.states};
+        if (r.verdict == "incomplete") {
+          run.outcome = "timeout";
+          timeout = true;
+          identical = false;
+        } else if (!r.as_expected) {
+          run.outcome = "killed";
+          res.status = "killed";
+          res.killed_by = b->target->name + "@" + b->arch;
+          res.killed_by_mix = b->mix;
+          res.violation = got_text(r);
+        } else if (r.verdict == b->result.verdict && r.error_kind == b->result.error_kind &&
+                   r.stats.states == b->result.stats.states && r.stats.transitions == b->result.stats.transitions) {
+          run.outcome = "same";
+        } else {
+          run.outcome = "changed";
+          identical = false;
+        }
+        res.runs.push_back(std::move(run));
+        if (res.status == "killed") break;
+      }
+      project.set_lenient_reach(false);
+    }
+    if (res.status.empty()) res.status = timeout ? "timeout" : identical ? "equivalent?" : "survived";
+    if (opt.progress)
+      opt.progress(fmt::format("{:<12} {} ({}){}", res.status, res.name, res.what,
+                               res.killed_by.empty() ? "" : " by " + res.killed_by + ": " + res.violation));
+  }
+  rep.mutants = std::move(results);
+  rep.seconds = elapsed();
+  return rep;
+}
+
+}  // namespace ptcheck
