@@ -11,6 +11,7 @@
 
 #include "frontend/ast.h"
 #include "support/diag.h"
+#include "vm/memory_model.h"
 
 namespace ptcheck {
 
@@ -81,6 +82,9 @@ class Project {
   // --bound NAME=V of this run: each target takes those naming its parameters.
   void set_bounds(std::vector<std::pair<std::string, int64_t>> b) { bounds_ = std::move(b); }
   const std::vector<std::pair<std::string, int64_t>>& bounds() const { return bounds_; }
+  // --memory-model of this run: overrides every target's `set memory_model`.
+  void set_memory_model(std::optional<vm::MemoryModelKind> k) { memory_model_ = k; }
+  std::optional<vm::MemoryModelKind> memory_model() const { return memory_model_; }
 
  private:
   void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
@@ -96,6 +100,7 @@ class Project {
   std::vector<TargetEntry> targets_;
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
+  std::optional<vm::MemoryModelKind> memory_model_;
   std::set<std::string> spec_files_;
   std::vector<BrokenFile> broken_;
   std::unique_ptr<z3::Engine> engine_;  // spec files loaded (root-relative or absolute, normalized)
