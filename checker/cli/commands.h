@@ -74,4 +74,16 @@ struct LayoutOptions {
 CLI::App* add_layout_command(CLI::App& app, LayoutOptions& opt);
 int run_layout(Project& project, const LayoutOptions& opt);
 
+// `ptcheck litmus FILE... [--memory-model sc|tso] [--json] [--witness]`: C
+// litmus tests (tools/memory-model format), herd7's Observation line for each.
+// Exit status: 0 all agree with their Result: comments, 1 not, 2 bad input.
+struct LitmusOptions {
+  std::vector<std::string> files;
+  std::string memory_model = "sc";
+  std::string arch;
+  bool json = false, witness = false;
+};
+CLI::App* add_litmus_command(CLI::App& app, LitmusOptions& opt);
+int run_litmus(Project& project, const LitmusOptions& opt);
+
 }  // namespace ptcheck
