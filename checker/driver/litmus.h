@@ -45,7 +45,10 @@ struct Test {
   std::shared_ptr<Cond> cond, filter;
   std::string cond_text;                    // the clause as written, one line
   std::vector<std::string> shown;           // `locations [...]`: extra outcome columns
-  std::map<std::string, std::string> expected;  // "lkmm" (Result:), "sc" (SC-Result:), "tso": Never|Sometimes|Always
+  // Never|Sometimes|Always by model: "lkmm" (Result:, LKMM's own verdict),
+  // "sc" (SC-Result:), "tso" (TSO-Result:), "approx" (Approx-Result: what
+  // ptcheck's lkmm approximation observes where it misses an LKMM outcome).
+  std::map<std::string, std::string> expected;
   std::map<std::string, unsigned> expected_line;
 };
 

@@ -80,7 +80,8 @@ class Reader {
       std::string l = trim(src_.substr(p, e - p));
       while (!l.empty() && l[0] == '*') l = trim(l.substr(1));
       for (const auto& [prefix, model] : {std::pair<std::string, std::string>{"Result:", "lkmm"},
-                                          {"SC-Result:", "sc"}, {"TSO-Result:", "tso"}}) {
+                                          {"SC-Result:", "sc"}, {"TSO-Result:", "tso"},
+                                          {"Approx-Result:", "approx"}}) {
         if (l.rfind(prefix, 0) != 0) continue;
         std::string v = trim(l.substr(prefix.size()));
         size_t sp = v.find_first_of(" \t(");
@@ -390,6 +391,13 @@ Test parse_litmus(const std::string& file, const std::string& text) {
   t.file = file;
   Reader r(file, text);
   r.run(t);
+  // Approx-Result: what ptcheck's lkmm approximation observes where it misses
+  // an outcome LKMM allows; it may only be weaker than Result:.
+  if (t.expected.count("approx") &&
+      !(t.expected.count("lkmm") && t.expected["lkmm"] != "Never" && t.expected["approx"] != t.expected["lkmm"]))
+    throw InputError(fmt::format("{}:{}: error: Approx-Result: states where ptcheck's lkmm misses an outcome LKMM "
+                                 "allows: it needs a Result: of Sometimes or Always that it differs from",
+                                 file, t.expected_line["approx"]));
   // Every register named must belong to a process, every location must exist.
   std::vector<std::string> all = observed(t);
   for (const auto& term : all) {

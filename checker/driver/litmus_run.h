@@ -25,7 +25,8 @@ struct RunResult {
   std::string observation;        // Never | Sometimes | Always
   bool validated = false;         // herd's Ok: the condition's claim holds
   std::string expected;           // the file's Result for this model ("" none)
-  std::string expected_from;      // "Result" or "SC-Result" / "TSO-Result"
+  std::string expected_from;      // "Result", "SC-Result", "TSO-Result" or "Approx-Result"
+  std::string lkmm_result;        // the file's Result: (LKMM's own verdict)
   uint64_t states = 0, transitions = 0;
   double seconds = 0;
   std::vector<std::string> errors;  // paths ending in a violation (kind: title)

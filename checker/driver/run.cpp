@@ -108,13 +108,13 @@ trace::Header make_header(const Instance& inst) {
 }
 
 bool is_rcu_start(const vm::Model& m, const uint8_t* s, vm::Move mv) {
-  if (mv.context != m.rcu_context() || mv.choice == vm::kPropagateChoice) return false;
+  if (mv.context != m.rcu_context() || vm::is_propagate(mv.choice)) return false;
   const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
   return th->func == UINT32_MAX;
 }
 
 bool has_choice(const vm::Model& m, const uint8_t* s, vm::Move mv) {
-  if (is_rcu_start(m, s, mv) || mv.choice == vm::kPropagateChoice) return true;
+  if (is_rcu_start(m, s, mv) || vm::is_propagate(mv.choice)) return true;
   const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
   if (th->func == UINT32_MAX) return false;
   const vm::Insn& in = m.funcs[th->func].code[th->pc];
@@ -145,10 +145,10 @@ void locate(trace::Step& st, const Instance& inst, vm::Machine& mach, const uint
     st.choice = mv.choice;
     return;
   }
-  if (mv.choice == vm::kPropagateChoice && mach.memory_model()) {
-    // A weak memory model's own step: the context's oldest buffered store
+  if (vm::is_propagate(mv.choice) && mach.memory_model()) {
+    // A weak memory model's own step: one of the context's buffered stores
     // reaches memory. Named by the store's statement.
-    uint32_t loc = mach.memory_model()->pending_loc(s, mv.context);
+    uint32_t loc = mach.memory_model()->pending_loc(s, mv.context, mv.choice - vm::kPropagateChoice);
     st.file = loc_file(m, loc);
     st.line = loc_line(m, loc);
     st.function = loc_function(m, loc);

@@ -354,9 +354,6 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   // is empty, and the layout is the one sc always had.
   if (td.memory_model) m.memory_model = *vm::parse_memory_model(td.memory_model->first);
   if (project.memory_model()) m.memory_model = *project.memory_model();
-  if (m.memory_model == vm::MemoryModelKind::Lkmm)
-    sm.error(td.memory_model && !project.memory_model() ? td.memory_model->second : td.loc,
-             "memory model lkmm: not implemented yet (sc and tso are; see docs/memory-model.md)");
   off = static_cast<uint32_t>(align_up(off, 8));
   m.mm_off = off;
   m.mm_bytes = vm::memory_model_state_bytes(m.memory_model, m.contexts());

@@ -234,9 +234,22 @@ std::optional<BuiltinCall> resolve_builtin(std::string_view name) {
   for (const auto& e : kTable)
     if (e.name == name) {
       // Value-returning atomics are fully ordered (Documentation/atomic_t.txt).
+      // The others (atomic_inc, atomic_add...) are relaxed RMWs; spin_lock
+      // and the other acquisitions are acquires.
       bool rmw = e.id == B::Cmpxchg || e.id == B::Xchg || e.id == B::AtomicIncReturn ||
                  e.id == B::AtomicDecReturn || e.id == B::AtomicDecAndTest || e.id == B::AtomicIncNotZero;
-      return BuiltinCall{e.id, rmw ? full : uint8_t{0}};
+      bool relaxed = e.id == B::AtomicInc || e.id == B::AtomicDec || e.id == B::AtomicAdd || e.id == B::AtomicSub ||
+                     e.id == B::AtomicLongInc || e.id == B::AtomicLongDec || e.id == B::AtomicLongAdd ||
+                     e.id == B::AtomicLongSub;
+      bool acquire = e.id == B::SpinLock || e.id == B::SpinLockNested || e.id == B::SpinTrylock ||
+                     e.id == B::MutexLock || e.id == B::MutexLockNested || e.id == B::MutexTrylock ||
+                     e.id == B::DownRead || e.id == B::DownReadNested || e.id == B::DownWrite ||
+                     e.id == B::DownReadTrylock || e.id == B::DownWriteTrylock;
+      uint8_t o = rmw ? full
+                  : relaxed ? static_cast<uint8_t>(Order::RelaxedRmw)
+                  : acquire ? static_cast<uint8_t>(Order::Acquire)
+                            : uint8_t{0};
+      return BuiltinCall{e.id, o};
     }
   for (const auto& a : kAliases)
     if (a.name == name) return BuiltinCall{a.id, static_cast<uint8_t>(a.order)};

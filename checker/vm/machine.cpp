@@ -45,6 +45,20 @@ Machine::Machine(const Model& m) : m_(m) {
   for (Builtin b : {Builtin::AtomicRead, Builtin::AtomicLongRead, Builtin::AtomicSet, Builtin::AtomicLongSet,
                     Builtin::Nondet, Builtin::FinalWait})
     builtin_drains_[static_cast<size_t>(b)] = false;
+  for (auto& a : rmw_arg_) a = -1;
+  if (mm_ && !mm_->rmw_is_fence()) {
+    for (Builtin b : {Builtin::SpinLock, Builtin::SpinLockNested, Builtin::SpinTrylock, Builtin::MutexLock,
+                      Builtin::MutexLockNested, Builtin::MutexTrylock, Builtin::DownRead, Builtin::DownReadNested,
+                      Builtin::DownWrite, Builtin::DownReadTrylock, Builtin::DownWriteTrylock, Builtin::AtomicInc,
+                      Builtin::AtomicDec, Builtin::AtomicLongInc, Builtin::AtomicLongDec, Builtin::AtomicIncReturn,
+                      Builtin::AtomicDecReturn, Builtin::AtomicDecAndTest, Builtin::AtomicIncNotZero,
+                      Builtin::AtomicRmw, Builtin::AtomicLongRmw, Builtin::Xchg, Builtin::Cmpxchg})
+      rmw_arg_[static_cast<size_t>(b)] = 0;
+    for (Builtin b : {Builtin::AtomicAdd, Builtin::AtomicSub, Builtin::AtomicLongAdd, Builtin::AtomicLongSub})
+      rmw_arg_[static_cast<size_t>(b)] = 1;
+    for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
+      if (rmw_arg_[b] >= 0) builtin_drains_[b] = false;
+  }
 }
 
 Machine::~Machine() = default;
@@ -717,7 +731,7 @@ void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
     // The memory model's own transitions: a store of context t reaches memory.
     pending_.clear();
     mm_->pending(s, pending_);
-    for (uint32_t t : pending_) out.push_back({t, kPropagateChoice});
+    for (const auto& [t, i] : pending_) out.push_back({t, kPropagateChoice + i});
   }
 }
 
@@ -748,9 +762,10 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
 bool Machine::step(uint8_t* s, Move mv) {
   in_invariant_ = false;
   fp_.plain = false;
-  if (mm_ && mv.choice == kPropagateChoice) {
-    cur_loc_ = mm_->pending_loc(s, mv.context);
-    return mm_->propagate(*this, s, mv.context);
+  if (mm_ && is_propagate(mv.choice)) {
+    const uint32_t index = mv.choice - kPropagateChoice;
+    cur_loc_ = mm_->pending_loc(s, mv.context, index);
+    return mm_->propagate(*this, s, mv.context, index);
   }
   if (mv.context == m_.rcu_context() && ts(s, mv.context).func == UINT32_MAX)
     return start_rcu_callback(s, mv.choice);

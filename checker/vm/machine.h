@@ -216,7 +216,10 @@ class Machine : private MemoryPort {
   std::unique_ptr<MemoryModel> mm_;  // nullptr under sc: the hot path tests this pointer only
   bool direct_ = false;              // stores commit at once (init, a draining builtin)
   bool builtin_drains_[static_cast<size_t>(Builtin::Count)] = {};
-  std::vector<uint32_t> pending_;
+  // Lock acquisitions and RMWs whose ordering the model decides (rmw_is_fence() false):
+  // the argument holding the address they update.
+  int8_t rmw_arg_[static_cast<size_t>(Builtin::Count)] = {};
+  std::vector<std::pair<uint32_t, uint32_t>> pending_;
   ErrorInfo err_;
   Recorder* rec_ = nullptr;
   LockDeps* deps_ = nullptr;

@@ -74,6 +74,22 @@ Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in,
     case Builtin::SmpMbAfterAtomic: f = Fence::AfterAtomic; break;
     case Builtin::SmpMbAfterSpinlock: f = Fence::AfterSpinlock; break;
     default:
+      if (const int8_t ai = rmw_arg_[static_cast<size_t>(b)]; ai >= 0) {
+        // A lock acquisition or an RMW under a model that orders them as
+        // spelled: it updates memory at once (atomicity); a fully ordered or
+        // release one first drains, the others only when this context still
+        // buffers a store to the word they update (coherence).
+        const auto o = static_cast<Order>(in.sub);
+        const Operand& op = m_.arglists[in.aux][static_cast<size_t>(ai)];
+        const uint64_t addr = read_value(frame(s, t) + op.off, op.size, false);
+        if ((o == Order::FullRmw || o == Order::Release || mm_->buffered(s, t, addr, 8)) &&
+            !mm_->fence(*this, s, t, Fence::Mb))
+          return Exec::Error;
+        direct_ = true;
+        Exec e = exec_builtin(s, t, in, choice);
+        direct_ = false;
+        return e;
+      }
       if (!builtin_drains_[static_cast<size_t>(b)]) return exec_builtin(s, t, in, choice);
       // A fully ordered primitive (a lock, an RMW, a grace period...): what
       // this context stored before it becomes visible first, and what it

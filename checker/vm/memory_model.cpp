@@ -1,7 +1,7 @@
 // The memory-model factory and names (memory_model.h).
 #include "vm/memory_model.h"
 
-#include "support/diag.h"
+#include "vm/memory_model_lkmm.h"
 #include "vm/memory_model_tso.h"
 #include "vm/model.h"
 
@@ -37,7 +37,8 @@ std::string_view order_name(Order o) {
 
 uint32_t memory_model_state_bytes(MemoryModelKind k, uint32_t contexts) {
   switch (k) {
-    case MemoryModelKind::Tso: return contexts * static_cast<uint32_t>(sizeof(TsoModel::Buffer));
+    case MemoryModelKind::Tso:
+    case MemoryModelKind::Lkmm: return StoreBufferModel::state_bytes(contexts);
     default: return 0;
   }
 }
@@ -46,8 +47,7 @@ std::unique_ptr<MemoryModel> make_memory_model(const Model& m) {
   switch (m.memory_model) {
     case MemoryModelKind::Sc: return nullptr;
     case MemoryModelKind::Tso: return std::make_unique<TsoModel>(m);
-    case MemoryModelKind::Lkmm:
-      throw InputError("--memory-model lkmm: error: not implemented yet (sc and tso are; see docs/memory-model.md)");
+    case MemoryModelKind::Lkmm: return std::make_unique<LkmmModel>(m);
   }
   return nullptr;
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ptcheck::vm {
@@ -65,13 +66,18 @@ class MemoryModel {
   virtual void forward(const uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* bytes) const = 0;
   // A fence by t (or the implicit one of a locked instruction: Fence::Mb).
   virtual bool fence(MemoryPort& port, uint8_t* s, uint32_t t, Fence f) = 0;
-  // Contexts with a transition of the model's own in s (a store that may
-  // reach memory now), ascending.
-  virtual void pending(const uint8_t* s, std::vector<uint32_t>& contexts) const = 0;
-  // Performs that transition for context t.
-  virtual bool propagate(MemoryPort& port, uint8_t* s, uint32_t t) = 0;
-  // The source location of the store propagate(s, t) would move.
-  virtual uint32_t pending_loc(const uint8_t* s, uint32_t t) const = 0;
+  // The model's own transitions in s: (context, index) of each buffered
+  // store that may reach memory now, contexts ascending.
+  virtual void pending(const uint8_t* s, std::vector<std::pair<uint32_t, uint32_t>>& out) const = 0;
+  // Performs one: store `index` of context t reaches memory.
+  virtual bool propagate(MemoryPort& port, uint8_t* s, uint32_t t, uint32_t index) = 0;
+  // The source location of that store.
+  virtual uint32_t pending_loc(const uint8_t* s, uint32_t t, uint32_t index) const = 0;
+  // Context t has a store to some byte of [addr, addr+size) not yet in memory.
+  virtual bool buffered(const uint8_t* s, uint32_t t, uint64_t addr, uint32_t size) const = 0;
+  // Lock acquisitions and read-modify-writes are full fences (x86's locked
+  // instructions); false: they are ordered as their Order says (lkmm).
+  virtual bool rmw_is_fence() const = 0;
   // Nothing is pending in s (every store has reached memory).
   virtual bool quiescent(const uint8_t* s) const = 0;
   // Context t has nothing pending.
@@ -82,12 +88,13 @@ class MemoryModel {
 
 // Bytes of state a model keeps for `contexts` schedulable contexts (0 for sc).
 uint32_t memory_model_state_bytes(MemoryModelKind k, uint32_t contexts);
-// The model object for m (nullptr for sc). Throws InputError for a model that
-// is not implemented.
+// The model object for m (nullptr for sc).
 std::unique_ptr<MemoryModel> make_memory_model(const Model& m);
 
-// The move choice that names a model transition (Machine::moves): above any
-// nondet() choice and any RCU callback slot.
-inline constexpr uint32_t kPropagateChoice = 0xffffff;
+// The move choices that name a model transition (Machine::moves): store
+// `index` of the context reaches memory, choice kPropagateChoice + index;
+// above any nondet() choice and any RCU callback slot, inside 24 bits.
+inline constexpr uint32_t kPropagateChoice = 0xffff00;
+inline constexpr bool is_propagate(uint32_t choice) { return choice >= kPropagateChoice && choice <= 0xffffff; }
 
 }  // namespace ptcheck::vm
