@@ -155,6 +155,74 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   return s + r->state_off + obj * r->obj_size + off;
 }
 
+bool Machine::read_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* out) {
+  uint8_t* p = translate(s, t, addr, size, false);
+  if (!p) return false;
+  std::memmove(out, p, size);
+  if (mm_) mm_->forward(s, t, addr, size, out);
+  if (rec_ && !in_invariant_ && !own_stack(t, addr))
+    for (uint32_t o = 0; o < size; o += 8)
+      rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, size - o),
+                    read_value(out + o, std::min(8u, size - o), false));
+  return true;
+}
+
+bool Machine::write_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, Order o) {
+  if (in_invariant_ && !own_stack(t, addr))
+    return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory");
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  if (mm_ && !direct_ && !own_stack(t, addr)) {
+    // The store's own faults are reported here; the model decides when it
+    // reaches memory (commit() checks the memory again then).
+    for (uint32_t k = 0; k < size; k += 8) {
+      const uint32_t n = std::min(8u, size - k);
+      if (!mm_->store(*this, s, t, addr + k, n, read_value(bytes + k, n, false), o, cur_loc_)) return false;
+    }
+    return true;
+  }
+  if (size <= 8) write_value(p, size, read_value(bytes, size, false));
+  else std::memmove(p, bytes, size);
+  if (rec_ && !own_stack(t, addr))
+    for (uint32_t k = 0; k < size; k += 8)
+      rec_->on_write(m_.regions[err_.region], err_.obj, addr + k, std::min(8u, size - k),
+                     read_value(p + k, std::min(8u, size - k), false));
+  return true;
+}
+
+bool Machine::commit(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, uint32_t loc) {
+  // A buffered store reaching memory: faults found now (the object was freed
+  // meanwhile) are the store's, at its statement.
+  const uint32_t saved = cur_loc_;
+  cur_loc_ = loc;
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  cur_loc_ = saved;
+  std::memmove(p, bytes, size);
+  if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, addr, size, read_value(p, size, false));
+  return true;
+}
+
+bool Machine::limit(uint32_t t, uint32_t entries) {
+  return fail(ErrorKind::ModelLimit, t,
+              fmt::format("store buffer full: more than {} stores not yet visible to other CPUs under {} "
+                          "(add a fence, or check this target under sc)",
+                          entries, memory_model_name(m_.memory_model)));
+}
+
+bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out) {
+  uint8_t b[8];
+  if (!read_mem(s, t, addr, size, b)) return false;
+  out = read_value(b, size, sign);
+  return true;
+}
+
+bool Machine::store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v, Order o) {
+  uint8_t b[8];
+  write_value(b, size, v);
+  return write_mem(s, t, addr, size, b, o);
+}
+
 bool Machine::is_visible(const uint8_t* s, uint32_t t, const Insn& in) const {
   switch (in.op) {
     case Op::Load: {
