@@ -218,9 +218,20 @@ bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool si
 }
 
 bool Machine::store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v, Order o) {
-  uint8_t b[8];
-  write_value(b, size, v);
-  return write_mem(s, t, addr, size, b, o);
+  if (mm_) {
+    uint8_t b[8];
+    write_value(b, size, v);
+    return write_mem(s, t, addr, size, b, o);
+  }
+  // sc: write_mem's path for one word, without the bytes round trip (the
+  // interpreter's hottest store).
+  if (in_invariant_ && !own_stack(t, addr))
+    return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory");
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  write_value(p, size, v);
+  if (rec_ && !own_stack(t, addr)) rec_->on_write(m_.regions[err_.region], err_.obj, addr, size, v);
+  return true;
 }
 
 bool Machine::is_visible(const uint8_t* s, uint32_t t, const Insn& in) const {
