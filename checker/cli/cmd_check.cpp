@@ -86,6 +86,11 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
   check->add_option("--bitstate-bits", o.bitstate_bits, "bitstate: 2^N bits (default: an eighth of --max-memory, at most 2^33)")
       ->check(CLI::Range(10u, 40u));
   check->add_option("--hashes", o.hashes, "bitstate: hash functions per state (default 3)")->check(CLI::Range(1u, 16u));
+  check->add_option("--memory-model", o.memory_model,
+                    "sc (default: sequential consistency), tso (x86-TSO store buffers) or lkmm (an operational "
+                    "under-approximation of LKMM; what it does not produce is printed with every result); overrides "
+                    "a target's `set memory_model` (docs/memory-model.md)")
+      ->check(CLI::IsMember({"sc", "tso", "lkmm"}));
   check->add_option("--por", o.por,
                     "partial-order reduction of the breadth-first search: none (default) or sleep (sleep sets: the same "
                     "states, verdicts and depths, about 6% fewer transitions on spec/)")
@@ -123,7 +128,8 @@ void print_table(const std::vector<CheckResult>& rs) {
     if (r.probabilistic) got += fmt::format(" (probabilistic: P(missed) {:.2g})", r.omission_probability);
     if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
       got += "  <-- UNEXPECTED";
-    rows.push_back({r.target, r.arch, r.expected, got, std::to_string(r.stats.states),
+    std::string arch = r.memory_model == "sc" ? r.arch : fmt::format("{} [{}]", r.arch, r.memory_model);
+    rows.push_back({r.target, arch, r.expected, got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
   }
   std::array<size_t, 8> w{};
@@ -258,6 +264,8 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   x["reduction"] = r.reduction;
   x["asleep"] = r.stats.asleep;
   x["liveness"] = r.liveness;
+  x["memory_model"] = r.memory_model;
+  if (!r.memory_model_limits.empty()) x["memory_model_limits"] = r.memory_model_limits;
   x["store_bytes"] = r.stats.store_bytes;
   if (r.stats.tree_nodes) {
     x["tree_nodes"] = r.stats.tree_nodes;
@@ -302,6 +310,15 @@ int run_check(Project& project, const CheckCliOptions& o) {
                      : o.search == "swarm" ? explore::SearchKind::Swarm : explore::SearchKind::Bfs;
   opt.explore.liveness = !o.no_liveness;
   opt.explore.reduction = o.por == "none" ? explore::Reduction::None : explore::Reduction::Sleep;
+  if (!o.memory_model.empty()) {
+    auto k = vm::parse_memory_model(o.memory_model);
+    // Sleep sets rest on footprints that do not describe a store reaching
+    // memory later: refused under a weak model.
+    if (k != vm::MemoryModelKind::Sc && o.por != "none")
+      throw InputError(fmt::format("--por {}: error: partial-order reduction is not available under --memory-model {} "
+                                   "(docs/memory-model.md)", o.por, o.memory_model));
+    project.set_memory_model(k);
+  }
   opt.explore.store.kind = o.store == "plain" ? explore::StoreKind::Plain
                          : o.store == "hc" ? explore::StoreKind::HashCompact
                          : o.store == "bitstate" ? explore::StoreKind::Bitstate : explore::StoreKind::Tree;
@@ -472,6 +489,10 @@ int run_check(Project& project, const CheckCliOptions& o) {
     std::cout << trace::json_text(j) << "\n";
   } else {
     print_table(results);
+    std::set<std::string> limits;
+    for (const auto& r : results)
+      if (!r.memory_model_limits.empty() && limits.insert(r.memory_model_limits).second)
+        std::cout << "\nmemory model " << r.memory_model_limits << "\n";
     for (const auto& r : results)
       if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
         std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);

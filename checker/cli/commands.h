@@ -39,6 +39,7 @@ struct CheckCliOptions {
   std::vector<std::string> extra_specs;
   // search and storage (explore/explorer.h)
   std::string search = "bfs", store = "tree", por = "none";
+  std::string memory_model;  // --memory-model: "" keeps each target's own (sc unless it sets one)
   bool no_liveness = false;
   unsigned bitstate_bits = 0, hashes = 3, max_depth = 0;
   uint64_t seed = 0;
@@ -85,5 +86,16 @@ struct MutateCliOptions {
 };
 CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& opt);
 int run_mutate_cli(Project& project, const MutateCliOptions& opt);
+// `ptcheck litmus FILE... [--memory-model sc|tso] [--json] [--witness]`: C
+// litmus tests (tools/memory-model format), herd7's Observation line for each.
+// Exit status: 0 all agree with their Result: comments, 1 not, 2 bad input.
+struct LitmusOptions {
+  std::vector<std::string> files;
+  std::string memory_model = "sc";
+  std::string arch;
+  bool json = false, witness = false;
+};
+CLI::App* add_litmus_command(CLI::App& app, LitmusOptions& opt);
+int run_litmus(Project& project, const LitmusOptions& opt);
 
 }  // namespace ptcheck

@@ -1,4 +1,4 @@
-// ptcheck: list | check | replay | layout | mutate. Exit status: 0 every verdict as
+// ptcheck: list | check | replay | layout | mutate | litmus. Exit status: 0 every verdict as
 // expected, 1 not (or a trace diverged), 2 bad input, 3 incomplete, 4 an
 // internal error of ptcheck itself. Each command lives in cmd_<name>.cpp.
 #include <CLI/CLI.hpp>
@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   auto* mutate = add_mutate_command(app, mutate_opts);
   LayoutOptions layout_opts;
   auto* layout = add_layout_command(app, layout_opts);
+  LitmusOptions litmus_opts;
+  auto* litmus = add_litmus_command(app, litmus_opts);
 
   try {
     app.parse(argc, argv);
@@ -45,6 +47,7 @@ int main(int argc, char** argv) {
     if (*replay) return run_replay(project, replay_opts);
     if (*check) return run_check(project, check_opts);
     if (*mutate) return run_mutate_cli(project, mutate_opts);
+    if (*litmus) return run_litmus(project, litmus_opts);
     return 2;
   } catch (const InputError& e) {
     std::cerr << e.what() << "\n";

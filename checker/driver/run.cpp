@@ -100,19 +100,21 @@ trace::Header make_header(const Instance& inst) {
   for (const auto& [k, v] : inst.cfg.values) h.configs.emplace_back(k, v);
   h.bounds = inst.code.params;
   h.spec = inst.target->spec_file;
+  if (inst.model.memory_model != vm::MemoryModelKind::Sc)
+    h.memory_model = std::string(vm::memory_model_name(inst.model.memory_model));
   h.ptcheck_version = kVersion;
   for (const auto& f : inst.files) h.model_hashes.emplace_back(f, file_hash(*inst.model.sm, f));
   return h;
 }
 
 bool is_rcu_start(const vm::Model& m, const uint8_t* s, vm::Move mv) {
-  if (mv.context != m.rcu_context()) return false;
+  if (mv.context != m.rcu_context() || vm::is_propagate(mv.choice)) return false;
   const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
   return th->func == UINT32_MAX;
 }
 
 bool has_choice(const vm::Model& m, const uint8_t* s, vm::Move mv) {
-  if (is_rcu_start(m, s, mv)) return true;
+  if (is_rcu_start(m, s, mv) || vm::is_propagate(mv.choice)) return true;
   const auto* th = reinterpret_cast<const vm::ThreadState*>(s + m.threads_off + mv.context * sizeof(vm::ThreadState));
   if (th->func == UINT32_MAX) return false;
   const vm::Insn& in = m.funcs[th->func].code[th->pc];
@@ -140,6 +142,18 @@ void locate(trace::Step& st, const Instance& inst, vm::Machine& mach, const uint
     st.function = "rcu_do_batch";
     st.statement = fmt::format("f = rhp->func; f(rhp);  /* rhp={:016x} func={} */", head,
                                f ? f->name : fmt::format("{:016x}", fn));
+    st.choice = mv.choice;
+    return;
+  }
+  if (vm::is_propagate(mv.choice) && mach.memory_model()) {
+    // A weak memory model's own step: one of the context's buffered stores
+    // reaches memory. Named by the store's statement.
+    uint32_t loc = mach.memory_model()->pending_loc(s, mv.context, mv.choice - vm::kPropagateChoice);
+    st.file = loc_file(m, loc);
+    st.line = loc_line(m, loc);
+    st.function = loc_function(m, loc);
+    st.statement = fmt::format("{}  /* store reaches memory ({}) */", loc_statement(m, loc),
+                               vm::memory_model_name(m.memory_model));
     st.choice = mv.choice;
     return;
   }
@@ -186,6 +200,8 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
   for (const auto& [k, v] : inst.cfg.values) f += fmt::format(" {}={}", k, v ? 'y' : 'n');
   for (const auto& [k, v] : inst.code.params) f += fmt::format(" {}={}", k, v);
   for (const auto& file : inst.files) f += fmt::format(" {}:{}", file, file_hash(*inst.model.sm, file));
+  if (inst.model.memory_model != vm::MemoryModelKind::Sc)
+    f += fmt::format(" memory_model={}", vm::memory_model_name(inst.model.memory_model));
   return f;
 }
 
@@ -318,6 +334,8 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   auto inst = instantiate(project, target, arch, opt.sets);
   r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
   r.state_bytes = inst->model.state_size;
+  r.memory_model = std::string(vm::memory_model_name(inst->model.memory_model));
+  if (auto mm = vm::make_memory_model(inst->model)) r.memory_model_limits = std::string(mm->limits());
   auto t0 = std::chrono::steady_clock::now();
   // Reach points are read from the coverage marks: a target that has some
   // records them (a byte per instruction, OR-merged across workers).
@@ -400,7 +418,19 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
                                                        : " nor in " + t.header.spec));
   std::vector<std::pair<std::string, bool>> all = t.header.configs;
   all.insert(all.end(), sets.begin(), sets.end());
-  auto inst = instantiate(project, *target, t.header.arch, all, t.header.bounds);
+  // The trace's memory model (none written: sc), whatever the target sets now.
+  auto mm = vm::parse_memory_model(t.header.memory_model.empty() ? "sc" : t.header.memory_model);
+  if (!mm) throw InputError(fmt::format("error: the trace's memory model '{}' is not sc, tso or lkmm", t.header.memory_model));
+  const auto saved_mm = project.memory_model();
+  project.set_memory_model(mm);
+  std::unique_ptr<Instance> inst;
+  try {
+    inst = instantiate(project, *target, t.header.arch, all, t.header.bounds);
+  } catch (...) {
+    project.set_memory_model(saved_mm);
+    throw;
+  }
+  project.set_memory_model(saved_mm);
   const vm::Model& m = inst->model;
   for (const auto& [path, hash] : t.header.model_hashes) {
     if (std::find(inst->files.begin(), inst->files.end(), path) == inst->files.end()) {

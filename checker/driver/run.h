@@ -26,6 +26,8 @@ struct CheckResult {
   std::string store, search;   // how it was explored ("tree", "bfs", ...)
   std::string reduction;       // the partial-order reduction used ("sleep", "none")
   std::string liveness;        // the non-termination check: "checked", "off", or why it did not run
+  std::string memory_model = "sc";  // vm/memory_model.h: the model the target ran under
+  std::string memory_model_limits;  // what that model does not produce ("" for sc)
   bool probabilistic = false;  // a lossy store: a pass (or a count) may have missed states
   double omission_probability = 0;
   std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed

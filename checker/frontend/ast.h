@@ -340,6 +340,9 @@ struct TargetDef {
   // every context has finished are reported as leaks (kmemleak).
   std::vector<std::pair<std::string, SourceLoc>> leak_checks;
   bool warn_only = false;
+  // set memory_model = sc|tso|lkmm;  the model this target runs under
+  // (vm/memory_model.h); `check --memory-model` overrides it.
+  std::optional<std::pair<std::string, SourceLoc>> memory_model;
   std::optional<Expectation> expect;
   // hazard "overlap(page.rcu_head.func, page.memdesc)";  layout queries whose reach
   // (arches, Kconfig values, whether the clobbering value passes the check) is

@@ -281,6 +281,14 @@ void Parser::parse_target(std::vector<Decl>& out) {
       SourceLoc sl = cur().loc;
       std::string sym = expect_ident("a CONFIG_ symbol or a parameter name after 'set'");
       expect("=", "after the symbol");
+      if (sym == "memory_model") {
+        if (t->memory_model) fail(sl, "memory_model is set twice");
+        std::string v = expect_ident("sc, tso or lkmm");
+        if (v != "sc" && v != "tso" && v != "lkmm") fail(sl, fmt::format("unknown memory model '{}' (expected sc, tso or lkmm)", v));
+        t->memory_model.emplace(v, sl);
+        expect(";", "after set");
+        continue;
+      }
       bool neg = cur().punct("-") && peek().kind == Tok::Int;
       if (neg || cur().kind == Tok::Int) {
         // A number: a target parameter (checker/target/desugar.h).

@@ -60,13 +60,7 @@ Val FunctionCompiler::call(const ast::Expr& e) {
       return cast(env_.resolve(*it->second->type), rvalue(*e.args[0]), e.loc);
   if (callee.kind == ast::Expr::Ident && !find_local(callee.name)) {
     const std::string& n = callee.name;
-    if (n == "READ_ONCE" || n == "WRITE_ONCE") {
-      size_t want = n == "READ_ONCE" ? 1 : 2;
-      if (e.args.size() != want) error(e.loc, fmt::format("{} takes {} argument{}", n, want, want == 1 ? "" : "s"));
-      if (want == 1) return rvalue(*e.args[0]);
-      assign_to(lvalue(*e.args[0]), rvalue(*e.args[1]), e.loc);
-      return Val{Val::Reg, Operand{0, 0, false}, env_.void_type(), false};
-    }
+    if (auto v = ordered_access(n, e)) return *v;
     auto f = cg_.syms_.funcs.find(n);
     auto b = vm::find_builtin(n);
     bool defined = f != cg_.syms_.funcs.end() && cg_.syms_.defs.at(f->second)->body;
@@ -100,7 +94,7 @@ Val FunctionCompiler::call(const ast::Expr& e) {
     }
     if (!cg_.syms_.globals.count(n)) {
       if (const ast::MacroDef* m = env_.macro(n)) return expand_macro(*m, e);
-      if (b) return call_builtin(*b, e);
+      if (b) return call_builtin(*vm::resolve_builtin(n), e);
       if (auto v = kernel_macro(n, e)) return *v;
       error(callee.loc, fmt::format("call to undeclared function '{}'", n));
     }
@@ -188,9 +182,74 @@ std::optional<Val> FunctionCompiler::kernel_macro(const std::string& n, const as
   return Val{Val::Reg, none, env_.void_type(), false};
 }
 
-Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
+std::optional<Val> FunctionCompiler::ordered_access(const std::string& n, const ast::Expr& e) {
+  using vm::Order;
+  struct Form {
+    const char* name;
+    size_t args;
+    bool store;      // a store of args[1] (else a load)
+    bool pointer;    // args[0] is a pointer to the location (else the location itself)
+    Order order;
+    bool mb_after;   // smp_store_mb: a full fence follows
+  };
+  // include/asm-generic/barrier.h, include/linux/rcupdate.h, srcu.h (v7.1.3).
+  // rcu_dereference() is READ_ONCE() whose address dependency orders what it
+  // feeds: an operational model without value speculation keeps that order.
+  static const Form kForms[] = {
+      {"READ_ONCE", 1, false, false, Order::Once, false},
+      {"WRITE_ONCE", 2, true, false, Order::Once, false},
+      {"smp_load_acquire", 1, false, true, Order::Acquire, false},
+      {"smp_store_release", 2, true, true, Order::Release, false},
+      {"smp_store_mb", 2, true, false, Order::Once, true},
+      {"rcu_dereference", 1, false, false, Order::Once, false},
+      {"rcu_dereference_bh", 1, false, false, Order::Once, false},
+      {"rcu_dereference_sched", 1, false, false, Order::Once, false},
+      {"rcu_dereference_raw", 1, false, false, Order::Once, false},
+      {"rcu_dereference_protected", 2, false, false, Order::Once, false},
+      {"rcu_dereference_check", 2, false, false, Order::Once, false},
+      {"srcu_dereference", 2, false, false, Order::Once, false},
+      {"rcu_access_pointer", 1, false, false, Order::Once, false},
+      {"rcu_assign_pointer", 2, true, false, Order::Release, false},
+      {"RCU_INIT_POINTER", 2, true, false, Order::Once, false},
+  };
+  const Form* f = nullptr;
+  for (const auto& k : kForms)
+    if (n == k.name) f = &k;
+  if (!f) return std::nullopt;
+  if (e.args.size() != f->args)
+    error(e.loc, fmt::format("{} takes {} argument{}", n, f->args, f->args == 1 ? "" : "s"));
+  Val loc = f->pointer ? deref(rvalue(*e.args[0]), e.args[0]->loc) : f->store ? lvalue(*e.args[0]) : expr(*e.args[0]);
+  const auto order = static_cast<uint8_t>(f->order);
+  if (!f->store) {
+    // rcu_dereference_protected(p, c) and friends: c is lockdep's, not evaluated.
+    Val v = to_rvalue(loc, e.loc);
+    if (loc.kind == Val::Mem) mark_last(Op::Load, order);
+    return v;
+  }
+  assign_to(loc, rvalue(*e.args[1]), e.loc);
+  if (loc.kind == Val::Mem) mark_last(Op::Store, order);
+  if (f->mb_after) {
+    Insn in{Op::Builtin};
+    in.imm = static_cast<int64_t>(Builtin::SmpMb);
+    cg_.out_.arglists.emplace_back();
+    in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    emit(in);
+  }
+  return Val{Val::Reg, Operand{0, 0, false}, env_.void_type(), false};
+}
+
+Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) { return call_builtin(vm::BuiltinCall{b}, e); }
+
+Val FunctionCompiler::call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e) {
+  const Builtin b = bc.id;
   const vm::BuiltinInfo& info = vm::builtin_info(b);
   int n = static_cast<int>(e.args.size());
+  if (b == Builtin::AtomicRmw || b == Builtin::AtomicLongRmw) {
+    // The spelling decides the argument count (resolve_builtin).
+    const std::string& name = e.a->name;
+    int want = bc.implicit_one ? 1 : bc.op == vm::RmwOp::Cmpxchg || bc.op == vm::RmwOp::AddUnless ? 3 : 2;
+    if (n != want) error(e.loc, fmt::format("'{}' takes {} argument{}, {} given", name, want, want == 1 ? "" : "s", n));
+  }
   if (n < info.min_args || (info.max_args >= 0 && n > info.max_args)) {
     std::string want = info.max_args < 0 ? fmt::format("at least {}", info.min_args)
                      : info.min_args == info.max_args ? std::to_string(info.min_args)
@@ -311,10 +370,28 @@ Val FunctionCompiler::call_builtin(Builtin b, const ast::Expr& e) {
     if (it == lists.end()) it = lists.emplace(arg0_type->elem, static_cast<uint32_t>(lists.size())).first;
     in.c.off = it->second;
   }
-  cg_.out_.arglists.push_back(std::move(ops));
+  in.sub = bc.order;
+  if (b == Builtin::AtomicRmw || b == Builtin::AtomicLongRmw) {
+    // Normalised to (counter, operand[, operand2]).
+    if (bc.implicit_one) ops.push_back(constant(1, long_t()).op);
+    if (bc.counter_second) std::swap(ops[0], ops[1]);
+    in.c.off = static_cast<uint32_t>(bc.op);
+    in.c.sign = bc.returns_old;
+  }
+  cg_.out_.arglists.push_back(ops);
   in.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
   in.a = rt->kind == TypeKind::Void ? Operand{0, 0, false} : temp_for(rt);
   emit(in);
+  if (b == Builtin::SynchronizeSrcu) {
+    // As synchronize_rcu(): the grace period of the domain is a second,
+    // blocking step on the same srcu_struct.
+    cg_.out_.arglists.push_back(ops);
+    Insn w{Op::Builtin};
+    w.imm = static_cast<int64_t>(Builtin::SynchronizeSrcuWait);
+    w.aux = static_cast<uint32_t>(cg_.out_.arglists.size() - 1);
+    w.a = Operand{0, 0, false};
+    emit(w);
+  }
   if (b == Builtin::SynchronizeRcu || b == Builtin::SmpCallFunction) {
     // The grace period (the IPI's delivery) is a second, blocking step: the
     // context waits until every reader it saw has left its read-side section

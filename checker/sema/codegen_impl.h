@@ -75,6 +75,14 @@ class FunctionCompiler {
   // ---- calls (codegen_call.cpp)
   Val call(const ast::Expr& e);
   Val call_builtin(vm::Builtin b, const ast::Expr& e);
+  Val call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e);
+  // READ_ONCE, WRITE_ONCE, smp_load_acquire, rcu_assign_pointer...: accesses
+  // that carry an ordering (vm/memory_model.h); nullopt for other names.
+  std::optional<Val> ordered_access(const std::string& n, const ast::Expr& e);
+  // The instruction just emitted, when it is `op`, carries `order` (Insn::sub).
+  void mark_last(vm::Op op, uint8_t order) {
+    if (!fn_.code.empty() && fn_.code.back().op == op) fn_.code.back().sub = order;
+  }
   std::optional<Val> kernel_macro(const std::string& name, const ast::Expr& e);
   Val expand_macro(const ast::MacroDef& m, const ast::Expr& call);
   // The text of a printk %s argument known when compiling: a string literal,

@@ -350,6 +350,14 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
       r.shadow_off = static_cast<int32_t>(off);
       off += static_cast<uint32_t>(r.count);
     }
+  // A weak memory model's own state (store buffers) comes last: under sc it
+  // is empty, and the layout is the one sc always had.
+  if (td.memory_model) m.memory_model = *vm::parse_memory_model(td.memory_model->first);
+  if (project.memory_model()) m.memory_model = *project.memory_model();
+  off = static_cast<uint32_t>(align_up(off, 8));
+  m.mm_off = off;
+  m.mm_bytes = vm::memory_model_state_bytes(m.memory_model, m.contexts());
+  off += m.mm_bytes;
   m.state_size = static_cast<uint32_t>(align_up(off, 8));
   if (m.state_size > (64u << 20)) sm.error(td.loc, "the state vector would exceed 64 MiB: reduce the heap");
   m.inv_ts_off = m.state_size;

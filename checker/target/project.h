@@ -11,6 +11,7 @@
 
 #include "frontend/ast.h"
 #include "support/diag.h"
+#include "vm/memory_model.h"
 
 namespace ptcheck {
 
@@ -85,6 +86,9 @@ class Project {
   // reached (the target comes out vacuous) instead of a load error.
   void set_lenient_reach(bool on) { lenient_reach_ = on; }
   bool lenient_reach() const { return lenient_reach_; }
+  // --memory-model of this run: overrides every target's `set memory_model`.
+  void set_memory_model(std::optional<vm::MemoryModelKind> k) { memory_model_ = k; }
+  std::optional<vm::MemoryModelKind> memory_model() const { return memory_model_; }
 
  private:
   void collect(const std::string& file, std::vector<std::string>& out, std::set<std::string>& seen,
@@ -101,6 +105,7 @@ class Project {
   std::vector<std::string> arch_files_;
   std::vector<std::pair<std::string, int64_t>> bounds_;
   bool lenient_reach_ = false;
+  std::optional<vm::MemoryModelKind> memory_model_;
   std::set<std::string> spec_files_;
   std::vector<BrokenFile> broken_;
   std::unique_ptr<z3::Engine> engine_;  // spec files loaded (root-relative or absolute, normalized)

@@ -45,6 +45,7 @@ struct Header {
   std::vector<std::pair<std::string, std::string>> model_hashes;  // (path, "xxh64:<16 hex>")
   std::vector<std::pair<std::string, int64_t>> bounds;  // the target's parameters as run (empty: none)
   std::string spec;  // the file defining the target ("" in traces older than this line)
+  std::string memory_model;  // vm/memory_model.h name; "" for sc (the line is written only for a weak model)
 };
 
 struct Violation {

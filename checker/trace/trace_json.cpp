@@ -86,6 +86,7 @@ nlohmann::json to_json(const Trace& t) {
     for (const auto& [name, v] : t.header.bounds) h["bounds"].push_back({{"name", name}, {"value", v}});
   }
   if (!t.header.spec.empty()) h["spec"] = t.header.spec;
+  if (!t.header.memory_model.empty()) h["memory_model"] = t.header.memory_model;
   h["ptcheck_version"] = t.header.ptcheck_version;
   h["models"] = json::array();
   for (const auto& [p, hash] : t.header.model_hashes) h["models"].push_back({{"path", p}, {"hash", hash}});
@@ -154,6 +155,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     }
   }
   if (h.contains("spec")) t.header.spec = r.str(h, "header", "spec");
+  if (h.contains("memory_model")) t.header.memory_model = r.str(h, "header", "memory_model");
   const auto& models = r.array(h, "header", "models");
   for (size_t i = 0; i < models.size(); ++i) {
     std::string w = fmt::format("header.models[{}]", i);

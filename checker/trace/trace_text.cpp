@@ -114,7 +114,7 @@ class TextParser {
         fail(i, lines_[i].size() - 1, "expected Unix line endings (LF), found CR LF");
     if (lines_[0] != kTextMagic) fail(0, 0, fmt::format("expected '{}' as the first line", kTextMagic));
     bool seen_target = false, seen_arch = false, seen_config = false, seen_version = false, seen_violation = false, seen_loop = false;
-    bool seen_bounds = false, seen_spec = false;
+    bool seen_bounds = false, seen_spec = false, seen_mm = false;
     size_t li = 1;
     for (; li < lines_.size(); ++li) {
       const std::string& l = lines_[li];
@@ -197,6 +197,10 @@ class TextParser {
         once(seen_spec);
         single_token("the spec file path");
         t.header.spec = value;
+      } else if (key == "memory_model") {
+        once(seen_mm);
+        single_token("the memory model (sc, tso or lkmm)");
+        t.header.memory_model = value;
       } else if (key == "model") {
         size_t pos = colon + 1;
         std::string p, h, extra;
@@ -394,6 +398,7 @@ std::string to_text(const Trace& t, bool fold) {
     out += '\n';
   }
   if (!t.header.spec.empty()) out += fmt::format("spec:      {}\n", t.header.spec);
+  if (!t.header.memory_model.empty()) out += fmt::format("memory_model: {}\n", t.header.memory_model);
   out += fmt::format("ptcheck:   {}\n", t.header.ptcheck_version);
   for (const auto& [path, hash] : t.header.model_hashes) out += fmt::format("model:     {} {}\n", path, hash);
   out += fmt::format("violation: {}\n", t.violation.kind);

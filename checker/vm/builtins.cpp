@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "vm/memory_model.h"
+
 namespace ptcheck::vm {
 namespace {
 
@@ -101,6 +103,19 @@ constexpr BuiltinInfo kTable[] = {
     {"bad_page", B::BadPage, 2, 2, R::Void, false, false, false},
     {"pr_alert_bug", B::PrAlertBug, 1, -1, R::Void, false, false, false},
     {"downgrade_write", B::DowngradeWrite, 1, 1, R::Void, true, false, false},
+    {"smp_mb", B::SmpMb, 0, 0, R::Void, false, false, false},
+    {"smp_wmb", B::SmpWmb, 0, 0, R::Void, false, false, false},
+    {"smp_rmb", B::SmpRmb, 0, 0, R::Void, false, false, false},
+    {"smp_mb__before_atomic", B::SmpMbBeforeAtomic, 0, 0, R::Void, false, false, false},
+    {"smp_mb__after_atomic", B::SmpMbAfterAtomic, 0, 0, R::Void, false, false, false},
+    {"smp_mb__after_spinlock", B::SmpMbAfterSpinlock, 0, 0, R::Void, false, false, false},
+    {"__atomic_rmw", B::AtomicRmw, 1, 3, R::Int, true, false, false},
+    {"__atomic_long_rmw", B::AtomicLongRmw, 1, 3, R::Long, true, false, false},
+    {"srcu_read_lock", B::SrcuReadLock, 1, 1, R::Int, true, false, false},
+    {"srcu_read_unlock", B::SrcuReadUnlock, 2, 2, R::Void, true, false, false},
+    {"synchronize_srcu", B::SynchronizeSrcu, 1, 1, R::Void, true, false, false},
+    {"__synchronize_srcu_wait", B::SynchronizeSrcuWait, 1, 1, R::Void, true, true, false},
+    {"rcu_barrier", B::RcuBarrier, 0, 0, R::Void, true, true, false},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table out of sync");
 
@@ -108,23 +123,137 @@ static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table
 struct Alias {
   std::string_view name;
   B id;
+  Order order = Order::Plain;
 };
 constexpr Alias kAliases[] = {
-    {"pr_err", B::Printk},    {"pr_info", B::Printk},     {"pr_warn", B::Printk},
-    {"pr_debug", B::Printk},  {"smp_wmb", B::Barrier},    {"smp_rmb", B::Barrier},
-    {"smp_mb", B::Barrier},   {"cond_resched", B::Barrier}, {"flush_tlb_all", B::Barrier},
+    {"pr_err", B::Printk},
+    {"pr_info", B::Printk},
+    {"pr_warn", B::Printk},
+    {"pr_debug", B::Printk},
+    {"cond_resched", B::Barrier},
+    {"flush_tlb_all", B::Barrier},
+    // Since the RCU flavours were consolidated (v4.20) one grace period waits
+    // for all of them, and an expedited one only ends sooner.
+    {"rcu_read_lock_bh", B::RcuReadLock},
+    {"rcu_read_unlock_bh", B::RcuReadUnlock},
+    {"rcu_read_lock_sched", B::RcuReadLock},
+    {"rcu_read_unlock_sched", B::RcuReadUnlock},
+    {"synchronize_rcu_expedited", B::SynchronizeRcu},
+    {"xchg_relaxed", B::Xchg, Order::RelaxedRmw},
+    {"xchg_acquire", B::Xchg, Order::Acquire},
+    {"xchg_release", B::Xchg, Order::Release},
+    {"cmpxchg_relaxed", B::Cmpxchg, Order::RelaxedRmw},
+    {"cmpxchg_acquire", B::Cmpxchg, Order::Acquire},
+    {"cmpxchg_release", B::Cmpxchg, Order::Release},
 };
+
+// atomic_<op>[_relaxed|_acquire|_release] and atomic_long_... that have no
+// builtin of their own: include/linux/atomic/atomic-instrumented.h's names.
+std::optional<BuiltinCall> parse_atomic(std::string_view name) {
+  BuiltinCall c{B::AtomicRmw};
+  if (name.rfind("atomic_long_", 0) == 0) {
+    c.id = B::AtomicLongRmw;
+    name.remove_prefix(12);
+  } else if (name.rfind("atomic_", 0) == 0) {
+    name.remove_prefix(7);
+  } else {
+    return std::nullopt;
+  }
+  auto ends = [&](std::string_view suf) {
+    if (name.size() <= suf.size() || name.substr(name.size() - suf.size()) != suf) return false;
+    name.remove_suffix(suf.size());
+    return true;
+  };
+  Order order = Order::FullRmw;
+  bool suffixed = true;
+  if (ends("_relaxed")) order = Order::RelaxedRmw;
+  else if (ends("_acquire")) order = Order::Acquire;
+  else if (ends("_release")) order = Order::Release;
+  else suffixed = false;
+  c.order = static_cast<uint8_t>(order);
+  struct Op {
+    std::string_view name;
+    RmwOp op;
+    bool one;
+  };
+  static constexpr Op kOps[] = {{"add", RmwOp::Add, false}, {"sub", RmwOp::Sub, false}, {"and", RmwOp::And, false},
+                                {"or", RmwOp::Or, false},   {"xor", RmwOp::Xor, false}, {"andnot", RmwOp::AndNot, false},
+                                {"inc", RmwOp::Add, true},  {"dec", RmwOp::Sub, true}};
+  auto find_op = [&](std::string_view n, bool arith_only) -> const Op* {
+    for (const auto& o : kOps)
+      if (o.name == n && (!arith_only || o.op == RmwOp::Add || o.op == RmwOp::Sub)) return &o;
+    return nullptr;
+  };
+  if (name == "xchg" || name == "cmpxchg") {
+    c.op = name == "xchg" ? RmwOp::Xchg : RmwOp::Cmpxchg;
+    c.returns_old = true;
+    return c;
+  }
+  if (name == "add_unless" && !suffixed) {
+    c.op = RmwOp::AddUnless;
+    return c;
+  }
+  if (name.rfind("fetch_", 0) == 0) {
+    const Op* o = find_op(name.substr(6), false);
+    if (!o) return std::nullopt;
+    c.op = o->op;
+    c.implicit_one = o->one;
+    c.counter_second = !o->one;
+    c.returns_old = true;
+    return c;
+  }
+  if (name.size() > 7 && name.substr(name.size() - 7) == "_return") {
+    const Op* o = find_op(name.substr(0, name.size() - 7), true);
+    if (!o) return std::nullopt;
+    c.op = o->op;
+    c.implicit_one = o->one;
+    c.counter_second = !o->one;
+    return c;
+  }
+  // atomic_and(i, v) and friends: no value returned, so unordered (LKMM).
+  if (const Op* o = find_op(name, false); o && !suffixed && o->op != RmwOp::Add && o->op != RmwOp::Sub) {
+    c.op = o->op;
+    c.counter_second = true;
+    c.order = static_cast<uint8_t>(Order::RelaxedRmw);
+    return c;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
 const BuiltinInfo& builtin_info(Builtin b) { return kTable[static_cast<size_t>(b)]; }
 
 std::optional<Builtin> find_builtin(std::string_view name) {
-  for (const auto& e : kTable)
-    if (e.name == name) return e.id;
-  for (const auto& a : kAliases)
-    if (a.name == name) return a.id;
+  if (auto c = resolve_builtin(name)) return c->id;
   return std::nullopt;
+}
+
+std::optional<BuiltinCall> resolve_builtin(std::string_view name) {
+  const uint8_t full = static_cast<uint8_t>(Order::FullRmw);
+  for (const auto& e : kTable)
+    if (e.name == name) {
+      // Value-returning atomics are fully ordered (Documentation/atomic_t.txt).
+      // The others (atomic_inc, atomic_add...) are relaxed RMWs; spin_lock
+      // and the other acquisitions are acquires.
+      bool rmw = e.id == B::Cmpxchg || e.id == B::Xchg || e.id == B::AtomicIncReturn ||
+                 e.id == B::AtomicDecReturn || e.id == B::AtomicDecAndTest || e.id == B::AtomicIncNotZero;
+      bool relaxed = e.id == B::AtomicInc || e.id == B::AtomicDec || e.id == B::AtomicAdd || e.id == B::AtomicSub ||
+                     e.id == B::AtomicLongInc || e.id == B::AtomicLongDec || e.id == B::AtomicLongAdd ||
+                     e.id == B::AtomicLongSub;
+      bool acquire = e.id == B::SpinLock || e.id == B::SpinLockNested || e.id == B::SpinTrylock ||
+                     e.id == B::MutexLock || e.id == B::MutexLockNested || e.id == B::MutexTrylock ||
+                     e.id == B::DownRead || e.id == B::DownReadNested || e.id == B::DownWrite ||
+                     e.id == B::DownReadTrylock || e.id == B::DownWriteTrylock;
+      uint8_t o = rmw ? full
+                  : relaxed ? static_cast<uint8_t>(Order::RelaxedRmw)
+                  : acquire ? static_cast<uint8_t>(Order::Acquire)
+                            : uint8_t{0};
+      return BuiltinCall{e.id, o};
+    }
+  for (const auto& a : kAliases)
+    if (a.name == name) return BuiltinCall{a.id, static_cast<uint8_t>(a.order)};
+  return parse_atomic(name);
 }
 
 }  // namespace ptcheck::vm

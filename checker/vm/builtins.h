@@ -54,6 +54,17 @@ enum class Builtin : uint16_t {
   PrAlertBug,
   // downgrade_write(sem): a write-held rwsem becomes read-held in one step
   DowngradeWrite,
+  // the fences of tools/memory-model/linux-kernel.def (vm/memory_model.h)
+  SmpMb, SmpWmb, SmpRmb, SmpMbBeforeAtomic, SmpMbAfterAtomic, SmpMbAfterSpinlock,
+  // atomic_t / atomic_long_t read-modify-writes named by resolve_builtin():
+  // args (counter, operand[, operand2]); Insn::c.off the RmwOp, c.sign set
+  // when the old value is returned; Insn::sub the Order
+  AtomicRmw, AtomicLongRmw,
+  // SRCU: a domain is a struct srcu_struct whose first int is the mask of
+  // contexts inside a read-side section of it
+  SrcuReadLock, SrcuReadUnlock, SynchronizeSrcu, SynchronizeSrcuWait,
+  // rcu_barrier(): wait until no RCU callback is pending or running
+  RcuBarrier,
   Count
 };
 
@@ -74,5 +85,23 @@ struct BuiltinInfo {
 
 const BuiltinInfo& builtin_info(Builtin b);
 std::optional<Builtin> find_builtin(std::string_view name);
+
+// The operation of an AtomicRmw / AtomicLongRmw.
+enum class RmwOp : uint8_t { Add, Sub, And, Or, Xor, AndNot, Xchg, Cmpxchg, AddUnless };
+
+// A name resolved to a builtin with the facts its spelling carries: the
+// ordering (xchg_acquire, atomic_fetch_add_relaxed: vm/memory_model.h Order,
+// as a uint8_t), and for AtomicRmw the operation, whether it returns the old
+// value, whether the counter is the second argument (atomic_fetch_add(i, v))
+// and the implicit operand of inc/dec (1).
+struct BuiltinCall {
+  Builtin id;
+  uint8_t order = 0;
+  RmwOp op = RmwOp::Add;
+  bool returns_old = false;
+  bool counter_second = false;
+  bool implicit_one = false;
+};
+std::optional<BuiltinCall> resolve_builtin(std::string_view name);
 
 }  // namespace ptcheck::vm

@@ -36,7 +36,32 @@ Machine::Machine(const Model& m) : m_(m) {
                     Builtin::AtomicLongDec, Builtin::AtomicLongAdd, Builtin::AtomicLongSub, Builtin::Cmpxchg,
                     Builtin::Xchg})
     fp_builtin_[static_cast<size_t>(b)] = true;
+  mm_ = make_memory_model(m);
+  // Under a weak model every visible primitive is a full fence (it drains
+  // what its context has not yet made visible, and its own stores commit at
+  // once) except these, which are single ordered accesses
+  // (docs/memory-model.md).
+  for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b) builtin_drains_[b] = builtin_visible_[b];
+  for (Builtin b : {Builtin::AtomicRead, Builtin::AtomicLongRead, Builtin::AtomicSet, Builtin::AtomicLongSet,
+                    Builtin::Nondet, Builtin::FinalWait})
+    builtin_drains_[static_cast<size_t>(b)] = false;
+  for (auto& a : rmw_arg_) a = -1;
+  if (mm_ && !mm_->rmw_is_fence()) {
+    for (Builtin b : {Builtin::SpinLock, Builtin::SpinLockNested, Builtin::SpinTrylock, Builtin::MutexLock,
+                      Builtin::MutexLockNested, Builtin::MutexTrylock, Builtin::DownRead, Builtin::DownReadNested,
+                      Builtin::DownWrite, Builtin::DownReadTrylock, Builtin::DownWriteTrylock, Builtin::AtomicInc,
+                      Builtin::AtomicDec, Builtin::AtomicLongInc, Builtin::AtomicLongDec, Builtin::AtomicIncReturn,
+                      Builtin::AtomicDecReturn, Builtin::AtomicDecAndTest, Builtin::AtomicIncNotZero,
+                      Builtin::AtomicRmw, Builtin::AtomicLongRmw, Builtin::Xchg, Builtin::Cmpxchg})
+      rmw_arg_[static_cast<size_t>(b)] = 0;
+    for (Builtin b : {Builtin::AtomicAdd, Builtin::AtomicSub, Builtin::AtomicLongAdd, Builtin::AtomicLongSub})
+      rmw_arg_[static_cast<size_t>(b)] = 1;
+    for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
+      if (rmw_arg_[b] >= 0) builtin_drains_[b] = false;
+  }
 }
+
+Machine::~Machine() = default;
 
 ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
   uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
@@ -130,25 +155,82 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
   return s + r->state_off + obj * r->obj_size + off;
 }
 
-bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out) {
+bool Machine::read_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* out) {
   uint8_t* p = translate(s, t, addr, size, false);
   if (!p) return false;
-  out = read_value(p, size, sign);
-  if (rec_ && !own_stack(t, addr) && !in_invariant_)
-    rec_->on_read(m_.regions[err_.region], err_.obj, addr, size, read_value(p, size, false));
+  std::memmove(out, p, size);
+  if (mm_) mm_->forward(s, t, addr, size, out);
+  if (rec_ && !in_invariant_ && !own_stack(t, addr))
+    for (uint32_t o = 0; o < size; o += 8)
+      rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, size - o),
+                    read_value(out + o, std::min(8u, size - o), false));
   return true;
 }
 
-bool Machine::store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v) {
+bool Machine::write_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, Order o) {
+  if (in_invariant_ && !own_stack(t, addr))
+    return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory");
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  if (mm_ && !direct_ && !own_stack(t, addr)) {
+    // The store's own faults are reported here; the model decides when it
+    // reaches memory (commit() checks the memory again then).
+    for (uint32_t k = 0; k < size; k += 8) {
+      const uint32_t n = std::min(8u, size - k);
+      if (!mm_->store(*this, s, t, addr + k, n, read_value(bytes + k, n, false), o, cur_loc_)) return false;
+    }
+    return true;
+  }
+  if (size <= 8) write_value(p, size, read_value(bytes, size, false));
+  else std::memmove(p, bytes, size);
+  if (rec_ && !own_stack(t, addr))
+    for (uint32_t k = 0; k < size; k += 8)
+      rec_->on_write(m_.regions[err_.region], err_.obj, addr + k, std::min(8u, size - k),
+                     read_value(p + k, std::min(8u, size - k), false));
+  return true;
+}
+
+bool Machine::commit(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, uint32_t loc) {
+  // A buffered store reaching memory: faults found now (the object was freed
+  // meanwhile) are the store's, at its statement.
+  const uint32_t saved = cur_loc_;
+  cur_loc_ = loc;
+  uint8_t* p = translate(s, t, addr, size, true);
+  if (!p) return false;
+  cur_loc_ = saved;
+  std::memmove(p, bytes, size);
+  if (rec_) rec_->on_write(m_.regions[err_.region], err_.obj, addr, size, read_value(p, size, false));
+  return true;
+}
+
+bool Machine::limit(uint32_t t, uint32_t entries) {
+  return fail(ErrorKind::ModelLimit, t,
+              fmt::format("store buffer full: more than {} stores not yet visible to other CPUs under {} "
+                          "(add a fence, or check this target under sc)",
+                          entries, memory_model_name(m_.memory_model)));
+}
+
+bool Machine::load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out) {
+  uint8_t b[8];
+  if (!read_mem(s, t, addr, size, b)) return false;
+  out = read_value(b, size, sign);
+  return true;
+}
+
+bool Machine::store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v, Order o) {
+  if (mm_) {
+    uint8_t b[8];
+    write_value(b, size, v);
+    return write_mem(s, t, addr, size, b, o);
+  }
+  // sc: write_mem's path for one word, without the bytes round trip (the
+  // interpreter's hottest store).
   if (in_invariant_ && !own_stack(t, addr))
     return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory");
   uint8_t* p = translate(s, t, addr, size, true);
   if (!p) return false;
   write_value(p, size, v);
-  if (rec_ && !own_stack(t, addr)) {
-    const Region& r = m_.regions[err_.region];
-    rec_->on_write(r, err_.obj, addr, size, v);
-  }
+  if (rec_ && !own_stack(t, addr)) rec_->on_write(m_.regions[err_.region], err_.obj, addr, size, v);
   return true;
 }
 
@@ -341,30 +423,13 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
         std::memmove(f + in.a.off, s + sr.state_off + (addr - sr.base), in.a.size);
         return Exec::Next;
       }
-      uint8_t* p = translate(s, t, addr, in.a.size, false);
-      if (!p) return Exec::Error;
-      std::memmove(f + in.a.off, p, in.a.size);
-      if (rec_ && !in_invariant_)
-        for (uint32_t o = 0; o < in.a.size; o += 8)
-          rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, in.a.size - o),
-                        read_value(p + o, std::min(8u, in.a.size - o), false));
-      return Exec::Next;
+      return read_mem(s, t, addr, in.a.size, f + in.a.off) ? Exec::Next : Exec::Error;
     }
     case Op::Store: {
-      uint64_t addr = rd(in.a);
-      if (in.b.size > 8) {
-        if (in_invariant_ && !own_stack(t, addr))
-          return fail(ErrorKind::ModelError, t, "an invariant may not write shared memory"), Exec::Error;
-        uint8_t* p = translate(s, t, addr, in.b.size, true);
-        if (!p) return Exec::Error;
-        std::memmove(p, f + in.b.off, in.b.size);
-        if (rec_ && !own_stack(t, addr))
-          for (uint32_t o = 0; o < in.b.size; o += 8)
-            rec_->on_write(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, in.b.size - o),
-                           read_value(p + o, std::min(8u, in.b.size - o), false));
-        return Exec::Next;
-      }
-      return store(s, t, addr, in.b.size, rd(in.b)) ? Exec::Next : Exec::Error;
+      const uint64_t addr = rd(in.a);
+      const auto o = static_cast<Order>(in.sub);
+      if (in.b.size > 8) return write_mem(s, t, addr, in.b.size, f + in.b.off, o) ? Exec::Next : Exec::Error;
+      return store(s, t, addr, in.b.size, rd(in.b), o) ? Exec::Next : Exec::Error;
     }
     case Op::Jmp:
       th.pc = static_cast<uint32_t>(in.imm);
@@ -425,6 +490,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       return Exec::NewFrame;
     }
     case Op::Builtin:
+      if (mm_) return exec_builtin_weak(s, t, in, choice);
       return exec_builtin(s, t, in, choice);
     case Op::ClearTemps:
       std::memset(f + in.imm, 0, in.aux);
@@ -534,6 +600,12 @@ bool Machine::build_initial(uint8_t* s) {
     // The init block runs to completion in thread 0's context, as one
     // sequential prologue that is not part of the explored interleavings.
     in_invariant_ = false;
+    // Its stores are visible at once, under every memory model.
+    direct_ = true;
+    struct Restore {
+      bool& d;
+      ~Restore() { d = false; }
+    } restore{direct_};
     if (!call(s, 0, m_.init_func, nullptr, nullptr, Operand{0, 0, false})) return false;
     budget_ = kStepBudget;
     for (;;) {
@@ -617,6 +689,19 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
       return th.ipi_wait == 0;
     case Builtin::FinalWait:
       return final_ready(s, t);
+    case Builtin::SynchronizeSrcuWait:
+      return th.srcu_wait == 0;
+    case Builtin::RcuBarrier: {
+      // rcu_barrier(): every callback queued before it has run. Simplified to
+      // "no callback pending or running", which may also wait for callbacks
+      // queued after it (never a missed interleaving; a queue that never
+      // empties shows as a deadlock).
+      if (t != m_.rcu_context() && ts(s, m_.rcu_context()).func != UINT32_MAX) return false;
+      const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
+      for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
+        if (q[i].used) return false;
+      return true;
+    }
     case Builtin::MutexLock:
     case Builtin::MutexLockNested: {
       uint64_t v = 0, lock = arg(0);
@@ -651,6 +736,12 @@ void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
     if (!can_run(s, t, in, choices)) continue;
     for (uint32_t c = 0; c < choices; ++c) out.push_back({t, c});
   }
+  if (mm_) {
+    // The memory model's own transitions: a store of context t reaches memory.
+    pending_.clear();
+    mm_->pending(s, pending_);
+    for (const auto& [t, i] : pending_) out.push_back({t, kPropagateChoice + i});
+  }
 }
 
 bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
@@ -680,6 +771,11 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
 bool Machine::step(uint8_t* s, Move mv) {
   in_invariant_ = false;
   fp_.plain = false;
+  if (mm_ && is_propagate(mv.choice)) {
+    const uint32_t index = mv.choice - kPropagateChoice;
+    cur_loc_ = mm_->pending_loc(s, mv.context, index);
+    return mm_->propagate(*this, s, mv.context, index);
+  }
   if (mv.context == m_.rcu_context() && ts(s, mv.context).func == UINT32_MAX)
     return start_rcu_callback(s, mv.choice);
   return run(s, mv.context, mv.choice, true);
@@ -693,7 +789,7 @@ bool Machine::all_done(const uint8_t* s) const {
   const RcuCallback* q = reinterpret_cast<const RcuCallback*>(s + m_.rcu_off);
   for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
     if (q[i].used) return false;
-  return true;
+  return !mm_ || mm_->quiescent(s);
 }
 
 }  // namespace ptcheck::vm

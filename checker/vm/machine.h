@@ -9,6 +9,7 @@
 // Blocking instructions are visible; a context is enabled when the instruction
 // it rests at can run.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "vm/coverage.h"
 #include "vm/errors.h"
 #include "vm/lock_deps.h"
+#include "vm/memory_model.h"
 #include "vm/model.h"
 
 namespace ptcheck::vm {
@@ -89,9 +91,10 @@ inline bool independent(const Footprint& a, const Footprint& b) {
   return true;
 }
 
-class Machine {
+class Machine : private MemoryPort {
  public:
   explicit Machine(const Model& m);
+  ~Machine() override;
 
   // Zeroes `s`, runs the target's init block, and starts every thread at its
   // first visible instruction. Returns false when that already fails (error()).
@@ -125,6 +128,8 @@ class Machine {
   // Why a context cannot move (for deadlock reports).
   std::string blocked_reason(const uint8_t* s, uint32_t t) const;
   const Model& model() const { return m_; }
+  // The weak memory model the target runs under (nullptr: sc).
+  const MemoryModel* memory_model() const { return mm_.get(); }
 
   // Explorer labels: the context in the top byte, the choice below. Targets
   // have at most 30 threads (target/desugar.cpp) and nondet() at most
@@ -176,8 +181,21 @@ class Machine {
   // of its context (machine_stack.cpp); otherwise err_.frame_func/frame_off
   // say where it fell.
   bool stack_object_ok(const uint8_t* s, const Region& r, uint64_t off, uint32_t size);
+  // The one memory-access path (docs/memory-model.md): a shared access's
+  // checks (translate), the memory model (forwarding, buffering) and the
+  // recorder. read_mem/write_mem take any size; load/store are their word forms.
+  bool read_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* out);
+  bool write_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, Order o);
   bool load(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, bool sign, uint64_t& out);
-  bool store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v);
+  bool store(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint64_t v, Order o = Order::Plain);
+  // MemoryPort: a store reaching memory, and a full buffer.
+  bool commit(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, const uint8_t* bytes, uint32_t loc) override;
+  bool limit(uint32_t t, uint32_t entries) override;
+  // A builtin under a weak model: fences, and the drain of a fully ordered primitive.
+  Exec exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
+  // AtomicRmw / AtomicLongRmw, srcu_read_lock/unlock (machine_memory.cpp); a: the argument values.
+  Exec exec_atomic_rmw(uint8_t* s, uint32_t t, const Insn& in, const uint64_t* a);
+  Exec exec_srcu_read(uint8_t* s, uint32_t t, const Insn& in, const uint64_t* a);
   uint8_t* shadow(uint8_t* s, const Region& r, uint64_t obj) const;
 
   bool fail(ErrorKind k, uint32_t t, const std::string& detail = {});
@@ -203,6 +221,13 @@ class Machine {
   Exec exec_assume(uint8_t* s, uint32_t t, uint64_t cond);
 
   const Model& m_;
+  std::unique_ptr<MemoryModel> mm_;  // nullptr under sc: the hot path tests this pointer only
+  bool direct_ = false;              // stores commit at once (init, a draining builtin)
+  bool builtin_drains_[static_cast<size_t>(Builtin::Count)] = {};
+  // Lock acquisitions and RMWs whose ordering the model decides (rmw_is_fence() false):
+  // the argument holding the address they update.
+  int8_t rmw_arg_[static_cast<size_t>(Builtin::Count)] = {};
+  std::vector<std::pair<uint32_t, uint32_t>> pending_;
   ErrorInfo err_;
   Recorder* rec_ = nullptr;
   LockDeps* deps_ = nullptr;

@@ -563,7 +563,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       if (!load(s, t, a[0], size, in.c.sign, old)) return Exec::Error;
       uint64_t nv = b == Builtin::Xchg ? a[1] : a[2];
       bool swap = b == Builtin::Xchg || old == truncate_value(a[1], size, in.c.sign);
-      if (swap && !store(s, t, a[0], size, nv)) return Exec::Error;
+      if (swap && !store(s, t, a[0], size, nv, static_cast<Order>(in.sub))) return Exec::Error;
       return ret(old);
     }
     case Builtin::Memset:
@@ -621,8 +621,32 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     case Builtin::Unlikely:
       return ret(a[0]);
     case Builtin::Barrier:
-      // Sequential consistency: every step is globally ordered, so barriers are
-      // no-ops. Weak-memory reorderings are outside this model.
+      // barrier(): a compiler barrier. The model has no compiler reordering.
+      return Exec::Next;
+    case Builtin::SmpMb: case Builtin::SmpWmb: case Builtin::SmpRmb: case Builtin::SmpMbBeforeAtomic:
+    case Builtin::SmpMbAfterAtomic: case Builtin::SmpMbAfterSpinlock:
+      // Under sc every step is globally ordered: fences order nothing more.
+      // A weak model handles them in exec_builtin_weak().
+      return Exec::Next;
+    case Builtin::AtomicRmw:
+    case Builtin::AtomicLongRmw:
+      return exec_atomic_rmw(s, t, in, a);
+    case Builtin::SrcuReadLock:
+    case Builtin::SrcuReadUnlock:
+      return exec_srcu_read(s, t, in, a);
+    case Builtin::SynchronizeSrcu: {
+      uint64_t mask = 0;
+      if (!load(s, t, a[0], 4, false, mask)) return Exec::Error;
+      if (mask & (uint64_t{1} << t))
+        return error(ErrorKind::Deadlock, "synchronize_srcu() inside a read-side section of the same srcu_struct");
+      if (!might_sleep("synchronize_srcu")) return Exec::Error;
+      th.srcu_wait = static_cast<uint32_t>(mask & ~(uint64_t{1} << t));
+      return Exec::Next;
+    }
+    case Builtin::SynchronizeSrcuWait:
+      return th.srcu_wait ? Exec::Blocked : Exec::Next;
+    case Builtin::RcuBarrier:
+      if (!might_sleep("rcu_barrier")) return Exec::Error;
       return Exec::Next;
     case Builtin::Assume:
       return exec_assume(s, t, a[0]);

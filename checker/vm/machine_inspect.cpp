@@ -130,6 +130,10 @@ std::string Machine::blocked_reason(const uint8_t* s, uint32_t t) const {
   switch (b) {
     case Builtin::SynchronizeRcuWait:
       return "waiting in synchronize_rcu() (in " + where + ") for readers to leave their read-side sections";
+    case Builtin::SynchronizeSrcuWait:
+      return "waiting in synchronize_srcu() (in " + where + ") for readers of the srcu_struct to leave their sections";
+    case Builtin::RcuBarrier:
+      return "waiting in rcu_barrier() (in " + where + ") for every pending RCU callback to run";
     case Builtin::SmpCallFunctionWait:
       return "waiting in smp_call_function() (in " + where + ") for CPUs with interrupts disabled to take the IPI";
     default:

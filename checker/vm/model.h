@@ -7,6 +7,7 @@
 //   [RcuCallback x rcu_capacity]    queued callbacks, oldest first
 //   [region bytes]                  every non-scratch region's objects, packed
 //   [shadow bytes]                  one ShadowStatus per tracked object
+//   [memory-model bytes]            a weak model's own state (store buffers), per context
 // Past state_size, in every working buffer but never in stored states: the
 // invariant context's ThreadState and stack, scratch space for evaluating
 // invariants (buffers are work_size bytes).
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "vm/memory_model.h"
 #include "vm/program.h"
 
 namespace ptcheck {
@@ -59,7 +61,7 @@ struct ThreadState {
   uint8_t preempt;   // preempt_disable() nesting (held spinlocks are counted by held[])
   uint8_t irq_off;   // 1 while local interrupts are disabled
   uint16_t held_sub; // 4 bits per held[i]: the lockdep subclass it was taken with (*_nested)
-  uint32_t pad1;
+  uint32_t srcu_wait; // synchronize_srcu: contexts still inside read sections of its srcu_struct
   uint64_t held[kMaxHeld];  // addresses of held locks, in acquisition order
 };
 static_assert(sizeof(ThreadState) == 64);
@@ -127,6 +129,10 @@ struct Model {
   bool debug_vm = true;     // CONFIG_DEBUG_VM: VM_BUG_ON* are checked
   bool warn_only = false;   // WARN_ON is reported but not a violation
   uint64_t gfp_zero = 0x100;
+  // The memory model the target runs under (vm/memory_model.h) and where its
+  // state lives: mm_bytes bytes at mm_off (0 for sc).
+  MemoryModelKind memory_model = MemoryModelKind::Sc;
+  uint32_t mm_off = 0, mm_bytes = 0;
   const SourceManager* sm = nullptr;
 
   // Schedulable contexts: the threads and the RCU callback context.

@@ -45,7 +45,9 @@ class ModelWorker : public explore::Worker {
   // sleeping ones too (their footprints are needed), but only the awake ones
   // go to the store. Moves with several choices (nondet, an RCU callback
   // slot) are never plain, so a context's slot always names one move.
-  bool sleep_sets() const override { return m_.contexts() <= 64; }
+  // Under a weak memory model the footprints do not describe a propagation
+  // step: the CLI refuses --por sleep there, and the worker offers none.
+  bool sleep_sets() const override { return m_.contexts() <= 64 && m_.memory_model == MemoryModelKind::Sc; }
 
   Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
     if (Result end; !load(state, end)) return end;
@@ -132,6 +134,9 @@ explore::StateShape ModelSystem::shape() const {
       c.push_back(static_cast<uint32_t>(r.shadow_off + r.count));
     }
   }
+  // A weak memory model's state: one piece per context.
+  if (m_.mm_bytes)
+    for (uint32_t t = 0; t <= m_.contexts(); ++t) c.push_back(m_.mm_off + t * (m_.mm_bytes / m_.contexts()));
   std::sort(c.begin(), c.end());
   c.erase(std::unique(c.begin(), c.end()), c.end());
   while (!c.empty() && c.back() > m_.state_size) c.pop_back();
