@@ -24,6 +24,13 @@ class MemoryAccount {
       }
     }
   }
+  // Whether n more bytes would stay within the limit (the peak is not touched:
+  // for a caller that then allocates in steps, each accounted with add()).
+  bool fits(uint64_t n) {
+    if (!limit_ || bytes_.load(std::memory_order_relaxed) + n <= limit_) return true;
+    exceeded_.store(true, std::memory_order_relaxed);
+    return false;
+  }
   void add(int64_t n) {
     uint64_t now = bytes_.fetch_add(static_cast<uint64_t>(n), std::memory_order_relaxed) + static_cast<uint64_t>(n);
     if (n > 0) note_peak(now);

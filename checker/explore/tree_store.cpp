@@ -207,8 +207,7 @@ bool TreeStore::rebuild() {
   if (!any) return true;
   // The peak, at most: every level's growth, plus one level's new table and
   // two id maps on top of what is held.
-  if (!mem_.try_add(grown + transient)) return false;
-  mem_.add(-static_cast<int64_t>(grown + transient));
+  if (!mem_.fits(grown + transient)) return false;
 
   std::vector<uint32_t> below, remap;  // old id -> new id of the level below / this level
   for (unsigned l = depth_; l-- > 1;) {
