@@ -95,6 +95,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                     "partial-order reduction of the breadth-first search: none (default) or sleep (sleep sets: the same "
                     "states, verdicts and depths, about 6% fewer transitions on spec/)")
       ->check(CLI::IsMember({"sleep", "none"}));
+  check->add_flag("--no-invariant-memo", o.no_invariant_memo,
+                  "run the invariants on every new state, even when its step wrote nothing they read on its "
+                  "parent (the same verdicts and counts; for comparison)");
   check->add_flag("--no-liveness", o.no_liveness,
                   "skip the non-termination check that follows a passing breadth-first search (states from "
                   "which no thread that has not finished can ever finish: a livelock)");
@@ -309,6 +312,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   opt.explore.search = o.search == "dfs" ? explore::SearchKind::Dfs
                      : o.search == "swarm" ? explore::SearchKind::Swarm : explore::SearchKind::Bfs;
   opt.explore.liveness = !o.no_liveness;
+  opt.invariant_memo = !o.no_invariant_memo;
   opt.explore.reduction = o.por == "none" ? explore::Reduction::None : explore::Reduction::Sleep;
   if (!o.memory_model.empty()) {
     auto k = vm::parse_memory_model(o.memory_model);

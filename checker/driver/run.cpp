@@ -340,6 +340,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   // Reach points are read from the coverage marks: a target that has some
   // records them (a byte per instruction, OR-merged across workers).
   vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage || !inst->reach.empty());
+  sys.set_invariant_memo(opt.invariant_memo);
   for (const ReachPoint& p : inst->reach) r.reach_points.push_back(p.text);
   explore::Result res;
   explore::Options eo = opt.explore;

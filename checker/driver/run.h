@@ -19,6 +19,7 @@ struct CheckOptions {
   explore::Options explore;
   std::vector<std::pair<std::string, bool>> sets;  // --set
   bool coverage = false;                           // --coverage: record model lines and branches run
+  bool invariant_memo = true;                      // vm/invariant_memo.h (--no-invariant-memo: off)
 };
 
 struct CheckResult {

@@ -117,7 +117,8 @@ class Bfs {
         mem_(opt.max_memory),
         store_(make_store(ts.shape(), opt.store, mem_)),
         keys_(mem_),
-        awake_next_(mem_) {}
+        awake_next_(mem_),
+        memo_next_(mem_) {}
 
   Result run();
 
@@ -143,7 +144,8 @@ class Bfs {
   std::vector<Label> path_to(StateId id) const;
   void track_vectors() {
     uint64_t b = (frontier_.capacity() + next_.capacity()) * sizeof(StateId) +
-                 (offsets_.capacity() + awake_.capacity()) * sizeof(uint64_t) + order_.capacity() * sizeof(StateId);
+                 (offsets_.capacity() + awake_.capacity()) * sizeof(uint64_t) + order_.capacity() * sizeof(StateId) +
+                 memo_.capacity() * sizeof(uint32_t);
     mem_.add(int64_t(b) - int64_t(vectors_bytes_));
     vectors_bytes_ = b;
   }
@@ -182,6 +184,11 @@ class Bfs {
   bool sleep_ = false;
   ChunkedArray<uint64_t> awake_next_;
   std::vector<uint64_t> awake_;
+  // Worker memos (Worker::memos): of each state of the layer being built, by
+  // id - layer_first_, and of each frontier state, by position (empty: none).
+  bool memos_ = false;
+  ChunkedArray<uint32_t> memo_next_;
+  std::vector<uint32_t> memo_;
   StateId layer_first_ = 0;
   std::vector<ThreadCtx> ctxs_;
   std::vector<StateId> frontier_, next_;
@@ -201,8 +208,15 @@ class Bfs {
 class LayerSink final : public SuccessorSink {
  public:
   LayerSink(Bfs& b, ThreadCtx& c) : b_(b), c_(c) {}
-  void begin(uint64_t pos) { pos_ = pos; }
+  void begin(uint64_t pos) {
+    pos_ = pos;
+    memo_ = pos < b_.memo_.size() ? b_.memo_[pos] : 0;
+  }
   void sleep_next(uint64_t slots) override { sleep_ = slots; }
+  uint32_t state_memo() const override { return memo_; }
+  void set_memo(uint32_t m) override {
+    if (last_new_ != kNoState && b_.memos_) b_.memo_next_[last_new_ - b_.layer_first_] = m;
+  }
   Seen emit(uint32_t idx, Label label, const uint8_t* next, bool violation) override {
     ++c_.layer_transitions;
     last_new_ = kNoState;
@@ -228,7 +242,8 @@ class LayerSink final : public SuccessorSink {
     // An Old state of this layer may have been stored by another thread that
     // has not made its key slot addressable yet: every caller ensures it.
     if (!b_.keys_.ensure(f.id - b_.layer_first_, 1) ||
-        (b_.sleep_ && !b_.awake_next_.ensure(f.id - b_.layer_first_, 1))) {
+        (b_.sleep_ && !b_.awake_next_.ensure(f.id - b_.layer_first_, 1)) ||
+        (b_.memos_ && !b_.memo_next_.ensure(f.id - b_.layer_first_, 1))) {
       request_stop(b_.stop_, StopReason::MaxMemory);
       return Seen::Ignored;
     }
@@ -252,6 +267,7 @@ class LayerSink final : public SuccessorSink {
   uint64_t pos_ = 0;
   StateId last_new_ = kNoState;
   uint64_t sleep_ = 0;
+  uint32_t memo_ = 0;
 };
 
 void Bfs::expand_range(uint64_t begin, uint64_t end) {
@@ -339,6 +355,7 @@ Result Bfs::run() {
     c.cursor = store_->cursor();
   }
   sleep_ = opt_.reduction == Reduction::Sleep && ctxs_[0].worker->sleep_sets();
+  memos_ = ctxs_[0].worker->memos();
   if (opt_.max_states) flush_every_ = std::clamp<uint64_t>(opt_.max_states / (4 * threads), 1, 4096);
 
   auto finish = [&](Result& r) {
@@ -502,6 +519,7 @@ Result Bfs::run() {
     track_vectors();
     for (auto& c : ctxs_) c.new_ids.clear();
     if (sleep_) awake_.assign(layer_new, 0);
+    if (memos_) memo_.assign(layer_new, 0);
     // offsets_[pos] is now the end of pos's bucket: order each bucket by
     // successor index and record the parent ids (in parallel).
     arena.execute([&] {
@@ -518,6 +536,10 @@ Result Bfs::run() {
             if (sleep_) {
               awake_[k] = awake_next_[next_[k] - layer_first_];
               awake_next_[next_[k] - layer_first_] = 0;
+            }
+            if (memos_) {
+              memo_[k] = memo_next_[next_[k] - layer_first_];
+              memo_next_[next_[k] - layer_first_] = 0;
             }
           }
         }

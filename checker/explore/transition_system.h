@@ -52,6 +52,14 @@ class SuccessorSink {
   // Partial-order reduction (Worker::expand_sleep): the sleep set of the
   // successor emitted next, as a set of slots (bit i = slot i).
   virtual void sleep_next(uint64_t slots) { (void)slots; }
+  // Memos (Worker::memos): a 32-bit value the worker attaches to the state of
+  // the last emit that returned New, and gets back with that state when it
+  // is expanded: state_memo() is the memo of the state being expanded, 0
+  // when it has none (the initial state, a resumed frontier, a search that
+  // keeps no memos). A memo may only save work: it must never change what the
+  // worker emits or reports.
+  virtual void set_memo(uint32_t memo) { (void)memo; }
+  virtual uint32_t state_memo() const { return 0; }
 };
 
 // Per-explorer-thread scratch and interpreter: one Worker is used by one thread
@@ -91,6 +99,9 @@ class Worker {
   }
   // Transitions expand_sleep() skipped because they slept (a running count).
   uint64_t asleep() const { return asleep_; }
+  // Whether the worker uses SuccessorSink memos (the breadth-first search
+  // then keeps one uint32 per frontier state).
+  virtual bool memos() const { return false; }
 
  protected:
   uint64_t asleep_ = 0;

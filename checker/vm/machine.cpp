@@ -136,6 +136,11 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
       fail(ErrorKind::OutOfBounds, t);
     return nullptr;
   }
+  if (inv_reads_) [[unlikely]] {
+    if (r->shadow_off >= 0) note_inv_read(uint64_t(r->shadow_off) + obj, 1);
+    if (r->kind == RegionKind::Stack && r->state_off < m_.state_size) inv_reads_->opaque = true;
+    else note_inv_read(r->state_off + obj * r->obj_size + off, size);
+  }
   if (r->shadow_off >= 0) {
     uint8_t st = s[r->shadow_off + obj];
     if (st != kLive) {

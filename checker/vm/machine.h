@@ -115,6 +115,15 @@ class Machine : private MemoryPort {
   // state_size); the state's own bytes are only read. False (with error())
   // when one fails.
   bool check_invariants(uint8_t* s);
+  // The same, noting in `reads` what the invariants read (vm/invariant_memo.h):
+  // bit w of reads->bits is state word w (bytes [8w, 8w+8)); opaque when they
+  // read something not named word by word (a builtin that inspects contexts,
+  // another context's stack, a weak model's buffers, a discarded state).
+  struct InvariantReads {
+    std::vector<uint64_t> bits;
+    bool opaque = false;
+  };
+  bool check_invariants(uint8_t* s, InvariantReads* reads);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
   // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
@@ -239,6 +248,15 @@ class Machine : private MemoryPort {
   std::vector<uint64_t> argv_;
   uint64_t last_ret_ = 0;          // value returned by a context's entry function
   bool in_invariant_ = false;
+  InvariantReads* inv_reads_ = nullptr;  // check_invariants(s, reads): what they read
+  void note_inv_read(uint64_t off, uint64_t size) {
+    if (off + size > m_.state_size) {
+      if (off < m_.state_size) inv_reads_->opaque = true;
+      return;  // the invariant context's own frame and stack (past state_size)
+    }
+    for (uint64_t w = off >> 3; w <= (off + size - 1) >> 3; ++w) inv_reads_->bits[w >> 6] |= uint64_t(1) << (w & 63);
+  }
+  static bool invariant_memo_safe(Builtin b);
   uint64_t budget_ = 0;            // instructions left in this step
   Footprint fp_;                   // what the current (or last) step touched
   bool fp_rec_ = false;            // translate() notes accesses into fp_ (the step's visible instruction)

@@ -65,6 +65,7 @@ void Machine::irqs_enabled_again(uint8_t* s, uint32_t t) {
 
 Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
   auto b = static_cast<Builtin>(in.imm);
+  if (inv_reads_ && !invariant_memo_safe(b)) inv_reads_->opaque = true;
   uint8_t* f = frame(s, t);
   const auto& args = m_.arglists[in.aux];
   argv_.resize(args.size());
@@ -260,6 +261,9 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
     case Builtin::NextObject: {
       const auto& list = m_.type_regions[in.c.off];
       bool started = b == Builtin::FirstObject;
+      if (inv_reads_)  // the iteration reads the shadow bytes of every region of the type
+        for (uint32_t ri : list)
+          if (m_.regions[ri].shadow_off >= 0) note_inv_read(uint64_t(m_.regions[ri].shadow_off), m_.regions[ri].count);
       for (uint32_t ri : list) {
         const Region& r = m_.regions[ri];
         uint64_t i = 0;

@@ -8,6 +8,37 @@
 #include "vm/value_io.h"
 
 namespace ptcheck::vm {
+bool Machine::invariant_memo_safe(Builtin b) {
+  // Builtins an invariant may call whose reads of the state go through
+  // translate() (noted there) or that read none: address arithmetic, the
+  // object iteration (which notes the shadow bytes it scans), atomic and lock
+  // reads, the checks that only fail. Any other one makes the reads opaque.
+  switch (b) {
+    case Builtin::PageAddress: case Builtin::VirtToPage: case Builtin::PageToPfn: case Builtin::PfnToPage:
+    case Builtin::SlabObject: case Builtin::FirstObject: case Builtin::NextObject:
+    case Builtin::AtomicRead: case Builtin::AtomicLongRead: case Builtin::SpinIsLocked: case Builtin::MutexIsLocked:
+    case Builtin::BugOn: case Builtin::Bug: case Builtin::VmBugOn:
+    case Builtin::Likely: case Builtin::Unlikely: case Builtin::Barrier:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Machine::check_invariants(uint8_t* s, InvariantReads* reads) {
+  if (!reads) return check_invariants(s);
+  reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);
+  reads->opaque = mm_ != nullptr || m_.invariants.empty() || discarded(s);
+  if (reads->opaque) return check_invariants(s);
+  // (The invariant context's own record and stack lie past state_size.)
+  inv_reads_ = reads;
+  struct Reset {
+    InvariantReads*& r;
+    ~Reset() { r = nullptr; }
+  } reset{inv_reads_};
+  return check_invariants(s);
+}
+
 bool Machine::check_invariants(uint8_t* s) {
   if (m_.invariants.empty() || discarded(s)) return true;
   uint32_t t = m_.invariant_context();

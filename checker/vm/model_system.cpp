@@ -1,5 +1,7 @@
 #include "vm/model_system.h"
 
+#include "vm/invariant_memo.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -8,8 +10,15 @@ namespace ptcheck::vm {
 namespace {
 class ModelWorker : public explore::Worker {
  public:
-  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov)
-      : m_(m), mach_(m), cur_(m.buffer_size()), next_(m.buffer_size()), init_failed_(init_failed) {
+  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov, InvariantMemos* memos,
+              ModelSystem::MemoCounts* counts)
+      : m_(m),
+        mach_(m),
+        cur_(m.buffer_size()),
+        next_(m.buffer_size()),
+        init_failed_(init_failed),
+        memos_(memos),
+        counts_(*counts) {
     mach_.set_lock_deps(deps);
     mach_.set_coverage(cov);
   }
@@ -34,12 +43,12 @@ class ModelWorker : public explore::Worker {
       std::memcpy(next_.data(), cur_.data(), m_.state_size);
       bool ok = mach_.step(next_.data(), mv);
       // Invariants once per state: when the store says it is new.
-      if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New &&
-          !mach_.check_invariants(next_.data()))
-        sink.violating_state();
+      if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New) check_new(next_.data(), sink);
     }
     return Result::Expanded;
   }
+
+  bool memos() const override { return memos_ != nullptr; }
 
   // Sleep sets: a slot is a context (below 64). Every move is executed, the
   // sleeping ones too (their footprints are needed), but only the awake ones
@@ -78,9 +87,7 @@ class ModelWorker : public explore::Worker {
             next_sleep |= uint64_t(1) << moves_[j].context;
       sink.sleep_next(next_sleep);
       uint8_t* nx = succ_.data() + i * stride;
-      if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New &&
-          !mach_.check_invariants(nx))
-        sink.violating_state();
+      if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New) check_new(nx, sink);
       done |= bit;
     }
     return Result::Expanded;
@@ -93,6 +100,25 @@ class ModelWorker : public explore::Worker {
   }
 
  private:
+  // The invariants of a new successor of cur_ (in buffer nx), and its memo
+  // (vm/invariant_memo.h): skipped when the step wrote none of the words
+  // they read on cur_.
+  void check_new(uint8_t* nx, explore::SuccessorSink& sink) {
+    if (!memos_) {
+      ++counts_.ran;
+      if (!mach_.check_invariants(nx)) sink.violating_state();
+      return;
+    }
+    if (const uint32_t memo = sink.state_memo(); memo && memos_->unchanged(memo, cur_.data(), nx)) {
+      sink.set_memo(memo);
+      ++counts_.skipped;
+      return;
+    }
+    ++counts_.ran;
+    if (!mach_.check_invariants(nx, &reads_)) sink.violating_state();
+    else if (!reads_.opaque) sink.set_memo(memos_->intern(reads_.bits));
+  }
+
   const Model& m_;
   Machine mach_;
   std::vector<uint8_t> cur_, next_;
@@ -101,6 +127,9 @@ class ModelWorker : public explore::Worker {
   std::vector<Footprint> fps_;
   std::vector<bool> ok_;
   bool init_failed_;
+  InvariantMemos* memos_;
+  ModelSystem::MemoCounts& counts_;
+  Machine::InvariantReads reads_;
 };
 }  // namespace
 
@@ -115,6 +144,16 @@ ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness, bool c
     init_failed_ = true;
     init_error_ = mach.error();
   }
+  // Memos need invariants to skip and sc (a weak model's buffers are read
+  // outside translate()).
+  if (!m_.invariants.empty() && m_.memory_model == MemoryModelKind::Sc)
+    memos_ = std::make_unique<InvariantMemos>(m_.state_size);
+}
+
+ModelSystem::~ModelSystem() = default;
+
+void ModelSystem::set_invariant_memo(bool on) {
+  if (!on) memos_.reset();
 }
 
 explore::StateShape ModelSystem::shape() const {
@@ -151,7 +190,17 @@ std::unique_ptr<explore::Worker> ModelSystem::make_worker() const {
   LockDeps& d = deps_.emplace_back();
   if (witness_) d.set_witness(*witness_);
   Coverage* cov = coverage_ ? &covs_.emplace_back(m_) : nullptr;
-  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov);
+  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov, memos_.get(), &memo_counts_.emplace_back());
+}
+
+ModelSystem::MemoCounts ModelSystem::memo_counts() const {
+  std::lock_guard<std::mutex> g(deps_mu_);
+  MemoCounts all;
+  for (const MemoCounts& c : memo_counts_) {
+    all.ran += c.ran;
+    all.skipped += c.skipped;
+  }
+  return all;
 }
 
 Coverage ModelSystem::coverage() const {

@@ -12,12 +12,17 @@
 
 namespace ptcheck::vm {
 
+class InvariantMemos;
+
 class ModelSystem : public explore::TransitionSystem {
  public:
   // witness: every worker fails the acquisition that adds this lock-order
   // edge (circular-locking), so a search returns the first path taking it.
   // coverage: every worker records what it executes (vm/coverage.h).
   explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt, bool coverage = false);
+  ~ModelSystem() override;
+  // Invariant memos (vm/invariant_memo.h), on by default; set before workers are made.
+  void set_invariant_memo(bool on);
   size_t state_size() const override { return m_.state_size; }
   void initial_state(uint8_t* out) const override;
   explore::StateShape shape() const override;
@@ -29,6 +34,12 @@ class ModelSystem : public explore::TransitionSystem {
   std::vector<LockEdge> lock_edges() const;
   // What init and every worker executed, merged (empty without coverage).
   Coverage coverage() const;
+  // Invariant memos: new states whose invariants ran, and those whose run
+  // the memo skipped (summed over the workers made).
+  struct MemoCounts {
+    uint64_t ran = 0, skipped = 0;
+  };
+  MemoCounts memo_counts() const;
 
  private:
   const Model& m_;
@@ -41,6 +52,8 @@ class ModelSystem : public explore::TransitionSystem {
   bool coverage_ = false;
   Coverage init_cov_;
   mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
+  std::unique_ptr<InvariantMemos> memos_;  // null: off
+  mutable std::deque<MemoCounts> memo_counts_;  // one per worker made
 };
 
 }  // namespace ptcheck::vm
