@@ -38,9 +38,10 @@ Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in,
         const bool ordered = (o == Order::FullRmw || o == Order::Release) && !conditional_fails(s, t, in);
         if ((ordered || mm_->buffered(s, t, addr, 8)) && !mm_->fence(*this, s, t, Fence::Mb))
           return Exec::Error;
+        const bool was = direct_;  // true in the init block: it stays so
         direct_ = true;
         Exec e = exec_builtin(s, t, in, choice);
-        direct_ = false;
+        direct_ = was;
         return e;
       }
       if (!builtin_drains_[static_cast<size_t>(b)]) return exec_builtin(s, t, in, choice);
@@ -48,9 +49,10 @@ Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in,
       // this context stored before it becomes visible first, and what it
       // stores itself is visible at once.
       if (!mm_->fence(*this, s, t, Fence::Mb)) return Exec::Error;
+      const bool was = direct_;  // true in the init block: it stays so
       direct_ = true;
       Exec e = exec_builtin(s, t, in, choice);
-      direct_ = false;
+      direct_ = was;
       return e;
   }
   return mm_->fence(*this, s, t, f) ? Exec::Next : Exec::Error;
