@@ -90,11 +90,34 @@ RunResult run_litmus(Project& project, const Test& t, vm::MemoryModelKind mm, co
     f << litmus_spec(t, tname);
     if (!f) throw InputError(fmt::format("{}: error: cannot write the generated target", spec_path));
   }
-  project.load_spec_file(spec_path);
-  const TargetEntry* target = project.find_target(tname);
-  if (!target) throw InputError(fmt::format("{}: error: the generated target did not load", spec_path));
-  project.set_memory_model(mm);
-  auto inst = instantiate(project, *target, arch, {}, {});
+  // The generated spec keeps the litmus file's line numbers (line 1 holds
+  // the declarations made from the init block and the parameters): its
+  // errors name the litmus file.
+  auto located = [&](const InputError& e) {
+    std::string msg = e.what();
+    for (size_t at; (at = msg.find(spec_path)) != std::string::npos;) {
+      size_t end = at + spec_path.size();
+      std::string with = t.file;
+      if (msg.compare(end, 3, ":1:") == 0) {  // "PATH:1:COL" -> "FILE: declarations"
+        end += 3;
+        while (end < msg.size() && std::isdigit(static_cast<unsigned char>(msg[end]))) ++end;
+        with += ": in the declarations of the init block and the P parameters";
+      }
+      msg.replace(at, end - at, with);
+    }
+    return InputError(msg);
+  };
+  std::unique_ptr<Instance> inst;
+  try {
+    project.load_spec_file(spec_path);
+    const TargetEntry* target = project.find_target(tname);
+    if (!target) throw InputError(fmt::format("{}: error: the generated target did not load", spec_path));
+    project.set_memory_model(mm);
+    inst = instantiate(project, *target, arch, {}, {});
+  } catch (const InputError& e) {
+    project.set_memory_model(std::nullopt);
+    throw located(e);
+  }
   const vm::Model& m = inst->model;
   if (auto model = vm::make_memory_model(m)) res.limits = std::string(model->limits());
   if (auto l = t.expected.find("lkmm"); l != t.expected.end()) res.lkmm_result = l->second;
@@ -217,7 +240,8 @@ std::string herd_text(const Test& t, const RunResult& r) {
   if (!r.limits.empty()) out += "Limits " + r.limits + "\n";
   for (const auto& e : r.errors) out += "Error on some path: " + e + "\n";
   if (!r.expected.empty())
-    out += fmt::format("{}: {}: expected {}, observed {}{}\n", r.file, r.expected_from, r.expected, r.observation,
+    out += fmt::format("{}: {}: expected {}, observed {}{}{}\n", r.file, r.expected_from, r.expected, r.observation,
+                       r.positive + r.negative == 0 ? " 0 0 (no final state passes the filter)" : "",
                        r.agrees() ? " (agrees)" : "  <-- DISAGREES");
   if (r.expected_from == "Approx-Result")
     out += fmt::format("{}: LKMM's Result is {}: an outcome this approximation does not produce (Limits above)\n",

@@ -139,6 +139,12 @@ constexpr Alias kAliases[] = {
     {"rcu_read_lock_sched", B::RcuReadLock},
     {"rcu_read_unlock_sched", B::RcuReadUnlock},
     {"synchronize_rcu_expedited", B::SynchronizeRcu},
+    {"synchronize_srcu_expedited", B::SynchronizeSrcu},
+    // Makes a preceding unlock and this lock a full barrier: the model's
+    // smp_mb() at that point orders at least as much (LKMM's po-unlock-lock-po).
+    {"smp_mb__after_unlock_lock", B::SmpMb},
+    // Makes srcu_read_unlock() (a fence here already) a full barrier.
+    {"smp_mb__after_srcu_read_unlock", B::SmpMb},
     {"xchg_relaxed", B::Xchg, Order::RelaxedRmw},
     {"xchg_acquire", B::Xchg, Order::Acquire},
     {"xchg_release", B::Xchg, Order::Release},

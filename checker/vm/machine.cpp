@@ -43,7 +43,7 @@ Machine::Machine(const Model& m) : m_(m) {
   // (docs/memory-model.md).
   for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b) builtin_drains_[b] = builtin_visible_[b];
   for (Builtin b : {Builtin::AtomicRead, Builtin::AtomicLongRead, Builtin::AtomicSet, Builtin::AtomicLongSet,
-                    Builtin::Nondet, Builtin::FinalWait})
+                    Builtin::SpinIsLocked, Builtin::Nondet, Builtin::FinalWait})
     builtin_drains_[static_cast<size_t>(b)] = false;
   for (auto& a : rmw_arg_) a = -1;
   if (mm_ && !mm_->rmw_is_fence()) {

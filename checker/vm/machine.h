@@ -202,6 +202,9 @@ class Machine : private MemoryPort {
   bool limit(uint32_t t, uint32_t entries) override;
   // A builtin under a weak model: fences, and the drain of a fully ordered primitive.
   Exec exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice);
+  // A conditional RMW (cmpxchg, add_unless, inc_not_zero) that would not
+  // write if it ran now in context t (LKMM orders a failed one as a relaxed read).
+  bool conditional_fails(uint8_t* s, uint32_t t, const Insn& in);
   // AtomicRmw / AtomicLongRmw, srcu_read_lock/unlock (machine_memory.cpp); a: the argument values.
   Exec exec_atomic_rmw(uint8_t* s, uint32_t t, const Insn& in, const uint64_t* a);
   Exec exec_srcu_read(uint8_t* s, uint32_t t, const Insn& in, const uint64_t* a);

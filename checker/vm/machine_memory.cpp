@@ -33,12 +33,15 @@ Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in,
         const auto o = static_cast<Order>(in.sub);
         const Operand& op = m_.arglists[in.aux][static_cast<size_t>(ai)];
         const uint64_t addr = read_value(frame(s, t) + op.off, op.size, false);
-        if ((o == Order::FullRmw || o == Order::Release || mm_->buffered(s, t, addr, 8)) &&
-            !mm_->fence(*this, s, t, Fence::Mb))
+        // A conditional RMW that is about to fail orders nothing (LKMM: it is a
+        // relaxed read): no drain.
+        const bool ordered = (o == Order::FullRmw || o == Order::Release) && !conditional_fails(s, t, in);
+        if ((ordered || mm_->buffered(s, t, addr, 8)) && !mm_->fence(*this, s, t, Fence::Mb))
           return Exec::Error;
+        const bool was = direct_;  // true in the init block: it stays so
         direct_ = true;
         Exec e = exec_builtin(s, t, in, choice);
-        direct_ = false;
+        direct_ = was;
         return e;
       }
       if (!builtin_drains_[static_cast<size_t>(b)]) return exec_builtin(s, t, in, choice);
@@ -46,12 +49,42 @@ Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in,
       // this context stored before it becomes visible first, and what it
       // stores itself is visible at once.
       if (!mm_->fence(*this, s, t, Fence::Mb)) return Exec::Error;
+      const bool was = direct_;  // true in the init block: it stays so
       direct_ = true;
       Exec e = exec_builtin(s, t, in, choice);
-      direct_ = false;
+      direct_ = was;
       return e;
   }
   return mm_->fence(*this, s, t, f) ? Exec::Next : Exec::Error;
+}
+
+bool Machine::conditional_fails(uint8_t* s, uint32_t t, const Insn& in) {
+  // cmpxchg(p, old, new), atomic[_long]_cmpxchg(v, old, new),
+  // atomic[_long]_add_unless(v, a, u), atomic_inc_not_zero(v): the value this
+  // context would read now (memory, then its own buffered stores) decides.
+  const auto b = static_cast<Builtin>(in.imm);
+  const bool atomic = b == Builtin::AtomicRmw || b == Builtin::AtomicLongRmw;
+  const auto op = static_cast<RmwOp>(in.c.off);
+  if (b != Builtin::Cmpxchg && b != Builtin::AtomicIncNotZero &&
+      !(atomic && (op == RmwOp::Cmpxchg || op == RmwOp::AddUnless)))
+    return false;
+  const auto& args = m_.arglists[in.aux];
+  const uint8_t* f = frame(s, t);
+  auto arg = [&](size_t i) { return read_value(f + args[i].off, args[i].size, args[i].sign); };
+  const uint32_t size = b == Builtin::Cmpxchg ? (in.c.size ? in.c.size : m_.word_size)
+                        : b == Builtin::AtomicLongRmw ? m_.word_size
+                                                      : 4;
+  const bool sign = b == Builtin::Cmpxchg ? in.c.sign : true;
+  const uint64_t addr = arg(0);
+  const uint8_t* p = translate(s, t, addr, size, false);
+  if (!p) return false;  // the RMW itself reports the fault
+  uint8_t bytes[8];
+  std::memcpy(bytes, p, size);
+  mm_->forward(s, t, addr, size, bytes);
+  const uint64_t v = read_value(bytes, size, sign);
+  if (b == Builtin::AtomicIncNotZero) return v == 0;
+  if (op == RmwOp::AddUnless && atomic) return v == truncate_value(arg(2), size, true);
+  return v != truncate_value(arg(1), size, sign);
 }
 
 Machine::Exec Machine::exec_atomic_rmw(uint8_t* s, uint32_t t, const Insn& in, const uint64_t* a) {
