@@ -92,9 +92,10 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                     "a target's `set memory_model` (docs/memory-model.md)")
       ->check(CLI::IsMember({"sc", "tso", "lkmm"}));
   check->add_option("--por", o.por,
-                    "partial-order reduction of the breadth-first search: none (default) or sleep (sleep sets: the same "
-                    "states, verdicts and depths, about 6% fewer transitions on spec/)")
-      ->check(CLI::IsMember({"sleep", "none"}));
+                    "partial-order reduction of the breadth-first search: auto (default: sleep under sc, none under a "
+                    "weak memory model), sleep (sleep sets: the same states, verdicts and depths as none, about 6% fewer "
+                    "transitions on spec/) or none")
+      ->check(CLI::IsMember({"auto", "sleep", "none"}));
   check->add_flag("--no-invariant-memo", o.no_invariant_memo,
                   "run the invariants on every new state, even when its step wrote nothing they read on its "
                   "parent (the same verdicts and counts; for comparison)");
@@ -313,12 +314,15 @@ int run_check(Project& project, const CheckCliOptions& o) {
                      : o.search == "swarm" ? explore::SearchKind::Swarm : explore::SearchKind::Bfs;
   opt.explore.liveness = !o.no_liveness;
   opt.invariant_memo = !o.no_invariant_memo;
+  // auto: sleep sets wherever the worker offers them (sc); a target whose own
+  // `set memory_model` is weak gets none from its worker (vm/model_system.cpp).
   opt.explore.reduction = o.por == "none" ? explore::Reduction::None : explore::Reduction::Sleep;
   if (!o.memory_model.empty()) {
     auto k = vm::parse_memory_model(o.memory_model);
     // Sleep sets rest on footprints that do not describe a store reaching
     // memory later: refused under a weak model.
-    if (k != vm::MemoryModelKind::Sc && o.por != "none")
+    if (k != vm::MemoryModelKind::Sc && o.por == "auto") opt.explore.reduction = explore::Reduction::None;
+    if (k != vm::MemoryModelKind::Sc && o.por == "sleep")
       throw InputError(fmt::format("--por {}: error: partial-order reduction is not available under --memory-model {} "
                                    "(docs/memory-model.md)", o.por, o.memory_model));
     project.set_memory_model(k);

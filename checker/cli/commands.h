@@ -38,7 +38,7 @@ struct CheckCliOptions {
   bool trace_out_given = false;  // --trace-out appeared (an empty name is an error)
   std::vector<std::string> extra_specs;
   // search and storage (explore/explorer.h)
-  std::string search = "bfs", store = "tree", por = "none";
+  std::string search = "bfs", store = "tree", por = "auto";
   std::string memory_model;  // --memory-model: "" keeps each target's own (sc unless it sets one)
   bool no_liveness = false;
   bool no_invariant_memo = false;

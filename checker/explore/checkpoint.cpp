@@ -13,7 +13,7 @@
 namespace ptcheck::explore {
 
 namespace {
-constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '2'};
+constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '3'};
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -66,7 +66,7 @@ std::string fingerprint_difference(const std::string& then, const std::string& n
 }  // namespace
 
 void save_checkpoint(const std::string& path, const CheckpointHeader& h, const std::vector<StateId>& frontier,
-                     const StateStorage& store) {
+                     const std::vector<uint64_t>& awake, const StateStorage& store) {
   const std::string tmp = path + ".tmp";
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
   if (!f) throw CheckpointError(tmp + ": " + std::strerror(errno));
@@ -76,8 +76,10 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
   put<uint32_t>(f.get(), h.depth, "counts");
   put<uint64_t>(f.get(), h.states, "counts");
   put<uint64_t>(f.get(), h.transitions, "counts");
+  put<uint64_t>(f.get(), h.asleep, "counts");
   put<StateId>(f.get(), h.layer_first, "counts");
   put_vec(f.get(), frontier, "frontier");
+  put_vec(f.get(), awake, "sleep sets");
   store.save(f.get(), h.layer_first);
   if (std::fflush(f.get()) != 0) throw CheckpointError(tmp + ": " + std::strerror(errno));
   f.reset();
@@ -85,11 +87,15 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
 }
 
 CheckpointHeader load_checkpoint(const std::string& path, const std::string& fingerprint,
-                                 std::vector<StateId>& frontier, StateStorage& store) {
+                                 std::vector<StateId>& frontier, std::vector<uint64_t>& awake,
+                                 StateStorage& store) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) throw CheckpointError(path + ": " + std::strerror(errno));
   char magic[sizeof kMagic];
   get_bytes(f.get(), magic, sizeof magic, "header");
+  if (std::memcmp(magic, kMagic, sizeof kMagic - 1) == 0 && magic[7] != kMagic[7])
+    throw CheckpointError(path + ": a checkpoint of another ptcheck version (format " + std::string(1, magic[7]) +
+                          ", this one reads " + std::string(1, kMagic[7]) + "): rerun from the start");
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) throw CheckpointError(path + ": not a ptcheck checkpoint");
   CheckpointHeader h;
   h.fingerprint = get_string(f.get(), "fingerprint");
@@ -99,10 +105,14 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
   h.depth = get<uint32_t>(f.get(), "counts");
   h.states = get<uint64_t>(f.get(), "counts");
   h.transitions = get<uint64_t>(f.get(), "counts");
+  h.asleep = get<uint64_t>(f.get(), "counts");
   h.layer_first = get<StateId>(f.get(), "counts");
   frontier = get_vec<StateId>(f.get(), "frontier");
   for (StateId id : frontier)
     if (id >= h.layer_first) throw CheckpointError(path + ": the checkpoint is corrupt (frontier)");
+  awake = get_vec<uint64_t>(f.get(), "sleep sets");
+  if (!awake.empty() && awake.size() != frontier.size())
+    throw CheckpointError(path + ": the checkpoint is corrupt (sleep sets)");
   store.load(f.get());
   if (store.next_id() != h.layer_first) throw CheckpointError(path + ": the checkpoint is corrupt (state count)");
   return h;

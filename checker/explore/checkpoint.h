@@ -6,8 +6,8 @@
 // verdict, counts and counterexample as an uninterrupted run. The states of a
 // partly expanded layer are dropped (the layer is redone on resume).
 //
-// Format: "PTCHKPT2", the run's fingerprint (what is checked and how), the
-// counts, the frontier, then the store (its own format, explore/*_store.cpp).
+// Format: "PTCHKPT3", the run's fingerprint (what is checked and how), the
+// counts, the frontier, its sleep sets, then the store (its own format, explore/*_store.cpp).
 // Written to FILE.tmp, then renamed, so a crash never leaves half a file.
 #include <cstdint>
 #include <string>
@@ -20,15 +20,19 @@ namespace ptcheck::explore {
 struct CheckpointHeader {
   std::string fingerprint;
   unsigned depth = 0;
-  uint64_t states = 0, transitions = 0;
+  uint64_t states = 0, transitions = 0, asleep = 0;
   StateId layer_first = 0;
 };
 
+// awake: with sleep sets, the slots awake in each frontier state (by
+// position; empty without a reduction), so a resumed run skips exactly what
+// an uninterrupted one does.
 void save_checkpoint(const std::string& path, const CheckpointHeader& h, const std::vector<StateId>& frontier,
-                     const StateStorage& store);
+                     const std::vector<uint64_t>& awake, const StateStorage& store);
 // Throws CheckpointError when the file is unreadable, corrupt, or was written
 // for another fingerprint or store.
 CheckpointHeader load_checkpoint(const std::string& path, const std::string& fingerprint,
-                                 std::vector<StateId>& frontier, StateStorage& store);
+                                 std::vector<StateId>& frontier, std::vector<uint64_t>& awake,
+                                 StateStorage& store);
 
 }  // namespace ptcheck::explore

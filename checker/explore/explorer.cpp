@@ -170,7 +170,7 @@ class Bfs {
       }
     }
   }
-  void write_checkpoint(Result& res, uint64_t states, uint64_t transitions, unsigned depth);
+  void write_checkpoint(Result& res, uint64_t states, uint64_t transitions, uint64_t asleep, unsigned depth);
   void fill_stats(Result& r) const;
 
   const TransitionSystem& ts_;
@@ -321,16 +321,17 @@ void Bfs::fill_stats(Result& r) const {
   r.reduction = sleep_ ? Reduction::Sleep : Reduction::None;
 }
 
-void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, unsigned depth) {
+void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, uint64_t asleep, unsigned depth) {
   if (opt_.checkpoint.empty()) return;
   CheckpointHeader h;
   h.fingerprint = opt_.fingerprint;
   h.depth = depth;
   h.states = states;
   h.transitions = transitions;
+  h.asleep = asleep;
   h.layer_first = layer_first_;
   try {
-    save_checkpoint(opt_.checkpoint, h, frontier_, *store_);
+    save_checkpoint(opt_.checkpoint, h, frontier_, sleep_ ? awake_ : std::vector<uint64_t>{}, *store_);
     res.checkpoint_written = opt_.checkpoint;
   } catch (const std::exception& e) {
     res.checkpoint_error = e.what();
@@ -367,10 +368,12 @@ Result Bfs::run() {
   unsigned depth = 0;  // the depth of the frontier's states
   uint64_t states = 1, transitions = 0, asleep = 0;
   if (!opt_.resume.empty()) {
-    CheckpointHeader h = load_checkpoint(opt_.resume, opt_.fingerprint, frontier_, *store_);
+    CheckpointHeader h = load_checkpoint(opt_.resume, opt_.fingerprint, frontier_, awake_, *store_);
+    if (!sleep_) awake_.clear();
     depth = h.depth;
     states = h.states;
     transitions = h.transitions;
+    asleep = h.asleep;
     order_complete_ = false;
   } else {
     // The initial state.
@@ -419,7 +422,7 @@ Result Bfs::run() {
     layer_first_ = store_->next_id();
     if (stopping()) {
       end_incomplete(StopReason(stop_.load()), frontier_.size());
-      write_checkpoint(res, states, transitions, depth);
+      write_checkpoint(res, states, transitions, asleep, depth);
       break;
     }
     depth_now_.store(depth, std::memory_order_relaxed);
@@ -436,7 +439,7 @@ Result Bfs::run() {
     par_secs_ += std::chrono::duration<double>(Clock::now() - tp0).count();
 
     // Gather the layer.
-    uint64_t layer_new = 0, layer_transitions = 0, cand = kNoCandidate;
+    uint64_t layer_new = 0, layer_transitions = 0, layer_asleep = 0, cand = kNoCandidate;
     EndKind cand_kind = EndKind::None;
     Label cand_label = 0;
     auto consider = [&](uint64_t key, EndKind kind, Label label) {
@@ -450,7 +453,7 @@ Result Bfs::run() {
       flush(c);
       layer_transitions += c.layer_transitions;
       layer_new += c.layer_new;
-      asleep += c.worker->asleep() - c.asleep_seen;
+      layer_asleep += c.worker->asleep() - c.asleep_seen;
       c.asleep_seen = c.worker->asleep();
       c.layer_transitions = c.layer_new = 0;
       consider(c.cand_key, c.cand_kind, c.cand_label);
@@ -466,6 +469,7 @@ Result Bfs::run() {
       uint64_t pos = key_pos(cand);
       states += layer_new;
       transitions += layer_transitions;
+      asleep += layer_asleep;
       res.stats.states = states;
       res.stats.transitions = transitions;
       res.stats.asleep = asleep;
@@ -482,13 +486,14 @@ Result Bfs::run() {
       for (auto& c : ctxs_) c.new_ids.clear();
       res.stats.states = states + layer_new;
       res.stats.transitions = transitions + layer_transitions;
-      res.stats.asleep = asleep;
+      res.stats.asleep = asleep + layer_asleep;
       end_incomplete(StopReason(stop_.load()), frontier_.size() + layer_new);
-      write_checkpoint(res, states, transitions, depth);
+      write_checkpoint(res, states, transitions, asleep, depth);
       break;
     }
     states += layer_new;
     transitions += layer_transitions;
+    asleep += layer_asleep;
     res.stats.states = states;
     res.stats.transitions = transitions;
     res.stats.asleep = asleep;

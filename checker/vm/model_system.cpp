@@ -55,7 +55,8 @@ class ModelWorker : public explore::Worker {
   // go to the store. Moves with several choices (nondet, an RCU callback
   // slot) are never plain, so a context's slot always names one move.
   // Under a weak memory model the footprints do not describe a propagation
-  // step: the CLI refuses --por sleep there, and the worker offers none.
+  // step: the CLI refuses an explicit --por sleep there (auto falls back to
+  // none), and the worker offers none.
   bool sleep_sets() const override { return m_.contexts() <= 64 && m_.memory_model == MemoryModelKind::Sc; }
 
   Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
