@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <csignal>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -92,8 +94,16 @@ int main(int argc, char** argv) {
     if (mpi->size() > 1) {
       dist::set_world(mpi.get());
       if (mpi->rank() != 0) dist::silence_this_rank();
+      dist::on_sigterm_say_why(mpi->rank(), mpi->size());
     }
   }
   dist::Transport* w = dist::world();
-  return agree(w, run(argc, argv, w));
+  const int rc = run(argc, argv, w);
+  if (!w) return rc;
+  // Everything is printed: mpirun may now end this rank early (when another
+  // one exits non-zero first) without losing output or saying it was stopped.
+  std::cout.flush();
+  std::fflush(nullptr);
+  std::signal(SIGTERM, SIG_DFL);
+  return agree(w, rc);
 }

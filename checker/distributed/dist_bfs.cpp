@@ -102,13 +102,16 @@ class DistBfs {
   friend class SendSink;
   using Clock = std::chrono::steady_clock;
 
-  void receive(const std::vector<uint8_t>& in, uint32_t from);
+  void receive(const uint8_t* in, size_t bytes, uint32_t from);
+  void exchange_round();
   void store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid);
   std::vector<Label> walk(uint32_t rank, StateId lid);
   void order_next_frontier();
   void track() {
     uint64_t b = frontier_.capacity() * sizeof(StateId) + pos_.capacity() * sizeof(uint64_t) +
-                 layer_.capacity() * sizeof(Entry) + new_ids_.capacity() * sizeof(StateId) + out_bytes_;
+                 layer_.capacity() * sizeof(Entry) + new_ids_.capacity() * sizeof(StateId) + send_.capacity() +
+                 in_.capacity();
+    for (const auto& o : out_) b += o.capacity();
     mem_.add(int64_t(b) - int64_t(tracked_));
     tracked_ = b;
   }
@@ -130,12 +133,15 @@ class DistBfs {
   std::unique_ptr<StateStorage> store_;
   std::unique_ptr<StoreCursor> cursor_;
   std::unique_ptr<Worker> worker_;
+  std::unique_ptr<Worker> checker_;  // invariants of new states (worker_ may be in the middle of an expansion)
   ChunkedArray<uint32_t> parent_rank_;
   std::vector<StateId> frontier_;  // this rank's frontier states, by global position
   std::vector<uint64_t> pos_;      // their global positions (ascending)
   std::vector<Entry> layer_;
   std::vector<StateId> new_ids_, violating_;
-  std::vector<std::vector<uint8_t>> out_;
+  std::vector<std::vector<uint8_t>> out_;  // this round's batch for each rank
+  std::vector<uint8_t> send_, in_;         // the batches one after another; what arrived
+  std::vector<uint64_t> out_counts_, in_counts_;
   uint64_t out_bytes_ = 0, tracked_ = 0;
   StateId layer_first_ = 0;
   uint64_t layer_transitions_ = 0, local_states_ = 0;
@@ -156,7 +162,12 @@ Seen SendSink::emit(uint32_t idx, Label label, const uint8_t* next, bool violati
     return Seen::Ignored;
   }
   if (b_.stopping()) return Seen::Ignored;
-  std::vector<uint8_t>& o = b_.out_[owner_of(next, b_.size_, b_.n_)];
+  const uint32_t owner = owner_of(next, b_.size_, b_.n_);
+  if (owner == b_.me_) {  // this rank's own: stored now (a successor of the state just materialized: cheap)
+    b_.store_new(next, (pos_ << kIdxBits) | idx, label, b_.me_, lid_);
+    return Seen::Old;
+  }
+  std::vector<uint8_t>& o = b_.out_[owner];
   put<uint64_t>(o, (pos_ << kIdxBits) | idx);
   put<uint32_t>(o, label);
   put<uint32_t>(o, lid_);
@@ -189,15 +200,34 @@ void DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t pr
   }
   new_ids_.push_back(f.id);
   ++local_states_;
-  if (worker_->initial_violation(s)) violating_.push_back(f.id);
+  if (checker_->initial_violation(s)) violating_.push_back(f.id);
 }
 
-void DistBfs::receive(const std::vector<uint8_t>& in, uint32_t from) {
+void DistBfs::receive(const uint8_t* in, size_t bytes, uint32_t from) {
   const size_t rec = kHeader + size_;
-  if (in.size() % rec) throw std::runtime_error("distributed search: a batch of torn records");
-  for (size_t off = 0; off < in.size() && !stopping(); off += rec) {
-    const uint8_t* p = in.data() + off;
+  if (bytes % rec) throw std::runtime_error("distributed search: a batch of torn records");
+  for (size_t off = 0; off < bytes && !stopping(); off += rec) {
+    const uint8_t* p = in + off;
     store_new(p + kHeader, get<uint64_t>(p), get<uint32_t>(p + 8), from, get<uint32_t>(p + 12));
+  }
+}
+
+// Sends the round's batches to their owners and stores what arrives.
+void DistBfs::exchange_round() {
+  send_.clear();
+  for (uint32_t r = 0; r < n_; ++r) {
+    out_counts_[r] = out_[r].size();
+    send_.insert(send_.end(), out_[r].begin(), out_[r].end());
+    out_[r].clear();
+  }
+  track();
+  t_.exchange(send_, out_counts_, in_, in_counts_);
+  out_bytes_ = 0;
+  track();
+  size_t at = 0;
+  for (uint32_t r = 0; r < n_; ++r) {
+    receive(in_.data() + at, in_counts_[r], r);
+    at += in_counts_[r];
   }
 }
 
@@ -270,7 +300,9 @@ Result DistBfs::run() {
   store_->epochs().set_threads(1);
   cursor_ = store_->cursor();
   worker_ = ts_.make_worker();
+  checker_ = ts_.make_worker();
   out_.assign(n_, {});
+  out_counts_.assign(n_, 0);
 
   auto finish = [&](Result& r) {
     // Figures: every rank's states and peak memory, the sums as the run's.
@@ -357,12 +389,7 @@ Result DistBfs::run() {
           consider(pos_[next] << kIdxBits, r == Worker::Result::Deadlock ? EndKind::Deadlock : EndKind::TerminalViolation, 0);
         ++next;
       }
-      track();
-      std::vector<std::vector<uint8_t>> in = t_.exchange(out_);
-      for (auto& o : out_) o.clear();
-      out_bytes_ = 0;
-      for (uint32_t r = 0; r < n_; ++r) receive(in[r], r);
-      in.clear();
+      exchange_round();
       store_->epochs().quiesce(0);
       store_->epochs().reclaim();
       track();

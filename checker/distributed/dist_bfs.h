@@ -12,7 +12,8 @@
 // rank expands its part of the frontier, one state after another (one
 // explorer thread per rank in this version), and sends each successor to its
 // owner in batches (a record: layer key, label, parent's local id, the
-// state's bytes) with one all-to-all exchange per round; a layer takes as
+// state's bytes; its own successors it stores at once) with one all-to-all
+// exchange per round; a layer takes as
 // many rounds as its biggest rank needs.
 //
 // Determinism: a frontier state's global position is its place in the

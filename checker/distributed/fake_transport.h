@@ -34,18 +34,26 @@ class FakeTransport final : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return net_.size(); }
 
-  std::vector<std::vector<uint8_t>> exchange(const std::vector<std::vector<uint8_t>>& out) override {
-    if (out.size() != size_t(size())) throw std::logic_error("FakeTransport::exchange: one buffer per rank");
-    net_.posts_[size_t(rank_)] = out;
-    net_.barrier_.arrive_and_wait();
-    std::vector<std::vector<uint8_t>> in(static_cast<size_t>(size()));
-    for (int r = 0; r < size(); ++r) in[size_t(r)] = net_.posts_[size_t(r)][size_t(rank_)];
-    net_.barrier_.arrive_and_wait();
-    return in;
+  void exchange(const std::vector<uint8_t>& out, const std::vector<uint64_t>& out_counts, std::vector<uint8_t>& in,
+                std::vector<uint64_t>& in_counts) override {
+    if (out_counts.size() != size_t(size())) throw std::logic_error("FakeTransport::exchange: one count per rank");
+    std::vector<std::vector<uint8_t>> parts(out_counts.size());
+    size_t at = 0;
+    for (size_t r = 0; r < parts.size(); ++r) {
+      parts[r].assign(out.begin() + int64_t(at), out.begin() + int64_t(at + out_counts[r]));
+      at += out_counts[r];
+    }
+    std::vector<std::vector<uint8_t>> got = post(parts);
+    in.clear();
+    in_counts.assign(got.size(), 0);
+    for (size_t r = 0; r < got.size(); ++r) {
+      in.insert(in.end(), got[r].begin(), got[r].end());
+      in_counts[r] = got[r].size();
+    }
   }
 
   std::vector<std::vector<uint8_t>> allgather(const std::vector<uint8_t>& mine) override {
-    return exchange(std::vector<std::vector<uint8_t>>(size_t(size()), mine));
+    return post(std::vector<std::vector<uint8_t>>(size_t(size()), mine));
   }
 
   void allreduce(std::vector<uint64_t>& v, Op op) override {
@@ -66,6 +74,16 @@ class FakeTransport final : public Transport {
   }
 
  private:
+  // out[r] to rank r; returns what each rank posted for this one.
+  std::vector<std::vector<uint8_t>> post(const std::vector<std::vector<uint8_t>>& out) {
+    net_.posts_[size_t(rank_)] = out;
+    net_.barrier_.arrive_and_wait();
+    std::vector<std::vector<uint8_t>> in(static_cast<size_t>(size()));
+    for (int r = 0; r < size(); ++r) in[size_t(r)] = net_.posts_[size_t(r)][size_t(rank_)];
+    net_.barrier_.arrive_and_wait();
+    return in;
+  }
+
   FakeNetwork& net_;
   int rank_;
 };

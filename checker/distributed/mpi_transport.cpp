@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -37,6 +38,27 @@ void silence_this_rank() {
   ::dup2(null, STDOUT_FILENO);
   ::dup2(null, STDERR_FILENO);
   ::close(null);
+}
+
+namespace {
+char g_term_msg[256];
+size_t g_term_len = 0;
+
+void on_sigterm(int) {
+  if (g_term_len && ::write(g_error_fd, g_term_msg, g_term_len) < 0) {
+  }
+  ::_exit(3);
+}
+}  // namespace
+
+void on_sigterm_say_why(int rank, int ranks) {
+  if (rank == 0)
+    g_term_len = size_t(std::snprintf(g_term_msg, sizeof g_term_msg,
+                                      "ptcheck: rank 0 of %d: stopped by mpirun (SIGTERM): the run was interrupted or "
+                                      "another rank failed (see mpirun's message); the run is incomplete\n",
+                                      ranks));
+  if (g_term_len >= sizeof g_term_msg) g_term_len = sizeof g_term_msg - 1;
+  std::signal(SIGTERM, on_sigterm);
 }
 
 bool launched_by_mpirun() {
@@ -69,30 +91,30 @@ class MpiTransport final : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
-  std::vector<std::vector<uint8_t>> exchange(const std::vector<std::vector<uint8_t>>& out) override {
+  void exchange(const std::vector<uint8_t>& out, const std::vector<uint64_t>& out_counts, std::vector<uint8_t>& in,
+                std::vector<uint64_t>& in_counts) override {
     const size_t n = size_t(size_);
-    std::vector<int> scount(n), sdispl(n), rcount(n), rdispl(n);
+    scount_.resize(n);
+    sdispl_.resize(n);
+    rcount_.resize(n);
+    rdispl_.resize(n);
     size_t total = 0;
     for (size_t r = 0; r < n; ++r) {
-      scount[r] = checked_int(out[r].size(), "a batch");
-      sdispl[r] = checked_int(total, "a round's batches");
-      total += out[r].size();
+      scount_[r] = checked_int(out_counts[r], "a batch");
+      sdispl_[r] = checked_int(total, "a round's batches");
+      total += out_counts[r];
     }
-    std::vector<uint8_t> sbuf;
-    sbuf.reserve(total);
-    for (const auto& b : out) sbuf.insert(sbuf.end(), b.begin(), b.end());
-    MPI_Alltoall(scount.data(), 1, MPI_INT, rcount.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    MPI_Alltoall(scount_.data(), 1, MPI_INT, rcount_.data(), 1, MPI_INT, MPI_COMM_WORLD);
     size_t rtotal = 0;
+    in_counts.resize(n);
     for (size_t r = 0; r < n; ++r) {
-      rdispl[r] = checked_int(rtotal, "a round's incoming batches");
-      rtotal += size_t(rcount[r]);
+      rdispl_[r] = checked_int(rtotal, "a round's incoming batches");
+      in_counts[r] = uint64_t(rcount_[r]);
+      rtotal += size_t(rcount_[r]);
     }
-    std::vector<uint8_t> rbuf(rtotal);
-    MPI_Alltoallv(sbuf.data(), scount.data(), sdispl.data(), MPI_BYTE, rbuf.data(), rcount.data(), rdispl.data(),
+    in.resize(rtotal);
+    MPI_Alltoallv(out.data(), scount_.data(), sdispl_.data(), MPI_BYTE, in.data(), rcount_.data(), rdispl_.data(),
                   MPI_BYTE, MPI_COMM_WORLD);
-    std::vector<std::vector<uint8_t>> in(n);
-    for (size_t r = 0; r < n; ++r) in[r].assign(rbuf.begin() + rdispl[r], rbuf.begin() + rdispl[r] + rcount[r]);
-    return in;
   }
 
   std::vector<std::vector<uint8_t>> allgather(const std::vector<uint8_t>& mine) override {
@@ -128,6 +150,7 @@ class MpiTransport final : public Transport {
 
  private:
   int rank_ = 0, size_ = 1;
+  std::vector<int> scount_, sdispl_, rcount_, rdispl_;
 };
 
 }  // namespace

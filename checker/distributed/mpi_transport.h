@@ -19,6 +19,11 @@ bool have_mpi();
 // an abort's message (Transport::abort) still reaches the original stderr.
 void silence_this_rank();
 
+// SIGTERM (what mpirun sends every rank when it is interrupted, or when
+// another rank died) ends this rank at once with exit 3 (incomplete); rank 0
+// says why on stderr first.
+void on_sigterm_say_why(int rank, int ranks);
+
 // Initialises MPI (MPI_Init_thread, funneled: only the main thread calls
 // MPI) and returns the world transport; MPI_Finalize runs when it is
 // destroyed. Throws std::runtime_error when MPI is missing from the build.

@@ -25,11 +25,13 @@ sleep 3
 kill -9 "${ranks[1]}"
 t0=$(date +%s.%N)
 # A watchdog: a hang fails the test after 60 s instead of blocking ctest.
-( sleep 60; kill -9 "$mpid" 2>/dev/null ) & dog=$!
+( sleep 60 && kill -9 "$mpid" ) >/dev/null 2>&1 &
+dog=$!
 set +e
 wait "$mpid"
 rc=$?
 set -e
+pkill -P "$dog" 2>/dev/null || true
 kill "$dog" 2>/dev/null || true
 secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "mpirun exited with $rc, ${secs} s after the kill"
