@@ -365,6 +365,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
   if (w)
     if (std::string bad = dist::check_distributed_options(opt.explore); !bad.empty())
       throw InputError(fmt::format("ptcheck check: error: {} ({} ranks)", bad, w->size()));
+  if (w && o.threads > 1)
+    std::cerr << fmt::format("ptcheck check: note: under mpirun each of the {} ranks explores with one thread; "
+                             "--threads {} is not used (start a rank per core instead)\n", w->size(), o.threads);
   cli::install_sigint();
   project.load_specs();
   cli::load_spec_args(project, o.extra_specs);

@@ -61,6 +61,47 @@ class WithInvariant : public TransitionSystem {
   std::function<bool(const uint8_t*)> bad_;
 };
 
+// A grid walk whose worker, like the interpreter's, keeps the state being
+// expanded in a member and computes each successor from it on demand, and
+// whose initial_violation() loads its argument into that same member: a
+// search that checked a new state's invariant with the expanding worker
+// would corrupt the expansion.
+class LazyGrid : public TransitionSystem {
+ public:
+  explicit LazyGrid(uint32_t n) : n_(n) {}
+  size_t state_size() const override { return 8; }
+  void initial_state(uint8_t* out) const override { std::memset(out, 0, 8); }
+  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(n_); }
+
+ private:
+  struct W : Worker {
+    explicit W(uint32_t n) : n(n) {}
+    static bool bad(const uint32_t* s) { return s[0] == 5 && s[1] == 3; }
+    Result expand(const uint8_t* state, SuccessorSink& sink) override {
+      std::memcpy(cur, state, 8);
+      uint32_t emitted = 0;
+      for (uint32_t i = 0; i < 3; ++i) {
+        uint32_t next[2] = {cur[0], cur[1]};
+        if (i == 0 && cur[0] < n) ++next[0];
+        else if (i == 1 && cur[1] < n) ++next[1];
+        else if (i == 2 && cur[0] != cur[1]) std::swap(next[0], next[1]);
+        else continue;
+        ++emitted;
+        if (sink.emit(i, i, reinterpret_cast<const uint8_t*>(next), false) == Seen::New && bad(next))
+          sink.violating_state();
+      }
+      return emitted ? Result::Expanded : Result::Terminal;
+    }
+    bool initial_violation(const uint8_t* s) override {
+      std::memcpy(cur, s, 8);
+      return bad(cur);
+    }
+    uint32_t n;
+    uint32_t cur[2] = {};
+  };
+  uint32_t n_;
+};
+
 Options plain_options() {
   Options o;
   o.threads = 1;
@@ -174,6 +215,15 @@ TEST(Distributed, InvariantViolationsMatchOneProcess) {
     WithInvariant w(g, [seed](const uint8_t* s) { return node_of(s) % 37 == seed % 37 && node_of(s) != 0; });
     Result one = explore::explore(w, plain_options());
     for (int ranks : {2, 4}) check_same(one, distributed(w, ranks, plain_options()));
+  }
+}
+
+TEST(Distributed, InvariantCheckLeavesTheExpansionAlone) {
+  for (uint32_t n : {4u, 8u}) {  // 8: a violation at (5, 3); 4: a pass
+    LazyGrid g(n);
+    Result one = explore::explore(g, plain_options());
+    CHECK(one.verdict == (n == 8 ? Verdict::Violation : Verdict::Pass));
+    for (int ranks : {2, 3}) check_same(one, distributed(g, ranks, plain_options()));
   }
 }
 
