@@ -12,6 +12,7 @@
 
 #include "distributed/dist_bfs.h"
 #include "distributed/fake_transport.h"
+#include "explore/progress.h"
 #include "unit/explore/fixtures.h"
 
 // CppUTest last: its memory-leak macros clash with the standard headers.
@@ -225,6 +226,17 @@ TEST(Distributed, InvariantCheckLeavesTheExpansionAlone) {
     CHECK(one.verdict == (n == 8 ? Verdict::Violation : Verdict::Pass));
     for (int ranks : {2, 3}) check_same(one, distributed(g, ranks, plain_options()));
   }
+}
+
+TEST(Distributed, ProgressLineShowsStatesPerRank) {
+  ProgressSample s;
+  s.states = 60;
+  s.per_rank = {10, 20, 30};
+  const std::string line = Monitor::format_line(s, 0);
+  CHECK(line.find("states 60") != std::string::npos);
+  CHECK(line.find("ranks 3: 10/20/30") != std::string::npos);
+  s.per_rank.clear();
+  CHECK(Monitor::format_line(s, 0).find("ranks") == std::string::npos);
 }
 
 TEST(Distributed, LimitsAndRefusals) {
