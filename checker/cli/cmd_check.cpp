@@ -460,7 +460,11 @@ int run_check(Project& project, const CheckCliOptions& o) {
   for (const TargetEntry* t : chosen) {
     std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
     for (const auto& a : arches) {
-      if (cli::g_cancel) {
+      // Under mpirun every rank must take the same way (the searches are
+      // collective): a ^C seen by one rank counts for all.
+      const bool cancelled =
+          w ? dist::allreduce_one(*w, cli::g_cancel ? 1 : 0, dist::Transport::Op::Max) != 0 : bool(cli::g_cancel);
+      if (cancelled) {
         const auto& e = t->def->expect;
         results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
         continue;
