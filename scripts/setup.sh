@@ -9,6 +9,8 @@ PACKAGES=(
   nlohmann-json3-dev libfmt-dev libtoml11-dev libxxhash-dev
   # check --trace-out F.svg draws the sequence diagram with Graphviz's dot
   graphviz
+  # the distributed search under mpirun (docs/distributed.md)
+  openmpi-bin libopenmpi-dev
   # genhtml for check --coverage FILE.info (the cli.coverage test uses it when present)
   lcov
   # the libFuzzer targets (cmake --preset fuzz) and the .deb (cpack -G DEB)

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/report_formats.h"
+#include "distributed/dist_bfs.h"
 #include "driver/lock_graph.h"
 #include "driver/run.h"
 #include "target/desugar.h"
@@ -102,6 +104,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
   check->add_flag("--no-liveness", o.no_liveness,
                   "skip the non-termination check that follows a passing breadth-first search (states from "
                   "which no thread that has not finished can ever finish: a livelock)");
+  check->add_flag("--progress", o.progress,
+                  "print a progress line on stderr about once a second even when stderr is not a terminal (under "
+                  "mpirun: with the states of each rank)");
   check->add_option("--max-depth", o.max_depth, "explore paths of at most N steps (incomplete 'max-depth' when cut)")
       ->check(CLI::Range(1u, 1u << 30));
   check->add_option("--seed", o.seed, "random seed of the swarm's successor orders");
@@ -150,6 +155,24 @@ void print_table(const std::vector<CheckResult>& rs) {
     std::cout << line << "\n";
     if (k == 0) std::cout << std::string(line.size(), '-') << "\n";
   }
+}
+
+// Under mpirun: the load balance (states per rank, the largest share against
+// the mean) and each rank's peak memory.
+std::string rank_figures(const CheckResult& r) {
+  uint64_t total = 0, most = 0;
+  for (uint64_t s : r.rank_states) {
+    total += s;
+    most = std::max(most, s);
+  }
+  const double mean = double(total) / double(r.rank_states.size());
+  std::string states, mem;
+  for (size_t i = 0; i < r.rank_states.size(); ++i) {
+    states += fmt::format("{}{}", i ? " " : "", r.rank_states[i]);
+    mem += fmt::format("{}{:.1f}", i ? " " : "", double(i < r.rank_memory.size() ? r.rank_memory[i] : 0) / 1048576.0);
+  }
+  return fmt::format("{} ({}): {} ranks; states per rank: {} (largest/mean {:.3f}); peak memory per rank (MiB): {}",
+                     r.target, r.arch, r.rank_states.size(), states, mean > 0 ? double(most) / mean : 1.0, mem);
 }
 
 // --trace-out F with one counterexample writes F; with several, F-<target>-<arch>
@@ -281,6 +304,9 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
     x["lossy_summary"] = r.lossy_summary;
   }
   if (r.trace) x["shortest"] = r.shortest;
+  if (!r.rank_states.empty())
+    x["distributed"] = {{"ranks", r.rank_states.size()}, {"states_per_rank", r.rank_states},
+                        {"memory_per_rank", r.rank_memory}};
   if (!r.checkpoint_written.empty()) x["checkpoint"] = r.checkpoint_written;
   if (!r.checkpoint_error.empty()) x["checkpoint_error"] = r.checkpoint_error;
   if (r.coverage) {
@@ -309,14 +335,20 @@ int run_check(Project& project, const CheckCliOptions& o) {
   if (!o.max_memory.empty()) opt.explore.max_memory = cli::parse_size("--max-memory", o.max_memory);
   else opt.explore.max_memory = cli::default_max_memory();
   opt.explore.cancel = &cli::g_cancel;
-  opt.explore.progress = isatty(STDERR_FILENO) && !o.json;
+  opt.explore.progress = o.progress || (isatty(STDERR_FILENO) && !o.json);
+  // Under mpirun (docs/distributed.md): every rank runs this same function;
+  // the searches are collective, only rank 0 prints and writes files.
+  dist::Transport* const w = dist::world();
+  const bool writes = !w || w->rank() == 0;
   opt.explore.search = o.search == "dfs" ? explore::SearchKind::Dfs
                      : o.search == "swarm" ? explore::SearchKind::Swarm : explore::SearchKind::Bfs;
   opt.explore.liveness = !o.no_liveness;
   opt.invariant_memo = !o.no_invariant_memo;
   // auto: sleep sets wherever the worker offers them (sc); a target whose own
   // `set memory_model` is weak gets none from its worker (vm/model_system.cpp).
-  opt.explore.reduction = o.por == "none" ? explore::Reduction::None : explore::Reduction::Sleep;
+  // Under mpirun auto means none: the distributed search has no sleep sets.
+  opt.explore.reduction = o.por == "none" || (o.por == "auto" && w) ? explore::Reduction::None
+                                                                     : explore::Reduction::Sleep;
   if (!o.memory_model.empty()) {
     auto k = vm::parse_memory_model(o.memory_model);
     // Sleep sets rest on footprints that do not describe a store reaching
@@ -340,6 +372,12 @@ int run_check(Project& project, const CheckCliOptions& o) {
   opt.explore.resume = o.resume;
   if (std::string bad = explore::check_options(opt.explore); !bad.empty())
     throw InputError("ptcheck check: error: " + bad);
+  if (w)
+    if (std::string bad = dist::check_distributed_options(opt.explore); !bad.empty())
+      throw InputError(fmt::format("ptcheck check: error: {} ({} ranks)", bad, w->size()));
+  if (w && o.threads > 1)
+    std::cerr << fmt::format("ptcheck check: note: under mpirun each of the {} ranks explores with one thread; "
+                             "--threads {} is not used (start a rank per core instead)\n", w->size(), o.threads);
   cli::install_sigint();
   project.load_specs();
   cli::load_spec_args(project, o.extra_specs);
@@ -398,19 +436,30 @@ int run_check(Project& project, const CheckCliOptions& o) {
         std::cout << describe_state(project, *t, a, opt.sets);
     return 0;
   }
-  if (o.trace_out_given) {
-    check_out_path("--trace-out", o.trace_out);
-    // An .svg needs Graphviz: find out now, not after the run.
-    if (fs::path(o.trace_out).extension() == ".svg") {
-      std::string err;
-      if (cli::run_with_input({"dot", "-Tsvg", "-o", "/dev/null"}, "digraph {}\n", err) != 0)
-        throw InputError("--trace-out: error: an .svg trace needs Graphviz's dot (apt-get install graphviz); "
-                         ".dot writes the diagram without it" + (err.empty() ? "" : " (" + err + ")"));
+  // The output files are checked where they will be written (rank 0); the
+  // other ranks learn the outcome.
+  std::string out_error;
+  if (writes) {
+    try {
+      if (o.trace_out_given) {
+        check_out_path("--trace-out", o.trace_out);
+        // An .svg needs Graphviz: find out now, not after the run.
+        if (fs::path(o.trace_out).extension() == ".svg") {
+          std::string err;
+          if (cli::run_with_input({"dot", "-Tsvg", "-o", "/dev/null"}, "digraph {}\n", err) != 0)
+            throw InputError("--trace-out: error: an .svg trace needs Graphviz's dot (apt-get install graphviz); "
+                             ".dot writes the diagram without it" + (err.empty() ? "" : " (" + err + ")"));
+        }
+      }
+      if (o.junit_given) check_out_path("--junit", o.junit);
+      if (!o.lock_graph.empty()) check_out_path("--lock-graph", o.lock_graph);
+      if (!o.coverage.empty()) check_out_path("--coverage", o.coverage);
+    } catch (const InputError& e) {
+      out_error = e.what();
     }
   }
-  if (o.junit_given) check_out_path("--junit", o.junit);
-  if (!o.lock_graph.empty()) check_out_path("--lock-graph", o.lock_graph);
-  if (!o.coverage.empty()) check_out_path("--coverage", o.coverage);
+  if (w && dist::allreduce_one(*w, out_error.empty() ? 0 : 1, dist::Transport::Op::Max) && out_error.empty()) return 2;
+  if (!out_error.empty()) throw InputError(out_error);
   if (o.json && o.tap) throw InputError("ptcheck check: error: --json and --tap both print the results: give one");
   size_t runs = 0;
   for (const TargetEntry* t : chosen) runs += o.arch.empty() ? target_arches(*t, "x86_64").size() : 1;
@@ -421,7 +470,11 @@ int run_check(Project& project, const CheckCliOptions& o) {
   for (const TargetEntry* t : chosen) {
     std::vector<std::string> arches = o.arch.empty() ? target_arches(*t, "x86_64") : std::vector<std::string>{o.arch};
     for (const auto& a : arches) {
-      if (cli::g_cancel) {
+      // Under mpirun every rank must take the same way (the searches are
+      // collective): a ^C seen by one rank counts for all.
+      const bool cancelled =
+          w ? dist::allreduce_one(*w, cli::g_cancel ? 1 : 0, dist::Transport::Op::Max) != 0 : bool(cli::g_cancel);
+      if (cancelled) {
         const auto& e = t->def->expect;
         results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
         continue;
@@ -446,7 +499,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   size_t violations = 0;
   for (const auto& r : results) violations += r.trace.has_value();
   std::vector<std::string> write_errors;
-  if (!o.trace_out.empty())
+  if (!o.trace_out.empty() && writes)
     for (const auto& r : results)
       if (r.trace) {
         try {
@@ -464,7 +517,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   CoverageData covered;  // the union over every run
   for (const auto& r : results)
     if (r.coverage) covered.merge(*r.coverage);
-  if (!o.coverage.empty()) {
+  if (!o.coverage.empty() && writes) {
     try {
       write_file(o.coverage, lcov_info(covered, "ptcheck", fs::absolute(project.root()).lexically_normal().string()),
                  "coverage");
@@ -472,14 +525,14 @@ int run_check(Project& project, const CheckCliOptions& o) {
       write_errors.push_back(e.what());
     }
   }
-  if (!o.lock_graph.empty()) {
+  if (!o.lock_graph.empty() && writes) {
     try {
       write_file(o.lock_graph, lock_graph_dot(results), "lock graph");
     } catch (const InputError& e) {
       write_errors.push_back(e.what());
     }
   }
-  if (o.junit_given) {
+  if (o.junit_given && writes) {
     try {
       write_file(o.junit, cli::junit_report(results), "JUnit report");
     } catch (const InputError& e) {
@@ -515,6 +568,8 @@ int run_check(Project& project, const CheckCliOptions& o) {
         for (const auto& l : hazard_reach(project, *t)) std::cout << l << "\n";
       if (!r.as_expected) std::cout << "\n" << trace::to_text(*r.trace, !o.trace_detail);
     }
+    for (const auto& r : results)
+      if (!r.rank_states.empty()) std::cout << "\n" << rank_figures(r) << "\n";
     for (const auto& r : results) {
       if (r.probabilistic)
         std::cout << fmt::format("\n{} ({}): probabilistic result: {}\n", r.target, r.arch, r.lossy_summary);

@@ -42,6 +42,7 @@ struct CheckCliOptions {
   std::string memory_model;  // --memory-model: "" keeps each target's own (sc unless it sets one)
   bool no_liveness = false;
   bool no_invariant_memo = false;
+  bool progress = false;  // --progress: progress lines even when stderr is not a terminal
   unsigned bitstate_bits = 0, hashes = 3, max_depth = 0;
   uint64_t seed = 0;
   std::string checkpoint, resume;

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 
+#include "distributed/dist_bfs.h"
 #include "vm/model_system.h"
 
 namespace ptcheck {
@@ -65,7 +66,7 @@ void report_lock_cycle(CheckResult& r, const Instance& inst, const explore::Opti
   std::vector<trace::Trace> chains;
   for (const vm::LockEdge& e : cycle) {
     vm::ModelSystem ws(m, e);
-    explore::Result res = explore::explore(ws, wo);
+    explore::Result res = dist::explore_anywhere(ws, wo);
     if (res.verdict != explore::Verdict::Violation) return;  // not found again within the limits: keep the pass
     vm::LockDeps deps;
     deps.set_witness(e);

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 
+#include "distributed/dist_bfs.h"
 #include "driver/lock_graph.h"
 #include "driver/report.h"
 #include "explore/binio.h"
@@ -326,6 +328,37 @@ std::string describe_state(Project& project, const TargetEntry& target, const st
   return out;
 }
 
+// The distributed search: what every rank's workers executed and the lock
+// orders they saw, merged, so each rank holds the whole run's (as one
+// process's workers are merged).
+static void merge_across_ranks(vm::Coverage& marks, std::vector<vm::LockEdge>& edges) {
+  dist::Transport* w = dist::world();
+  if (!w || w->size() <= 1) return;
+  std::vector<uint8_t> flat;
+  for (const auto& f : marks.marks) flat.insert(flat.end(), f.begin(), f.end());
+  dist::or_across(*w, flat);
+  size_t at = 0;
+  for (auto& f : marks.marks)
+    for (auto& m : f) m = flat[at++];
+  std::vector<uint64_t> pairs;
+  for (const vm::LockEdge& e : edges) {
+    pairs.push_back(e.from);
+    pairs.push_back(e.to);
+  }
+  std::vector<uint8_t> raw(pairs.size() * 8);
+  if (!raw.empty()) std::memcpy(raw.data(), pairs.data(), raw.size());
+  edges.clear();
+  for (const auto& other : w->allgather(raw))
+    for (size_t i = 0; i + 16 <= other.size(); i += 16) {
+      vm::LockEdge e;
+      std::memcpy(&e.from, other.data() + i, 8);
+      std::memcpy(&e.to, other.data() + i + 8, 8);
+      edges.push_back(e);
+    }
+  std::sort(edges.begin(), edges.end());
+  edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+}
+
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
                          const CheckOptions& opt) {
   CheckResult r;
@@ -355,7 +388,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     res.stats.states = 1;
   } else {
     try {
-      res = explore::explore(sys, eo);
+      res = dist::explore_anywhere(sys, eo);
     } catch (const explore::CheckpointError& e) {
       throw InputError(fmt::format("--resume: error: {}", e.what()));
     }
@@ -371,11 +404,14 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.shortest = res.shortest;
   r.checkpoint_written = res.checkpoint_written;
   r.checkpoint_error = res.checkpoint_error;
+  r.rank_states = res.rank_states;
+  r.rank_memory = res.rank_memory;
   if (sys.init_failed())
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const vm::Coverage marks = opt.coverage || !inst->reach.empty() ? sys.coverage() : vm::Coverage{};
+  vm::Coverage marks = opt.coverage || !inst->reach.empty() ? sys.coverage() : vm::Coverage{};
+  std::vector<vm::LockEdge> edges = sys.lock_edges();
+  if (!sys.init_failed()) merge_across_ranks(marks, edges);
   if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, marks));
-  const std::vector<vm::LockEdge> edges = sys.lock_edges();
   for (const vm::LockEdge& e : edges)
     r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));
   switch (res.verdict) {

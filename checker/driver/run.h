@@ -34,6 +34,8 @@ struct CheckResult {
   std::string lossy_summary;   // SPIN-style estimate of what a lossy store may have missed
   bool shortest = true;        // the counterexample is proven shortest (depth-first: after shortening)
   std::string checkpoint_written, checkpoint_error;
+  // Under mpirun: each rank's states and peak memory (empty in one process).
+  std::vector<uint64_t> rank_states, rank_memory;
   std::string expected;        // "pass" or "violation <kind>"
   std::string verdict;         // "pass", "violation", "incomplete", "vacuous" (a pass that missed a reach point)
   std::string error_kind;      // kind of the violation found ("" otherwise)

@@ -124,6 +124,9 @@ struct Result {
   // state path[loop_from] started from).
   std::string liveness = "off";
   size_t loop_from = 0;
+  // The distributed search (distributed/dist_bfs.h): states stored and peak
+  // memory of each rank (empty for one process).
+  std::vector<uint64_t> rank_states, rank_memory;
 };
 
 Result explore(const TransitionSystem& ts, const Options& opt);

@@ -1,5 +1,7 @@
 #include "explore/progress.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
 
@@ -57,7 +59,12 @@ std::string Monitor::format_line(const ProgressSample& s, double sps) {
   std::snprintf(buf, sizeof buf, "states %s  %s/s  depth %u  frontier %s  mem %.1f MiB",
                 human(double(s.states)).c_str(), human(sps).c_str(), s.depth,
                 human(double(s.frontier)).c_str(), double(s.memory) / (1024.0 * 1024.0));
-  return buf;
+  std::string line = buf;
+  if (!s.per_rank.empty()) {
+    line += "  ranks " + std::to_string(s.per_rank.size()) + ":";
+    for (size_t i = 0; i < s.per_rank.size(); ++i) line += (i ? "/" : " ") + human(double(s.per_rank[i]));
+  }
+  return line;
 }
 
 void Monitor::run() {
@@ -65,6 +72,7 @@ void Monitor::run() {
   auto last_print = start_;
   uint64_t last_states = 0;
   size_t last_len = 0;
+  const bool tty = isatty(STDERR_FILENO) != 0;
   std::unique_lock<std::mutex> lk(mu_);
   while (!done_) {
     cv_.wait_for(lk, milliseconds(10));
@@ -81,9 +89,13 @@ void Monitor::run() {
       std::string line = format_line(s, sps);
       size_t len = line.size();
       if (len < last_len) line.append(last_len - len, ' ');
-      std::fprintf(stderr, "\r%s", line.c_str());
+      if (tty) {
+        std::fprintf(stderr, "\r%s", line.c_str());
+        printed_ = true;
+      } else {
+        std::fprintf(stderr, "%s\n", line.c_str());
+      }
       std::fflush(stderr);
-      printed_ = true;
       last_len = len;
       last_print = now;
       last_states = s.states;

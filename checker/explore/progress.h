@@ -1,7 +1,8 @@
 #pragma once
 // The explorer's monitor thread: watches the time limit and the cancel flag
 // (setting the explorer's stop reason, so workers stop within a few tens of
-// milliseconds), and prints the progress line on stderr about once a second.
+// milliseconds), and prints the progress line on stderr about once a second
+// (rewritten in place on a terminal, one line each time otherwise, e.g. under mpirun).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -9,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace ptcheck::explore {
 
@@ -26,6 +28,7 @@ struct ProgressSample {
   unsigned depth = 0;
   uint64_t frontier = 0;
   uint64_t memory = 0;
+  std::vector<uint64_t> per_rank;  // the distributed search: states stored by each rank
 };
 
 class Monitor {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# mpi_agrees.sh PTCHECK TARGET...: `check --json` of each target is the same in
+# one process and under `mpirun -np 2` and `-np 4` (docs/distributed.md), apart
+# from the timing and memory figures (seconds, memory_bytes, bytes_per_state,
+# store_bytes, tree_nodes, tree_leaves: each rank's store holds its own part)
+# and the per-rank figures of the distributed run. --no-liveness on both sides:
+# the liveness pass is not distributed; --por none on both sides: the
+# distributed search has no sleep sets. Skipped (77) without mpirun or jq.
+set -euo pipefail
+ptcheck=$1
+shift
+command -v mpirun >/dev/null 2>&1 || { echo "skip: mpirun not found (apt-get install openmpi-bin)"; exit 77; }
+command -v jq >/dev/null 2>&1 || { echo "skip: jq not found"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+norm() {
+  jq -S 'walk(if type == "object" then del(.seconds, .memory_bytes, .bytes_per_state, .store_bytes, .tree_nodes,
+                                             .tree_leaves, .distributed) else . end)'
+}
+mpi=(mpirun --oversubscribe --allow-run-as-root --bind-to none)
+status=0
+set +e
+"$ptcheck" check "$@" --json --no-liveness --por none --threads 1 >"$tmp/raw1"
+rc1=$?
+set -e
+norm <"$tmp/raw1" >"$tmp/one"
+for n in 2 4; do
+  set +e
+  "${mpi[@]}" -np "$n" "$ptcheck" check "$@" --json --no-liveness --por none >"$tmp/raw$n" 2>"$tmp/err$n"
+  rcn=$?
+  set -e
+  if [ "$rcn" -ne "$rc1" ]; then
+    echo "-np $n: exit $rcn, one process: exit $rc1"
+    cat "$tmp/err$n"
+    status=1
+  fi
+  if ! norm <"$tmp/raw$n" >"$tmp/n$n" || ! diff -u "$tmp/one" "$tmp/n$n"; then
+    echo "-np $n: the JSON differs from one process"
+    status=1
+  fi
+  ranks=$(jq '[.results[] | select(.distributed) | .distributed.ranks] | unique | .[]' "$tmp/raw$n")
+  if [ "$ranks" != "$n" ]; then
+    echo "-np $n: expected every result to report $n ranks, found '$ranks'"
+    status=1
+  fi
+done
+echo "mpi: $(jq '.results | length' "$tmp/raw1") results of $* compared at -np 2 and 4 (exit $rc1)"
+exit $status
