@@ -179,13 +179,13 @@ bool Machine::write_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, co
   uint8_t* p = translate(s, t, addr, size, true);
   if (!p) return false;
   if (mm_ && !direct_ && !own_stack(t, addr)) {
-    // The store's own faults are reported here; the model decides when it
-    // reaches memory (commit() checks the memory again then).
-    for (uint32_t k = 0; k < size; k += 8) {
-      const uint32_t n = std::min(8u, size - k);
-      if (!mm_->store(*this, s, t, addr + k, n, read_value(bytes + k, n, false), o, cur_loc_)) return false;
-    }
-    return true;
+    // A store wider than a word (a struct assignment) is a memcpy(): like
+    // the engine's memcpy it is a full fence whose bytes reach memory at once
+    // (docs/memory-model.md "Primitives that are fences"). A word store: the
+    // model decides when it reaches memory (commit() checks the memory again
+    // then; the store's own faults were reported above).
+    if (size <= 8) return mm_->store(*this, s, t, addr, size, read_value(bytes, size, false), o, cur_loc_);
+    if (!mm_->fence(*this, s, t, Fence::Mb)) return false;
   }
   if (size <= 8) write_value(p, size, read_value(bytes, size, false));
   else std::memmove(p, bytes, size);

@@ -16,7 +16,7 @@ class StoreBufferModel : public MemoryModel {
  public:
   // Entries per context: a store beyond them is a model-limit error at the
   // store (never a silent cap or a stall).
-  static constexpr uint32_t kEntries = 8;
+  static constexpr uint32_t kEntries = 16;
   struct Entry {
     uint64_t addr;
     uint64_t value;
