@@ -533,7 +533,7 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
   // Under a weak model an atomic { } section is a full fence at both ends:
   // what the context buffered before it reaches memory first, and its own
   // stores commit at once, so other contexts see the section as one step
-  // (docs/memory-model.md "Atomic sections"). direct_ is restored however
+  // (docs/memory-model.md "The seam"). direct_ is restored however
   // the step ends.
   struct AtomicDirect {
     bool& d;

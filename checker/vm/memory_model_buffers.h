@@ -15,7 +15,8 @@ namespace ptcheck::vm {
 class StoreBufferModel : public MemoryModel {
  public:
   // Entries per context: a store beyond them is a model-limit error at the
-  // store (never a silent cap or a stall).
+  // store (never a silent cap or a stall). Why 16, and why stores to one
+  // address are not coalesced: docs/memory-model.md "Store-buffer capacity".
   static constexpr uint32_t kEntries = 16;
   struct Entry {
     uint64_t addr;

@@ -18,8 +18,7 @@ std::string_view LkmmModel::limits() const {
          "Z6.0 with release/acquire or an unlock-lock hand-off), a critical section's store seen before the lock "
          "word's (spin_is_locked); lock releases, fully ordered and release RMWs drain the buffer; RCU/SRCU "
          "boundaries, memset/memcpy, struct assignments, atomic { } sections and the other engine primitives act as "
-         "full fences. A pass under lkmm does not "
-         "cover those classes";
+         "full fences. A pass under lkmm does not cover those classes";
 }
 
 }  // namespace ptcheck::vm
