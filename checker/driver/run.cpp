@@ -305,6 +305,14 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
     t.violation = render_violation(m, *inst.env, mach.error(), {}, s.data(), rec.hist, mach);
     return t;
   }
+  // A deadlock only where no move is left: a path that ends with moves means
+  // the replay did not reproduce the search's violation (a bug of ptcheck's),
+  // which must not be reported as a deadlock that never happened.
+  std::vector<vm::Move> left;
+  mach.moves(s.data(), left);
+  if (!left.empty())
+    throw std::logic_error("build_trace: the replayed path ends where moves remain (the search's violation did "
+                           "not reproduce)");
   t.violation = deadlock_violation(inst, mach, s.data(), rec.hist);
   return t;
 }

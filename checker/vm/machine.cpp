@@ -164,7 +164,8 @@ bool Machine::read_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uin
   uint8_t* p = translate(s, t, addr, size, false);
   if (!p) return false;
   std::memmove(out, p, size);
-  if (mm_) mm_->forward(s, t, addr, size, out);
+  // An invariant reads memory only: its context has no store buffer.
+  if (mm_ && !in_invariant_) mm_->forward(s, t, addr, size, out);
   if (rec_ && !in_invariant_ && !own_stack(t, addr))
     for (uint32_t o = 0; o < size; o += 8)
       rec_->on_read(m_.regions[err_.region], err_.obj, addr + o, std::min(8u, size - o),
@@ -178,13 +179,13 @@ bool Machine::write_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, co
   uint8_t* p = translate(s, t, addr, size, true);
   if (!p) return false;
   if (mm_ && !direct_ && !own_stack(t, addr)) {
-    // The store's own faults are reported here; the model decides when it
-    // reaches memory (commit() checks the memory again then).
-    for (uint32_t k = 0; k < size; k += 8) {
-      const uint32_t n = std::min(8u, size - k);
-      if (!mm_->store(*this, s, t, addr + k, n, read_value(bytes + k, n, false), o, cur_loc_)) return false;
-    }
-    return true;
+    // A store wider than a word (a struct assignment) is a memcpy(): like
+    // the engine's memcpy it is a full fence whose bytes reach memory at once
+    // (docs/memory-model.md "Primitives that are fences"). A word store: the
+    // model decides when it reaches memory (commit() checks the memory again
+    // then; the store's own faults were reported above).
+    if (size <= 8) return mm_->store(*this, s, t, addr, size, read_value(bytes, size, false), o, cur_loc_);
+    if (!mm_->fence(*this, s, t, Fence::Mb)) return false;
   }
   if (size <= 8) write_value(p, size, read_value(bytes, size, false));
   else std::memmove(p, bytes, size);
@@ -529,6 +530,18 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
   fp_.stack_lo = stack_lo;
   fp_.stack_hi = stack_hi;
   bool plain = false;
+  // Under a weak model an atomic { } section is a full fence at both ends:
+  // what the context buffered before it reaches memory first, and its own
+  // stores commit at once, so other contexts see the section as one step
+  // (docs/memory-model.md "The seam"). direct_ is restored however
+  // the step ends.
+  struct AtomicDirect {
+    bool& d;
+    bool saved = false, on = false;
+    ~AtomicDirect() {
+      if (on) d = saved;
+    }
+  } atomic_direct{direct_};
   for (;;) {  // one frame at a time: code and frame pointer stay put until a call or return
     if (th.func == UINT32_MAX) return true;
     const Function& fn = m_.funcs[th.func];
@@ -571,8 +584,19 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
       if (--budget_ == 0)
         return fail(ErrorKind::ModelError, t,
                     "a step ran 1000000 instructions without touching shared memory (unbounded loop?)");
-      if (in.op == Op::AtomicBegin) ++atomic;
-      else if (in.op == Op::AtomicEnd) --atomic;
+      if (in.op == Op::AtomicBegin) {
+        if (atomic++ == 0 && mm_ && !in_invariant_) {
+          if (!mm_->fence(*this, s, t, Fence::Mb)) return false;
+          atomic_direct.saved = direct_;
+          atomic_direct.on = true;
+          direct_ = true;
+        }
+      } else if (in.op == Op::AtomicEnd) {
+        if (--atomic == 0 && atomic_direct.on) {
+          direct_ = atomic_direct.saved;
+          atomic_direct.on = false;
+        }
+      }
       [[maybe_unused]] const uint32_t func = th.func, pc = th.pc;
       Exec e = exec(s, t, th, f, in, choice);
       fp_rec_ = false;

@@ -15,6 +15,9 @@
 namespace ptcheck::vm {
 
 Machine::Exec Machine::exec_builtin_weak(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
+  // An invariant reads memory as it is: its context has no store buffer
+  // (the model keeps one per schedulable context only), so nothing drains.
+  if (in_invariant_) return exec_builtin(s, t, in, choice);
   const auto b = static_cast<Builtin>(in.imm);
   Fence f;
   switch (b) {

@@ -26,6 +26,7 @@ bool StoreBufferModel::store(MemoryPort& port, uint8_t* s, uint32_t t, uint64_t 
 }
 
 void StoreBufferModel::forward(const uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* bytes) const {
+  if (t >= m_.contexts()) return;  // the invariant context has no buffer: it reads memory
   // Oldest to newest, byte by byte: the newest store to a byte wins, and a
   // load that overlaps a buffered store partly sees memory for the rest.
   const Buffer& b = buf(s, t);
@@ -75,6 +76,7 @@ bool StoreBufferModel::propagate(MemoryPort& port, uint8_t* s, uint32_t t, uint3
 }
 
 bool StoreBufferModel::buffered(const uint8_t* s, uint32_t t, uint64_t addr, uint32_t size) const {
+  if (t >= m_.contexts()) return false;
   const Buffer& b = buf(s, t);
   for (uint32_t i = 0; i < b.n; ++i)
     if (b.e[i].addr < addr + size && addr < b.e[i].addr + b.e[i].size) return true;

@@ -15,8 +15,9 @@ namespace ptcheck::vm {
 class StoreBufferModel : public MemoryModel {
  public:
   // Entries per context: a store beyond them is a model-limit error at the
-  // store (never a silent cap or a stall).
-  static constexpr uint32_t kEntries = 8;
+  // store (never a silent cap or a stall). Why 16, and why stores to one
+  // address are not coalesced: docs/memory-model.md "Store-buffer capacity".
+  static constexpr uint32_t kEntries = 16;
   struct Entry {
     uint64_t addr;
     uint64_t value;

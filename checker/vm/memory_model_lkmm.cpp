@@ -13,12 +13,12 @@ bool LkmmModel::may_leave(const Buffer& b, uint32_t i) const {
 }
 
 std::string_view LkmmModel::limits() const {
-  return "lkmm (approximation, docs/memory-model.md): stores reorder (PSO-style buffers, 8 entries per context); "
+  return "lkmm (approximation, docs/memory-model.md): stores reorder (PSO-style buffers, 16 entries per context); "
          "NOT produced: load buffering (LB), load-load reordering, non-multicopy-atomic outcomes (IRIW, WRC, "
          "Z6.0 with release/acquire or an unlock-lock hand-off), a critical section's store seen before the lock "
          "word's (spin_is_locked); lock releases, fully ordered and release RMWs drain the buffer; RCU/SRCU "
-         "boundaries, memset/memcpy and the other engine primitives act as full fences. A pass under lkmm does not "
-         "cover those classes";
+         "boundaries, memset/memcpy, struct assignments, atomic { } sections and the other engine primitives act as "
+         "full fences. A pass under lkmm does not cover those classes";
 }
 
 }  // namespace ptcheck::vm

@@ -4,8 +4,9 @@
 namespace ptcheck::vm {
 
 std::string_view TsoModel::limits() const {
-  return "tso: x86-TSO store buffers (8 entries per context); memset/memcpy, locks, RCU and SRCU read-side "
-         "boundaries and every other engine primitive drain the buffer (a fence)";
+  return "tso: x86-TSO store buffers (16 entries per context); memset/memcpy, struct assignments, atomic { } "
+         "sections, locks, RCU and SRCU read-side boundaries and every other engine primitive drain the buffer "
+         "(a fence)";
 }
 
 }  // namespace ptcheck::vm
