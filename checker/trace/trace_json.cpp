@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "support/diag.h"
 #include "trace/trace_io.h"
@@ -32,6 +33,18 @@ class JsonReader {
     const auto& v = member(o, where, key);
     if (!v.is_string()) fail(sub(where, key), fmt::format("expected a string, found {}", v.type_name()));
     return v.get<std::string>();
+  }
+  // A header value the text form writes as one token after its key: not
+  // empty, no white space (so every trace read from JSON has a text form
+  // that reads back the same).
+  std::string word(const nlohmann::json& o, const std::string& where, const char* key, const char* banned = "") const {
+    std::string v = str(o, where, key);
+    if (v.empty()) fail(sub(where, key), "expected a non-empty string");
+    for (char c : v)
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || std::strchr(banned, c))
+        fail(sub(where, key), fmt::format("expected one word without white space{}{}, found \"{}\"",
+                                          *banned ? " or " : "", banned, v));
+    return v;
   }
   uint64_t uint(const nlohmann::json& o, const std::string& where, const char* key, uint64_t max) const {
     const auto& v = member(o, where, key);
@@ -131,13 +144,13 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
   if (r.uint(j, "", "version", UINT32_MAX) != 1) r.fail("version", "expected 1");
   const auto& h = r.member(j, "", "header");
   if (!h.is_object()) r.fail("header", "expected an object");
-  t.header.target = r.str(h, "header", "target");
-  t.header.arch = r.str(h, "header", "arch");
-  t.header.ptcheck_version = r.str(h, "header", "ptcheck_version");
+  t.header.target = r.word(h, "header", "target");
+  t.header.arch = r.word(h, "header", "arch");
+  t.header.ptcheck_version = r.word(h, "header", "ptcheck_version");
   const auto& cfg = r.array(h, "header", "configs");
   for (size_t i = 0; i < cfg.size(); ++i) {
     std::string w = fmt::format("header.configs[{}]", i);
-    std::string sym = r.str(cfg[i], w, "symbol");
+    std::string sym = r.word(cfg[i], w, "symbol", "=");
     const auto& v = r.member(cfg[i], w, "value");
     if (!v.is_boolean()) r.fail(w + ".value", fmt::format("expected true or false, found {}", v.type_name()));
     t.header.configs.emplace_back(sym, v.get<bool>());
@@ -146,7 +159,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     const auto& b = r.array(h, "header", "bounds");
     for (size_t i = 0; i < b.size(); ++i) {
       std::string w = fmt::format("header.bounds[{}]", i);
-      std::string name = r.str(b[i], w, "name");
+      std::string name = r.word(b[i], w, "name", "=");
       const auto& v = r.member(b[i], w, "value");
       if (!v.is_number_integer()) r.fail(w + ".value", fmt::format("expected an integer, found {}", v.type_name()));
       if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
@@ -154,12 +167,16 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
       t.header.bounds.emplace_back(name, v.get<int64_t>());
     }
   }
-  if (h.contains("spec")) t.header.spec = r.str(h, "header", "spec");
-  if (h.contains("memory_model")) t.header.memory_model = r.str(h, "header", "memory_model");
+  if (h.contains("spec")) t.header.spec = r.word(h, "header", "spec");
+  if (h.contains("memory_model")) t.header.memory_model = r.word(h, "header", "memory_model");
   const auto& models = r.array(h, "header", "models");
   for (size_t i = 0; i < models.size(); ++i) {
     std::string w = fmt::format("header.models[{}]", i);
-    t.header.model_hashes.emplace_back(r.str(models[i], w, "path"), r.str(models[i], w, "hash"));
+    std::string path = r.word(models[i], w, "path"), hash = r.str(models[i], w, "hash");
+    if (hash.size() != 22 || hash.rfind("xxh64:", 0) != 0 ||
+        !std::all_of(hash.begin() + 6, hash.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+      r.fail(w + ".hash", fmt::format("expected \"xxh64:\" and 16 lowercase hex digits, found \"{}\"", hash));
+    t.header.model_hashes.emplace_back(path, hash);
   }
   const auto& steps = r.array(j, "", "steps");
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -198,7 +215,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
   }
   const auto& v = r.member(j, "", "violation");
   if (!v.is_object()) r.fail("violation", "expected an object");
-  t.violation.kind = r.str(v, "violation", "kind");
+  t.violation.kind = r.word(v, "violation", "kind");
   t.violation.title = r.str(v, "violation", "title");
   t.violation.report = r.strings(v, "violation", "report");
   if (v.contains("loop_from")) {

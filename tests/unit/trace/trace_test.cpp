@@ -377,6 +377,24 @@ TEST(TraceJson, Errors) {
   j = good;
   j["steps"][0]["line"] = -1;
   expect(j, "steps[0].line: expected a non-negative integer");
+  // Header values the text form writes as one token: a JSON trace whose
+  // header could not be written as text and read back is refused (found by
+  // the trace fuzzer: a model hash "xxh63:...").
+  j = good;
+  j["header"]["models"] = nlohmann::json::array({{{"path", "model/a.ptm"}, {"hash", "xxh63:d7b5da20a4c5ba5d"}}});
+  expect(j, "header.models[0].hash: expected \"xxh64:\" and 16 lowercase hex digits");
+  j = good;
+  j["header"]["models"] = nlohmann::json::array({{{"path", "model/a b.ptm"}, {"hash", "xxh64:d7b5da20a4c5ba5d"}}});
+  expect(j, "header.models[0].path: expected one word without white space");
+  j = good;
+  j["header"]["target"] = "two words";
+  expect(j, "header.target: expected one word");
+  j = good;
+  j["header"]["arch"] = "";
+  expect(j, "header.arch: expected a non-empty string");
+  j = good;
+  j["header"]["configs"] = nlohmann::json::array({{{"symbol", "CONFIG_A=B"}, {"value", true}}});
+  expect(j, "header.configs[0].symbol: expected one word without white space or =");
   j = good;
   j["steps"][1]["choice"] = "1";
   expect(j, "steps[1].choice");
