@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
+#include <string_view>
 
 #include "support/diag.h"
 #include "trace/trace_io.h"
@@ -34,16 +34,18 @@ class JsonReader {
     if (!v.is_string()) fail(sub(where, key), fmt::format("expected a string, found {}", v.type_name()));
     return v.get<std::string>();
   }
-  // A header value the text form writes as one token after its key: not
-  // empty, no white space (so every trace read from JSON has a text form
-  // that reads back the same).
-  std::string word(const nlohmann::json& o, const std::string& where, const char* key, const char* banned = "") const {
+  // A header value the text form writes as one token after its key: no
+  // blank (the text reader's token separators, ' ' and '\t') and none of
+  // `banned`; non-empty when `nonempty`. (from_json() also checks that the
+  // whole trace reads back from its text form.)
+  std::string word(const nlohmann::json& o, const std::string& where, const char* key, const char* banned = "",
+                   bool nonempty = false) const {
     std::string v = str(o, where, key);
-    if (v.empty()) fail(sub(where, key), "expected a non-empty string");
+    if (nonempty && v.empty()) fail(sub(where, key), "expected a non-empty string");
     for (char c : v)
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || std::strchr(banned, c))
-        fail(sub(where, key), fmt::format("expected one word without white space{}{}, found \"{}\"",
-                                          *banned ? " or " : "", banned, v));
+      if (c == ' ' || c == '\t' || std::string_view(banned).find(c) != std::string_view::npos)
+        fail(sub(where, key),
+             fmt::format("expected one word without blanks{}{}, found \"{}\"", *banned ? " or " : "", banned, v));
     return v;
   }
   uint64_t uint(const nlohmann::json& o, const std::string& where, const char* key, uint64_t max) const {
@@ -150,7 +152,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
   const auto& cfg = r.array(h, "header", "configs");
   for (size_t i = 0; i < cfg.size(); ++i) {
     std::string w = fmt::format("header.configs[{}]", i);
-    std::string sym = r.word(cfg[i], w, "symbol", "=");
+    std::string sym = r.word(cfg[i], w, "symbol", "=", true);
     const auto& v = r.member(cfg[i], w, "value");
     if (!v.is_boolean()) r.fail(w + ".value", fmt::format("expected true or false, found {}", v.type_name()));
     t.header.configs.emplace_back(sym, v.get<bool>());
@@ -159,7 +161,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     const auto& b = r.array(h, "header", "bounds");
     for (size_t i = 0; i < b.size(); ++i) {
       std::string w = fmt::format("header.bounds[{}]", i);
-      std::string name = r.word(b[i], w, "name", "=");
+      std::string name = r.word(b[i], w, "name", "=", true);
       const auto& v = r.member(b[i], w, "value");
       if (!v.is_number_integer()) r.fail(w + ".value", fmt::format("expected an integer, found {}", v.type_name()));
       if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
@@ -172,7 +174,7 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
   const auto& models = r.array(h, "header", "models");
   for (size_t i = 0; i < models.size(); ++i) {
     std::string w = fmt::format("header.models[{}]", i);
-    std::string path = r.word(models[i], w, "path"), hash = r.str(models[i], w, "hash");
+    std::string path = r.word(models[i], w, "path", "", true), hash = r.str(models[i], w, "hash");
     if (hash.size() != 22 || hash.rfind("xxh64:", 0) != 0 ||
         !std::all_of(hash.begin() + 6, hash.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
       r.fail(w + ".hash", fmt::format("expected \"xxh64:\" and 16 lowercase hex digits, found \"{}\"", hash));
@@ -223,6 +225,16 @@ Trace from_json(const std::string& path, const nlohmann::json& j) {
     if (at == 0) r.fail("violation.loop_from", "expected a step number (from 1)");
     t.violation.loop_from = static_cast<unsigned>(at);
   }
+  // Every trace has one meaning in both forms: one whose text form would
+  // not read back the same is refused here rather than misread later.
+  const std::string text = to_text(t, false);
+  bool same = false;
+  try {
+    same = to_text(parse_text(path, text), false) == text;
+  } catch (const InputError& e) {
+    r.fail("", std::string("this trace has no text form that reads back (") + e.what() + ")");
+  }
+  if (!same) r.fail("", "this trace has no text form that reads back the same");
   return t;
 }
 
