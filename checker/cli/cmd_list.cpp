@@ -79,7 +79,7 @@ int run_list(Project& p, const ListOptions& opt) {
   std::cout << "arches:";
   for (const auto& a : list_arches(p.root())) std::cout << " " << a;
   std::cout << "\n\ntargets:\n";
-  std::set<std::string> invariants;
+  std::set<std::string> invariants, eventually;
   std::vector<std::array<std::string, 4>> rows;
   std::vector<std::vector<std::string>> details;
   for (const auto& t : p.targets()) {
@@ -89,10 +89,13 @@ int run_list(Project& p, const ListOptions& opt) {
     rows.push_back({t.name, expect, arches.empty() ? "(default)" : arches, t.def->description});
     details.push_back(target_details(t, p.sources()));
     for (const auto& [n, l] : t.def->invariants) invariants.insert(n);
+    for (const auto& [n, l] : t.def->eventually) eventually.insert(n);
   }
   print_rows(rows, details);
   std::cout << "\ninvariants:";
   for (const auto& n : invariants) std::cout << " " << n;
+  std::cout << "\n\nliveness properties (always_eventually, weak fairness):";
+  for (const auto& n : eventually) std::cout << " " << n;
   std::cout << "\n\nlayout properties (Z3):\n";
   rows.clear();
   details.clear();

@@ -292,6 +292,13 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
         }
       out.push_back("so the end of the run (final blocks, kmemleak) is never reached from here");
       break;
+    case ErrorKind::Liveness:
+      // No kernel report says this; the nearest are the RCU stall and hung
+      // task warnings, which fire after a timeout on a run that may still
+      // finish. The lines after the title (driver/liveness_trace.cpp) say
+      // why this run never gets there.
+      v.title = fmt::format("ptcheck: liveness property '{}' violated: on a weakly fair run it never holds again", e.detail);
+      break;
     case ErrorKind::Bug:
     case ErrorKind::VmBug: {
       v.title = fmt::format("kernel BUG at {}!", where);

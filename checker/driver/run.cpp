@@ -1,5 +1,7 @@
 #include "driver/run.h"
 
+#include "driver/liveness_trace.h"
+
 #include <fmt/format.h>
 #include <xxhash.h>
 
@@ -252,8 +254,22 @@ trace::Violation livelock_violation(const Instance& inst, vm::Machine& mach, con
   return v;
 }
 
+static trace::Violation liveness_violation(const Instance& inst, vm::Machine& mach, const uint8_t* s, const ObjectHistory& hist,
+                                    const std::vector<uint32_t>& labels, std::optional<size_t> loop_from, size_t property) {
+  const vm::Model& m = inst.model;
+  LivenessCheck lc = check_liveness_path(m, labels, loop_from, property);
+  if (!lc.ok) throw std::logic_error("build_trace: the liveness counterexample does not hold: " + lc.problem);
+  vm::ErrorInfo e;
+  e.kind = vm::ErrorKind::Liveness;
+  e.detail = m.progress[property].first;
+  trace::Violation v = render_violation(m, *inst.env, e, {}, s, hist, mach);
+  v.report.insert(v.report.end(), lc.lines.begin(), lc.lines.end());
+  if (loop_from) v.loop_from = static_cast<unsigned>(*loop_from + 1);
+  return v;
+}
+
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels, std::optional<size_t> loop_from,
-                         vm::LockDeps* deps) {
+                         vm::LockDeps* deps, int property) {
   const vm::Model& m = inst.model;
   trace::Trace t;
   t.header = make_header(inst);
@@ -292,6 +308,10 @@ trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labe
       t.violation = render_violation(m, *inst.env, e, chain, s.data(), rec.hist, mach);
       return t;
     }
+  }
+  if (property >= 0) {
+    t.violation = liveness_violation(inst, mach, s.data(), rec.hist, labels, loop_from, size_t(property));
+    return t;
   }
   if (loop_from) {
     if (loop_start.empty() || !std::equal(loop_start.begin(), loop_start.end(), s.begin()))
@@ -435,8 +455,9 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
       break;
     case explore::Verdict::Violation: {
       r.verdict = "violation";
-      r.trace = build_trace(*inst, res.path,
-                            res.end == explore::EndKind::Livelock ? std::optional<size_t>(res.loop_from) : std::nullopt);
+      const bool loop = res.end == explore::EndKind::Livelock || (res.end == explore::EndKind::Liveness && res.has_loop);
+      r.trace = build_trace(*inst, res.path, loop ? std::optional<size_t>(res.loop_from) : std::nullopt, nullptr,
+                            res.end == explore::EndKind::Liveness ? res.property : -1);
       r.error_kind = r.trace->violation.kind;
       break;
     }
@@ -507,6 +528,12 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   const bool livelock = t.violation.kind == vm::kind_name(vm::ErrorKind::Livelock);
   if (livelock && (!t.violation.loop_from || *t.violation.loop_from > t.steps.size()))
     return diverged("a livelock trace needs 'loop: N' naming one of its steps (where the loop starts)");
+  const bool liveness = t.violation.kind == vm::kind_name(vm::ErrorKind::Liveness);
+  const int property = liveness ? property_of(m, t.violation.report) : -1;
+  if (liveness && property < 0)
+    return diverged("a liveness trace needs a 'property: NAME' line naming one of the target's always_eventually properties");
+  if (liveness && t.violation.loop_from && (*t.violation.loop_from == 0 || *t.violation.loop_from > t.steps.size()))
+    return diverged("the trace's 'loop: N' does not name one of its steps");
   std::vector<uint8_t> loop_start;
   for (size_t i = 0; ok && i < t.steps.size(); ++i) {
     const trace::Step& st = t.steps[i];
@@ -547,6 +574,20 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
     if (!ok && i + 1 < t.steps.size())
       return diverged(fmt::format("step {}: the model fails here ({}) but the trace goes on to step {}", st.index,
                                   vm::kind_name(mach.error().kind), t.steps.size()));
+  }
+  if (ok && liveness) {
+    // The whole claim is re-checked here: the loop, the property false all
+    // along it, and its fairness (or the run's end with the property false).
+    std::optional<size_t> from;
+    if (t.violation.loop_from) from = *t.violation.loop_from - 1;
+    LivenessCheck lc = check_liveness_path(m, labels, from, size_t(property));
+    if (!lc.ok) return diverged(lc.problem);
+    rr.reproduced = true;
+    rr.message = from ? fmt::format("reproduced liveness: '{}' stays false on the weakly fair loop of steps {}..{}",
+                                    m.progress[size_t(property)].first, *from + 1, t.steps.size())
+                      : fmt::format("reproduced liveness: the run ends after step {} with '{}' false", t.steps.size(),
+                                    m.progress[size_t(property)].first);
+    return rr;
   }
   if (ok && livelock) {
     if (!std::equal(loop_start.begin(), loop_start.end(), s.begin()))

@@ -69,8 +69,11 @@ std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labe
 // loop_from (livelock): labels[loop_from..] lead back to the state they
 // started from; the trace says so, and the violation is the livelock.
 // deps: a lock-order witness (vm/lock_deps.h) whose edge ends the path.
+// property (liveness, >= 0): the always_eventually property the path breaks,
+// with its loop at loop_from or, without one, by ending the run.
 trace::Trace build_trace(const Instance& inst, const std::vector<uint32_t>& labels,
-                         std::optional<size_t> loop_from = std::nullopt, vm::LockDeps* deps = nullptr);
+                         std::optional<size_t> loop_from = std::nullopt, vm::LockDeps* deps = nullptr,
+                         int property = -1);
 
 struct ReplayResult {
   bool reproduced = false;

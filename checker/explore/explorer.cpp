@@ -44,6 +44,7 @@ const char* to_string(EndKind k) {
     case EndKind::TerminalViolation: return "terminal-violation";
     case EndKind::Initial: return "initial";
     case EndKind::Livelock: return "livelock";
+    case EndKind::Liveness: return "liveness";
   }
   return "?";
 }
@@ -570,10 +571,12 @@ Result Bfs::run() {
     res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
     if (l.found) {
       res.verdict = Verdict::Violation;
-      res.end = EndKind::Livelock;
+      res.end = l.property < 0 ? EndKind::Livelock : EndKind::Liveness;
+      res.property = l.property;
       res.path = path_to(l.stuck);
       res.path.insert(res.path.end(), l.walk.begin(), l.walk.end());
       res.loop_from = res.path.size();
+      res.has_loop = !l.loop.empty();
       res.path.insert(res.path.end(), l.loop.begin(), l.loop.end());
     }
   } else if (opt_.liveness) {

@@ -54,7 +54,8 @@ struct Options {
   SearchKind search = SearchKind::Bfs;
   Reduction reduction = Reduction::None;
   // After a complete breadth-first pass, look for states from which no final
-  // state can be reached (explore/liveness.h): a Violation with EndKind::Livelock.
+  // state can be reached (explore/liveness.h): a Violation with EndKind::Livelock;
+  // then check the worker's liveness properties (EndKind::Liveness).
   bool liveness = false;  // the CLI turns it on (check --no-liveness turns it off)
   StoreOptions store;
   uint64_t seed = 0;               // swarm / randomised DFS
@@ -81,6 +82,7 @@ enum class EndKind {
   TerminalViolation,  // a reachable final state whose final checks fail
   Initial,            // the initial state itself violates an invariant
   Livelock,           // a reachable state from which no final state can be reached (path: a lasso)
+  Liveness,           // a liveness property fails under weak fairness (path: a lasso, or a path to a final state)
 };
 
 struct Stats {
@@ -124,6 +126,10 @@ struct Result {
   // state path[loop_from] started from).
   std::string liveness = "off";
   size_t loop_from = 0;
+  // Liveness: the property that fails (Worker::progress bit) and whether the
+  // path ends in a loop (path[loop_from..]) or in a final state (no loop).
+  int property = -1;
+  bool has_loop = false;
   // The distributed search (distributed/dist_bfs.h): states stored and peak
   // memory of each rank (empty for one process).
   std::vector<uint64_t> rank_states, rank_memory;

@@ -1,6 +1,8 @@
 // Stuck states after a complete breadth-first pass; see liveness.h.
 #include "explore/liveness.h"
 
+#include "explore/fair_cycle.h"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -39,6 +41,7 @@ struct Block {
   std::vector<StateId> to;      // successor store ids
   std::vector<Label> labels;
   std::vector<uint8_t> final;   // 1: the state is final (no move, everything finished)
+  std::vector<uint64_t> holds;  // the liveness properties that hold in the state (with properties)
 };
 
 }  // namespace
@@ -48,9 +51,10 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
   Lasso out;
   const uint64_t n = order.size();
   if (n == 0) return out;
+  const unsigned props = workers.empty() ? 0 : workers[0]->progress_count();
   // Rough cost before starting: 2 x (id + label) per transition is not known
   // yet; charge the per-state arrays now and the rows as they come.
-  const int64_t per_state = int64_t(n) * 4 * 4 + int64_t(id_bound) * 4;
+  const int64_t per_state = int64_t(n) * (4 * 4 + (props ? 8 : 0)) + int64_t(id_bound) * 4;
   if (!mem.try_add(per_state)) {
     out.skipped = "not enough memory left under --max-memory to rebuild the graph";
     return out;
@@ -80,7 +84,9 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
       EdgeSink sink(c, blk.to, blk.labels);
       for (uint64_t k = b * kBlock; k < std::min(n, (b + 1) * kBlock); ++k) {
         size_t before = blk.to.size();
-        Worker::Result res = w.expand(c.materialize(order[k]), sink);
+        const uint8_t* state = c.materialize(order[k]);
+        if (props) blk.holds.push_back(w.progress(state));
+        Worker::Result res = w.expand(state, sink);
         if (res == Worker::Result::Deadlock || res == Worker::Result::TerminalViolation)
           throw std::logic_error("liveness: a violating end state after a passing search");
         blk.final.push_back(res == Worker::Result::Terminal);
@@ -101,9 +107,11 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
   std::vector<uint32_t> succ;
   std::vector<Label> label;
   std::vector<uint8_t> final;
+  std::vector<uint64_t> holds;
   succ.reserve(m);
   label.reserve(m);
   final.reserve(n);
+  if (props) holds.reserve(n);
   {
     uint64_t k = 0;
     for (Block& b : blocks) {
@@ -116,6 +124,7 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
         }
         final.push_back(b.final[i]);
       }
+      holds.insert(holds.end(), b.holds.begin(), b.holds.end());
       b = Block{};
     }
   }
@@ -150,7 +159,44 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
   uint64_t first = n;
   for (uint64_t k = 0; k < n && first == n; ++k)
     if (!live[k]) first = k;
-  if (first == n) return out;
+  if (first == n) {
+    if (!props) return out;
+    rrow = {};
+    pred = {};
+    live = {};
+    queue = {};
+    // Liveness properties under weak fairness, in declaration order. Charged:
+    // the units and flags here, the subgraph, its components and the
+    // search's maps in find_fair_cycle (about 16 bytes an edge, 60 a state).
+    const int64_t fair_cost = int64_t(m) * 16 + int64_t(n) * 60;
+    if (!mem.try_add(fair_cost)) {
+      out.skipped = "not enough memory left under --max-memory for the liveness properties";
+      return out;
+    }
+    charged += fair_cost;
+    std::vector<uint32_t> unit(m);
+    for (uint64_t e = 0; e < m; ++e) unit[e] = workers[0]->fairness_unit(label[e]);
+    std::vector<uint8_t> bad(n);
+    for (unsigned p = 0; p < props; ++p) {
+      uint64_t end_bad = n;
+      for (uint64_t k = 0; k < n; ++k) {
+        bad[k] = !((holds[k] >> p) & 1);
+        if (bad[k] && final[k] && end_bad == n) end_bad = k;
+      }
+      FairCycle fc = find_fair_cycle(RowGraph{row, succ, unit}, bad);
+      if (!fc.found && end_bad == n) continue;
+      out.found = true;
+      out.property = int(p);
+      if (fc.found && fc.entry < end_bad) {
+        out.stuck = order[fc.entry];
+        for (uint64_t e : fc.edges) out.loop.push_back(label[e]);
+      } else {
+        out.stuck = order[end_bad];
+      }
+      return out;
+    }
+    return out;
+  }
 
   // The lasso: from the first stuck state, follow first successors depth-first
   // (every successor of a stuck state is stuck) until a state repeats.

@@ -18,6 +18,13 @@
 // shortest path from the initial state, then a depth-first walk (successors
 // in their fixed order) until a state repeats; the steps from that state on
 // repeat forever. Deterministic for every thread count.
+//
+// When no state is stuck, the same graph answers the system's liveness
+// properties "always eventually P" under weak fairness (explore/fair_cycle.h):
+// a final state where P is false (the run ends and P never holds again), or a
+// weakly fair cycle of P-false states. Both are counterexamples; the one whose
+// first state comes first in canonical order is reported, for the first
+// property (in declaration order) that has one.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +40,10 @@ struct Lasso {
   StateId stuck = kNoState;  // the first stuck state (canonical order): the prefix is the path to it
   std::vector<Label> walk;   // from `stuck` to the loop's first state
   std::vector<Label> loop;   // the loop, back to its first state
+  // A liveness property's counterexample (stuck states come first): its
+  // index; `stuck` is where the loop starts (walk is empty), or the final
+  // state where the property is false (walk and loop are empty).
+  int property = -1;
   std::string skipped;       // why the check did not run (memory), "" when it did
 };
 

@@ -103,6 +103,19 @@ class Worker {
   // then keeps one uint32 per frontier state).
   virtual bool memos() const { return false; }
 
+  // Liveness properties "always eventually P" (explore/fair_cycle.h), checked
+  // under weak fairness after a complete breadth-first pass. progress(state)
+  // says which hold in `state` (bit i: property i, i < progress_count() <=
+  // 64); it must be a function of the state alone. fairness_unit(label)
+  // names who takes a transition (the interpreter: its context); a unit
+  // enabled all along a cycle must move in it.
+  virtual unsigned progress_count() const { return 0; }
+  virtual uint64_t progress(const uint8_t* state) {
+    (void)state;
+    return 0;
+  }
+  virtual uint32_t fairness_unit(Label label) const { return label; }
+
  protected:
   uint64_t asleep_ = 0;
 };

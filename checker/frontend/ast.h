@@ -336,6 +336,10 @@ struct TargetDef {
   std::optional<std::pair<std::string, SourceLoc>> hypothetical;
   StmtPtr final_block;  // final { ... }: runs once every thread has finished; nullptr if none
   std::vector<std::pair<std::string, SourceLoc>> invariants;
+  // always_eventually done, idle;  liveness properties: on every weakly fair
+  // run each function (no parameters, a truth value) holds again and again,
+  // and holds when the run ends (explore/fair_cycle.h).
+  std::vector<std::pair<std::string, SourceLoc>> eventually;
   // leak_check ptdesc_cache, pages;  objects of these still allocated when
   // every context has finished are reported as leaks (kmemleak).
   std::vector<std::pair<std::string, SourceLoc>> leak_checks;

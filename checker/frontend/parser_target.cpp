@@ -261,7 +261,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
     SourceLoc kl = k.loc;
     if (k.kind != Tok::Ident)
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
+                    "invariant, always_eventually, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
     std::string w = k.text;
     if (w == "description") {
       next();
@@ -350,6 +350,13 @@ void Parser::parse_target(std::vector<Decl>& out) {
         t->invariants.emplace_back(expect_ident("an invariant function name"), l);
       } while (accept(","));
       expect(";", "after invariant");
+    } else if (w == "always_eventually") {
+      next();
+      do {
+        SourceLoc l = cur().loc;
+        t->eventually.emplace_back(expect_ident("a liveness property's function name"), l);
+      } while (accept(","));
+      expect(";", "after always_eventually");
     } else if (w == "warn_only") {
       next();
       t->warn_only = true;
@@ -397,7 +404,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after expect");
     } else {
       fail_expected("a target item (description, cite, arch, set, import, heap, init, thread, mix, final, "
-                    "invariant, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
+                    "invariant, always_eventually, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
     }
   }
   if (t->threads.empty() && !t->mix)

@@ -246,6 +246,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     if (code.init) idents(code.init.get(), refs);
     for (const auto& th : code.threads) idents(th.body.get(), refs);
     for (const auto& [name, loc] : td.invariants) refs.insert(name);
+    for (const auto& [name, loc] : td.eventually) refs.insert(name);
     for (const ast::GlobalVar* v : vars) idents(v->init.get(), refs);
     // One worklist of names: a function's body and a macro's body both name
     // more (iterative: macro chains can be long).
@@ -278,16 +279,27 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     spec.entry = cg.compile_block(th.name, *th.body, th.loc);
     m.threads.push_back(spec);
   }
-  for (const auto& [name, loc] : td.invariants) {
+  // Invariants and liveness properties: predicates the invariant context
+  // evaluates on a state.
+  auto predicate = [&](const std::string& what, const std::string& name, SourceLoc loc) {
     auto it = syms.funcs.find(name);
     if (it == syms.funcs.end() || !syms.defs[it->second]->body)
-      sm.error(loc, fmt::format("invariant '{}' is not a defined function", name));
+      sm.error(loc, fmt::format("{} '{}' is not a defined function", what, name));
     if (!m.funcs[it->second].has_body) cg.compile_function(it->second, *syms.defs[it->second]);
     const ast::FuncDef& fd = *syms.defs[it->second];
-    if (!fd.params.empty()) sm.error(loc, fmt::format("invariant '{}' must take no parameters", name));
-    if (!m.funcs[it->second].ret.size) sm.error(loc, fmt::format("invariant '{}' must return a truth value", name));
-    m.invariants.emplace_back(name, it->second);
+    if (!fd.params.empty()) sm.error(loc, fmt::format("{} '{}' must take no parameters", what, name));
+    if (!m.funcs[it->second].ret.size) sm.error(loc, fmt::format("{} '{}' must return a truth value", what, name));
+    return it->second;
+  };
+  for (const auto& [name, loc] : td.invariants) m.invariants.emplace_back(name, predicate("invariant", name, loc));
+  std::set<std::string> progress_names;
+  for (const auto& [name, loc] : td.eventually) {
+    if (!progress_names.insert(name).second)
+      sm.error(loc, fmt::format("liveness property '{}' is named twice in always_eventually", name));
+    m.progress.emplace_back(name, predicate("liveness property", name, loc));
   }
+  if (m.progress.size() > 64)
+    sm.error(td.eventually[64].second, "at most 64 liveness properties (always_eventually) per target");
 
   // ---- stacks: each context gets exactly the deepest call chain it can reach.
   std::vector<uint64_t> depth = stack_depths(m, cg, sm);
@@ -300,6 +312,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   }
   uint64_t inv_depth = 0;
   for (const auto& iv : m.invariants) inv_depth = std::max(inv_depth, depth[iv.second]);
+  for (const auto& pv : m.progress) inv_depth = std::max(inv_depth, depth[pv.second]);
   m.stack_of_context.assign(m.contexts() + 1, 0);
   for (uint32_t c = 0; c < m.contexts() + 1; ++c) {
     uint64_t need = c < m.threads.size() ? depth[m.threads[c].entry]

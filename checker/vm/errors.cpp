@@ -9,7 +9,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(ErrorKind::Count)> kN
     "held-lock-freed", "lock-freed-memory", "bad-unlock", "bad-call", "deadlock",
     "bug", "vm-bug", "warn", "invariant", "leak", "sleep-in-atomic", "model-limit", "model-error",
     "bad-page", "alert", "livelock", "lock-held-at-exit", "rcu-held-at-exit", "atomic-at-exit",
-    "circular-locking", "recursive-locking",
+    "circular-locking", "recursive-locking", "liveness",
 };
 }  // namespace
 

@@ -37,6 +37,7 @@ enum class ErrorKind : uint8_t {
   AtomicAtExit,    // do_exit(): a context finished with interrupts or preemption disabled
   CircularLocking, // lockdep: two lock classes taken in both orders somewhere in the explored space
   RecursiveLocking,// lockdep: a lock taken while a lock of the same class and subclass is held
+  Liveness,        // an always_eventually property fails on a weakly fair run (a lasso, or a run's end)
   Count
 };
 

@@ -124,6 +124,11 @@ class Machine : private MemoryPort {
     bool opaque = false;
   };
   bool check_invariants(uint8_t* s, InvariantReads* reads);
+  // The liveness properties (`always_eventually`, Model::progress) that hold
+  // in s (a working buffer, as for invariants): bit i for property i. A
+  // property that fails while evaluated (a BUG, a bad access) throws
+  // std::runtime_error naming it.
+  uint64_t progress(uint8_t* s);
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
   // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
@@ -251,6 +256,9 @@ class Machine : private MemoryPort {
   std::vector<uint64_t> argv_;
   uint64_t last_ret_ = 0;          // value returned by a context's entry function
   bool in_invariant_ = false;
+  // Runs the predicate function fid (no parameters) in the invariant context
+  // on s; false (with error()) when it fails, else its value is last_ret_.
+  bool evaluate(uint8_t* s, uint32_t fid);
   InvariantReads* inv_reads_ = nullptr;  // check_invariants(s, reads): what they read
   void note_inv_read(uint64_t off, uint64_t size) {
     if (off + size > m_.state_size) {

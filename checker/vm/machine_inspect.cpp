@@ -2,6 +2,9 @@
 // invariants, why a context cannot move, and call chains for reports.
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "vm/builtins.h"
 #include "vm/machine.h"
@@ -48,26 +51,46 @@ bool Machine::check_invariants(uint8_t* s) {
   // state goes unchecked; what is not checked is memory between two stores'
   // arrivals (docs/memory-model.md "Invariants").
   if (mm_ && !mm_->quiescent(s)) return true;
-  uint32_t t = m_.invariant_context();
   for (const auto& [name, fid] : m_.invariants) {
-    // A fresh scratch tail each time: an invariant that failed part-way must
-    // not leave a frame behind for the next one.
-    std::memset(s + m_.state_size, 0, m_.work_size - m_.state_size);
-    ts(s, t).func = UINT32_MAX;
-    ts(s, t).status = kIdle;
-    in_invariant_ = true;
-    cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
-    last_ret_ = 0;
-    bool ok = call(s, t, fid, nullptr, nullptr, Operand{0, 0, false}) && run(s, t, 0, false);
-    in_invariant_ = false;
-    if (!ok) return false;
+    if (!evaluate(s, fid)) return false;
     if (last_ret_ == 0) {
       err_ = ErrorInfo{};
       cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code.back().loc;
-      return fail(ErrorKind::Invariant, t, name);
+      return fail(ErrorKind::Invariant, m_.invariant_context(), name);
     }
   }
   return true;
+}
+
+bool Machine::evaluate(uint8_t* s, uint32_t fid) {
+  uint32_t t = m_.invariant_context();
+  // A fresh scratch tail each time: a predicate that failed part-way must
+  // not leave a frame behind for the next one.
+  std::memset(s + m_.state_size, 0, m_.work_size - m_.state_size);
+  ts(s, t).func = UINT32_MAX;
+  ts(s, t).status = kIdle;
+  in_invariant_ = true;
+  cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
+  last_ret_ = 0;
+  bool ok = call(s, t, fid, nullptr, nullptr, Operand{0, 0, false}) && run(s, t, 0, false);
+  in_invariant_ = false;
+  return ok;
+}
+
+uint64_t Machine::progress(uint8_t* s) {
+  // Read as memory stands (under a weak model, stores still buffered are not
+  // seen yet; their propagation is a move like any other).
+  // A discarded state (an assumption failed) is no run at all: nothing to show.
+  if (discarded(s)) return ~uint64_t(0);
+  uint64_t holds = 0;
+  for (size_t i = 0; i < m_.progress.size(); ++i) {
+    const auto& [name, fid] = m_.progress[i];
+    if (!evaluate(s, fid))
+      throw std::runtime_error(fmt::format("the liveness property '{}' failed while it was evaluated ({}: {})", name,
+                                           kind_name(err_.kind), err_.detail));
+    if (last_ret_ != 0) holds |= uint64_t(1) << i;
+  }
+  return holds;
 }
 
 bool Machine::check_leaks(const uint8_t* s) {

@@ -113,6 +113,9 @@ struct Model {
   uint32_t rcu_stack_region = 0;
   uint32_t init_func = UINT32_MAX;
   std::vector<std::pair<std::string, uint32_t>> invariants;  // name, function id
+  // always_eventually: liveness properties GF P under weak fairness
+  // (explore/fair_cycle.h); name, function id (no parameters, a truth value).
+  std::vector<std::pair<std::string, uint32_t>> progress;
   uint32_t invariant_stack_region = UINT32_MAX;
   std::vector<uint32_t> stack_of_context;  // region index of each context's stack
   std::vector<uint32_t> leak_regions;      // objects still live here at the end are leaks

@@ -50,6 +50,15 @@ class ModelWorker : public explore::Worker {
 
   bool memos() const override { return memos_ != nullptr; }
 
+  // Liveness properties: evaluated on a copy (the predicates run in the
+  // invariant context's scratch tail); a context is a fairness unit.
+  unsigned progress_count() const override { return static_cast<unsigned>(m_.progress.size()); }
+  uint64_t progress(const uint8_t* state) override {
+    std::memcpy(cur_.data(), state, m_.state_size);
+    return mach_.progress(cur_.data());
+  }
+  uint32_t fairness_unit(explore::Label label) const override { return Machine::unlabel(label).context; }
+
   // Sleep sets: a slot is a context (below 64). Every move is executed, the
   // sleeping ones too (their footprints are needed), but only the awake ones
   // go to the store. Moves with several choices (nondet, an RCU callback

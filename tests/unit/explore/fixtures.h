@@ -44,6 +44,17 @@ class FnSystem : public TransitionSystem {
   }
   const Bytes& init() const { return init_; }
   bool initial_bad() const { return init_bad_ && init_bad_(init_); }
+  // Liveness properties (bit i of progress(s): property i holds in s) and
+  // fairness units (default: the label itself).
+  FnSystem& with_progress(unsigned count, std::function<uint64_t(const Bytes&)> holds) {
+    progress_count_ = count;
+    progress_ = std::move(holds);
+    return *this;
+  }
+  FnSystem& with_units(std::function<uint32_t(Label)> unit) {
+    unit_ = std::move(unit);
+    return *this;
+  }
 
  private:
   struct W : Worker {
@@ -56,6 +67,11 @@ class FnSystem : public TransitionSystem {
       return r;
     }
     bool initial_violation(const uint8_t*) override { return sys.initial_bad(); }
+    unsigned progress_count() const override { return sys.progress_count_; }
+    uint64_t progress(const uint8_t* state) override {
+      return sys.progress_(Bytes(state, state + sys.init_.size()));
+    }
+    uint32_t fairness_unit(Label l) const override { return sys.unit_ ? sys.unit_(l) : l; }
     const FnSystem& sys;
     Bytes cur;
     std::vector<Succ> succ;
@@ -63,6 +79,9 @@ class FnSystem : public TransitionSystem {
   Bytes init_;
   Expand expand_;
   std::function<bool(const Bytes&)> init_bad_;
+  unsigned progress_count_ = 0;
+  std::function<uint64_t(const Bytes&)> progress_;
+  std::function<uint32_t(Label)> unit_;
 };
 
 // N counters, each counted up from 0 to K by its own thread (label = counter).

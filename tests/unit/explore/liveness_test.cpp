@@ -4,6 +4,8 @@
 #include "explore/explorer.h"
 #include "fixtures.h"
 
+#include <array>
+
 #include <CppUTest/TestHarness.h>
 
 using namespace ptcheck::explore;
@@ -83,4 +85,100 @@ TEST(Liveness, EveryPathEndingIsNotALivelock) {
   Result r = check(sys, 2);
   CHECK(r.verdict == Verdict::Pass);
   STRCMP_EQUAL("checked", r.liveness.c_str());
+}
+
+// Liveness properties under weak fairness (explore/fair_cycle.h). Graphs over
+// one-byte states with edges (unit, from, to): label = 100*unit + 10*from + to,
+// the unit is label / 100; property 0 holds in the states of `holds`.
+namespace {
+
+FnSystem fair_graph(std::vector<std::array<uint8_t, 3>> edges, std::vector<uint8_t> finals, std::vector<uint8_t> holds) {
+  FnSystem sys(Bytes{0}, [edges, finals](const Bytes& s, std::vector<Succ>& out) {
+    for (auto [u, a, b] : edges)
+      if (a == s[0]) out.push_back({Label(100 * u + 10 * a + b), Bytes{b}});
+    if (!out.empty()) return Worker::Result::Expanded;
+    for (uint8_t f : finals)
+      if (f == s[0]) return Worker::Result::Terminal;
+    return Worker::Result::Deadlock;
+  });
+  sys.with_progress(1, [holds](const Bytes& s) {
+    for (uint8_t h : holds)
+      if (h == s[0]) return uint64_t(1);
+    return uint64_t(0);
+  });
+  sys.with_units([](Label l) { return l / 100; });
+  return sys;
+}
+
+}  // namespace
+
+TEST(Liveness, SpinningAloneIsNotFair) {
+  // A (unit 1) spins at 1 while B (unit 2) could set the flag (1 -> 2):
+  // the spin starves B, which is enabled all along, so no fair run keeps
+  // the flag unset.
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 1}, {2, 1, 2}}, {2}, {2});
+  for (unsigned threads : {1u, 2u}) {
+    Result r = check(sys, threads);
+    CHECK(r.verdict == Verdict::Pass);
+    STRCMP_EQUAL("checked", r.liveness.c_str());
+  }
+}
+
+TEST(Liveness, RetryStarvedByAFairTogglerIsALasso) {
+  // A toggles 1 <-> 2 forever; B retries at 1 (1 -> 1) and could succeed at 2
+  // (2 -> 3, final). Both move on the cycle 1 -> 2 -> 1 -> 1, so it is fair,
+  // and B never gets through: "always eventually done" fails.
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 2}, {1, 2, 1}, {2, 1, 1}, {2, 2, 3}}, {3}, {3});
+  for (unsigned threads : {1u, 2u}) {
+    Result r = check(sys, threads);
+    CHECK(r.verdict == Verdict::Violation);
+    CHECK(r.end == EndKind::Liveness);
+    CHECK_EQUAL(0, r.property);
+    CHECK(r.has_loop);
+    // Prefix 0 -> 1, then the loop from 1: A's edge 1 -> 2, back 2 -> 1 (A),
+    // then B's edge 1 -> 1.
+    std::vector<Label> want{101, 112, 121, 211};
+    CHECK(r.path == want);
+    CHECK_EQUAL(1u, r.loop_from);
+    CHECK_EQUAL(4u, r.stats.states);
+  }
+}
+
+TEST(Liveness, AUnitDisabledOnTheCycleMayStayStill) {
+  // A loops 1 -> 2 -> 1; B can move only at 2 (2 -> 3, final), so B is not
+  // enabled all along the cycle and the cycle is weakly fair without B:
+  // the property (holds at 3) fails. The loop passes through 2, where B...
+  // is enabled; it must pass through 1, where B is disabled.
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 2}, {1, 2, 1}, {2, 2, 3}}, {3}, {3});
+  Result r = check(sys, 1);
+  CHECK(r.end == EndKind::Liveness);
+  std::vector<Label> want{101, 112, 121};
+  CHECK(r.path == want);
+  CHECK_EQUAL(1u, r.loop_from);
+}
+
+TEST(Liveness, FinalStateWherePropertyIsFalse) {
+  // The run can end at 2 with the property false (it holds only at 3).
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 2}, {2, 1, 3}}, {2, 3}, {3});
+  Result r = check(sys, 2);
+  CHECK(r.end == EndKind::Liveness);
+  CHECK_FALSE(r.has_loop);
+  std::vector<Label> want{101, 112};
+  CHECK(r.path == want);
+}
+
+TEST(Liveness, PropertyThatHoldsAgainAndAgainPasses) {
+  // A cycles 1 -> 2 -> 1 but the property holds at 2: it holds infinitely often.
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 2}, {1, 2, 1}, {2, 2, 3}}, {3}, {2, 3});
+  Result r = check(sys, 2);
+  CHECK(r.verdict == Verdict::Pass);
+  STRCMP_EQUAL("checked", r.liveness.c_str());
+}
+
+TEST(Liveness, StuckStatesComeBeforeProperties) {
+  // 1 loops with no way out: a livelock, whatever the property says.
+  FnSystem sys = fair_graph({{1, 0, 1}, {1, 1, 1}, {1, 0, 2}}, {2}, {2});
+  Result r = check(sys, 1);
+  CHECK(r.end == EndKind::Livelock);
+  CHECK_EQUAL(-1, r.property);
 }

@@ -81,7 +81,7 @@ TEST(ParserErrors, SyntaxErrors) {
 TEST(ParserErrors, TargetErrors) {
   CHECK_ERROR("target t { bogus; thread A { } }",
               "m.ptm:1:12: error: expected a target item (description, cite, arch, set, import, heap, init, "
-              "thread, mix, final, invariant, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}', found 'bogus'");
+              "thread, mix, final, invariant, always_eventually, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}', found 'bogus'");
   CHECK_ERROR("target t { set CONFIG_X = maybe; thread A { } }", "m.ptm:1:27: error: expected 'y', 'n' or a number, found 'maybe'");
   CHECK_ERROR("target t { expect maybe; thread A { } }", "m.ptm:1:19: error: expected 'pass' or 'violation'");
   CHECK_ERROR("target t { heap { pages x; } thread A { } }", "m.ptm:1:25: error: expected a page count after 'pages', found 'x'");

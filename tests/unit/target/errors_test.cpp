@@ -61,3 +61,22 @@ TEST(Errors, ImportsAreLocatedAndMustBeModelFiles) {
   expect_error(std::string(kPre) + "target t { import \"model/none.ptm\"; thread w { x = 1; } expect pass; }\n",
                "spec/t.ptm:3:12: error: cannot find imported file 'model/none.ptm'");
 }
+
+TEST(Errors, LivenessPropertiesAreLocated) {
+  expect_error(std::string(kPre) + "target t { thread w { x = 1; } always_eventually nope; expect pass; }\n",
+               "spec/t.ptm:3:50: error: liveness property 'nope' is not a defined function");
+  expect_error(std::string(kPre) +
+                   "static bool p(long a) { return a; }\n"
+                   "target t { thread w { x = 1; } always_eventually p; expect pass; }\n",
+               "spec/t.ptm:4:50: error: liveness property 'p' must take no parameters");
+  expect_error(std::string(kPre) +
+                   "static void p(void) { x = 2; }\n"
+                   "target t { thread w { x = 1; } always_eventually p; expect pass; }\n",
+               "liveness property 'p' must return a truth value");
+  expect_error(std::string(kPre) +
+                   "static bool p(void) { return x; }\n"
+                   "target t { thread w { x = 1; } always_eventually p, p; expect pass; }\n",
+               "spec/t.ptm:4:53: error: liveness property 'p' is named twice in always_eventually");
+  expect_error(std::string(kPre) + "target t { thread w { x = 1; } always_eventually 3; expect pass; }\n",
+               "spec/t.ptm:3:50: error: expected a liveness property's function name");
+}
