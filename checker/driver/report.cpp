@@ -268,11 +268,18 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
         out.push_back(fmt::format(" lock: {:016x}", e.addr));
         call_trace(out, m, chain, e.context);
       } else {
-        v.title = "INFO: task hung: no context can make progress (deadlock)";
+        // A wait cycle while other contexts keep moving (driver/run.cpp
+        // livelock_violation) is the same deadlock, masked.
+        const bool masked = e.detail.find("the deadlock is masked") != std::string::npos;
+        v.title = masked ? "INFO: task hung: contexts wait for each other forever (deadlock, masked by contexts that "
+                           "keep moving)"
+                         : "INFO: task hung: no context can make progress (deadlock)";
         if (!e.detail.empty()) out.push_back(e.detail);
         for (uint32_t c = 0; c < m.contexts(); ++c) {
           std::string why = mach.blocked_reason(s, c);
           if (!why.empty()) out.push_back(fmt::format("{}: {}", m.context_name(c), why));
+          else if (masked && reinterpret_cast<const vm::ThreadState*>(s + m.threads_off)[c].func != UINT32_MAX)
+            out.push_back(fmt::format("{}: busy-waits, at{}", m.context_name(c), frame_line(m, mach.resting_loc(s, c))));
         }
       }
       break;

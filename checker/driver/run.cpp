@@ -249,6 +249,18 @@ trace::Violation livelock_violation(const Instance& inst, vm::Machine& mach, con
         e.loc = mach.resting_loc(s, c);
         named = true;
       }
+  // Some contexts wait for each other's locks while another keeps moving: a
+  // deadlock the busy-waiter masks (no state is without moves). Reported as
+  // the deadlock it is (SPIN: an invalid end state), with the lasso.
+  std::vector<uint32_t> cycle = mach.deadlock_cycle(s);
+  if (!cycle.empty()) {
+    std::string who;
+    for (uint32_t c : cycle) who += (who.empty() ? "" : " -> ") + m.context_name(c);
+    e.kind = vm::ErrorKind::Deadlock;
+    e.detail = fmt::format("{} -> {} wait for each other's locks; the contexts still moving keep every state "
+                           "with a move, so the deadlock is masked (steps {}..{} repeat forever)",
+                           who, m.context_name(cycle[0]), loop_from + 1, steps);
+  }
   trace::Violation v = render_violation(m, *inst.env, e, {}, s, hist, mach);
   v.loop_from = static_cast<unsigned>(loop_from + 1);
   return v;
@@ -525,7 +537,9 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
   std::vector<uint8_t> s(m.buffer_size());
   bool ok = mach.build_initial(s.data()) && mach.check_invariants(s.data());
   std::vector<vm::Move> moves;
-  const bool livelock = t.violation.kind == vm::kind_name(vm::ErrorKind::Livelock);
+  // A lasso: a livelock, or a deadlock a busy-waiting context masks.
+  const bool masked = t.violation.kind == vm::kind_name(vm::ErrorKind::Deadlock) && t.violation.loop_from;
+  const bool livelock = t.violation.kind == vm::kind_name(vm::ErrorKind::Livelock) || masked;
   if (livelock && (!t.violation.loop_from || *t.violation.loop_from > t.steps.size()))
     return diverged("a livelock trace needs 'loop: N' naming one of its steps (where the loop starts)");
   const bool liveness = t.violation.kind == vm::kind_name(vm::ErrorKind::Liveness);
@@ -594,9 +608,13 @@ ReplayResult replay_trace(Project& project, const trace::Trace& t,
       return diverged(fmt::format("after step {} the state is not the one step {} started from: no loop",
                                   t.steps.size(), *t.violation.loop_from));
     // The loop is real; that no final state is reachable from it is what the
-    // search proved (replay re-runs the lasso, not the whole search).
+    // search proved (replay re-runs the lasso, not the whole search). A masked
+    // deadlock's wait cycle is checked here: it needs no search.
+    if (masked && mach.deadlock_cycle(s.data()).empty())
+      return diverged("the trace ends in a loop but no contexts wait for each other's locks: no masked deadlock");
     rr.reproduced = true;
-    rr.message = fmt::format("reproduced livelock: steps {}..{} return to the state they started from",
+    rr.message = fmt::format("reproduced {}: steps {}..{} return to the state they started from",
+                             masked ? "deadlock (masked by contexts that keep moving)" : "livelock",
                              *t.violation.loop_from, t.steps.size());
     return rr;
   }

@@ -141,6 +141,12 @@ class Machine : private MemoryPort {
   std::vector<uint32_t> call_chain(const uint8_t* s, uint32_t t) const;
   // Why a context cannot move (for deadlock reports).
   std::string blocked_reason(const uint8_t* s, uint32_t t) const;
+  // The contexts that hold the lock context t is blocked on (empty: t is not
+  // blocked on a lock), and a cycle of contexts each blocked on a lock the
+  // next one holds (a deadlock among them, whatever the others do; empty:
+  // none), starting at its smallest context.
+  std::vector<uint32_t> waits_for(const uint8_t* s, uint32_t t) const;
+  std::vector<uint32_t> deadlock_cycle(const uint8_t* s) const;
   const Model& model() const { return m_; }
   // The weak memory model the target runs under (nullptr: sc).
   const MemoryModel* memory_model() const { return mm_.get(); }

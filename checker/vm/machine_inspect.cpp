@@ -1,5 +1,6 @@
 // The interpreter's read-only views of a state: end-of-run checks (kmemleak),
 // invariants, why a context cannot move, and call chains for reports.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -201,6 +202,43 @@ std::string Machine::blocked_reason(const uint8_t* s, uint32_t t) const {
       return std::string("waiting in ") + std::string(builtin_info(b).name) + "(" + buf + ") in " + where +
              (holder.empty() ? ", held by nobody still running" : ", held by " + holder);
   }
+}
+
+std::vector<uint32_t> Machine::waits_for(const uint8_t* s, uint32_t t) const {
+  const ThreadState& th = ts(s, t);
+  if (th.func == UINT32_MAX) return {};
+  const Insn& in = m_.funcs[th.func].code[th.pc];
+  uint32_t choices = 1;
+  if (in.op != Op::Builtin || can_run(s, t, in, choices)) return {};
+  const auto& args = m_.arglists[in.aux];
+  if (args.empty()) return {};
+  const uint8_t* f = const_cast<Machine*>(this)->frame(const_cast<uint8_t*>(s), t);
+  uint64_t lock = read_value(f + args[0].off, args[0].size, false);
+  std::vector<uint32_t> holders;
+  for (uint32_t c = 0; c < m_.contexts(); ++c)
+    if (c != t && held(ts(s, c), lock)) holders.push_back(c);
+  return holders;
+}
+
+std::vector<uint32_t> Machine::deadlock_cycle(const uint8_t* s) const {
+  const uint32_t n = m_.contexts();
+  std::vector<std::vector<uint32_t>> next(n);
+  for (uint32_t c = 0; c < n; ++c) next[c] = waits_for(s, c);
+  // From each context, follow the first holder until a context repeats.
+  for (uint32_t start = 0; start < n; ++start) {
+    std::vector<uint32_t> path;
+    std::vector<int> at(n, -1);
+    for (uint32_t c = start; !next[c].empty(); c = next[c][0]) {
+      if (at[c] >= 0) {
+        std::vector<uint32_t> cyc(path.begin() + at[c], path.end());
+        std::rotate(cyc.begin(), std::min_element(cyc.begin(), cyc.end()), cyc.end());
+        return cyc;
+      }
+      at[c] = int(path.size());
+      path.push_back(c);
+    }
+  }
+  return {};
 }
 
 }  // namespace ptcheck::vm
