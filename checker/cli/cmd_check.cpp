@@ -130,15 +130,13 @@ void print_table(const std::vector<CheckResult>& rs) {
   std::vector<std::array<std::string, 8>> rows;
   rows.push_back({"target", "arch", "expected", "got", "states", "transitions", "depth", "seconds"});
   for (const auto& r : rs) {
-    std::string got = r.verdict == "violation" ? "violation " + r.error_kind
-                    : r.verdict == "incomplete" ? "incomplete (" + r.incomplete_reason + ")"
-                    : r.verdict == "error" ? "error (below)"
-                    : r.verdict == "vacuous" ? cli::vacuous_text(r) : r.verdict;
+    std::string got = r.verdict == RowVerdict::Error ? "error (below)" : got_text(r);
     if (r.probabilistic) got += fmt::format(" (probabilistic: P(missed) {:.2g})", r.omission_probability);
-    if (!r.as_expected && r.verdict != "incomplete" && r.verdict != "not run" && r.verdict != "error")
+    if (!r.as_expected && r.verdict != RowVerdict::Incomplete && r.verdict != RowVerdict::NotRun &&
+        r.verdict != RowVerdict::Error)
       got += "  <-- UNEXPECTED";
     std::string arch = r.memory_model == "sc" ? r.arch : fmt::format("{} [{}]", r.arch, r.memory_model);
-    rows.push_back({r.target, arch, r.expected, got, std::to_string(r.stats.states),
+    rows.push_back({r.target, arch, r.expected.text(), got, std::to_string(r.stats.states),
                     std::to_string(r.stats.transitions), std::to_string(r.stats.depth), fmt_seconds(r.stats.seconds)});
   }
   std::array<size_t, 8> w{};
@@ -245,24 +243,31 @@ void write_file(const std::string& path, const std::string& text, const char* wh
 }
 
 // A result for a run that ^C prevented.
-CheckResult not_run(const std::string& target, const std::string& arch, const std::string& expected) {
+CheckResult not_run(const std::string& target, const std::string& arch, const RowExpected& expected) {
   CheckResult r;
   r.target = target;
   r.arch = arch;
   r.expected = expected;
-  r.verdict = "not run";
+  r.verdict = RowVerdict::NotRun;
   return r;
 }
 
 // A layout property's result as a row of the verdict table: "incomplete" for
-// Z3's unknown; error_kind carries the witness text the table prints below.
+// Z3's unknown, and its witness (printed below the table).
 CheckResult property_row(const PropertyResult& p) {
   CheckResult r;
   r.target = p.property;
   r.arch = p.arch;
-  r.expected = p.expected;
-  r.verdict = p.verdict == PropertyVerdict::Unknown ? "incomplete" : to_string(p.verdict);
-  if (!p.witness.empty()) r.error_kind = r.verdict + " " + p.witness;
+  r.expected = RowExpected::of_property(p.expected);
+  switch (p.verdict) {
+    case PropertyVerdict::Holds: r.verdict = RowVerdict::Holds; break;
+    case PropertyVerdict::Fails: r.verdict = RowVerdict::Fails; break;
+    case PropertyVerdict::Sat: r.verdict = RowVerdict::Sat; break;
+    case PropertyVerdict::Unsat: r.verdict = RowVerdict::Unsat; break;
+    case PropertyVerdict::Unknown: r.verdict = RowVerdict::Incomplete; break;
+    case PropertyVerdict::NotRun: r.verdict = RowVerdict::NotRun; break;
+  }
+  r.witness = p.witness;
   r.incomplete_reason = p.unknown_reason;
   r.as_expected = p.as_expected;
   r.stats.seconds = p.seconds;
@@ -273,10 +278,14 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   nlohmann::json x;
   x["target"] = r.target;
   x["arch"] = r.arch;
-  x["expected"] = r.expected;
-  x["verdict"] = r.verdict;
-  x["error_kind"] = r.error_kind.empty() || r.verdict == "error" ? nlohmann::json(nullptr) : nlohmann::json(r.error_kind);
-  if (r.verdict == "error") x["error"] = r.error_kind;
+  x["expected"] = r.expected.text();
+  x["verdict"] = to_string(r.verdict);
+  // (A layout property's witness went here before it had a field of its own;
+  // it still does, for readers of the older form.)
+  x["error_kind"] = r.error_kind ? nlohmann::json(std::string(vm::kind_name(*r.error_kind)))
+                    : r.witness.empty() ? nlohmann::json(nullptr) : nlohmann::json(witness_text(r));
+  if (!r.witness.empty()) x["witness"] = r.witness;
+  if (r.verdict == RowVerdict::Error) x["error"] = r.error;
   x["as_expected"] = r.as_expected;
   if (!r.incomplete_reason.empty()) x["incomplete_reason"] = r.incomplete_reason;
   x["states"] = r.stats.states;
@@ -476,7 +485,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
           w ? dist::allreduce_one(*w, cli::g_cancel ? 1 : 0, dist::Transport::Op::Max) != 0 : bool(cli::g_cancel);
       if (cancelled) {
         const auto& e = t->def->expect;
-        results.push_back(not_run(t->name, a, !e ? "?" : e->violation ? "violation " + e->kind : "pass"));
+        results.push_back(not_run(t->name, a, expected_of(*t)));
         continue;
       }
       // A target whose model does not compile is an error row; the others still run.
@@ -486,9 +495,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
         results.push_back(check_target(project, *t, a, one));
       } catch (const InputError& e) {
         const auto& ex = t->def->expect;
-        CheckResult r = not_run(t->name, a, !ex ? "?" : ex->violation ? "violation " + ex->kind : "pass");
-        r.verdict = "error";
-        r.error_kind = e.what();
+        CheckResult r = not_run(t->name, a, expected_of(*t));
+        r.verdict = RowVerdict::Error;
+        r.error = e.what();
         results.push_back(std::move(r));
       }
     }
@@ -510,8 +519,8 @@ int run_check(Project& project, const CheckCliOptions& o) {
       }
   bool unexpected = false, incomplete = false, errors = false;
   for (const auto& r : results) {
-    if (r.verdict == "incomplete" || r.verdict == "not run") incomplete = true;
-    else if (r.verdict == "error") errors = true;
+    if (r.verdict == RowVerdict::Incomplete || r.verdict == RowVerdict::NotRun) incomplete = true;
+    else if (r.verdict == RowVerdict::Error) errors = true;
     else if (!r.as_expected) unexpected = true;
   }
   CoverageData covered;  // the union over every run
@@ -555,8 +564,8 @@ int run_check(Project& project, const CheckCliOptions& o) {
       if (!r.memory_model_limits.empty() && limits.insert(r.memory_model_limits).second)
         std::cout << "\nmemory model " << r.memory_model_limits << "\n";
     for (const auto& r : results)
-      if (!r.trace && !r.error_kind.empty() && r.verdict != "violation" && r.verdict != "error")  // a property's witness
-        std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, r.error_kind);
+      if (!r.witness.empty())  // a property's witness
+        std::cout << fmt::format("\n{} ({}): {}", r.target, r.arch, witness_text(r));
     for (const auto& r : results)
       for (const auto& point : r.unreached)
         std::cout << fmt::format("\n{} ({}): vacuous pass: no explored path reaches '{}'; the pass says nothing about "
@@ -589,7 +598,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   if (!o.coverage.empty()) (o.json ? std::cerr : std::cout) << "\n" << coverage_summary(covered);
   // The results are out; what could not be checked or written is still an error.
   for (const auto& r : results)
-    if (r.verdict == "error") std::cerr << r.error_kind << "\n";
+    if (r.verdict == RowVerdict::Error) std::cerr << r.error << "\n";
   for (const auto& e : write_errors) std::cerr << e << "\n";
   // Files that did not load matter to --all; for named targets they are a warning.
   bool broken = !project.broken_files().empty();

@@ -92,7 +92,7 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
     answers.push_back(eng.ask(*q, a, sets, err));
   }
   bool unknown = false;
-  for (const auto& a : answers) unknown |= a.result == "unknown" || a.holds == "unknown";
+  for (const auto& a : answers) unknown |= a.result == z3::SatResult::Unknown || a.holds == z3::Validity::Unknown;
   if (opt.json) {
     nlohmann::json j;
     j["query"] = z3::to_string(*q);
@@ -101,20 +101,20 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
     for (const auto& a : answers) {
       nlohmann::json x;
       x["arch"] = a.arch;
-      x["answer"] = a.result;
+      x["answer"] = z3::to_string(a.result);
       if (!a.reason.empty()) x["reason"] = a.reason;
-      if (a.result == "sat") x["witness"] = {{"config", cfg_json(a.config)}, {"members", members_json(a.members)}};
+      if (a.result == z3::SatResult::Sat) x["witness"] = {{"config", cfg_json(a.config)}, {"members", members_json(a.members)}};
       nlohmann::json vals = nlohmann::json::array();
       for (const auto& v : a.values) {
-        nlohmann::json y = {{"question", v.text}, {"answer", v.result}, {"value", v.describe}};
+        nlohmann::json y = {{"question", v.text}, {"answer", z3::to_string(v.result)}, {"value", v.describe}};
         if (v.witness) y["witness"] = fmt::format("{:#x}", *v.witness);
         if (v.single || v.witness) y["decoded"] = v.decoded;
         vals.push_back(y);
       }
       if (!vals.empty()) x["values"] = vals;
-      x["holds_in_every_config"] = a.holds == "yes" ? nlohmann::json(true)
-                                   : a.holds == "no" ? nlohmann::json(false) : nlohmann::json("unknown");
-      if (a.holds == "no")
+      x["holds_in_every_config"] = a.holds == z3::Validity::Yes ? nlohmann::json(true)
+                                   : a.holds == z3::Validity::No ? nlohmann::json(false) : nlohmann::json("unknown");
+      if (a.holds == z3::Validity::No)
         x["counterexample"] = {{"config", cfg_json(a.counter)}, {"members", members_json(a.counter_members)}};
       j["results"].push_back(std::move(x));
     }
@@ -127,34 +127,34 @@ int run_query(Project& project, const LayoutOptions& opt, const std::vector<std:
   size_t w = 0;
   for (const auto& a : answers) w = std::max(w, a.arch.size());
   for (const auto& a : answers) {
-    std::string head = fmt::format("{:<{}}  {:<7}  ", a.arch, w, a.result);
+    std::string head = fmt::format("{:<{}}  {:<7}  ", a.arch, w, z3::to_string(a.result));
     std::string pad(head.size(), ' ');
     std::vector<std::string> lines;
-    if (a.result == "sat") {
-      std::string s = a.holds == "yes" ? "holds in every config"
+    if (a.result == z3::SatResult::Sat) {
+      std::string s = a.holds == z3::Validity::Yes ? "holds in every config"
                     : a.config.empty() ? "in some configs" : "when " + z3::config_text(a.config);
       if (!a.members.empty()) s += "; " + z3::ranges_text(a.members);
       lines.push_back(s);
-    } else if (a.result == "unsat") {
+    } else if (a.result == z3::SatResult::Unsat) {
       lines.push_back("never, under any Kconfig values");
     } else {
       lines.push_back("z3 gave no answer (" + a.reason + "): not a proof either way");
     }
     for (const auto& v : a.values) {
       std::string s = v.text + ": " + v.describe;
-      if (v.result == "sat") s += fmt::format(" -> e.g. {:#x} (decodes as {})", *v.witness, v.decoded);
-      else if (v.result == "unsat" && v.single) s += fmt::format(" -> decodes as {}, not the asked value", v.decoded);
-      else if (v.result == "unsat") s += " -> never";
+      if (v.result == z3::SatResult::Sat) s += fmt::format(" -> e.g. {:#x} (decodes as {})", *v.witness, v.decoded);
+      else if (v.result == z3::SatResult::Unsat && v.single) s += fmt::format(" -> decodes as {}, not the asked value", v.decoded);
+      else if (v.result == z3::SatResult::Unsat) s += " -> never";
       else s += " -> unknown";
       lines.push_back(s);
     }
-    if (a.result == "sat") {
-      if (a.holds == "no") {
+    if (a.result == z3::SatResult::Sat) {
+      if (a.holds == z3::Validity::No) {
         std::string s = "not in every config: fails " +
                         (a.counter.empty() ? std::string("in some") : "when " + z3::config_text(a.counter));
         if (!a.counter_members.empty()) s += "; " + z3::ranges_text(a.counter_members);
         lines.push_back(s);
-      } else if (a.holds == "unknown") {
+      } else if (a.holds == z3::Validity::Unknown) {
         lines.push_back("whether it holds in every config: unknown (" + a.reason + ")");
       }
     }

@@ -7,20 +7,7 @@
 
 namespace ptcheck::cli {
 
-std::string vacuous_text(const CheckResult& r) {
-  std::string out = "vacuous (unreached:";
-  for (size_t i = 0; i < r.unreached.size(); ++i) out += (i ? ", " : " ") + r.unreached[i];
-  return out + ")";
-}
-
 namespace {
-
-std::string got_text(const CheckResult& r) {
-  if (r.verdict == "violation") return "violation " + r.error_kind;
-  if (r.verdict == "incomplete") return "incomplete (" + r.incomplete_reason + ")";
-  if (r.verdict == "vacuous") return vacuous_text(r);
-  return r.verdict;
-}
 
 // One TAP description line: no '#' (it would start a directive), one line.
 std::string tap_text(std::string s) {
@@ -55,15 +42,15 @@ std::string tap_report(const std::vector<CheckResult>& results) {
   for (size_t i = 0; i < results.size(); ++i) {
     const CheckResult& r = results[i];
     std::string name = tap_text(fmt::format("{} {}", r.target, r.arch));
-    if (r.verdict == "not run") {
+    if (r.verdict == RowVerdict::NotRun) {
       out += fmt::format("ok {} {} # SKIP not run (interrupted)\n", i + 1, name);
       continue;
     }
-    bool ok = r.as_expected && r.verdict != "incomplete" && r.verdict != "error";
+    bool ok = r.as_expected && r.verdict != RowVerdict::Incomplete && r.verdict != RowVerdict::Error;
     out += fmt::format("{} {} {}\n", ok ? "ok" : "not ok", i + 1, name);
-    out += fmt::format("# {}: expected {}, got {}\n", name, tap_text(r.expected), tap_text(got_text(r)));
-    if (r.verdict == "error")
-      out += "# " + tap_text(r.error_kind) + "\n";
+    out += fmt::format("# {}: expected {}, got {}\n", name, tap_text(r.expected.text()), tap_text(got_text(r)));
+    if (r.verdict == RowVerdict::Error)
+      out += "# " + tap_text(r.error) + "\n";
     if (!ok && r.trace)
       for (const std::string& l : {r.trace->violation.title}) out += "# " + tap_text(l) + "\n";
   }
@@ -75,8 +62,8 @@ std::string junit_report(const std::vector<CheckResult>& results) {
   double seconds = 0;
   for (const auto& r : results) {
     seconds += r.stats.seconds;
-    if (r.verdict == "not run") ++skipped;
-    else if (r.verdict == "error" || r.verdict == "incomplete") ++errors;
+    if (r.verdict == RowVerdict::NotRun) ++skipped;
+    else if (r.verdict == RowVerdict::Error || r.verdict == RowVerdict::Incomplete) ++errors;
     else if (!r.as_expected) ++failures;
   }
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -87,15 +74,15 @@ std::string junit_report(const std::vector<CheckResult>& results) {
   for (const auto& r : results) {
     out += fmt::format("    <testcase classname=\"ptcheck.{}\" name=\"{}\" time=\"{:.3f}\"", xml(r.arch), xml(r.target),
                        r.stats.seconds);
-    std::string what = fmt::format("expected {}, got {}", r.expected, got_text(r));
-    if (r.verdict == "not run") {
+    std::string what = fmt::format("expected {}, got {}", r.expected.text(), got_text(r));
+    if (r.verdict == RowVerdict::NotRun) {
       out += ">\n      <skipped message=\"not run (interrupted)\"/>\n    </testcase>\n";
-    } else if (r.verdict == "error" || r.verdict == "incomplete") {
+    } else if (r.verdict == RowVerdict::Error || r.verdict == RowVerdict::Incomplete) {
       out += fmt::format(">\n      <error message=\"{}\">{}</error>\n    </testcase>\n", xml(what),
-                         xml(r.verdict == "error" ? r.error_kind : r.incomplete_reason));
+                         xml(r.verdict == RowVerdict::Error ? r.error : r.incomplete_reason));
     } else if (!r.as_expected) {
       out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n", xml(what),
-                         xml(r.trace ? trace::to_text(*r.trace) : r.verdict == "vacuous" ? vacuous_text(r) : r.error_kind));
+                         xml(r.trace ? trace::to_text(*r.trace) : r.verdict == RowVerdict::Vacuous ? vacuous_text(r) : witness_text(r)));
     } else {
       out += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
                          xml(r.trace ? r.trace->violation.title : what));

@@ -8,8 +8,6 @@
 
 namespace ptcheck::cli {
 
-// "vacuous (unreached: a, b)": a pass that never executed some reach points.
-std::string vacuous_text(const CheckResult& r);
 std::string tap_report(const std::vector<CheckResult>& results);
 std::string junit_report(const std::vector<CheckResult>& results);
 

@@ -92,8 +92,8 @@ void report_lock_cycle(CheckResult& r, const Instance& inst, const explore::Opti
   for (const vm::LockEdge& e : cycle)
     out.push_back(fmt::format("  lock({}); lock({});", vm::lock_node_name(m, e.from), vm::lock_node_name(m, e.to)));
   out.push_back(" *** DEADLOCK ***");
-  r.verdict = "violation";
-  r.error_kind = t.violation.kind;
+  r.verdict = RowVerdict::Violation;
+  r.error_kind = vm::ErrorKind::CircularLocking;
   r.trace = std::move(t);
 }
 

@@ -23,17 +23,6 @@ struct Baseline {
   bool mix = false;
 };
 
-std::string got_text(const CheckResult& r) {
-  if (r.verdict == "violation") return "violation " + r.error_kind;
-  if (r.verdict == "incomplete") return "incomplete (" + r.incomplete_reason + ")";
-  if (r.verdict == "vacuous") {
-    std::string s = "vacuous (unreached:";
-    for (size_t i = 0; i < r.unreached.size(); ++i) s += (i ? ", " : " ") + r.unreached[i];
-    return s + ")";
-  }
-  return r.verdict;
-}
-
 bool executed(const CheckResult& r, const std::string& file, unsigned line) {
   if (!r.coverage) return false;
   auto f = r.coverage->files.find(file);
@@ -82,7 +71,7 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
       CheckOptions one = base;
       one.coverage = true;
       Baseline b{t, arch, check_target(project, *t, arch, one), is_mix_target(*t)};
-      if (!b.result.as_expected || b.result.verdict == "incomplete") {
+      if (!b.result.as_expected || b.result.verdict == RowVerdict::Incomplete) {
         if (opt.progress)
           opt.progress(fmt::format("{} ({}): left out: it does not meet its expectation unmutated (got {})", t->name,
                                    arch, got_text(b.result)));
@@ -167,7 +156,7 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
           break;
         }
         MutantRun run{b->target->name, b->arch, "", got_text(r), r.stats.states};
-        if (r.verdict == "incomplete") {
+        if (r.verdict == RowVerdict::Incomplete) {
           run.outcome = "timeout";
           timeout = true;
           identical = false;

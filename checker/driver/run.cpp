@@ -405,7 +405,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   r.target = target.name;
   r.arch = arch;
   auto inst = instantiate(project, target, arch, opt.sets);
-  r.expected = inst->expected.violation ? "violation " + std::string(vm::kind_name(inst->expected.kind)) : "pass";
+  r.expected = inst->expected.violation ? RowExpected::of_violation(inst->expected.kind) : RowExpected::pass();
   r.state_bytes = inst->model.state_size;
   r.memory_model = std::string(vm::memory_model_name(inst->model.memory_model));
   if (auto mm = vm::make_memory_model(inst->model)) r.memory_model_limits = std::string(mm->limits());
@@ -456,33 +456,34 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));
   switch (res.verdict) {
     case explore::Verdict::Pass:
-      r.verdict = "pass";
+      r.verdict = RowVerdict::Pass;
       // lockdep: an order inversion anywhere in the explored space, even if
       // no deadlock state was reachable within the bounds.
       if (auto cycle = find_lock_cycle(edges); !cycle.empty()) report_lock_cycle(r, *inst, eo, cycle);
       break;
     case explore::Verdict::Incomplete:
-      r.verdict = "incomplete";
+      r.verdict = RowVerdict::Incomplete;
       r.incomplete_reason = res.incomplete_reason;
       break;
     case explore::Verdict::Violation: {
-      r.verdict = "violation";
+      r.verdict = RowVerdict::Violation;
       const bool loop = res.end == explore::EndKind::Livelock || (res.end == explore::EndKind::Liveness && res.has_loop);
       r.trace = build_trace(*inst, res.path, loop ? std::optional<size_t>(res.loop_from) : std::nullopt, nullptr,
                             res.end == explore::EndKind::Liveness ? res.property : -1);
-      r.error_kind = r.trace->violation.kind;
+      r.error_kind = vm::kind_from_name(r.trace->violation.kind);
+      if (!r.error_kind) throw std::logic_error("a counterexample of no known kind: " + r.trace->violation.kind);
       break;
     }
   }
   // A pass that never executed one of its reach points proves nothing about
   // the path it names: the target fails, naming the points.
-  if (r.verdict == "pass" && !inst->reach.empty()) {
+  if (r.verdict == RowVerdict::Pass && !inst->reach.empty()) {
     r.unreached = unreached_points(inst->reach, marks);
-    if (!r.unreached.empty()) r.verdict = "vacuous";
+    if (!r.unreached.empty()) r.verdict = RowVerdict::Vacuous;
   }
   r.as_expected = inst->expected.violation
-                      ? r.verdict == "violation" && r.error_kind == vm::kind_name(inst->expected.kind)
-                      : r.verdict == "pass";
+                      ? r.verdict == RowVerdict::Violation && r.error_kind == inst->expected.kind
+                      : r.verdict == RowVerdict::Pass;
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "driver/coverage.h"
+#include "driver/verdict.h"
 #include "explore/explorer.h"
 #include "target/instantiate.h"
 #include "trace/trace.h"
@@ -36,9 +37,11 @@ struct CheckResult {
   std::string checkpoint_written, checkpoint_error;
   // Under mpirun: each rank's states and peak memory (empty in one process).
   std::vector<uint64_t> rank_states, rank_memory;
-  std::string expected;        // "pass" or "violation <kind>"
-  std::string verdict;         // "pass", "violation", "incomplete", "vacuous" (a pass that missed a reach point)
-  std::string error_kind;      // kind of the violation found ("" otherwise)
+  RowExpected expected;        // driver/verdict.h
+  RowVerdict verdict = RowVerdict::Pass;
+  std::optional<vm::ErrorKind> error_kind;  // Violation: the kind found
+  std::string error;           // Error: why the target could not be checked
+  std::string witness;         // a layout property's witness (fails / sat)
   std::string incomplete_reason;
   bool as_expected = false;
   uint32_t state_bytes = 0;    // size of one state vector
@@ -53,6 +56,21 @@ struct CheckResult {
 
 CheckResult check_target(Project& project, const TargetEntry& target, const std::string& arch,
                          const CheckOptions& opt);
+
+// What a row came to, in words (driver/verdict.cpp): "violation
+// use-after-free", "incomplete (time-limit)", "vacuous (unreached: P, ...)",
+// "pass", "holds", ...
+std::string got_text(const CheckResult& r);
+std::string vacuous_text(const CheckResult& r);
+// The violation's kind name ("use-after-free"), "" without one.
+std::string kind_text(const CheckResult& r);
+// What a target's `expect` line asks for (Unknown "?" without one; a kind
+// ptcheck does not know is kept as written, for the row of a target that
+// failed to load).
+RowExpected expected_of(const TargetEntry& t);
+// A layout property's witness with its answer ("fails when CONFIG_X=y; ..."),
+// "" when there is none.
+std::string witness_text(const CheckResult& r);
 
 // The state vector of a target, region by region, for sizing a target.
 std::string describe_state(Project& project, const TargetEntry& target, const std::string& arch,

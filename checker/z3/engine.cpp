@@ -49,7 +49,25 @@ SymLayout& Engine::layout(const std::string& arch) {
   return *it->second->layout;
 }
 
-std::string Engine::solve(const ::z3::expr& f, std::string* reason, std::optional<::z3::model>* model) {
+const char* to_string(SatResult r) {
+  switch (r) {
+    case SatResult::Sat: return "sat";
+    case SatResult::Unsat: return "unsat";
+    case SatResult::Unknown: return "unknown";
+  }
+  return "?";
+}
+
+const char* to_string(Validity v) {
+  switch (v) {
+    case Validity::Yes: return "yes";
+    case Validity::No: return "no";
+    case Validity::Unknown: return "unknown";
+  }
+  return "?";
+}
+
+SatResult Engine::solve(const ::z3::expr& f, std::string* reason, std::optional<::z3::model>* model) {
   try {
     ::z3::solver s(ctx_);
     ::z3::params p(ctx_);
@@ -59,17 +77,17 @@ std::string Engine::solve(const ::z3::expr& f, std::string* reason, std::optiona
     switch (s.check()) {
       case ::z3::sat:
         if (model) *model = s.get_model();
-        return "sat";
+        return SatResult::Sat;
       case ::z3::unsat:
-        return "unsat";
+        return SatResult::Unsat;
       case ::z3::unknown:
         if (reason) *reason = s.reason_unknown();
-        return "unknown";
+        return SatResult::Unknown;
     }
   } catch (const ::z3::exception& e) {
     if (reason) *reason = e.msg();
   }
-  return "unknown";
+  return SatResult::Unknown;
 }
 
 SymMember Engine::member(const std::string& m, unsigned col, ArchState& a, const ErrFn& err) {
@@ -176,13 +194,13 @@ ValueAnswer Engine::decide_value(const QNode& q, ArchState& a, const ErrFn& err)
   std::optional<::z3::model> m;
   std::string reason;
   va.result = solve(goal, &reason, &m);
-  if (va.result == "sat" && m) {
+  if (va.result == SatResult::Sat && m) {
     va.witness = m->eval(y, true).simplify().get_numeral_uint64();
     va.decoded = *va.witness & q.mask;
   } else if (single) {
     va.decoded = sv & q.mask;
   }
-  if (va.result == "unknown") va.describe += " (z3: " + reason + ")";
+  if (va.result == SatResult::Unknown) va.describe += " (z3: " + reason + ")";
   return va;
 }
 
@@ -217,11 +235,11 @@ ValueAnswer Engine::decide_value(const QNode& q, ArchState& a, const ErrFn& err)
     case QNode::Decodes: {
       ValueAnswer va = decide_value(q, a, err);
       values.push_back(va);
-      if (va.result == "unknown") {
+      if (va.result == SatResult::Unknown) {
         unknown = "z3 could not decide " + va.text;
         return ctx_.bool_val(false);
       }
-      return ctx_.bool_val(va.result == "sat");
+      return ctx_.bool_val(va.result == SatResult::Sat);
     }
     case QNode::Cmp: {
       auto x = term(*q.kids[0], a, err, members);
@@ -279,7 +297,7 @@ std::vector<std::pair<std::string, bool>> Engine::implicant(const ::z3::expr& q,
     ::z3::expr f = background && !q;
     for (size_t j = 0; j < fixed.size(); ++j)
       if (j != i) f = f && lit(fixed[j]);
-    if (solve(f) == "unsat") fixed.erase(fixed.begin() + static_cast<long>(i));
+    if (solve(f) == SatResult::Unsat) fixed.erase(fixed.begin() + static_cast<long>(i));
     else ++i;
   }
   return fixed;
@@ -326,25 +344,25 @@ Answer Engine::ask(const QNode& q, const std::string& arch, const std::vector<st
     return out;
   };
   if (!unknown.empty()) {
-    ans.result = "unknown";
+    ans.result = SatResult::Unknown;
     ans.reason = unknown;
-    ans.holds = "unknown";
+    ans.holds = Validity::Unknown;
   } else {
     std::optional<::z3::model> m;
     ans.result = solve(background && f, &ans.reason, &m);
-    if (ans.result == "sat" && m) {
+    if (ans.result == SatResult::Sat && m) {
       ans.config = implicant(f, background, *m, sets);
       ans.members = ranges(*m);
     }
     std::optional<::z3::model> cm;
     std::string why;
-    std::string neg = ans.result == "unsat" ? "sat" : solve(background && !f, &why, &cm);
-    ans.holds = neg == "unsat" ? "yes" : neg == "sat" ? "no" : "unknown";
-    if (neg == "sat" && cm) {
+    SatResult neg = ans.result == SatResult::Unsat ? SatResult::Sat : solve(background && !f, &why, &cm);
+    ans.holds = neg == SatResult::Unsat ? Validity::Yes : neg == SatResult::Sat ? Validity::No : Validity::Unknown;
+    if (neg == SatResult::Sat && cm) {
       ans.counter = implicant(!f, background, *cm, sets);
       ans.counter_members = ranges(*cm);
     }
-    if (ans.holds == "unknown" && ans.reason.empty()) ans.reason = why;
+    if (ans.holds == Validity::Unknown && ans.reason.empty()) ans.reason = why;
   }
   cache_.emplace(key, ans);
   return ans;

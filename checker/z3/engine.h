@@ -25,6 +25,13 @@ struct EngineOptions {
   bool cold_unaligned = false;  // function_address without (N) is 1-aligned
 };
 
+// A solver's answer, and whether a formula holds under every Kconfig
+// assignment of the arch.
+enum class SatResult { Sat, Unsat, Unknown };
+enum class Validity { Yes, No, Unknown };
+const char* to_string(SatResult r);  // "sat", "unsat", "unknown"
+const char* to_string(Validity v);   // "yes", "no", "unknown"
+
 struct MemberRange {
   std::string member;
   bool present = false;
@@ -34,7 +41,7 @@ struct MemberRange {
 // How the value of a decodes() atom came out on one arch.
 struct ValueAnswer {
   std::string text;      // "decodes(LIST_POISON2, memdesc_type, 15)"
-  std::string result;    // sat / unsat / unknown
+  SatResult result = SatResult::Unknown;
   std::string describe;  // "LIST_POISON2 = 0xdead000000000122", "function address (16-aligned)"
   std::optional<uint64_t> witness;  // a value that decodes as asked (sat)
   uint64_t decoded = 0;             // its decoded value, or (unsat, single value) what it decodes as
@@ -43,13 +50,13 @@ struct ValueAnswer {
 
 struct Answer {
   std::string arch;
-  std::string result;  // "sat", "unsat" or "unknown"
+  SatResult result = SatResult::Unknown;
   std::string reason;  // unknown: why (Z3's reason_unknown, or the failing sub-question)
   std::vector<std::pair<std::string, bool>> config;  // sat: the Kconfig values that matter
   std::vector<MemberRange> members;                  // sat: the members' bytes in the witness
   std::vector<ValueAnswer> values;                   // decodes() atoms
-  std::string holds;   // valid in every config: "yes", "no", "unknown"
-  std::vector<std::pair<std::string, bool>> counter; // holds == "no": a config where it fails
+  Validity holds = Validity::Unknown;                // valid in every config
+  std::vector<std::pair<std::string, bool>> counter; // holds == No: a config where it fails
   std::vector<MemberRange> counter_members;
   bool cached = false;
 };
@@ -78,8 +85,8 @@ class Engine {
   ::z3::context& ctx() { return ctx_; }
   EngineOptions& options() { return opt_; }
   size_t cache_hits() const { return hits_; }
-  // One solver call with the engine's timeout: "sat", "unsat" or "unknown" (reason set).
-  std::string solve(const ::z3::expr& f, std::string* reason = nullptr, std::optional<::z3::model>* model = nullptr);
+  // One solver call with the engine's timeout (Unknown: reason set).
+  SatResult solve(const ::z3::expr& f, std::string* reason = nullptr, std::optional<::z3::model>* model = nullptr);
 
  private:
   struct ArchState;

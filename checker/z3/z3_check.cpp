@@ -100,7 +100,10 @@ std::vector<PropertyResult> check_properties(Project& project, const std::vector
       PropertyResult r;
       r.property = p->name;
       r.arch = a;
-      r.expected = p->expect;
+      // The parser admits these three words only.
+      r.expected = p->expect == "holds" ? PropertyVerdict::Holds
+                 : p->expect == "sat"   ? PropertyVerdict::Sat
+                                        : PropertyVerdict::Unsat;
       if (cancel && cancel->load()) {  // ^C: the rest is listed as not run
         out.push_back(std::move(r));
         continue;
@@ -108,22 +111,22 @@ std::vector<PropertyResult> check_properties(Project& project, const std::vector
       auto t0 = std::chrono::steady_clock::now();
       eng.load_project_arch(project, a);
       z3::Answer ans = eng.ask(*q, a, sets, err);
-      if (p->expect == "holds") {
-        if (ans.holds == "unknown" || (ans.result == "unknown" && ans.holds != "no")) {
+      if (r.expected == PropertyVerdict::Holds) {
+        if (ans.holds == z3::Validity::Unknown || (ans.result == z3::SatResult::Unknown && ans.holds != z3::Validity::No)) {
           r.verdict = PropertyVerdict::Unknown;
         } else {
-          r.verdict = ans.holds == "yes" ? PropertyVerdict::Holds : PropertyVerdict::Fails;
-          if (ans.holds == "no") r.witness = witness_text(ans, true);
+          r.verdict = ans.holds == z3::Validity::Yes ? PropertyVerdict::Holds : PropertyVerdict::Fails;
+          if (ans.holds == z3::Validity::No) r.witness = witness_text(ans, true);
         }
       } else {
-        r.verdict = ans.result == "unknown" ? PropertyVerdict::Unknown
-                  : ans.result == "sat"     ? PropertyVerdict::Sat
+        r.verdict = ans.result == z3::SatResult::Unknown ? PropertyVerdict::Unknown
+                  : ans.result == z3::SatResult::Sat     ? PropertyVerdict::Sat
                                             : PropertyVerdict::Unsat;
-        if (ans.result == "sat") r.witness = witness_text(ans, false);
+        if (ans.result == z3::SatResult::Sat) r.witness = witness_text(ans, false);
       }
       if (r.verdict == PropertyVerdict::Unknown)
         r.unknown_reason = "z3 answered unknown" + (ans.reason.empty() ? "" : ": " + ans.reason);
-      r.as_expected = to_string(r.verdict) == p->expect;
+      r.as_expected = r.verdict == r.expected;
       r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       out.push_back(std::move(r));
     }
@@ -190,7 +193,7 @@ std::vector<Clobber> clobber_values(z3::Engine& eng, const std::string& arch, co
     for (const auto& sub : L.leaf_paths(t)) {
       std::string part = m + "." + sub;
       auto q = z3::parse_query(fmt::format("overlap({}, {})", part, victim), err);
-      if (eng.ask(*q, arch, {}, err).result != "sat") continue;
+      if (eng.ask(*q, arch, {}, err).result != z3::SatResult::Sat) continue;
       for (auto& c : clobber_values(eng, arch, part, victim, err)) out.push_back(std::move(c));
     }
   } else if (ptag == "rcu_head" || ptag == "callback_head") {
@@ -245,15 +248,15 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
       z3::Answer ans = eng.ask(*q, a, {}, err);
       std::string head = fmt::format("  {:<{}}  ", a + ":", w + 1);
       std::string pad(head.size(), ' ');
-      if (ans.result == "unknown") {
+      if (ans.result == z3::SatResult::Unknown) {
         lines.push_back(head + "unknown (z3: " + ans.reason + "), not a proof either way");
         continue;
       }
-      if (ans.result == "unsat") {
+      if (ans.result == z3::SatResult::Unsat) {
         lines.push_back(head + "never, under any Kconfig values (unsat)");
         continue;
       }
-      std::string when = ans.holds == "yes" ? "under every config"
+      std::string when = ans.holds == z3::Validity::Yes ? "under every config"
                        : ans.config.empty() ? "in some configs" : "when " + z3::config_text(ans.config);
       lines.push_back(head + fmt::format("{} {} ({})", q->kind == z3::QNode::Overlap ? "overlap" : "sat", when,
                                          z3::ranges_text(ans.members)));
@@ -283,12 +286,12 @@ std::vector<std::string> hazard_reach(Project& project, const TargetEntry& targe
           std::string d = z3::describe_value(v, ai, false);
           if (x.single) d = x.describe;
           std::string verdict;
-          if (x.result == "unsat")
+          if (x.result == z3::SatResult::Unsat)
             verdict = x.single ? fmt::format("decodes as {} {}, never {}: caught by {}", chk->decoder, x.decoded,
                                              chk->expected, chk->by)
                                : fmt::format("never decodes as {} {}: caught by {}", chk->decoder, chk->expected,
                                              chk->by);
-          else if (x.result == "sat")
+          else if (x.result == z3::SatResult::Sat)
             verdict = fmt::format("CAN decode as {} {} (e.g. {:#x}): passes {} silently", chk->decoder, chk->expected,
                                   *x.witness, chk->by);
           else

@@ -28,7 +28,7 @@ const char* to_string(PropertyVerdict v);
 
 struct PropertyResult {
   std::string property, arch;
-  std::string expected;  // "holds", "sat" or "unsat", as written
+  PropertyVerdict expected = PropertyVerdict::Holds;  // Holds, Sat or Unsat, as written
   PropertyVerdict verdict = PropertyVerdict::NotRun;
   std::string witness;   // fails / sat: "when CONFIG_X=y; page.lru bytes 8..23"
   std::string unknown_reason;

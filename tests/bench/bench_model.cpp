@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     // key=value figures, the format run_bench.sh reads.
     fmt::print("target={} threads={} verdict={} states={} transitions={} seconds={:.3f} states_per_sec={:.0f} "
                "bytes_per_state={:.1f} peak_rss_mib={:.0f}\n",
-               t->name, n, r.verdict, r.stats.states, r.stats.transitions, r.stats.seconds,
+               t->name, n, ptcheck::to_string(r.verdict), r.stats.states, r.stats.transitions, r.stats.seconds,
                r.stats.states / std::max(r.stats.seconds, 1e-9), r.stats.bytes_per_state, ru.ru_maxrss / 1024.0);
     if (!r.as_expected) return 1;
   } catch (const std::exception& e) {

@@ -44,7 +44,7 @@ TEST_GROUP(Check){};
 TEST(Check, ToyTargetsMeetTheirExpectations) {
   for (const char* t : kToys) {
     CheckResult r = check_toy(t, 2);
-    CHECK_TEXT(r.as_expected, (std::string(t) + ": " + r.verdict + " " + r.error_kind).c_str());
+    CHECK_TEXT(r.as_expected, (std::string(t) + ": " + got_text(r)).c_str());
   }
 }
 
@@ -59,7 +59,7 @@ TEST(Check, IndependentCountersHaveTheProductStateSpace) {
 
 TEST(Check, PhilosophersDeadlockIsShortest) {
   CheckResult r = check_toy("philosophers", 1);
-  STRCMP_EQUAL("deadlock", r.error_kind.c_str());
+  STRCMP_EQUAL("deadlock", ptcheck::kind_text(r).c_str());
   CHECK(r.trace.has_value());
   if (!r.trace) return;
   LONGS_EQUAL(3, r.trace->steps.size());  // each philosopher takes its left fork
@@ -68,18 +68,18 @@ TEST(Check, PhilosophersDeadlockIsShortest) {
 
 TEST(Check, LostUpdateFoundAndLockedVersionPasses) {
   CheckResult bad = check_toy("lost_update", 1);
-  STRCMP_EQUAL("violation", bad.verdict.c_str());
-  STRCMP_EQUAL("bug", bad.error_kind.c_str());
+  STRCMP_EQUAL("violation", ptcheck::to_string(bad.verdict));
+  STRCMP_EQUAL("bug", ptcheck::kind_text(bad).c_str());
   CheckResult good = check_toy("lost_update_locked", 1);
-  STRCMP_EQUAL("pass", good.verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(good.verdict));
 }
 
 TEST(Check, IdenticalResultsForEveryThreadCount) {
   for (const char* t : kToys) {
     CheckResult a = check_toy(t, 1), b = check_toy(t, 2), c = check_toy(t, 4);
     std::string what = t;
-    STRCMP_EQUAL_TEXT(a.verdict.c_str(), b.verdict.c_str(), what.c_str());
-    STRCMP_EQUAL_TEXT(a.verdict.c_str(), c.verdict.c_str(), what.c_str());
+    STRCMP_EQUAL_TEXT(ptcheck::to_string(a.verdict), ptcheck::to_string(b.verdict), what.c_str());
+    STRCMP_EQUAL_TEXT(ptcheck::to_string(a.verdict), ptcheck::to_string(c.verdict), what.c_str());
     CHECK_TEXT(a.stats.states == b.stats.states && a.stats.states == c.stats.states, what.c_str());
     CHECK_TEXT(a.stats.transitions == b.stats.transitions && a.stats.transitions == c.stats.transitions, what.c_str());
     CHECK_TEXT(a.stats.depth == b.stats.depth && a.stats.depth == c.stats.depth, what.c_str());
@@ -93,7 +93,7 @@ TEST(Check, IdenticalResultsForEveryThreadCount) {
 
 TEST(Check, MaxStatesEndsIncomplete) {
   CheckResult r = check_toy("lost_update_locked", 2, 10);
-  STRCMP_EQUAL("incomplete", r.verdict.c_str());
+  STRCMP_EQUAL("incomplete", ptcheck::to_string(r.verdict));
   STRCMP_EQUAL("max-states", r.incomplete_reason.c_str());
   CHECK(r.stats.states >= 10);
 }

@@ -80,12 +80,12 @@ TEST(Mutate, ApplyingEditsTheProgramAndUndoingRestoresIt) {
     CHECK(f->body->body[1]->kind == ast::Stmt::Empty);
     CHECK(code_size(p) < before);
     CheckResult r = p.check("t");
-    STRCMP_EQUAL("violation", r.verdict.c_str());  // the lost update without the lock
+    STRCMP_EQUAL("violation", ptcheck::to_string(r.verdict));  // the lost update without the lock
   }
   POINTERS_EQUAL(first, f->body->body[1].get());
   LONGS_EQUAL(before, code_size(p));
   CheckResult r = p.check("t");
-  STRCMP_EQUAL("pass", r.verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(r.verdict));
 }
 
 TEST(Mutate, SwapExchangesAndRestoresBothStatements) {

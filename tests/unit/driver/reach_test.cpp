@@ -66,7 +66,7 @@ TEST(Reach, ReachedPointsKeepThePassAndItsCounts) {
       "  reach bump, bump:again, bump: goto done, spec/t.ptm:14; expect pass; }\n"));
   CheckResult plain = p.check("plain");
   CheckResult r = p.check("t");
-  STRCMP_EQUAL("pass", r.verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(r.verdict));
   CHECK(r.as_expected);
   CHECK(r.unreached.empty());
   LONGS_EQUAL(4, r.reach_points.size());
@@ -80,7 +80,7 @@ TEST(Reach, APassWithAnUnreachedPointIsVacuousAndNamesIt) {
                      "  reach never, bump: goto again, bump:done, spec/t.ptm:7; expect pass; }\n"));
   for (unsigned threads : {1u, 2u}) {
     CheckResult r = p.check("t", threads);
-    STRCMP_EQUAL("vacuous", r.verdict.c_str());
+    STRCMP_EQUAL("vacuous", ptcheck::to_string(r.verdict));
     CHECK(!r.as_expected);
     CHECK(!r.trace);
     // never() is not called with v <= 100; nobody sets h = 1, so no retry; line 7 is `h = 7;`.
@@ -94,7 +94,7 @@ TEST(Reach, APassWithAnUnreachedPointIsVacuousAndNamesIt) {
 TEST(Reach, AViolationIsNotMaskedByUnreachedPoints) {
   TempProject p(with("target t { thread A { bump(1); BUG_ON(g == 1); } reach never; expect violation bug; }\n"));
   CheckResult r = p.check("t");
-  STRCMP_EQUAL("violation", r.verdict.c_str());
+  STRCMP_EQUAL("violation", ptcheck::to_string(r.verdict));
   CHECK(r.as_expected);
 }
 

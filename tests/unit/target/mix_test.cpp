@@ -59,7 +59,7 @@ TEST_GROUP(Mix){};
 TEST(Mix, DesugaringHasTheHandWrittenStateSpace) {
   TempProject tp(kMixAndHand);
   CheckResult a = tp.check("as_mix"), b = tp.check("by_hand");
-  STRCMP_EQUAL("pass", a.verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(a.verdict));
   CHECK(a.stats.states > 100);
   LONGS_EQUAL(b.stats.states, a.stats.states);
   LONGS_EQUAL(b.stats.transitions, a.stats.transitions);
@@ -108,10 +108,10 @@ target mix_bug {
 }
 )");
   CheckResult pass = tp.check("mix_bug");
-  STRCMP_EQUAL("pass", pass.verdict.c_str());  // one op cannot raise val above 1
+  STRCMP_EQUAL("pass", ptcheck::to_string(pass.verdict));  // one op cannot raise val above 1
   tp.project().set_bounds({{"ops", 2}});
   CheckResult r = tp.check("mix_bug");
-  STRCMP_EQUAL("bug", r.error_kind.c_str());
+  STRCMP_EQUAL("bug", ptcheck::kind_text(r).c_str());
   CHECK(r.trace.has_value());
   if (!r.trace) return;
   const auto& st = r.trace->steps;
@@ -139,7 +139,7 @@ TEST(Mix, OnePoolElementAndOneOpCostNoChoice) {
 target single { mix { threads 1; ops 1; pool struct counter *c = { &ctr[0] }; op bump(c) { inc(c); } } expect pass; }
 )");
   CheckResult r = tp.check("single");
-  STRCMP_EQUAL("pass", r.verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(r.verdict));
   LONGS_EQUAL(3, r.stats.states);  // read, write, done: no choice steps
 }
 
@@ -155,14 +155,14 @@ target arr {
   LONGS_EQUAL(3, inst->code.threads.size());
   STRCMP_EQUAL("W_0", inst->code.threads[0].name.c_str());
   CheckResult r = tp.check("arr");
-  STRCMP_EQUAL("bug", r.error_kind.c_str());
+  STRCMP_EQUAL("bug", ptcheck::kind_text(r).c_str());
   CHECK(r.trace.has_value());
   if (r.trace) {
     CHECK(!r.trace->steps.empty());
     if (!r.trace->steps.empty()) STRCMP_EQUAL("W_2", r.trace->steps.back().thread.c_str());
   }
   tp.project().set_bounds({{"N", 2}});
-  STRCMP_EQUAL("pass", tp.check("arr").verdict.c_str());
+  STRCMP_EQUAL("pass", ptcheck::to_string(tp.check("arr").verdict));
 }
 
 TEST(Mix, MalformedMixesAreLocatedErrors) {

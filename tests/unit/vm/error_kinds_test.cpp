@@ -152,10 +152,10 @@ TEST(ErrorKinds, EachKindIsReportedInTheKernelsWords) {
   TempProject p(std::string(kPrelude) + kModel);
   for (const Case& c : kCases) {
     CheckResult r = p.check(c.target);
-    std::string what = std::string(c.target) + ": got " + r.verdict + " " + r.error_kind +
+    std::string what = std::string(c.target) + ": got " + got_text(r) +
                        (r.trace ? " / " + r.trace->violation.title : "");
-    CHECK_TEXT(r.verdict == c.verdict, what.c_str());
-    STRCMP_EQUAL_TEXT(c.kind, r.error_kind.c_str(), what.c_str());
+    STRCMP_EQUAL_TEXT(c.verdict, ptcheck::to_string(r.verdict), what.c_str());
+    STRCMP_EQUAL_TEXT(c.kind, ptcheck::kind_text(r).c_str(), what.c_str());
     CHECK_TEXT(r.as_expected, what.c_str());
     if (r.trace) CHECK_TEXT(r.trace->violation.title.find(c.title_part) != std::string::npos, what.c_str());
   }

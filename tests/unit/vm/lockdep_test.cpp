@@ -76,7 +76,7 @@ TEST(Lockdep, EachTargetMeetsItsExpectation) {
                         "preempt_off", "callback_holds", "final_holds", "all_released", "abba_sequential",
                         "abc_cycle", "trylock_no_edge", "same_class", "same_class_nested"}) {
     CheckResult r = p.check(t);
-    std::string what = std::string(t) + ": got " + r.verdict + " " + r.error_kind;
+    std::string what = std::string(t) + ": got " + got_text(r);
     CHECK_TEXT(r.as_expected, what.c_str());
   }
 }

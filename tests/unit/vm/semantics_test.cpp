@@ -280,7 +280,7 @@ TEST(Semantics, CSemanticsAndBuiltins) {
   for (const char* t : {"semantics", "nondet_all_values", "nondet_only_range", "rwsem_readers_share",
                         "kasan_shadow_builtins", "kasan_poisoned_page_is_freed"}) {
     CheckResult r = p.check(t);
-    std::string what = std::string(t) + ": " + r.verdict + " " + r.error_kind +
+    std::string what = std::string(t) + ": " + got_text(r) +
                        (r.trace ? " / " + r.trace->violation.title : "");
     CHECK_TEXT(r.as_expected, what.c_str());
   }

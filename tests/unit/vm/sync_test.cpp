@@ -124,7 +124,7 @@ TEST(Sync, VerdictsOfTheSmallTargets) {
                         "spin_section_is_reader", "ipi_waits_for_irqs_off", "ipi_deadlock",
                         "downgrade_keeps_writers_out", "downgrade_read_held"}) {
     CheckResult r = p.check(t);
-    if (!r.as_expected) FAIL((std::string(t) + ": got " + r.verdict + " " + r.error_kind).c_str());
+    if (!r.as_expected) FAIL((std::string(t) + ": got " + got_text(r)).c_str());
   }
 }
 

@@ -29,23 +29,23 @@ TEST(Z3Kconfig, ImpossibleConfigsAreNeverAnswered) {
   p.load_specs();
   for (const char* a : {"x86_64", "arm64", "powerpc64"}) {
     // depends on: SPLIT_PMD_PTLOCKS needs SPLIT_PTE_PTLOCKS (mm/Kconfig)
-    STRCMP_EQUAL("unsat", ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS && !CONFIG_SPLIT_PTE_PTLOCKS").result.c_str());
+    STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS && !CONFIG_SPLIT_PTE_PTLOCKS").result));
     // select: MEMCG selects SLAB_OBJ_EXT (init/Kconfig)
-    STRCMP_EQUAL("unsat", ask(p, a, "CONFIG_MEMCG && !CONFIG_SLAB_OBJ_EXT").result.c_str());
+    STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, a, "CONFIG_MEMCG && !CONFIG_SLAB_OBJ_EXT").result));
     // select: DEBUG_LOCK_ALLOC selects DEBUG_SPINLOCK (lib/Kconfig.debug)
-    STRCMP_EQUAL("unsat", ask(p, a, "CONFIG_DEBUG_LOCK_ALLOC && !CONFIG_DEBUG_SPINLOCK").result.c_str());
+    STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, a, "CONFIG_DEBUG_LOCK_ALLOC && !CONFIG_DEBUG_SPINLOCK").result));
     // Before the rules these were free symbols: every one was sat.
-    STRCMP_EQUAL("sat", ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS").result.c_str());
+    STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS").result));
   }
   // Arch facts: powerpc selects HAVE_ARCH_TLB_REMOVE_TABLE, so no PT_RECLAIM;
   // no ARCH_WANT_HUGE_PMD_SHARE, so no PMD sharing; KMSAN is x86-only.
-  STRCMP_EQUAL("unsat", ask(p, "powerpc64", "CONFIG_PT_RECLAIM").result.c_str());
-  STRCMP_EQUAL("sat", ask(p, "x86_64", "CONFIG_PT_RECLAIM").result.c_str());
-  STRCMP_EQUAL("unsat", ask(p, "powerpc64", "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING").result.c_str());
-  STRCMP_EQUAL("unsat", ask(p, "arm64", "CONFIG_KMSAN").result.c_str());
-  STRCMP_EQUAL("sat", ask(p, "x86_64", "CONFIG_KMSAN").result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_PT_RECLAIM").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_PT_RECLAIM").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "arm64", "CONFIG_KMSAN").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_KMSAN").result));
   // x86 always has MMU_GATHER_RCU_TABLE_FREE: it holds in every config.
-  STRCMP_EQUAL("yes", ask(p, "x86_64", "CONFIG_MMU_GATHER_TABLE_FREE").holds.c_str());
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_MMU_GATHER_TABLE_FREE").holds));
 }
 
 TEST(Z3Kconfig, WitnessesSatisfyTheRules) {
@@ -54,7 +54,7 @@ TEST(Z3Kconfig, WitnessesSatisfyTheRules) {
   for (const auto& a : list_arches(p.root())) {
     ArchInfo info = load_arch(p.root(), a);
     ptcheck::z3::Answer ans = ask(p, a, "CONFIG_SPLIT_PMD_PTLOCKS || CONFIG_PT_RECLAIM || CONFIG_KASAN");
-    if (ans.result != "sat") continue;
+    if (ans.result != ptcheck::z3::SatResult::Sat) continue;
     // The witness's values plus the arch defaults for the rest.
     std::map<std::string, bool> cfg(info.kconfig.begin(), info.kconfig.end());
     for (const auto& [k, v] : ans.config) cfg[k] = v;

@@ -100,49 +100,49 @@ TEST(Z3Layout, OffsetDependsOnConfig) {
   Small m(kSmall);
   // char c @0; long l @8 if A; int i @4 (n) or @16 (y)
   auto a = m.ask("offset(s.i) == 16");
-  STRCMP_EQUAL("sat", a.result.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(a.result));
   STRCMP_EQUAL("CONFIG_A=y", cfg(a.config).c_str());
-  STRCMP_EQUAL("no", a.holds.c_str());
+  STRCMP_EQUAL("no", ptcheck::z3::to_string(a.holds));
   STRCMP_EQUAL("CONFIG_A=n", cfg(a.counter).c_str());
-  STRCMP_EQUAL("unsat", m.ask("offset(s.i) == 8").result.c_str());
-  STRCMP_EQUAL("yes", m.ask("CONFIG_A || offset(s.i) == 4").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("sizeof(s) == 8 || sizeof(s) == 24").holds.c_str());
-  STRCMP_EQUAL("unsat", m.ask("offset(s.i) == 4", {{"CONFIG_A", true}}).result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("offset(s.i) == 8").result));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("CONFIG_A || offset(s.i) == 4").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("sizeof(s) == 8 || sizeof(s) == 24").holds));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("offset(s.i) == 4", {{"CONFIG_A", true}}).result));
 }
 
 TEST(Z3Layout, OverlapOnlyUnderTheSwitch) {
   Small m(kSmall);
   auto a = m.ask("overlap(p.lru, p.memdesc)");
-  STRCMP_EQUAL("sat", a.result.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(a.result));
   STRCMP_EQUAL("CONFIG_RFC=y", cfg(a.config).c_str());
   STRCMP_EQUAL("p.lru bytes 8..23, p.memdesc bytes 16..23", ptcheck::z3::ranges_text(a.members).c_str());
-  STRCMP_EQUAL("sat", m.ask("overlap(p.lru.prev, p.memdesc)").result.c_str());
-  STRCMP_EQUAL("unsat", m.ask("overlap(p.lru.next, p.memdesc)").result.c_str());
-  STRCMP_EQUAL("unsat", m.ask("overlap(p.flags, p.lru)").result.c_str());
-  STRCMP_EQUAL("yes", m.ask("CONFIG_RFC -> overlap(p.lru.prev, p.memdesc)").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("(present(p.memdesc) -> CONFIG_RFC) && (CONFIG_RFC -> present(p.memdesc))").holds.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(m.ask("overlap(p.lru.prev, p.memdesc)").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("overlap(p.lru.next, p.memdesc)").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("overlap(p.flags, p.lru)").result));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("CONFIG_RFC -> overlap(p.lru.prev, p.memdesc)").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("(present(p.memdesc) -> CONFIG_RFC) && (CONFIG_RFC -> present(p.memdesc))").holds));
 }
 
 TEST(Z3Layout, EqualOffsetAndSizes) {
   Small m(kSmall);
-  STRCMP_EQUAL("yes", m.ask("equal_offset(p.flags, q.q_flags)").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("equal_offset(p.lru, q.q_list)").holds.c_str());
-  STRCMP_EQUAL("unsat", m.ask("equal_offset(p.tail, q.q_list)").result.c_str());
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("equal_offset(p.flags, q.q_flags)").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("equal_offset(p.lru, q.q_list)").holds));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("equal_offset(p.tail, q.q_list)").result));
   // q: 24 bytes, or 56 with BIG; aligned to 32 with AL -> 32 or 64. p: 8 + 16 + 4 -> 32.
   auto a = m.ask("sizeof(q) <= sizeof(p)");
-  STRCMP_EQUAL("no", a.holds.c_str());
+  STRCMP_EQUAL("no", ptcheck::z3::to_string(a.holds));
   STRCMP_EQUAL("CONFIG_BIG=y", cfg(a.counter).c_str());
-  STRCMP_EQUAL("yes", m.ask("sizeof(q) == 24 || sizeof(q) == 32 || sizeof(q) == 56 || sizeof(q) == 64").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("alignof(q) == 32 || !CONFIG_AL").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("end(p.memdesc) == 24 || !CONFIG_RFC").holds.c_str());
-  STRCMP_EQUAL("yes", m.ask("offset(q.more[3]) == 48 || !CONFIG_BIG").holds.c_str());
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("sizeof(q) == 24 || sizeof(q) == 32 || sizeof(q) == 56 || sizeof(q) == 64").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("alignof(q) == 32 || !CONFIG_AL").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("end(p.memdesc) == 24 || !CONFIG_RFC").holds));
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m.ask("offset(q.more[3]) == 48 || !CONFIG_BIG").holds));
 }
 
 TEST(Z3Layout, AbsentMembersNeverCompare) {
   Small m(kSmall);
   auto a = m.ask("offset(p.memdesc) == 16");
   STRCMP_EQUAL("CONFIG_RFC=y", cfg(a.config).c_str());
-  STRCMP_EQUAL("unsat", m.ask("present(s.l) && !CONFIG_A").result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("present(s.l) && !CONFIG_A").result));
 }
 
 TEST(Z3Layout, UnknownMembersAreLocatedErrors) {
@@ -201,7 +201,7 @@ TEST(Z3Query, CacheWithinARun) {
   STRCMP_EQUAL(cfg(a.config).c_str(), cfg(b.config).c_str());
   auto c = m.ask("overlap(p.lru, p.memdesc)", {{"CONFIG_RFC", false}});
   CHECK(!c.cached);
-  STRCMP_EQUAL("unsat", c.result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(c.result));
 }
 
 TEST(Z3Query, TimeoutGivesUnknownNeverAProof) {
@@ -215,7 +215,7 @@ TEST(Z3Query, TimeoutGivesUnknownNeverAProof) {
                ::z3::ult(x, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) && ::z3::ult(y, c.bv_val(static_cast<uint64_t>(1ull << 32), 64)) &&
                ::z3::bvmul_no_overflow(x, y, false);
   std::string why;
-  STRCMP_EQUAL("unknown", eng.solve(f, &why).c_str());
+  STRCMP_EQUAL("unknown", ptcheck::z3::to_string(eng.solve(f, &why)));
   CHECK(!why.empty());
 }
 
@@ -224,36 +224,36 @@ TEST_GROUP(Z3Values){};
 TEST(Z3Values, PoisonFunctionAndSlabValuesPerArch) {
   Small x86(kSmall, lp64("x86_64", 16));
   auto p2 = x86.ask("decodes(LIST_POISON2, memdesc_type, 15)");
-  STRCMP_EQUAL("unsat", p2.result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(p2.result));
   LONGS_EQUAL(1, p2.values.size());
   LONGS_EQUAL(2, p2.values[0].decoded);  // 0xdead000000000122 & 15
-  STRCMP_EQUAL("sat", x86.ask("decodes(LIST_POISON2, memdesc_type, 2)").result.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(x86.ask("decodes(LIST_POISON2, memdesc_type, 2)").result));
   auto p1 = x86.ask("decodes(LIST_POISON1, memdesc_type, 15)");
   LONGS_EQUAL(0, p1.values[0].decoded);
-  STRCMP_EQUAL("unsat", x86.ask("decodes(function_address, memdesc_type, 15)").result.c_str());
-  STRCMP_EQUAL("unsat", x86.ask("decodes(function_address(16), memdesc_type, 15)").result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(x86.ask("decodes(function_address, memdesc_type, 15)").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(x86.ask("decodes(function_address(16), memdesc_type, 15)").result));
   auto cold = x86.ask("decodes(function_address(1), memdesc_type, 15)");
-  STRCMP_EQUAL("sat", cold.result.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(cold.result));
   LONGS_EQUAL(15, *cold.values[0].witness & 15);
-  STRCMP_EQUAL("unsat", x86.ask("decodes(slab_object(16), memdesc_type, 15)").result.c_str());
-  STRCMP_EQUAL("sat", x86.ask("decodes(slab_object(16) + 15, memdesc_type, MEMDESC_TYPE_PAGE_TABLE)").result.c_str());
-  STRCMP_EQUAL("unsat", x86.ask("decodes(0xdead000000000122, page_tail, 1)").result.c_str());
-  STRCMP_EQUAL("sat", x86.ask("decodes(any, mask(0xf0), 0x20)").result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(x86.ask("decodes(slab_object(16), memdesc_type, 15)").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(x86.ask("decodes(slab_object(16) + 15, memdesc_type, MEMDESC_TYPE_PAGE_TABLE)").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(x86.ask("decodes(0xdead000000000122, page_tail, 1)").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(x86.ask("decodes(any, mask(0xf0), 0x20)").result));
 
   // 4-byte function alignment (arm64, powerpc): still never 15; 2-byte: never odd.
   Small arm(kSmall, lp64("arm64", 4));
-  STRCMP_EQUAL("unsat", arm.ask("decodes(function_address, memdesc_type, 15)").result.c_str());
-  STRCMP_EQUAL("sat", arm.ask("decodes(function_address, memdesc_type, 12)").result.c_str());
-  STRCMP_EQUAL("unsat", arm.ask("decodes(function_address(2), page_tail, 1)").result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(arm.ask("decodes(function_address, memdesc_type, 15)").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(arm.ask("decodes(function_address, memdesc_type, 12)").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(arm.ask("decodes(function_address(2), page_tail, 1)").result));
   arm.eng.options().cold_unaligned = true;
-  STRCMP_EQUAL("sat", arm.ask("decodes(function_address, memdesc_type, 15)").result.c_str());
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(arm.ask("decodes(function_address, memdesc_type, 15)").result));
 
   // powerpc64's delta: 0x5deadbeef0000122 & 15 == 2 as well
   ArchInfo ppc = lp64("powerpc64", 4);
   ppc.poison_pointer_delta = 0x5deadbeef0000000ull;
   Small p(kSmall, ppc);
   auto pp = p.ask("decodes(LIST_POISON2, memdesc_type, 15)");
-  STRCMP_EQUAL("unsat", pp.result.c_str());
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(pp.result));
   LONGS_EQUAL(2, pp.values[0].decoded);
 }
 
@@ -413,7 +413,7 @@ TEST(Z3Project, SpecLayoutPropertiesHoldOnEveryArch) {
   CHECK(results.size() >= 10 * arches);
   size_t table_match = 0;
   for (const auto& r : results) {
-    CHECK_TEXT(r.as_expected, fmt::format("{} on {}: expected {}, got {} {} {}", r.property, r.arch, r.expected,
+    CHECK_TEXT(r.as_expected, fmt::format("{} on {}: expected {}, got {} {} {}", r.property, r.arch, to_string(r.expected),
                                           to_string(r.verdict), r.witness, r.unknown_reason).c_str());
     if (r.property.rfind("table_match_", 0) == 0) {
       ++table_match;
