@@ -59,3 +59,40 @@ TEST(TargetKconfig, ImpossibleCombinationsNameTheRule) {
   STRCMP_EQUAL("(accepted)",
                error_of("set CONFIG_SPLIT_PTE_PTLOCKS = n; hypothetical_config \"what if\";").c_str());
 }
+
+// The rules of the symbols the model reads for layouts and checks (7.1.3 Kconfig):
+// arm64 and powerpc have no HVO (only x86_64 selects
+// ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP), PAGE_TABLE_CHECK needs the arch's support
+// (powerpc: only without HUGETLB_PAGE), ZONE_DEVICE needs SPARSEMEM_VMEMMAP.
+TEST(TargetKconfig, MemmapAndDebugSymbolsFollowTheirRules) {
+  expect(error_of("set CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP = y;", {}, "arm64"),
+         "spec/t.ptm:5:16: error: no arm64 kernel config has CONFIG_ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP=n "
+         "CONFIG_HUGETLB_PAGE=y CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y CONFIG_SPARSEMEM_VMEMMAP=y: "
+         "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP depends on CONFIG_HUGETLB_PAGE && "
+         "CONFIG_ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP && CONFIG_SPARSEMEM_VMEMMAP (arch/Kconfig.toml:");
+  expect(error_of("", {{"CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP", true}}, "powerpc64"),
+         "--set CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP=y: error: no powerpc64 kernel config has");
+  STRCMP_EQUAL("(accepted)", error_of("set CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP = y;").c_str());
+  // HVO follows HUGETLB_PAGE (def_bool, no prompt): hugetlb off with HVO on is refused.
+  expect(error_of("set CONFIG_HUGETLB_PAGE = n; set CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING = n;"),
+         "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP depends on");
+  expect(error_of("set CONFIG_PAGE_TABLE_CHECK = y;", {}, "powerpc64"),
+         "CONFIG_PAGE_TABLE_CHECK depends on CONFIG_ARCH_SUPPORTS_PAGE_TABLE_CHECK");
+  // Without hugetlb the arch selects the support (a select is not applied for you).
+  expect(error_of("set CONFIG_HUGETLB_PAGE = n;", {}, "powerpc64"),
+         "arch powerpc64 selects CONFIG_ARCH_SUPPORTS_PAGE_TABLE_CHECK if !CONFIG_HUGETLB_PAGE");
+  STRCMP_EQUAL("(accepted)", error_of("set CONFIG_PAGE_TABLE_CHECK = y; set CONFIG_HUGETLB_PAGE = n; "
+                                      "set CONFIG_ARCH_SUPPORTS_PAGE_TABLE_CHECK = y;", {}, "powerpc64")
+                                 .c_str());
+  STRCMP_EQUAL("(accepted)", error_of("set CONFIG_PAGE_TABLE_CHECK = y;", {}, "arm64").c_str());
+  expect(error_of("set CONFIG_SPARSEMEM_VMEMMAP = n;", {}, "arm64"),
+         "CONFIG_ZONE_DEVICE depends on CONFIG_SPARSEMEM_VMEMMAP");
+  expect(error_of("set CONFIG_MEMORY_FAILURE = y;", {}, "powerpc64"),
+         "CONFIG_MEMORY_FAILURE depends on CONFIG_MMU && CONFIG_ARCH_SUPPORTS_MEMORY_FAILURE");
+  STRCMP_EQUAL("(accepted)", error_of("set CONFIG_MEMORY_FAILURE = y; set CONFIG_PPC64_SUPPORTS_MEMORY_FAILURE = y; "
+                                      "set CONFIG_ARCH_SUPPORTS_MEMORY_FAILURE = y;",
+                                      {}, "powerpc64")
+                                 .c_str());
+  expect(error_of("set CONFIG_WANT_PAGE_VIRTUAL = y;", {}, "x86_64"),
+         "arch x86_64 never has CONFIG_WANT_PAGE_VIRTUAL");
+}

@@ -44,6 +44,14 @@ TEST(Z3Kconfig, ImpossibleConfigsAreNeverAnswered) {
   STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING").result));
   STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "arm64", "CONFIG_KMSAN").result));
   STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_KMSAN").result));
+  // HVO: only x86_64 selects ARCH_WANT_OPTIMIZE_HUGETLB_VMEMMAP in 7.1.3.
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "arm64", "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_HUGETLB_PAGE_OPTIMIZE_VMEMMAP").result));
+  // powerpc supports PAGE_TABLE_CHECK only without HUGETLB_PAGE.
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_PAGE_TABLE_CHECK && CONFIG_HUGETLB_PAGE").result));
+  STRCMP_EQUAL("sat", ptcheck::z3::to_string(ask(p, "powerpc64", "CONFIG_PAGE_TABLE_CHECK").result));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(ask(p, "arm64", "CONFIG_ZONE_DEVICE && !CONFIG_SPARSEMEM_VMEMMAP").result));
   // x86 always has MMU_GATHER_RCU_TABLE_FREE: it holds in every config.
   STRCMP_EQUAL("yes", ptcheck::z3::to_string(ask(p, "x86_64", "CONFIG_MMU_GATHER_TABLE_FREE").holds));
 }
