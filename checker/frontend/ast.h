@@ -245,13 +245,18 @@ struct GlobalVar {
 // heap { pages 4; page_bytes 64; slab ptl_cache (spinlock_t) 3; }
 struct HeapDecl {
   SourceLoc loc;
+  // A count is a number or a target parameter (`set PAGES = 6;` ... `pages
+  // PAGES;`), so `--bound PAGES=8` can grow the heap: the parameter's name is
+  // kept here and its value resolved when the target is instantiated.
   std::optional<uint64_t> pages;       // number of struct pages in the vmemmap range
   std::optional<uint64_t> page_bytes;  // bytes of each page's contents kept in the state
+  std::string pages_param, page_bytes_param;
   struct Slab {
     SourceLoc loc;
     std::string name;   // becomes a global `struct kmem_cache *NAME`
     TypeSpecPtr type;   // object type
     uint64_t count = 0;
+    std::string count_param;
   };
   std::vector<Slab> slabs;
 };

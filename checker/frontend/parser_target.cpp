@@ -18,6 +18,16 @@ static uint64_t expect_count(Parser& p, const std::string& what) {
   return p.next().value;
 }
 
+// A heap count: a number, or a target parameter's name (resolved when the
+// target is instantiated, so --bound can change it).
+static uint64_t expect_count_or_param(Parser& p, const std::string& what, std::string& param) {
+  if (p.cur().kind == Tok::Ident) {
+    param = p.next().text;
+    return 0;
+  }
+  return expect_count(p, what + " or a target parameter");
+}
+
 void Parser::parse_heap(TargetDef& t) {
   HeapDecl h;
   h.loc = next().loc;
@@ -26,10 +36,10 @@ void Parser::parse_heap(TargetDef& t) {
     const Token& k = cur();
     if (k.ident("pages")) {
       next();
-      h.pages = expect_count(*this, "a page count after 'pages'");
+      h.pages = expect_count_or_param(*this, "a page count after 'pages'", h.pages_param);
     } else if (k.ident("page_bytes")) {
       next();
-      h.page_bytes = expect_count(*this, "a byte count after 'page_bytes'");
+      h.page_bytes = expect_count_or_param(*this, "a byte count after 'page_bytes'", h.page_bytes_param);
     } else if (k.ident("slab")) {
       HeapDecl::Slab s;
       s.loc = next().loc;
@@ -37,7 +47,7 @@ void Parser::parse_heap(TargetDef& t) {
       expect("(", "before the slab object type");
       s.type = parse_type_name();
       expect(")", "after the slab object type");
-      s.count = expect_count(*this, "an object count after the slab type");
+      s.count = expect_count_or_param(*this, "an object count after the slab type", s.count_param);
       h.slabs.push_back(std::move(s));
     } else {
       fail_expected("a heap item (pages, page_bytes or slab) or '}'");

@@ -152,7 +152,21 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   // ---- heap regions at the arch's synthetic addresses.
   std::vector<Region> regions;
   const ast::HeapDecl* heap = td.heap ? &*td.heap : nullptr;
-  uint64_t pages = heap && heap->pages ? *heap->pages : 0;
+  // A heap count may name a target parameter (its value after --bound).
+  auto count = [&](uint64_t literal, const std::string& param, SourceLoc loc, const char* what) -> uint64_t {
+    if (param.empty()) return literal;
+    for (const auto& [name, v] : code.params)
+      if (name == param) {
+        if (v < 0) sm.error(loc, fmt::format("{} is parameter '{}' = {}: expected 0 or more", what, param, v));
+        return uint64_t(v);
+      }
+    std::string known;
+    for (const auto& [name, v] : code.params) known += (known.empty() ? "" : ", ") + name;
+    sm.error(loc, fmt::format("{}: '{}' is not a parameter of target '{}' ({})", what, param, td.name,
+                              known.empty() ? "it has none: declare it with `set " + param + " = N;`"
+                                            : "its parameters: " + known));
+  };
+  uint64_t pages = heap && heap->pages ? count(*heap->pages, heap->pages_param, heap->loc, "the heap's page count") : 0;
   if (pages > 4096) sm.error(heap->loc, "at most 4096 pages");
   const sema::Type* page_t = env.record("page");
   uint64_t page_struct = page_t && page_t->complete ? page_t->size : arch.map.page_struct_size;
@@ -172,7 +186,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     d.name = "data";
     d.base = arch.map.direct_map_base + arch.map.pfn_base * arch.map.page_size;
     d.stride = arch.map.page_size;
-    d.obj_size = heap->page_bytes ? *heap->page_bytes : 64;
+    d.obj_size = heap->page_bytes ? count(*heap->page_bytes, heap->page_bytes_param, heap->loc, "the heap's page_bytes") : 64;
     if (d.obj_size > arch.map.page_size) sm.error(heap->loc, "page_bytes is larger than a page");
     d.count = pages;
     d.shadow_off = 0;
@@ -182,7 +196,8 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   uint64_t slab_addr = arch.map.slab_base;
   if (heap) {
     for (const auto& s : heap->slabs) {
-      if (s.count == 0 || s.count > 4096) sm.error(s.loc, "a slab holds 1 to 4096 objects");
+      const uint64_t objects = count(s.count, s.count_param, s.loc, "the slab's object count");
+      if (objects == 0 || objects > 4096) sm.error(s.loc, "a slab holds 1 to 4096 objects");
       const sema::Type* t = env.resolve_complete(*s.type);
       Region r;
       r.kind = RegionKind::Slab;
@@ -191,7 +206,7 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
       r.obj_size = t->size;
       // SLUB aligns objects to at least the word size (ARCH_SLAB_MINALIGN).
       r.stride = align_up(std::max<uint64_t>(t->size, 1), std::max<uint64_t>(t->align, arch.abi.word_size));
-      r.count = s.count;
+      r.count = objects;
       r.base = slab_addr;
       r.shadow_off = 0;
       slab_addr = align_up(slab_addr + r.stride * r.count + 1, 0x10000);

@@ -196,3 +196,58 @@ TEST(Mix, MalformedMixesAreLocatedErrors) {
     CHECK_TEXT(msg.find(c.message) != std::string::npos, (std::string(c.text) + "\n  -> " + msg).c_str());
   }
 }
+
+TEST(Mix, HeapCountsMayBeParametersThatBoundsOverride) {
+  const std::string text = std::string(test::kPrelude) + R"(
+struct obj { long v; };
+target t {
+  set PAGES = 2;
+  set BYTES = 32;
+  set OBJS = 3;
+  heap { pages PAGES; page_bytes BYTES; slab objs (struct obj) OBJS; }
+  thread w { struct obj *o = kmem_cache_alloc(objs, GFP_KERNEL); kmem_cache_free(objs, o); }
+  expect pass;
+}
+)";
+  TempProject tp(text);
+  auto count_of = [](const Instance& inst, vm::RegionKind k) -> int64_t {
+    for (const auto& r : inst.model.regions)
+      if (r.kind == k) return int64_t(r.count);
+    return -1;
+  };
+  auto size_of = [](const Instance& inst, vm::RegionKind k) -> int64_t {
+    for (const auto& r : inst.model.regions)
+      if (r.kind == k) return int64_t(r.obj_size);
+    return -1;
+  };
+  auto base = instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {}, {});
+  CHECK_EQUAL(2, count_of(*base, vm::RegionKind::Pages));
+  CHECK_EQUAL(32, size_of(*base, vm::RegionKind::PageData));
+  CHECK_EQUAL(3, count_of(*base, vm::RegionKind::Slab));
+  auto wider = instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {},
+                           {{"PAGES", 5}, {"BYTES", 64}, {"OBJS", 4}});
+  CHECK_EQUAL(5, count_of(*wider, vm::RegionKind::Pages));
+  CHECK_EQUAL(64, size_of(*wider, vm::RegionKind::PageData));
+  CHECK_EQUAL(4, count_of(*wider, vm::RegionKind::Slab));
+  CHECK(wider->model.state_size > base->model.state_size);
+  CHECK(tp.check("t").as_expected);
+
+  // A name that is no parameter, and a negative count, are located errors.
+  auto error_of = [&](const std::string& heap, std::vector<std::pair<std::string, int64_t>> bounds) {
+    try {
+      TempProject bad(std::string(test::kPrelude) + "struct obj { long v; };\ntarget t { set N = 2; heap { " + heap +
+                      " } thread w { } expect pass; }\n");
+      instantiate(bad.project(), *bad.project().find_target("t"), "x86_64", {}, bounds);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  std::string m = error_of("pages NOPE;", {});
+  CHECK_TEXT(m.find("spec/t.ptm:5:") != std::string::npos &&
+                 m.find("the heap's page count: 'NOPE' is not a parameter of target 't' (its parameters: N)") !=
+                     std::string::npos,
+             m.c_str());
+  m = error_of("slab objs (struct obj) N;", {{"N", -1}});
+  CHECK_TEXT(m.find("the slab's object count is parameter 'N' = -1: expected 0 or more") != std::string::npos, m.c_str());
+}
