@@ -484,7 +484,6 @@ int run_check(Project& project, const CheckCliOptions& o) {
       const bool cancelled =
           w ? dist::allreduce_one(*w, cli::g_cancel ? 1 : 0, dist::Transport::Op::Max) != 0 : bool(cli::g_cancel);
       if (cancelled) {
-        const auto& e = t->def->expect;
         results.push_back(not_run(t->name, a, expected_of(*t)));
         continue;
       }
@@ -494,7 +493,6 @@ int run_check(Project& project, const CheckCliOptions& o) {
         if (!o.checkpoint.empty() && runs > 1) one.explore.checkpoint = per_run_path(o.checkpoint, t->name, a);
         results.push_back(check_target(project, *t, a, one));
       } catch (const InputError& e) {
-        const auto& ex = t->def->expect;
         CheckResult r = not_run(t->name, a, expected_of(*t));
         r.verdict = RowVerdict::Error;
         r.error = e.what();
