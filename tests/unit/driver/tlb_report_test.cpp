@@ -4,10 +4,12 @@
 // name the entry, its fill and each flush of the mm since that did not cover
 // it (too narrow, last level only, or none); an access that used no cached
 // entry keeps KASAN's plain title; notes change no state count.
+#include <regex>
 #include <string>
 
 #include "driver/run.h"
 #include "support/temp_project.h"
+#include "target/instantiate.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -207,4 +209,38 @@ TEST(TlbReport, AccessWithoutACachedEntryKeepsKasansTitle) {
   if (!r.trace) return;
   STRCMP_EQUAL("BUG: KASAN: slab-use-after-free in user", r.trace->violation.title.c_str());
   CHECK(report_of(r).find("stale TLB") == std::string::npos);
+}
+
+TEST(TlbReport, NotesChangeNoStateCount) {
+  // The same toy with every __trace_note() removed explores the same space.
+  const std::string quiet = std::regex_replace(kToyTlb, std::regex(R"(__trace_note\([^;]*\);)"), ";");
+  CHECK(quiet.find("__trace_note") == std::string::npos);
+  TempProject noted(kToyTlb), plain(quiet);
+  for (const char* t : {"last_level_only", "flushed", "leaf_page_freed"}) {
+    CheckResult a = noted.check(t), b = plain.check(t);
+    CHECK(a.stats.states > 3);
+    LONGS_EQUAL(b.stats.states, a.stats.states);
+    LONGS_EQUAL(b.stats.transitions, a.stats.transitions);
+    STRCMP_EQUAL(ptcheck::to_string(b.verdict), ptcheck::to_string(a.verdict));
+  }
+  // Without the notes the report is KASAN's plain one.
+  CheckResult p = plain.check("last_level_only");
+  CHECK(p.trace.has_value());
+  if (p.trace) STRCMP_EQUAL("BUG: KASAN: slab-use-after-free in use_walk_cache", p.trace->violation.title.c_str());
+}
+
+TEST(TlbReport, NoteNameMustBeAStringLiteral) {
+  const std::string bad = std::string(test::kPrelude) + R"(
+int x;
+target t { thread a { __trace_note(x, 1); } expect pass; }
+)";
+  std::string msg = "(accepted)";
+  try {
+    TempProject tp(bad);
+    instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {}, {});
+  } catch (const InputError& e) {
+    msg = e.what();
+  }
+  CHECK_TEXT(msg.find("spec/t.ptm:6:36: error: __trace_note's first argument must be a string literal") !=
+                 std::string::npos, msg.c_str());
 }
