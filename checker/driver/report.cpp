@@ -219,6 +219,7 @@ trace::Violation render_violation(const vm::Model& m, const sema::TypeEnv& env, 
                                 e.kind == ErrorKind::LockFreedMemory ? "Lock" : e.write ? "Write" : "Read", e.size,
                                 e.addr, task));
       kasan_tail();
+      render_tlb_stale_entry(v, m, e, hist);  // an access through a cached TLB entry: name it
       break;
     }
     case ErrorKind::DoubleFree:

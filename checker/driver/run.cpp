@@ -70,7 +70,12 @@ class TraceRecorder : public vm::Recorder {
   void on_acquire(uint32_t ctx, uint64_t addr, const std::vector<uint32_t>& chain) override {
     hist.acquired[{ctx, addr}] = ObjectHistory::Site{ctx, chain, step};
   }
+  void on_note(uint32_t ctx, const std::string& what, const std::vector<uint64_t>& args,
+               const std::vector<uint32_t>& chain) override {
+    hist.tlb.note(ctx, what, args, chain, step);
+  }
   void begin(trace::Step* st, unsigned n) {
+    if (st) hist.tlb.hit.reset();  // a use of a cached entry counts in its own step only
     writes_ = st ? &st->writes : nullptr;
     reads_ = st ? &st->reads : nullptr;
     output_ = st ? &st->output : nullptr;

@@ -288,6 +288,13 @@ Val FunctionCompiler::call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e
     in.c.off = cg_.intern_string(e.args[1]->str);
     last = 1;
   }
+  if (b == Builtin::TraceNote) {
+    // __trace_note("what", args...): the note's name is a string literal.
+    if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "__trace_note's first argument must be a string literal");
+    in.c.off = cg_.intern_string(e.args[0]->str);
+    ops.push_back(constant(0, long_t()).op);
+    first = 1;
+  }
   if (b == Builtin::Printk || b == Builtin::PrAlertBug) {
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "printk format must be a string literal");
     // %s arguments are spliced into the format: string literals, __func__ and

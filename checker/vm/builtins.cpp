@@ -116,6 +116,7 @@ constexpr BuiltinInfo kTable[] = {
     {"synchronize_srcu", B::SynchronizeSrcu, 1, 1, R::Void, true, false, false},
     {"__synchronize_srcu_wait", B::SynchronizeSrcuWait, 1, 1, R::Void, true, true, false},
     {"rcu_barrier", B::RcuBarrier, 0, 0, R::Void, true, true, false},
+    {"__trace_note", B::TraceNote, 1, 7, R::Void, false, false, false},
 };
 static_assert(std::size(kTable) == static_cast<size_t>(B::Count), "builtin table out of sync");
 

@@ -65,6 +65,10 @@ enum class Builtin : uint16_t {
   SrcuReadLock, SrcuReadUnlock, SynchronizeSrcu, SynchronizeSrcuWait,
   // rcu_barrier(): wait until no RCU callback is pending or running
   RcuBarrier,
+  // __trace_note("what", args...): no effect on the state; a trace replay's
+  // recorder gets the note (Recorder::on_note), e.g. model/hw/tlb.ptm's fills
+  // and flushes, which the report names (driver/report_tlb.cpp)
+  TraceNote,
   Count
 };
 

@@ -37,6 +37,13 @@ class Recorder {
   virtual void on_acquire(uint32_t context, uint64_t addr, const std::vector<uint32_t>& chain) {
     (void)context, (void)addr, (void)chain;
   }
+  // __trace_note("what", args...) ran in context (Builtin::TraceNote): facts a
+  // report names that the state does not keep (model/hw/tlb.ptm's fills and
+  // flushes). Only a replay has a recorder, so a note costs the search nothing.
+  virtual void on_note(uint32_t context, const std::string& what, const std::vector<uint64_t>& args,
+                       const std::vector<uint32_t>& chain) {
+    (void)context, (void)what, (void)args, (void)chain;
+  }
 };
 
 // Pseudo-addresses for on_acquire(): no region lives this low.

@@ -612,6 +612,9 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       }
       return ret(a[0] != 0);
     }
+    case Builtin::TraceNote:
+      if (rec_) rec_->on_note(t, m_.strings[in.c.off], std::vector<uint64_t>(argv_.begin() + 1, argv_.end()), chain());
+      return Exec::Next;
     case Builtin::Printk:
       if (rec_) rec_->on_print(format_printk(m_.strings[in.c.off], argv_.data() + 1, argv_.size() - 1, m_));
       return ret(0);
