@@ -84,7 +84,7 @@ TEST(ParserErrors, TargetErrors) {
               "thread, mix, final, invariant, always_eventually, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}', found 'bogus'");
   CHECK_ERROR("target t { set CONFIG_X = maybe; thread A { } }", "m.ptm:1:27: error: expected 'y', 'n' or a number, found 'maybe'");
   CHECK_ERROR("target t { expect maybe; thread A { } }", "m.ptm:1:19: error: expected 'pass' or 'violation'");
-  CHECK_ERROR("target t { heap { pages x; } thread A { } }", "m.ptm:1:25: error: expected a page count after 'pages', found 'x'");
+  CHECK_ERROR("target t { heap { pages -; } thread A { } }", "m.ptm:1:25: error: expected a page count after 'pages' or a target parameter, found '-'");
   CHECK_ERROR("target t { description \"x\"; }", "m.ptm:1:1: error: target 't' has no thread");
   CHECK_ERROR("target t { thread { } }", "m.ptm:1:19: error: expected a thread name after 'thread', found '{'");
 }
