@@ -353,20 +353,16 @@ void Parser::parse_target(std::vector<Decl>& out) {
     } else if (w == "mix") {
       if (t->mix) fail(kl, "duplicate 'mix' in target: expected at most one");
       parse_mix(*t);
-    } else if (w == "invariant") {
+    } else if (w == "invariant" || w == "always_eventually") {
+      // NAME, NAME, ...;  predicate functions, each with where it is named
+      const bool inv = w == "invariant";
       next();
       do {
         SourceLoc l = cur().loc;
-        t->invariants.emplace_back(expect_ident("an invariant function name"), l);
+        (inv ? t->invariants : t->eventually)
+            .emplace_back(expect_ident(inv ? "an invariant function name" : "a liveness property's function name"), l);
       } while (accept(","));
-      expect(";", "after invariant");
-    } else if (w == "always_eventually") {
-      next();
-      do {
-        SourceLoc l = cur().loc;
-        t->eventually.emplace_back(expect_ident("a liveness property's function name"), l);
-      } while (accept(","));
-      expect(";", "after always_eventually");
+      expect(";", inv ? "after invariant" : "after always_eventually");
     } else if (w == "warn_only") {
       next();
       t->warn_only = true;
