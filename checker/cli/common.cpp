@@ -41,7 +41,14 @@ extern "C" void on_sigint(int) {
 }
 }  // namespace
 
-void install_sigint() { std::signal(SIGINT, on_sigint); }
+// SIGUSR1 too: under mpirun the ranks do not see the terminal's ^C (mpirun
+// would end them at once); scripts/ptcheck-mpirun turns a ^C into SIGUSR1,
+// which mpirun forwards to every rank, so the ranks stop together at the end
+// of a round and rank 0 prints the incomplete table, as one process does.
+void install_sigint() {
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGUSR1, on_sigint);
+}
 
 std::string pick_root(const std::string& opt) {
   if (!opt.empty()) return opt;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # mpi_launcher.sh PTCHECK ROOT: scripts/ptcheck-mpirun ends a distributed run
 # with ptcheck's own exit statuses: the check's status when the run ends (0
-# as expected, 3 at a limit), 3 and a message when a rank is killed or the
-# run is interrupted (Ctrl-C to the launcher's process group), within
-# seconds. Skipped (77) without mpirun.
+# as expected, 3 at a limit), 3 and a message when a rank is killed, and 3
+# with rank 0's incomplete table when the run is interrupted (Ctrl-C to the
+# launcher's process group), within seconds. Skipped (77) without mpirun.
 set -uo pipefail
 ptcheck=$1 root=$2
 launcher=$root/scripts/ptcheck-mpirun
@@ -61,7 +61,11 @@ for how in kill interrupt; do
   if [ "$how" = kill ]; then
     grep -q "ptcheck-mpirun: a rank was killed (signal 9" err.txt || { cat err.txt; fail "no message for the killed rank"; }
   else
+    # ^C reaches the launcher only; the ranks get SIGUSR1 through mpirun,
+    # stop together, and rank 0 prints the incomplete table.
     grep -q "ptcheck-mpirun: interrupted" err.txt || { cat err.txt; fail "no message for the interrupt"; }
+    grep -Eq "^hugetlb_pmd_share_unshare +x86_64 +pass +incomplete \(interrupted\)" out.txt ||
+      { cat out.txt err.txt; fail "no incomplete table after the interrupt"; }
   fi
 done
 echo ok
