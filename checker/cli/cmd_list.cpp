@@ -10,6 +10,7 @@
 #include "arch/arch.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "driver/run.h"
 #include "target/desugar.h"
 #include "z3/z3_check.h"
 
@@ -85,7 +86,7 @@ int run_list(Project& p, const ListOptions& opt) {
   for (const auto& t : p.targets()) {
     std::string arches;
     for (const auto& a : t.def->arches) arches += (arches.empty() ? "" : ",") + a;
-    std::string expect = !t.def->expect ? "?" : t.def->expect->violation ? "violation " + t.def->expect->kind : "pass";
+    std::string expect = expected_of(t).text();
     rows.push_back({t.name, expect, arches.empty() ? "(default)" : arches, t.def->description});
     details.push_back(target_details(t, p.sources()));
     for (const auto& [n, l] : t.def->invariants) invariants.insert(n);
