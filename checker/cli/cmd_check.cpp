@@ -291,6 +291,10 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   x["states"] = r.stats.states;
   x["transitions"] = r.stats.transitions;
   x["depth"] = r.stats.depth;
+  if (r.verdict == RowVerdict::Pass) {  // the set of final states (breadth-first search): see explore::Stats
+    x["final_states"] = r.stats.final_states;
+    x["final_digest"] = fmt::format("{:016x}", r.stats.final_digest);
+  }
   x["seconds"] = r.stats.seconds;
   x["state_bytes"] = r.state_bytes;
   x["memory_bytes"] = r.stats.memory_bytes;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <iostream>
 #include <map>
 
@@ -35,6 +36,13 @@ CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& o) {
   m->add_option("--arch", o.arch, "only the runs of the targets on this arch (default: each target's arches)");
   m->add_option("--set", o.sets, "override a Kconfig symbol")->allow_extra_args(false);
   m->add_option("--spec", o.specs, "also load targets from this file or directory")->allow_extra_args(false);
+  m->add_option("--shard", o.shard,
+                "I/N: only the I-th of N disjoint shares of the mutants (by a hash of the name), to split a long run "
+                "over machines or sittings; scripts/mutate-score.sh merges the JSON reports");
+  m->add_option("--mutant", o.only,
+                "only this mutant (repeatable), by its name OPERATOR@FILE:LINE as the report gives it, e.g. to re-run "
+                "the survivors of a run")
+      ->allow_extra_args(false);
   m->add_flag("--json", o.json, "print the report as JSON");
   m->add_flag("--list", o.list, "list the mutants of the chosen targets' functions and stop");
   return m;
@@ -54,6 +62,15 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
   if (o.threads == 0 || o.threads > 64) throw InputError("--threads: error: expected 1 to 64");
   opt.threads = o.threads;
   opt.arch = o.arch;
+  opt.only = o.only;
+  if (!o.shard.empty()) {
+    unsigned i = 0, n = 0;
+    char tail = 0;
+    if (std::sscanf(o.shard.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || n == 0 || i == 0 || i > n)
+      throw InputError(fmt::format("--shard: error: expected I/N with 1 <= I <= N, got '{}'", o.shard));
+    opt.shard = i;
+    opt.shards = n;
+  }
   if (o.time_budget < 0 || o.run_limit < 0) throw InputError("--time-budget, --run-limit: error: expected seconds >= 0");
   project.load_specs();
   cli::load_spec_args(project, o.specs);
@@ -112,6 +129,7 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
     j["mixes"] = rep.mixes;
     j["seconds"] = rep.seconds;
     j["budget_exhausted"] = rep.budget_exhausted;
+    j["shard"] = fmt::format("{}/{}", opt.shard, opt.shards);
     j["mutants"] = nlohmann::json::array();
     for (const auto& m : rep.mutants) {
       nlohmann::json x{{"name", m.name}, {"operator", m.op}, {"function", m.function}, {"file", m.file},
@@ -121,7 +139,8 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
       x["runs"] = nlohmann::json::array();
       for (const auto& r : m.runs)
         x["runs"].push_back({{"target", r.target}, {"arch", r.arch}, {"outcome", r.outcome}, {"got", r.verdict},
-                             {"states", r.states}});
+                             {"states", r.states},
+                             {"final_states", r.final_states}});
       j["mutants"].push_back(std::move(x));
     }
     j["summary"] = {{"mutants", rep.mutants.size()},
@@ -149,8 +168,8 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
   std::cout << fmt::format("\n{:<22} {:>7} {:>10}\n", "operator", "killed", "of live");
   for (const auto& [op, c] : by_op) std::cout << fmt::format("{:<22} {:>7} {:>10}   ({} mutants)\n", op, c[0], c[1], c[2]);
   std::cout << fmt::format(
-      "\n{} mutants: {} killed ({} by the mixes), {} survived, {} timeout, {} equivalent? (identical counts and "
-      "verdicts on every target that ran them: a hint, not a proof), {} unexecuted (no target runs the line), {} "
+      "\n{} mutants: {} killed ({} by the mixes), {} survived, {} timeout, {} equivalent? (the same verdicts and the "
+      "same final states on every target that ran them: other interleavings, not other outcomes; a hint, not a proof), {} unexecuted (no target runs the line), {} "
       "stillborn, {} not run\n",
       rep.mutants.size(), killed, by_mix, by_status["survived"], by_status["timeout"], by_status["equivalent?"],
       by_status["unexecuted"], by_status["stillborn"], by_status["not run"]);

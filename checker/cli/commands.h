@@ -80,8 +80,8 @@ int run_layout(Project& project, const LayoutOptions& opt);
 // [--json]`: mutation testing of the targets (driver/mutate.h). Exit status: 0
 // the report is out, 2 bad input.
 struct MutateCliOptions {
-  std::vector<std::string> names, ops, files, sets, specs;
-  std::string arch;
+  std::vector<std::string> names, ops, files, sets, specs, only;
+  std::string arch, shard;
   bool all = false, json = false, list = false;
   double time_budget = 0, run_limit = 0;
   unsigned threads = 2;

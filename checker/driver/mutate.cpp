@@ -105,6 +105,17 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
     return h;
   };
+  if (opt.shards > 1)  // this run's share: the mutants whose name hashes to shard - 1 modulo shards
+    std::erase_if(mutants, [&](const Mutant& m) { return fnv(m.name()) % opt.shards != opt.shard - 1; });
+  if (!opt.only.empty()) {
+    std::set<std::string> want(opt.only.begin(), opt.only.end());
+    std::erase_if(mutants, [&](const Mutant& m) { return !want.contains(m.name()); });
+    for (const Mutant& m : mutants) want.erase(m.name());
+    if (!want.empty())
+      throw InputError(fmt::format("--mutant: error: no mutant '{}' in the functions the targets compile (see "
+                                   "`ptcheck mutate ... --list`)",
+                                   *want.begin()));
+  }
   std::vector<size_t> order(mutants.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
@@ -134,7 +145,7 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
       rep.budget_exhausted = true;
       continue;
     }
-    bool timeout = false, identical = true;
+    bool timeout = false, same_outcomes = true;
     {
       MutantApplied applied(m);
       project.set_lenient_reach(true);
@@ -155,30 +166,33 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
           res.detail = std::string("the run failed: ") + e.what();
           break;
         }
-        MutantRun run{b->target->name, b->arch, "", got_text(r), r.stats.states};
+        MutantRun run{b->target->name, b->arch, "", got_text(r), r.stats.states, r.stats.final_states};
         if (r.verdict == RowVerdict::Incomplete) {
           run.outcome = "timeout";
           timeout = true;
-          identical = false;
+          same_outcomes = false;
         } else if (!r.as_expected) {
           run.outcome = "killed";
           res.status = "killed";
           res.killed_by = b->target->name + "@" + b->arch;
           res.killed_by_mix = b->mix;
           res.violation = got_text(r);
-        } else if (r.verdict == b->result.verdict && r.error_kind == b->result.error_kind &&
-                   r.stats.states == b->result.stats.states && r.stats.transitions == b->result.stats.transitions) {
+        } else if (r.verdict != b->result.verdict || r.error_kind != b->result.error_kind ||
+                   r.stats.final_states != b->result.stats.final_states ||
+                   r.stats.final_digest != b->result.stats.final_digest) {
+          run.outcome = "changed";  // another verdict, or another set of final states: the outcomes moved
+          same_outcomes = false;
+        } else if (r.stats.states == b->result.stats.states && r.stats.transitions == b->result.stats.transitions) {
           run.outcome = "same";
         } else {
-          run.outcome = "changed";
-          identical = false;
+          run.outcome = "reordered";  // other interleavings, the same final states
         }
         res.runs.push_back(std::move(run));
         if (res.status == "killed") break;
       }
       project.set_lenient_reach(false);
     }
-    if (res.status.empty()) res.status = timeout ? "timeout" : identical ? "equivalent?" : "survived";
+    if (res.status.empty()) res.status = timeout ? "timeout" : same_outcomes ? "equivalent?" : "survived";
     if (opt.progress)
       opt.progress(fmt::format("{:<12} {} ({}){}", res.status, res.name, res.what,
                                res.killed_by.empty() ? "" : " by " + res.killed_by + ": " + res.violation));

@@ -74,21 +74,33 @@ struct MutateOptions {
   double run_limit = 0;                 // seconds per target run (0: from the baseline)
   unsigned threads = 2;
   std::string arch;                     // only this arch ("": each target's own arches)
+  // Only shard `shard` of `shards` (1-based): the mutants whose name's FNV-1a
+  // hash is shard - 1 modulo shards, so that runs on several machines or in
+  // several sittings cover every mutant once (scripts/mutate-score.sh merges them).
+  unsigned shard = 1, shards = 1;
+  std::vector<std::string> only;  // only the mutants of these names (e.g. a run's survivors; empty: all)
   std::vector<std::pair<std::string, bool>> sets;
   std::function<void(const std::string&)> progress;  // a line per mutant, or nullptr
 };
 
 struct MutantRun {
   std::string target, arch;
-  std::string outcome;  // "killed", "same", "changed" (counts moved, verdict met), "timeout", "error"
+  // "killed"; "same" (the unmutated run's verdict, counts and final states);
+  // "reordered" (counts moved, but the verdict and the set of final states,
+  // explore::Stats::final_digest, are the unmutated run's); "changed" (the
+  // expectation is met, but the final states differ); "timeout"
+  std::string outcome;
   std::string verdict;  // what the mutant got: "violation use-after-free", "vacuous (...)", "pass"
   uint64_t states = 0;
+  uint64_t final_states = 0;
 };
 
 struct MutantResult {
   std::string name, op, function, file, what;
   unsigned line = 0;
-  // "killed", "survived", "equivalent?" (every run identical: a hint, not a proof),
+  // "killed", "survived" (some run's outcomes changed: "changed"), "equivalent?"
+  // (every run "same" or "reordered": it moves interleavings, not outcomes,
+  // within the bounds: a hint, not a proof),
   // "unexecuted" (no target ran the mutated lines), "timeout", "stillborn" (does not compile), "not run"
   std::string status;
   std::string killed_by, violation;  // the first target that killed it, and what it reported

@@ -15,6 +15,8 @@
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "explore/checkpoint.h"
 #include "explore/liveness.h"
@@ -108,6 +110,7 @@ struct alignas(64) ThreadCtx {
   uint64_t cand_key = kNoCandidate;
   EndKind cand_kind = EndKind::None;
   Label cand_label = 0;
+  uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest, this thread's share
 };
 
 class Bfs {
@@ -285,6 +288,10 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     const uint8_t* s = c.cursor->materialize(frontier_[pos]);
     Worker::Result r = !sleep_ ? c.worker->expand(s, sink)
                      : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);
+    if (r == Worker::Result::Terminal) {
+      ++c.final_states;
+      c.final_digest += XXH3_64bits(s, ts_.state_size());
+    }
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
       uint64_t key = pos << kIdxBits;
       if (key < c.cand_key) {
@@ -308,6 +315,11 @@ std::vector<Label> Bfs::path_to(StateId id) const {
 }
 
 void Bfs::fill_stats(Result& r) const {
+  r.stats.final_states = r.stats.final_digest = 0;
+  for (const auto& c : ctxs_) {
+    r.stats.final_states += c.final_states;
+    r.stats.final_digest += c.final_digest;
+  }
   // bytes per state: the search's own peak (the liveness pass after it
   // rebuilds the graph in memory of its own, counted in memory_bytes only).
   r.stats.memory_bytes = mem_.peak();

@@ -96,6 +96,16 @@ struct Stats {
   uint64_t frontier = 0;       // states left unexpanded when the run ended (0 for Pass)
   uint64_t store_bytes = 0;    // the store's share of memory_bytes at the end
   uint64_t tree_nodes = 0, tree_leaves = 0;  // tree store: distinct nodes and leaves
+  // The final states (every thread finished, final checks passed) the run
+  // expanded, and an order-independent digest of their bytes (the sum of
+  // their XXH3 hashes): two runs of one system reach the same set of final
+  // states iff these agree (up to hash collisions), whatever the thread
+  // count or reduction, since every reachable state is expanded exactly
+  // once. The breadth-first search only (0 elsewhere); complete only for a
+  // complete run (a resumed one counts its own part).
+  // `ptcheck mutate` compares them to tell a mutant that changes outcomes
+  // from one that only changes interleavings.
+  uint64_t final_states = 0, final_digest = 0;
 };
 
 struct Result {

@@ -187,6 +187,24 @@ TEST(Explorer, LockedIncrementPasses) {
   CHECK_EQUAL(8u, r.stats.depth);
 }
 
+// Stats::final_states / final_digest: the set of final states, whatever the
+// thread count; other final states give another digest.
+TEST(Explorer, FinalStatesDigest) {
+  Counters c34(3, 4), c33(3, 3);
+  Result a = go(c34, 1), b = go(c34, 2), c = go(c33, 2);
+  CHECK_EQUAL(1u, a.stats.final_states);  // every counter at k
+  CHECK_EQUAL(a.stats.final_states, b.stats.final_states);
+  CHECK_EQUAL(a.stats.final_digest, b.stats.final_digest);
+  CHECK(a.stats.final_digest != 0);
+  CHECK_EQUAL(1u, c.stats.final_states);
+  CHECK(a.stats.final_digest != c.stats.final_digest);
+  // Two final states (they differ in tmp), reached on many paths: each counted once.
+  FnSystem inc = increments(true);
+  Result i1 = go(inc, 1), i4 = go(inc, 4);
+  CHECK_EQUAL(2u, i1.stats.final_states);
+  CHECK_EQUAL(i1.stats.final_digest, i4.stats.final_digest);
+}
+
 TEST(Explorer, InitialViolation) {
   FnSystem sys(Bytes{7}, [](const Bytes&, std::vector<Succ>&) { return Worker::Result::Terminal; },
                [](const Bytes& s) { return s[0] == 7; });
