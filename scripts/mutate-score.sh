@@ -6,7 +6,13 @@
 # reports are merged into one table at the end (also when some are missing:
 # the merge says which).
 #
-#   scripts/mutate-score.sh [-n SHARDS] [-o OUT] [--merge-only] -- MUTATE-ARGS...
+#   scripts/mutate-score.sh [-n SHARDS] [-o OUT] [--merge-only] [--forget PREFIX]... -- MUTATE-ARGS...
+#
+# Re-checks: any OUT/recheck-*.json (a `ptcheck mutate --json` report, e.g. of
+# the shards' survivors with --mutant, with more targets or arches) is merged
+# after the shards, and its entry for a mutant replaces the shards' one.
+# --forget PREFIX drops the shards' entries for model files starting with
+# PREFIX (their lines moved since: re-check those files in a recheck report).
 #
 # e.g. the score of the generic mixes over the mainline model:
 #   scripts/mutate-score.sh -n 4 -o /tmp/mut -- mainline_table_mix file_mix anon_mix \
@@ -15,12 +21,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ptcheck=${PTCHECK:-$here/build/release/checker/ptcheck}
-shards=4 out=mutate-score merge_only=0
+shards=4 out=mutate-score merge_only=0 forget=
 while [ $# -gt 0 ]; do
   case $1 in
     -n) shards=$2; shift 2 ;;
     -o) out=$2; shift 2 ;;
     --merge-only) merge_only=1; shift ;;
+    --forget) forget="$forget $2"; shift 2 ;;
     --) shift; break ;;
     *) echo "mutate-score.sh: unknown option '$1' (usage: -n SHARDS -o OUT [--merge-only] -- MUTATE-ARGS...)" >&2; exit 2 ;;
   esac
@@ -44,20 +51,29 @@ if [ "$merge_only" = 0 ]; then
     fi
   done
 fi
-python3 - "$out" "$shards" <<'PY'
+python3 - "$out" "$shards" $forget <<'PY'
 import glob, json, os, sys
-out, shards = sys.argv[1], int(sys.argv[2])
-mutants, seconds, missing, budget = [], 0.0, [], False
+out, shards, forget = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+by_name, seconds, missing, budget = {}, 0.0, [], False
 for i in range(1, shards + 1):
     f = os.path.join(out, "shard-%d-of-%d.json" % (i, shards))
     if not os.path.exists(f):
         missing.append(i)
         continue
     j = json.load(open(f))
-    mutants += j["mutants"]
+    for m in j["mutants"]:
+        if not any(m["file"].startswith(p) for p in forget):
+            by_name[m["name"]] = m
     seconds += j["seconds"]
     budget = budget or j["budget_exhausted"]
-mutants.sort(key=lambda m: (m["file"], m["line"], m["name"]))
+rechecks = sorted(glob.glob(os.path.join(out, "recheck-*.json")))
+for f in rechecks:
+    j = json.load(open(f))
+    for m in j["mutants"]:
+        by_name[m["name"]] = m
+    seconds += j["seconds"]
+    budget = budget or j["budget_exhausted"]
+mutants = sorted(by_name.values(), key=lambda m: (m["file"], m["line"], m["name"]))
 by = {}
 for m in mutants:
     by[m["status"]] = by.get(m["status"], 0) + 1
@@ -78,6 +94,8 @@ print("| %d | %d (%d) | %d | %d | %d | %d | %d | %d |" % (len(mutants), killed, 
 print()
 print("score: %d of the %d mutants that changed outcomes or timed out are killed (%s), by the mixes %d (%s); %.0f s of runs"
       % (killed, live, pct(killed, live), mix, pct(mix, live), seconds))
+if rechecks:
+    print("re-checked by: %s" % ", ".join(os.path.basename(f) for f in rechecks))
 if missing:
     print("incomplete: shard(s) %s of %d have no report yet" % (" ".join(map(str, missing)), shards))
 if budget:

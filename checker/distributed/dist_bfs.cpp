@@ -11,6 +11,9 @@
 #include <mutex>
 #include <stdexcept>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "explore/progress.h"
 #include "explore/tree_store.h"
 
@@ -125,6 +128,7 @@ class DistBfs {
   }
 
   const TransitionSystem& ts_;
+  uint64_t final_states_ = 0, final_digest_ = 0;
   const Options& opt_;
   Transport& t_;
   const uint32_t me_, n_;
@@ -306,7 +310,7 @@ Result DistBfs::run() {
 
   auto finish = [&](Result& r) {
     // Figures: every rank's states and peak memory, the sums as the run's.
-    std::vector<uint64_t> mine{local_states_, mem_.peak(), store_->bytes(), 0, 0};
+    std::vector<uint64_t> mine{local_states_, mem_.peak(), store_->bytes(), 0, 0, final_states_, final_digest_};
     if (auto* tree = dynamic_cast<const TreeStore*>(store_.get())) {
       mine[3] = tree->nodes();
       mine[4] = tree->leaves();
@@ -315,6 +319,7 @@ Result DistBfs::run() {
     std::memcpy(raw.data(), mine.data(), raw.size());
     const auto all = t_.allgather(raw);
     r.stats.memory_bytes = r.stats.store_bytes = r.stats.tree_nodes = r.stats.tree_leaves = 0;
+    r.stats.final_states = r.stats.final_digest = 0;
     for (const auto& a : all) {
       const uint8_t* p = a.data();
       r.rank_states.push_back(get<uint64_t>(p));
@@ -323,6 +328,8 @@ Result DistBfs::run() {
       r.stats.store_bytes += get<uint64_t>(p + 16);
       r.stats.tree_nodes += get<uint64_t>(p + 24);
       r.stats.tree_leaves += get<uint64_t>(p + 32);
+      r.stats.final_states += get<uint64_t>(p + 40);
+      r.stats.final_digest += get<uint64_t>(p + 48);  // a sum over the states: the ranks' sums add up
     }
     r.stats.bytes_per_state = r.stats.states ? double(r.stats.memory_bytes) / double(r.stats.states) : 0;
     r.store = store_->name();
@@ -385,6 +392,10 @@ Result DistBfs::run() {
         sink.begin(pos_[next], frontier_[next]);
         const uint8_t* s = cursor_->materialize(frontier_[next]);
         Worker::Result r = worker_->expand(s, sink);
+        if (r == Worker::Result::Terminal) {  // Stats::final_states / final_digest: this rank's share
+          ++final_states_;
+          final_digest_ += XXH3_64bits(s, size_);
+        }
         if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation)
           consider(pos_[next] << kIdxBits, r == Worker::Result::Deadlock ? EndKind::Deadlock : EndKind::TerminalViolation, 0);
         ++next;

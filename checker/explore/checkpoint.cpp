@@ -13,7 +13,7 @@
 namespace ptcheck::explore {
 
 namespace {
-constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '3'};
+constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '4'};  // 4: final states
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -77,6 +77,8 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
   put<uint64_t>(f.get(), h.states, "counts");
   put<uint64_t>(f.get(), h.transitions, "counts");
   put<uint64_t>(f.get(), h.asleep, "counts");
+  put<uint64_t>(f.get(), h.final_states, "counts");
+  put<uint64_t>(f.get(), h.final_digest, "counts");
   put<StateId>(f.get(), h.layer_first, "counts");
   put_vec(f.get(), frontier, "frontier");
   put_vec(f.get(), awake, "sleep sets");
@@ -106,6 +108,8 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
   h.states = get<uint64_t>(f.get(), "counts");
   h.transitions = get<uint64_t>(f.get(), "counts");
   h.asleep = get<uint64_t>(f.get(), "counts");
+  h.final_states = get<uint64_t>(f.get(), "counts");
+  h.final_digest = get<uint64_t>(f.get(), "counts");
   h.layer_first = get<StateId>(f.get(), "counts");
   frontier = get_vec<StateId>(f.get(), "frontier");
   for (StateId id : frontier)

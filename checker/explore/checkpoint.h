@@ -21,6 +21,7 @@ struct CheckpointHeader {
   std::string fingerprint;
   unsigned depth = 0;
   uint64_t states = 0, transitions = 0, asleep = 0;
+  uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest of the layers done
   StateId layer_first = 0;
 };
 

@@ -199,6 +199,7 @@ class Bfs {
   std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
   bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
   uint64_t search_peak_ = 0;    // memory peak before the liveness pass
+  uint64_t final_states_ = 0, final_digest_ = 0;  // Stats::final_states / final_digest of the layers done
   std::vector<uint64_t> offsets_;
   uint64_t vectors_bytes_ = 0;
   uint64_t flush_every_ = 4096;
@@ -315,11 +316,8 @@ std::vector<Label> Bfs::path_to(StateId id) const {
 }
 
 void Bfs::fill_stats(Result& r) const {
-  r.stats.final_states = r.stats.final_digest = 0;
-  for (const auto& c : ctxs_) {
-    r.stats.final_states += c.final_states;
-    r.stats.final_digest += c.final_digest;
-  }
+  r.stats.final_states = final_states_;
+  r.stats.final_digest = final_digest_;
   // bytes per state: the search's own peak (the liveness pass after it
   // rebuilds the graph in memory of its own, counted in memory_bytes only).
   r.stats.memory_bytes = mem_.peak();
@@ -342,6 +340,8 @@ void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, u
   h.states = states;
   h.transitions = transitions;
   h.asleep = asleep;
+  h.final_states = final_states_;
+  h.final_digest = final_digest_;
   h.layer_first = layer_first_;
   try {
     save_checkpoint(opt_.checkpoint, h, frontier_, sleep_ ? awake_ : std::vector<uint64_t>{}, *store_);
@@ -387,6 +387,8 @@ Result Bfs::run() {
     states = h.states;
     transitions = h.transitions;
     asleep = h.asleep;
+    final_states_ = h.final_states;
+    final_digest_ = h.final_digest;
     order_complete_ = false;
   } else {
     // The initial state.
@@ -453,6 +455,7 @@ Result Bfs::run() {
 
     // Gather the layer.
     uint64_t layer_new = 0, layer_transitions = 0, layer_asleep = 0, cand = kNoCandidate;
+    uint64_t layer_final = 0, layer_digest = 0;
     EndKind cand_kind = EndKind::None;
     Label cand_label = 0;
     auto consider = [&](uint64_t key, EndKind kind, Label label) {
@@ -469,6 +472,9 @@ Result Bfs::run() {
       layer_asleep += c.worker->asleep() - c.asleep_seen;
       c.asleep_seen = c.worker->asleep();
       c.layer_transitions = c.layer_new = 0;
+      layer_final += c.final_states;
+      layer_digest += c.final_digest;
+      c.final_states = c.final_digest = 0;
       consider(c.cand_key, c.cand_kind, c.cand_label);
       c.cand_key = kNoCandidate;
       // A new state that breaks an invariant: the transition into it, keyed
@@ -507,6 +513,10 @@ Result Bfs::run() {
     states += layer_new;
     transitions += layer_transitions;
     asleep += layer_asleep;
+    // The final states of a layer expanded in full (a cut layer's are dropped
+    // with it, and its frontier is expanded again on resume).
+    final_states_ += layer_final;
+    final_digest_ += layer_digest;
     res.stats.states = states;
     res.stats.transitions = transitions;
     res.stats.asleep = asleep;

@@ -101,8 +101,8 @@ struct Stats {
   // their XXH3 hashes): two runs of one system reach the same set of final
   // states iff these agree (up to hash collisions), whatever the thread
   // count or reduction, since every reachable state is expanded exactly
-  // once. The breadth-first search only (0 elsewhere); complete only for a
-  // complete run (a resumed one counts its own part).
+  // once. The breadth-first searches only, one process or distributed (0
+  // after a depth-first one); a checkpoint carries them to the resumed run.
   // `ptcheck mutate` compares them to tell a mutant that changes outcomes
   // from one that only changes interleavings.
   uint64_t final_states = 0, final_digest = 0;

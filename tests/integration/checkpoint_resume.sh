@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A run stopped by --max-states leaves a checkpoint (exit 3); --resume
-# continues it to the verdict, states, transitions, skipped transitions and
+# continues it to the verdict, states, transitions, skipped transitions,
+# final states (their count and digest) and
 # depth of an uninterrupted run: with the default reduction (sleep sets,
 # whose frontier sets the checkpoint keeps) and with --por none, on a passing
 # mix and on a violation target. A checkpoint of another target is refused.
@@ -8,7 +9,7 @@ set -uo pipefail
 ptcheck=$1 root=$2
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
-fields='.results[0] | [.verdict, .states, .transitions, .asleep, .depth] | @tsv'
+fields='.results[0] | [.verdict, .states, .transitions, .asleep, .depth, .final_states, .final_digest] | @tsv'
 for target in mainline_table_mix_split_ptl thp_mix_prefix_move_huge_pmd; do
   for por in auto none; do
     "$ptcheck" --root "$root" check "$target" --por "$por" --threads 2 --json >"$w/full.json" 2>/dev/null
