@@ -25,6 +25,7 @@ struct TlbHistory {
   struct Fill {
     uint64_t mm = 0, vaddr = 0, table = 0, page = 0;
     uint64_t pmd_size = 0;  // the range a walk-cache entry stands for
+    uint64_t level = 1;     // the table it points to: 1 a PTE table, 2 a PMD table
     // Where the leaf and the walk-cache entry were filled, with flushes.size()
     // then. A walk through the walk cache refills the leaf only: the table's
     // fill stays the walk that first cached it.

@@ -39,7 +39,8 @@ std::string why_kept(const TlbHistory::Flush& f, const TlbHistory::Fill& fill, b
   const uint64_t base = fill.table_vaddr & ~(fill.pmd_size - 1);
   if (!f.walk_cache) return fmt::format("{}, last level only: the walk cache is kept", range);
   if (!(base < f.end && base + fill.pmd_size > f.start))
-    return fmt::format("{}: does not reach the PMD range [{:016x}, {:016x})", range, base, base + fill.pmd_size);
+    return fmt::format("{}: does not reach the {} range [{:016x}, {:016x})", range, fill.level == 2 ? "PUD" : "PMD",
+                       base, base + fill.pmd_size);
   return range;  // not reached: such a flush drops the entry
 }
 
@@ -48,11 +49,16 @@ std::string why_kept(const TlbHistory::Flush& f, const TlbHistory::Fill& fill, b
 void TlbHistory::note(uint32_t context, const std::string& what, const std::vector<uint64_t>& a,
                       const std::vector<uint32_t>& chain, unsigned step) {
   HistorySite site{context, chain, step};
-  if (what == "tlb_fill") {
-    // (cpu, mm, vaddr, table, page, PMD_SIZE)
+  if (what == "tlb_fill" || what == "tlb_fill_pud") {
+    // tlb_fill (cpu, mm, vaddr, table, page, PMD_SIZE): a PTE table for a PMD
+    // range and a leaf; tlb_fill_pud (cpu, mm, vaddr, table, PUD_SIZE): a PMD
+    // table for a PUD range, no leaf (a walk that ended at a PMD leaf)
+    const bool pud = what == "tlb_fill_pud";
     const uint64_t cpu = arg(a, 0);
     Fill f;
-    f.mm = arg(a, 1), f.vaddr = arg(a, 2), f.table = arg(a, 3), f.page = arg(a, 4), f.pmd_size = arg(a, 5);
+    f.mm = arg(a, 1), f.vaddr = arg(a, 2), f.table = arg(a, 3);
+    f.page = pud ? 0 : arg(a, 4), f.pmd_size = arg(a, pud ? 4 : 5);
+    f.level = pud ? 2 : 1;
     f.leaf_site = f.table_site = site;
     f.leaf_flushes = f.table_flushes = flushes.size();
     f.table_vaddr = f.vaddr;
@@ -93,10 +99,10 @@ bool render_tlb_stale_entry(trace::Violation& v, const vm::Model& m, const vm::E
     out.push_back(fmt::format("The access went through CPU {}'s stale TLB leaf entry: mm {}, address {:016x} "
                               "-> page {:016x}", t.hit->cpu, mm_name(m, fill.mm), fill.vaddr, fill.page));
   else
-    out.push_back(fmt::format("The access went through CPU {}'s stale TLB walk-cache entry: mm {}, PMD range "
-                              "[{:016x}, {:016x}) -> PTE table {:016x}", t.hit->cpu, mm_name(m, fill.mm), base,
-                              base + fill.pmd_size,
-                              fill.table));
+    out.push_back(fmt::format("The access went through CPU {}'s stale TLB walk-cache entry: mm {}, {} range "
+                              "[{:016x}, {:016x}) -> {} table {:016x}", t.hit->cpu, mm_name(m, fill.mm),
+                              fill.level == 2 ? "PUD" : "PMD", base, base + fill.pmd_size,
+                              fill.level == 2 ? "PMD" : "PTE", fill.table));
   const HistorySite& filled = leaf ? fill.leaf_site : fill.table_site;
   out.push_back(fmt::format("Filled by {}, walking address {:016x}:", who(m, filled),
                             leaf ? fill.vaddr : fill.table_vaddr));

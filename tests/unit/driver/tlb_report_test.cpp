@@ -38,6 +38,16 @@ static void walk(void)
 	}
 }
 
+/* A walk that ended at a PMD leaf: CPU 0 caches the PMD table of the PUD range
+ * [0x40000000, 0x80000000), no leaf (model/hw/tlb.ptm's tlb_fill_pud). */
+static void walk_pud(void)
+{
+	atomic {
+		wc = READ_ONCE(pmd);
+		__trace_note("tlb_fill_pud", 0, 1, 0x40000000, wc, 0x40000000);
+	}
+}
+
 static void flush(unsigned long start, unsigned long end, bool walk_cache)
 {
 	atomic {
@@ -129,6 +139,13 @@ target leaf_page_freed {
 	thread unmap { struct tbl *p = pg; flush(0x600000, 0x601000, true); kmem_cache_free(tbl_cache, p); }
 	expect violation use-after-free;
 }
+target pud_level_entry {
+	heap { slab tbl_cache (struct tbl) 2; }
+	init { pmd = kmem_cache_zalloc(tbl_cache, GFP_KERNEL); walk_pud(); }
+	thread user { use_walk_cache(); }
+	thread unmap { struct tbl *t = READ_ONCE(pmd); WRITE_ONCE(pmd, NULL); flush(0x40000000, 0x40200000, false); kmem_cache_free(tbl_cache, t); }
+	expect violation use-after-free;
+}
 target fresh_walk {
 	heap { slab tbl_cache (struct tbl) 2; }
 	init { toy_init(); }
@@ -200,6 +217,16 @@ TEST(TlbReport, LeafEntryIsNamed) {
                 "0000000000200000 -> page ");
   contains(rep, "before the page was freed at step ");
   contains(rep, ": [0000000000600000, 0000000000601000): does not include 0000000000200000");
+}
+
+TEST(TlbReport, PudLevelEntryNamesItsRangeAndTable) {
+  TempProject tp(kToyTlb);
+  std::string rep = report_of(tp.check("pud_level_entry"));
+  contains(rep, "use-after-free through a stale TLB entry in use_walk_cache");
+  contains(rep, "The access went through CPU 0's stale TLB walk-cache entry: mm 0000000000000001, PUD range "
+                "[0000000040000000, 0000000080000000) -> PMD table ");
+  contains(rep, "Filled by task init (step 0), walking address 0000000040000000:\n walk_pud (spec/t.ptm:");
+  contains(rep, ": [0000000040000000, 0000000040200000), last level only: the walk cache is kept");
 }
 
 TEST(TlbReport, AccessWithoutACachedEntryKeepsKasansTitle) {
