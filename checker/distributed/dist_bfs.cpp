@@ -11,9 +11,6 @@
 #include <mutex>
 #include <stdexcept>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "explore/progress.h"
 #include "explore/tree_store.h"
 
@@ -394,7 +391,7 @@ Result DistBfs::run() {
         Worker::Result r = worker_->expand(s, sink);
         if (r == Worker::Result::Terminal) {  // Stats::final_states / final_digest: this rank's share
           ++final_states_;
-          final_digest_ += XXH3_64bits(s, size_);
+          final_digest_ += worker_->outcome(s, size_);
         }
         if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation)
           consider(pos_[next] << kIdxBits, r == Worker::Result::Deadlock ? EndKind::Deadlock : EndKind::TerminalViolation, 0);

@@ -53,6 +53,8 @@ const char* to_string(EndKind k) {
 
 const char* to_string(Reduction r) { return r == Reduction::Sleep ? "sleep" : "none"; }
 
+uint64_t Worker::outcome(const uint8_t* state, size_t size) { return XXH3_64bits(state, size); }
+
 const char* to_string(SearchKind k) {
   switch (k) {
     case SearchKind::Bfs: return "bfs";
@@ -291,7 +293,7 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
                      : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);
     if (r == Worker::Result::Terminal) {
       ++c.final_states;
-      c.final_digest += XXH3_64bits(s, ts_.state_size());
+      c.final_digest += c.worker->outcome(s, ts_.state_size());
     }
     if (r == Worker::Result::Deadlock || r == Worker::Result::TerminalViolation) {
       uint64_t key = pos << kIdxBits;

@@ -116,6 +116,12 @@ class Worker {
   }
   virtual uint32_t fairness_unit(Label label) const { return label; }
 
+  // A hash of what a final state means (Stats::final_digest, which `ptcheck
+  // mutate` compares across versions of a model): by default every byte
+  // (explorer.cpp); a system may leave out bytes that follow its code rather
+  // than its outcome (the interpreter: the stacks, sized by the frames).
+  virtual uint64_t outcome(const uint8_t* state, size_t size);
+
  protected:
   uint64_t asleep_ = 0;
 };

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 namespace ptcheck::vm {
 
 namespace {
@@ -58,6 +61,22 @@ class ModelWorker : public explore::Worker {
     return mach_.progress(cur_.data());
   }
   uint32_t fairness_unit(explore::Label label) const override { return Machine::unlabel(label).context; }
+
+  // A final state's outcome: every region but the stacks (their size and
+  // place follow the functions' frames, which a mutant of the model may
+  // change), with their shadow bytes, and the RCU queue. Every context has
+  // finished, so its record says nothing more.
+  uint64_t outcome(const uint8_t* state, size_t) override {
+    XXH3_state_t h;
+    XXH3_64bits_reset(&h);
+    for (const Region& r : m_.regions) {
+      if (r.kind == RegionKind::Stack || r.state_off >= m_.state_size) continue;
+      XXH3_64bits_update(&h, state + r.state_off, r.count * r.obj_size);
+      if (r.shadow_off >= 0) XXH3_64bits_update(&h, state + r.shadow_off, r.count);
+    }
+    XXH3_64bits_update(&h, state + m_.rcu_off, m_.rcu_capacity * sizeof(RcuCallback));
+    return XXH3_64bits_digest(&h);
+  }
 
   // Sleep sets: a slot is a context (below 64). Every move is executed, the
   // sleeping ones too (their footprints are needed), but only the awake ones
