@@ -67,8 +67,14 @@ for i in range(1, shards + 1):
     seconds += j["seconds"]
     budget = budget or j["budget_exhausted"]
 rechecks = sorted(glob.glob(os.path.join(out, "recheck-*.json")))
-for f in rechecks:
-    j = json.load(open(f))
+unreadable = []
+for f in list(rechecks):
+    try:
+        j = json.load(open(f))
+    except ValueError:  # still being written, or cut short: left out, and said so
+        unreadable.append(os.path.basename(f))
+        rechecks.remove(f)
+        continue
     for m in j["mutants"]:
         by_name[m["name"]] = m
     seconds += j["seconds"]
@@ -96,6 +102,8 @@ print("score: %d of the %d mutants that changed outcomes or timed out are killed
       % (killed, live, pct(killed, live), mix, pct(mix, live), seconds))
 if rechecks:
     print("re-checked by: %s" % ", ".join(os.path.basename(f) for f in rechecks))
+if unreadable:
+    print("left out (not a complete JSON report): %s" % ", ".join(unreadable))
 if missing:
     print("incomplete: shard(s) %s of %d have no report yet" % (" ".join(map(str, missing)), shards))
 if budget:
