@@ -21,6 +21,7 @@
 #include "explore/checkpoint.h"
 #include "explore/liveness.h"
 #include "explore/progress.h"
+#include "explore/state_graph.h"
 #include "explore/tree_store.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -113,6 +114,7 @@ struct alignas(64) ThreadCtx {
   EndKind cand_kind = EndKind::None;
   Label cand_label = 0;
   uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest, this thread's share
+  GraphChunk* chunk = nullptr;  // recording the graph: the range being expanded
 };
 
 class Bfs {
@@ -199,6 +201,8 @@ class Bfs {
   std::vector<ThreadCtx> ctxs_;
   std::vector<StateId> frontier_, next_;
   std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
+  std::unique_ptr<GraphRecorder> graph_;  // Options::record_graph: the edges, as the layers are expanded
+  uint64_t order_base_ = 0;              // canonical index of frontier_[0] (with graph_)
   bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
   uint64_t search_peak_ = 0;    // memory peak before the liveness pass
   uint64_t final_states_ = 0, final_digest_ = 0;  // Stats::final_states / final_digest of the layers done
@@ -245,19 +249,38 @@ class LayerSink final : public SuccessorSink {
       request_stop(b_.stop_, StopReason::MaxMemory);
       return Seen::Ignored;
     }
+    record(f.id, label);
     if (f.id < b_.layer_first_) return Seen::Cycle;
     // An Old state of this layer may have been stored by another thread that
     // has not made its key slot addressable yet: every caller ensures it.
-    if (!b_.keys_.ensure(f.id - b_.layer_first_, 1) ||
-        (b_.sleep_ && !b_.awake_next_.ensure(f.id - b_.layer_first_, 1)) ||
-        (b_.memos_ && !b_.memo_next_.ensure(f.id - b_.layer_first_, 1))) {
-      request_stop(b_.stop_, StopReason::MaxMemory);
-      return Seen::Ignored;
-    }
+    if (!new_slots(f.id)) return Seen::Ignored;
     if (b_.sleep_)
       std::atomic_ref<uint64_t>(b_.awake_next_[f.id - b_.layer_first_]).fetch_or(~sleep_, std::memory_order_relaxed);
     b_.lower_key(f.id, key, label);
     if (!f.is_new) return Seen::Old;
+    c_.new_ids.push_back(f.id);
+    ++c_.layer_new;
+    if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
+    last_new_ = f.id;
+    return Seen::New;
+  }
+  // A sleeping transition, when the graph is recorded: its successor is
+  // looked up (and stored if no awake transition has stored it yet: one will
+  // in this layer, since sleep sets reach every state at its depth, and it
+  // gives the state its key, parent and sleep set; the sort checks this).
+  Seen asleep(uint32_t, Label label, const uint8_t* next) override {
+    last_new_ = kNoState;
+    if (!c_.chunk || b_.stopping()) return Seen::Ignored;
+    Found f = c_.cursor->find_or_insert(next);
+    if (f.full) {
+      b_.mem_.mark_exceeded();
+      request_stop(b_.stop_, StopReason::MaxMemory);
+      return Seen::Ignored;
+    }
+    record(f.id, label);
+    if (f.id < b_.layer_first_) return Seen::Cycle;
+    if (!f.is_new) return Seen::Old;
+    if (!new_slots(f.id)) return Seen::Ignored;
     c_.new_ids.push_back(f.id);
     ++c_.layer_new;
     if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
@@ -269,6 +292,22 @@ class LayerSink final : public SuccessorSink {
   }
 
  private:
+  void record(StateId id, Label label) {
+    if (!c_.chunk) return;
+    c_.chunk->to.push_back(id);
+    c_.chunk->labels.push_back(label);
+  }
+  // The per-state slots of a state of the layer being built.
+  bool new_slots(StateId id) {
+    if (!b_.keys_.ensure(id - b_.layer_first_, 1) ||
+        (b_.sleep_ && !b_.awake_next_.ensure(id - b_.layer_first_, 1)) ||
+        (b_.memos_ && !b_.memo_next_.ensure(id - b_.layer_first_, 1))) {
+      request_stop(b_.stop_, StopReason::MaxMemory);
+      return false;
+    }
+    return true;
+  }
+
   Bfs& b_;
   ThreadCtx& c_;
   uint64_t pos_ = 0;
@@ -282,6 +321,12 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
   if (ti < 0 || size_t(ti) >= ctxs_.size()) throw std::logic_error("explorer: unexpected thread index");
   ThreadCtx& c = ctxs_[size_t(ti)];
   LayerSink sink(*this, c);
+  GraphChunk chunk;
+  const bool props = graph_ && c.worker->progress_count() > 0;
+  if (graph_ && graph_->recording()) {
+    chunk.first = order_base_ + begin;
+    c.chunk = &chunk;
+  }
   for (uint64_t pos = begin; pos < end; ++pos) {
     if (stopping()) break;
     // Re-announce now and then, not per state: a seq_cst store waits for every
@@ -289,8 +334,14 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     if (((pos - begin) & 255) == 0) store_->epochs().announce(unsigned(ti));
     sink.begin(pos);
     const uint8_t* s = c.cursor->materialize(frontier_[pos]);
+    const size_t edges_before = chunk.to.size();
+    if (c.chunk && props) chunk.holds.push_back(c.worker->progress(s));
     Worker::Result r = !sleep_ ? c.worker->expand(s, sink)
                      : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);
+    if (c.chunk) {
+      chunk.final.push_back(r == Worker::Result::Terminal);
+      chunk.count.push_back(uint32_t(chunk.to.size() - edges_before));
+    }
     if (r == Worker::Result::Terminal) {
       ++c.final_states;
       c.final_digest += c.worker->outcome(s, ts_.state_size());
@@ -303,6 +354,10 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
         c.cand_label = 0;
       }
     }
+  }
+  if (c.chunk) {
+    c.chunk = nullptr;
+    if (!stopping()) graph_->add(std::move(chunk));  // a cut layer is not checked
   }
   store_->epochs().quiesce(unsigned(ti));
 }
@@ -320,10 +375,11 @@ std::vector<Label> Bfs::path_to(StateId id) const {
 void Bfs::fill_stats(Result& r) const {
   r.stats.final_states = final_states_;
   r.stats.final_digest = final_digest_;
-  // bytes per state: the search's own peak (the liveness pass after it
-  // rebuilds the graph in memory of its own, counted in memory_bytes only).
+  // bytes per state: the search's own peak, without the graph it records for
+  // the liveness check (side bytes) or that check's own memory, which are
+  // counted in memory_bytes only.
   r.stats.memory_bytes = mem_.peak();
-  const uint64_t search = search_peak_ ? search_peak_ : mem_.peak();
+  const uint64_t search = search_peak_ ? search_peak_ : mem_.core_peak();
   r.stats.bytes_per_state = r.stats.states ? double(search) / double(r.stats.states) : 0;
   r.stats.store_bytes = store_->bytes();
   if (auto* t = dynamic_cast<const TreeStore*>(store_.get())) {
@@ -371,6 +427,10 @@ Result Bfs::run() {
     c.cursor = store_->cursor();
   }
   sleep_ = opt_.reduction == Reduction::Sleep && ctxs_[0].worker->sleep_sets();
+  // PTCHECK_LIVENESS_REBUILD=1: rebuild the graph after the search instead
+  // (for comparisons; the answers are the same).
+  if (opt_.liveness && opt_.record_graph && opt_.resume.empty() && !std::getenv("PTCHECK_LIVENESS_REBUILD"))
+    graph_ = std::make_unique<GraphRecorder>(mem_);
   memos_ = ctxs_[0].worker->memos();
   if (opt_.max_states) flush_every_ = std::clamp<uint64_t>(opt_.max_states / (4 * threads), 1, 4096);
 
@@ -447,6 +507,7 @@ Result Bfs::run() {
     if (frontier_.size() > kPosMask) throw std::length_error("explorer: frontier too large");
 
     auto tp0 = Clock::now();
+    if (graph_) order_base_ = order_.size() - frontier_.size();
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<uint64_t>(0, frontier_.size(), 16),
                         [&](const tbb::blocked_range<uint64_t>& r) { expand_range(r.begin(), r.end()); });
@@ -541,7 +602,12 @@ Result Bfs::run() {
     offsets_.assign(F + 1, 0);
     auto key_of = [&](StateId id) { return keys_[id - layer_first_]; };
     for (auto& c : ctxs_)
-      for (StateId id : c.new_ids) ++offsets_[key_pos(key_of(id)) + 1];
+      for (StateId id : c.new_ids) {
+        // Only the graph recorder stores a state through a sleeping
+        // transition; an awake one must have reached it too.
+        if (key_of(id) == 0) throw std::logic_error("explorer: a new state no awake transition reached");
+        ++offsets_[key_pos(key_of(id)) + 1];
+      }
     for (uint64_t i = 0; i < F; ++i) offsets_[i + 1] += offsets_[i];
     next_.resize(layer_new);
     for (auto& c : ctxs_)
@@ -590,8 +656,9 @@ Result Bfs::run() {
       cs.push_back(c.cursor.get());
     }
     Lasso l;
-    search_peak_ = mem_.peak();
-    arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_); });
+    search_peak_ = mem_.core_peak();
+    arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_, graph_.get()); });
+    graph_.reset();
     res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
     if (l.found) {
       res.verdict = Verdict::Violation;

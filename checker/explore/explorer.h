@@ -57,6 +57,9 @@ struct Options {
   // state can be reached (explore/liveness.h): a Violation with EndKind::Livelock;
   // then check the worker's liveness properties (EndKind::Liveness).
   bool liveness = false;  // the CLI turns it on (check --no-liveness turns it off)
+  // With liveness: record the graph while searching (explore/state_graph.h)
+  // rather than rebuild it after the search (same answers; tests compare).
+  bool record_graph = true;
   StoreOptions store;
   uint64_t seed = 0;               // swarm / randomised DFS
   unsigned max_depth = 0;          // paths of at most this many transitions (0 = unbounded); ends as "max-depth"
@@ -92,7 +95,7 @@ struct Stats {
   unsigned depth = 0;        // Pass: BFS layers below the initial state; Violation: path length
   double seconds = 0;
   uint64_t memory_bytes = 0;   // peak memory held by the explorer (store, frontiers)
-  double bytes_per_state = 0;  // the search's peak memory / states (memory_bytes also counts the liveness pass)
+  double bytes_per_state = 0;  // the search's peak memory / states (memory_bytes also counts the liveness graph and check)
   uint64_t frontier = 0;       // states left unexpanded when the run ended (0 for Pass)
   uint64_t store_bytes = 0;    // the store's share of memory_bytes at the end
   uint64_t tree_nodes = 0, tree_leaves = 0;  // tree store: distinct nodes and leaves

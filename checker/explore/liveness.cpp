@@ -36,51 +36,22 @@ class EdgeSink final : public SuccessorSink {
   std::vector<Label>& labels_;
 };
 
-struct Block {
-  std::vector<uint32_t> count;  // successors per state of the block
-  std::vector<StateId> to;      // successor store ids
-  std::vector<Label> labels;
-  std::vector<uint8_t> final;   // 1: the state is final (no move, everything finished)
-  std::vector<uint64_t> holds;  // the liveness properties that hold in the state (with properties)
-};
-
-}  // namespace
-
-Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
-                        std::vector<StoreCursor*> cursors, MemoryAccount& mem) {
-  Lasso out;
+// Expands every state once more and looks its successors up: the graph when
+// the search did not record it.
+void rebuild_graph(const std::vector<StateId>& order, std::vector<Worker*>& workers,
+                   std::vector<StoreCursor*>& cursors, GraphRecorder& rec) {
   const uint64_t n = order.size();
-  if (n == 0) return out;
-  const unsigned props = workers.empty() ? 0 : workers[0]->progress_count();
-  // Rough cost before starting: 2 x (id + label) per transition is not known
-  // yet; charge the per-state arrays now and the rows as they come.
-  const int64_t per_state = int64_t(n) * (4 * 4 + (props ? 8 : 0)) + int64_t(id_bound) * 4;
-  if (!mem.try_add(per_state)) {
-    out.skipped = "not enough memory left under --max-memory to rebuild the graph";
-    return out;
-  }
-  int64_t charged = per_state;
-  struct Release {
-    MemoryAccount& m;
-    int64_t& b;
-    ~Release() { m.add(-b); }
-  } release{mem, charged};
-
-  // Canonical index of each store id.
-  std::vector<uint32_t> index_of(id_bound, UINT32_MAX);
-  for (uint64_t k = 0; k < n; ++k) index_of[order[k]] = uint32_t(k);
-
-  // Rebuild the graph, block by block in parallel.
+  const unsigned props = workers[0]->progress_count();
   constexpr uint64_t kBlock = 1024;
   const uint64_t nblocks = (n + kBlock - 1) / kBlock;
-  std::vector<Block> blocks(nblocks);
   tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nblocks, 1), [&](const tbb::blocked_range<uint64_t>& r) {
     int ti = tbb::this_task_arena::current_thread_index();
     if (ti < 0 || size_t(ti) >= workers.size()) throw std::logic_error("liveness: unexpected thread index");
     Worker& w = *workers[size_t(ti)];
     StoreCursor& c = *cursors[size_t(ti)];
-    for (uint64_t b = r.begin(); b < r.end(); ++b) {
-      Block& blk = blocks[b];
+    for (uint64_t b = r.begin(); b < r.end() && rec.recording(); ++b) {
+      GraphChunk blk;
+      blk.first = b * kBlock;
       EdgeSink sink(c, blk.to, blk.labels);
       for (uint64_t k = b * kBlock; k < std::min(n, (b + 1) * kBlock); ++k) {
         size_t before = blk.to.size();
@@ -92,44 +63,30 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
         blk.final.push_back(res == Worker::Result::Terminal);
         blk.count.push_back(uint32_t(blk.to.size() - before));
       }
+      rec.add(std::move(blk));
     }
   });
+}
 
-  // Compressed rows in canonical order.
-  std::vector<uint64_t> row(n + 1, 0);
-  uint64_t m = 0;
-  for (const Block& b : blocks) m += b.to.size();
-  if (!mem.try_add(int64_t(m) * 12)) {
-    out.skipped = "not enough memory left under --max-memory to rebuild the graph";
+// The check itself, on the graph in canonical rows.
+Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0, MemoryAccount& mem,
+              int64_t& charged) {
+  Lasso out;
+  const uint64_t n = order.size();
+  const unsigned props = w0.progress_count();
+  const std::vector<uint64_t>& row = g.row;
+  const std::vector<uint32_t>& succ = g.succ;
+  const std::vector<Label>& label = g.label;
+  const std::vector<uint8_t>& final = g.final;
+  const std::vector<uint64_t>& holds = g.holds;
+  const uint64_t m = succ.size();
+  // The reversed rows, the flags and the queue below.
+  const int64_t back_cost = int64_t(n) * 13 + int64_t(m) * 4;
+  if (!mem.try_add(uint64_t(back_cost))) {
+    out.skipped = "not enough memory left under --max-memory to search the graph backwards";
     return out;
   }
-  charged += int64_t(m) * 12;
-  std::vector<uint32_t> succ;
-  std::vector<Label> label;
-  std::vector<uint8_t> final;
-  std::vector<uint64_t> holds;
-  succ.reserve(m);
-  label.reserve(m);
-  final.reserve(n);
-  if (props) holds.reserve(n);
-  {
-    uint64_t k = 0;
-    for (Block& b : blocks) {
-      size_t e = 0;
-      for (size_t i = 0; i < b.count.size(); ++i, ++k) {
-        row[k + 1] = row[k] + b.count[i];
-        for (uint32_t j = 0; j < b.count[i]; ++j, ++e) {
-          succ.push_back(index_of[b.to[e]]);
-          label.push_back(b.labels[e]);
-        }
-        final.push_back(b.final[i]);
-      }
-      holds.insert(holds.end(), b.holds.begin(), b.holds.end());
-      b = Block{};
-    }
-  }
-  index_of.clear();
-  index_of.shrink_to_fit();
+  charged += back_cost;
 
   // Backward reachability from the final states over the reversed rows.
   std::vector<uint64_t> rrow(n + 1, 0);
@@ -161,6 +118,8 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
     if (!live[k]) first = k;
   if (first == n) {
     if (!props) return out;
+    // (The fair-cycle search's own cost is charged below; the backward
+    // search's bytes are freed here.)
     rrow = {};
     pred = {};
     live = {};
@@ -175,7 +134,7 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
     }
     charged += fair_cost;
     std::vector<uint32_t> unit(m);
-    for (uint64_t e = 0; e < m; ++e) unit[e] = workers[0]->fairness_unit(label[e]);
+    for (uint64_t e = 0; e < m; ++e) unit[e] = w0.fairness_unit(label[e]);
     std::vector<uint8_t> bad(n);
     for (unsigned p = 0; p < props; ++p) {
       uint64_t end_bad = n;
@@ -220,6 +179,29 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
     on_path[v] = uint32_t(path.size());
     path.push_back(v);
   }
+}
+
+}  // namespace
+
+Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
+                        std::vector<StoreCursor*> cursors, MemoryAccount& mem, GraphRecorder* recorded) {
+  Lasso out;
+  if (order.empty()) return out;
+  GraphRecorder local(mem);
+  GraphRecorder* rec = recorded && recorded->recording() ? recorded : &local;
+  if (rec == &local) rebuild_graph(order, workers, cursors, local);
+  int64_t charged = 0;
+  struct Release {
+    MemoryAccount& m;
+    int64_t& b;
+    ~Release() { m.add(-b); }
+  } release{mem, charged};
+  StateGraph g;
+  if (!rec->build(order, id_bound, g, charged)) {
+    out.skipped = "not enough memory left under --max-memory to rebuild the graph";
+    return out;
+  }
+  return analyse(g, order, *workers[0], mem, charged);
 }
 
 }  // namespace ptcheck::explore

@@ -6,10 +6,12 @@
 // other through flags), so the end-of-run checks (kmemleak, final blocks) it
 // would have reached never run: the pass would be vacuous.
 //
-// Algorithm: the explored graph is rebuilt (each state expanded once more,
-// its successors looked up in the store, never inserted) as compressed rows
-// over the canonical breadth-first order; the states that can reach a final
-// state are found by a backward breadth-first search from the final states.
+// Algorithm: the explored graph, as compressed rows over the canonical
+// breadth-first order (explore/state_graph.h), is the one the search recorded
+// as it expanded each state; when it could not (memory), it is rebuilt here
+// (each state expanded once more, its successors looked up in the store,
+// never inserted). The states that can reach a final state are found by a
+// backward breadth-first search from the final states.
 // Linear in states and transitions. Co-reachability is what the question
 // asks; strongly connected components would only be needed for fairness
 // (which loops a fair scheduler must leave), which this check does not
@@ -30,6 +32,7 @@
 #include <vector>
 
 #include "explore/memory.h"
+#include "explore/state_graph.h"
 #include "explore/storage.h"
 #include "explore/transition_system.h"
 
@@ -48,10 +51,12 @@ struct Lasso {
 };
 
 // order: every stored state, in canonical breadth-first order (initial state
-// first). Uses one worker and cursor per entry of `workers`/`cursors` (the
-// explorer's own) in parallel; its memory is charged to `mem`.
+// first). `recorded`: the graph the search recorded (null, or dropped for
+// memory: rebuilt here with one worker and cursor per entry of
+// `workers`/`cursors`, the explorer's own, in parallel). workers[0] answers
+// the progress and fairness questions. Memory is charged to `mem`.
 class StoreCursor;
-Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound,
-                        std::vector<Worker*> workers, std::vector<StoreCursor*> cursors, MemoryAccount& mem);
+Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
+                        std::vector<StoreCursor*> cursors, MemoryAccount& mem, GraphRecorder* recorded = nullptr);
 
 }  // namespace ptcheck::explore

@@ -52,6 +52,18 @@ class SuccessorSink {
   // Partial-order reduction (Worker::expand_sleep): the sleep set of the
   // successor emitted next, as a set of slots (bit i = slot i).
   virtual void sleep_next(uint64_t slots) { (void)slots; }
+  // Partial-order reduction: a transition expand_sleep() does not emit
+  // because it sleeps (`next` is its successor, valid during the call). A
+  // sink that records the whole graph (explore/state_graph.h) looks the
+  // successor up, and may store it when no awake transition has yet: then it
+  // answers New and the worker checks the state as after emit(). It never
+  // changes the search's sleep sets, parents or keys.
+  virtual Seen asleep(uint32_t index, Label label, const uint8_t* next) {
+    (void)index;
+    (void)label;
+    (void)next;
+    return Seen::Ignored;
+  }
   // Memos (Worker::memos): a 32-bit value the worker attaches to the state of
   // the last emit that returned New, and gets back with that state when it
   // is expanded: state_memo() is the memo of the state being expanded, 0
@@ -88,7 +100,9 @@ class Worker {
   // whose slot is not in `sleep`, in the same order and with the same
   // indices as expand(), and before each emit calls sink.sleep_next() with the
   // successor's sleep set: the slots of `sleep` and of the transitions
-  // emitted before it at this state that commute with it. Every reachable
+  // emitted before it at this state that commute with it; for each
+  // transition that sleeps it calls sink.asleep() instead, at its place in
+  // that order. Every reachable
   // state is still reached, at the same breadth-first depth; only
   // transitions into states reached another way are skipped. The Result is
   // the one expand() gives (a state whose transitions all sleep is Expanded).

@@ -106,6 +106,8 @@ class ModelWorker : public explore::Worker {
       const uint64_t bit = fps_[i].plain ? uint64_t(1) << ctx : 0;
       if (bit & sleep) {
         ++asleep_;
+        uint8_t* nx = succ_.data() + i * stride;
+        if (sink.asleep(uint32_t(i), Machine::label(moves_[i]), nx) == explore::Seen::New) check_new(nx, sink);
         continue;
       }
       uint64_t next_sleep = 0;

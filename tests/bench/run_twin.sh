@@ -20,7 +20,10 @@
 # GNU time), which mean more on a shared machine. The ratios: ptcheck's process
 # time to the verdict (1 thread) over SPIN's one-shot time, and ptcheck's
 # exploration seconds (the JSON's) over pan's; in the CPU table both use the
-# whole ptcheck process.
+# whole ptcheck process. A third table runs ptcheck with --no-liveness, the
+# same safety-only question pan -DSAFETY answers (ptcheck's default also
+# looks for states that cannot terminate, after the search), with the 2-thread
+# speedup.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -122,7 +125,7 @@ c_json=$(cd "$ROOT" && "$PTCHECK" check independent_counters --threads 1 --json)
 echo "counters toy: SPIN $pan_states states (errors $pan_errors, depth $pan_depth), ptcheck $(jq -r '.results[0] | "\(.states) states, \(.transitions) transitions, depth \(.depth), \(.verdict)"' <<<"$c_json")"
 echo
 
-declare -A row cpurow
+declare -A row cpurow saferow
 for n in $SIZES; do
   spin_run "$W/spin-$n" "$TWIN/lifecycle.pml" -DROUNDS="$n"
   verdict_spin=pass
@@ -133,6 +136,9 @@ for n in $SIZES; do
   noreduce_states=$(awk '/states, stored/ { print $1; exit }' "$W/spin-$n/pan-noreduce.out")
   ptc_run p1 twin_lifecycle "$n" --threads 1
   ptc_run p2 twin_lifecycle "$n" --threads 2
+  # Safety only: pan -DSAFETY looks for no cycle, so neither does this pair.
+  ptc_run s1 twin_lifecycle "$n" --threads 1 --no-liveness
+  ptc_run s2 twin_lifecycle "$n" --threads 2 --no-liveness
   spin_bps=$(calc '%.0f' "$pan_kb * 1024 / $pan_states")
   r1=$(calc '%.2f' "$p1_wall / ($oneshot_wall > 0 ? $oneshot_wall : 0.01)")
   r2=$(calc '%.2f' "$p1_secs / ($pan_wall > 0 ? $pan_wall : 0.01)")
@@ -140,6 +146,7 @@ for n in $SIZES; do
   c1=$(calc '%.2f' "$p1_cpu / ($oneshot_cpu > 0 ? $oneshot_cpu : 0.01)")
   c2=$(calc '%.2f' "$p1_cpu / ($pan_cpu > 0 ? $pan_cpu : 0.01)")
   cpurow[$n]="| $n | $sa_cpu | $cc_cpu | $pan_cpu | $oneshot_cpu | $p1_cpu | $p2_cpu | $(calc '%.0f' "$p1_kb / 1024") | ${c1}x | ${c2}x |"
+  saferow[$n]="| $n | $pan_wall ($pan_cpu) | $oneshot_wall ($oneshot_cpu) | $s1_states | $s1_wall ($s1_cpu) | $s1_secs | $s2_wall ($s2_cpu) | $s2_secs | $(calc '%.2f' "$s1_secs / ($s2_secs > 0 ? $s2_secs : 0.01)")x | $s1_bps | $(calc '%.2f' "$s1_cpu / ($oneshot_cpu > 0 ? $oneshot_cpu : 0.01)")x | $(calc '%.2f' "$s1_secs / ($pan_wall > 0 ? $pan_wall : 0.01)")x |"
   echo "size $n done: SPIN $pan_states states, ptcheck $p1_states / $p2_states states" >&2
 done
 
@@ -154,6 +161,13 @@ echo
 echo "| ROUNDS | spin -a | gcc | pan | one-shot | ptcheck 1t | ptcheck 2t | ptcheck 1t RSS MB | 1t / one-shot | 1t / pan |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do echo "${cpurow[$n]}"; done
+echo
+echo "Safety only (ptcheck --no-liveness: no non-termination check after the search, which is the"
+echo "work pan -DSAFETY does); seconds wall-clock (CPU); explore = the JSON's exploration time:"
+echo
+echo "| ROUNDS | pan s | one-shot s | ptcheck states | 1t process s | 1t explore s | 2t process s | 2t explore s | 1t / 2t explore | B/state | 1t CPU / one-shot CPU | 1t explore / pan |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+for n in $SIZES; do echo "${saferow[$n]}"; done
 echo
 
 echo "Seeded bug (twin_lifecycle_bug, LIFECYCLE_BUG): time to the first violation"

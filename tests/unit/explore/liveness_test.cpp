@@ -26,11 +26,25 @@ FnSystem graph(std::vector<std::pair<uint8_t, uint8_t>> edges, std::vector<uint8
   });
 }
 
+// Every check runs twice: with the graph recorded during the search (the
+// default) and rebuilt after it; both must give the same answer.
 Result check(const TransitionSystem& ts, unsigned threads, bool liveness = true) {
   Options o;
   o.threads = threads;
   o.liveness = liveness;
-  return explore(ts, o);
+  Result recorded = explore(ts, o);
+  o.record_graph = false;
+  Result rebuilt = explore(ts, o);
+  CHECK(recorded.verdict == rebuilt.verdict);
+  CHECK(recorded.end == rebuilt.end);
+  CHECK(recorded.path == rebuilt.path);
+  CHECK_EQUAL(rebuilt.loop_from, recorded.loop_from);
+  CHECK_EQUAL(rebuilt.has_loop, recorded.has_loop);
+  CHECK_EQUAL(rebuilt.property, recorded.property);
+  STRCMP_EQUAL(rebuilt.liveness.c_str(), recorded.liveness.c_str());
+  CHECK_EQUAL(rebuilt.stats.states, recorded.stats.states);
+  CHECK_EQUAL(rebuilt.stats.transitions, recorded.stats.transitions);
+  return recorded;
 }
 
 }  // namespace

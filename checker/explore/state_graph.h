@@ -1,0 +1,79 @@
+#pragma once
+// The explored graph that the checks after a passing breadth-first search read
+// (liveness.h): each state's successors as canonical indices (the states in
+// canonical breadth-first order), in the worker's successor order, with their
+// labels; whether the state is final; which liveness properties hold in it.
+//
+// The search records it as it goes (GraphRecorder): each explorer thread
+// fills a GraphChunk for the range of frontier positions it expands, with the
+// store ids of every successor, so the graph costs no second expansion and no
+// second store lookup per transition. Under sleep sets the transitions that
+// sleep are recorded too (SuccessorSink::asleep): the checks need the full
+// graph, since a state whose every transition sleeps has no reduced
+// successor and would look stuck. The chunks are charged to the memory
+// account as side bytes (MemoryAccount::try_add_side), up to three quarters
+// of --max-memory so that the store keeps room to finish the search. Past
+// that the recording is dropped, and the checks rebuild the graph after the
+// search (find_stuck_states) as they did before the recorder.
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "explore/memory.h"
+#include "explore/storage.h"
+#include "explore/transition_system.h"
+
+namespace ptcheck::explore {
+
+struct StateGraph {
+  std::vector<uint64_t> row;    // n + 1 entries: state k's successors are succ[row[k] .. row[k + 1])
+  std::vector<uint32_t> succ;   // canonical indices
+  std::vector<Label> label;
+  std::vector<uint8_t> final;   // 1: a final state (no move, everything finished)
+  std::vector<uint64_t> holds;  // the liveness properties that hold in each state (empty without properties)
+};
+
+// Consecutive canonical states expanded by one thread, with their successors
+// as store ids.
+struct GraphChunk {
+  uint64_t first = 0;  // canonical index of its first state
+  std::vector<uint32_t> count;
+  std::vector<StateId> to;
+  std::vector<Label> labels;
+  std::vector<uint8_t> final;
+  std::vector<uint64_t> holds;
+  uint64_t bytes() const {
+    return count.capacity() * 4 + to.capacity() * sizeof(StateId) + labels.capacity() * sizeof(Label) +
+           final.capacity() + holds.capacity() * 8;
+  }
+};
+
+class GraphRecorder {
+ public:
+  explicit GraphRecorder(MemoryAccount& mem) : mem_(mem) {}
+  ~GraphRecorder() { drop(); }
+  GraphRecorder(const GraphRecorder&) = delete;
+  GraphRecorder& operator=(const GraphRecorder&) = delete;
+
+  // Whether chunks are still wanted (false after a refusal for memory).
+  bool recording() const { return !failed_.load(std::memory_order_relaxed); }
+  // Takes a thread's finished chunk (thread-safe). When its bytes do not fit
+  // under the limit, the whole recording is dropped.
+  void add(GraphChunk&& c);
+  // The graph over `order` (every stored state in canonical order; the chunks
+  // must cover exactly 0 .. order.size()), in canonical rows; the chunks are
+  // freed as they are converted. Its memory is charged to the account's
+  // ordinary bytes (`charged` grows by them). False when it does not fit.
+  bool build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, int64_t& charged);
+
+ private:
+  void drop();
+  MemoryAccount& mem_;
+  std::mutex mu_;
+  std::vector<GraphChunk> chunks_;
+  uint64_t side_ = 0;  // bytes of the chunks held, charged as side bytes
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace ptcheck::explore
