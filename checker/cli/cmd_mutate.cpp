@@ -84,26 +84,9 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
     chosen.push_back(t);
   }
   if (chosen.empty()) throw InputError("ptcheck mutate: error: name targets or give --all");
-  if (o.list) {
-    // The mutants without running them: enumerate over the compiled functions.
-    std::set<const ast::FuncDef*> seen;
-    for (const TargetEntry* t : chosen)
-      for (const auto& arch : target_arches(*t, "x86_64")) {
-        if (!o.arch.empty() && arch != o.arch) continue;
-        auto inst = instantiate(project, *t, arch, opt.sets);
-        for (const ast::Decl* d : inst->env->code_decls()) {
-          if (d->kind != ast::Decl::Func || !d->func->body) continue;
-          bool compiled = false;
-          for (const auto& f : inst->model.funcs) compiled = compiled || (f.name == d->func->name && f.has_body);
-          if (!compiled || !seen.insert(d->func.get()).second) continue;
-          std::string path = project.sources().path(d->func->loc.file);
-          bool in = opt.file_prefixes.empty();
-          for (const auto& p : opt.file_prefixes) in = in || path.starts_with(p);
-          if (compiled && in)
-            for (const Mutant& m : function_mutants(*d->func, project.sources(), opt.ops))
-              std::cout << fmt::format("{}  {}: {}\n", m.name(), m.function, m.what);
-        }
-      }
+  if (o.list) {  // the mutants without running them (--shard and --mutant narrow them as for a run)
+    for (const Mutant& m : enumerate_mutants(project, chosen, opt))
+      std::cout << fmt::format("{}  {}: {}\n", m.name(), m.function, m.what);
     return 0;
   }
   opt.progress = [](const std::string& line) { std::cerr << line << "\n"; };  // stderr, also with --json

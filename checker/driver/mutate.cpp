@@ -38,19 +38,16 @@ bool is_mix_target(const TargetEntry& t) {
   return pass && (t.name.ends_with("_mix") || t.name.find("_mix_") != std::string::npos || (t.def && t.def->mix));
 }
 
-MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>& targets, const MutateOptions& opt) {
-  MutateReport rep;
-  const auto t0 = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-  const SourceManager& sm = project.sources();
-  CheckOptions base;
-  base.sets = opt.sets;
-  base.explore.threads = opt.threads;
-  base.explore.liveness = true;
+// FNV-1a of a mutant's name: its shard, and the order the mutants run in.
+static uint64_t fnv(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
 
-  // Baselines: each target on each arch, with coverage; and the function
-  // bodies its program compiles.
-  std::vector<Baseline> runs;
+std::vector<Mutant> enumerate_mutants(Project& project, const std::vector<const TargetEntry*>& targets,
+                                      const MutateOptions& opt) {
+  const SourceManager& sm = project.sources();
   std::vector<const ast::FuncDef*> funcs;
   std::set<const ast::FuncDef*> seen;
   for (const TargetEntry* t : targets)
@@ -68,6 +65,47 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
         for (const auto& p : opt.file_prefixes) chosen = chosen || path.starts_with(p);
         if (chosen) funcs.push_back(fd);
       }
+    }
+  std::sort(funcs.begin(), funcs.end(), [&](const ast::FuncDef* a, const ast::FuncDef* b) {
+    std::string pa = sm.path(a->loc.file), pb = sm.path(b->loc.file);
+    return pa != pb ? pa < pb : a->loc.line < b->loc.line;
+  });
+  std::vector<Mutant> mutants;
+  for (const ast::FuncDef* fd : funcs)
+    for (Mutant& m : function_mutants(*fd, sm, opt.ops)) mutants.push_back(std::move(m));
+  if (opt.shards > 1)  // this run's share: the mutants whose name hashes to shard - 1 modulo shards
+    std::erase_if(mutants, [&](const Mutant& m) { return fnv(m.name()) % opt.shards != opt.shard - 1; });
+  if (!opt.only.empty()) {
+    std::set<std::string> want(opt.only.begin(), opt.only.end());
+    std::erase_if(mutants, [&](const Mutant& m) { return !want.contains(m.name()); });
+    for (const Mutant& m : mutants) want.erase(m.name());
+    if (!want.empty())
+      throw InputError(fmt::format("--mutant: error: no mutant '{}' in the functions the targets compile (see "
+                                   "`ptcheck mutate ... --list`)",
+                                   *want.begin()));
+  }
+  return mutants;
+}
+
+MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>& targets, const MutateOptions& opt) {
+  MutateReport rep;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  const SourceManager& sm = project.sources();
+  CheckOptions base;
+  base.sets = opt.sets;
+  base.explore.threads = opt.threads;
+  base.explore.liveness = true;
+
+  // The mutants first, so that an unknown --mutant name is an error before
+  // any baseline runs.
+  std::vector<Mutant> mutants = enumerate_mutants(project, targets, opt);
+
+  // Baselines: each target on each arch, with coverage.
+  std::vector<Baseline> runs;
+  for (const TargetEntry* t : targets)
+    for (const std::string& arch : target_arches(*t, "x86_64")) {
+      if (!opt.arch.empty() && arch != opt.arch) continue;
       CheckOptions one = base;
       one.coverage = true;
       Baseline b{t, arch, check_target(project, *t, arch, one), is_mix_target(*t)};
@@ -89,33 +127,9 @@ MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>&
     if (b.mix) rep.mixes.push_back(b.target->name + "@" + b.arch);
   }
 
-  std::sort(funcs.begin(), funcs.end(), [&](const ast::FuncDef* a, const ast::FuncDef* b) {
-    std::string pa = sm.path(a->loc.file), pb = sm.path(b->loc.file);
-    return pa != pb ? pa < pb : a->loc.line < b->loc.line;
-  });
-  std::vector<Mutant> mutants;
-  for (const ast::FuncDef* fd : funcs)
-    for (Mutant& m : function_mutants(*fd, sm, opt.ops)) mutants.push_back(std::move(m));
-
   // Run in an order spread over the files (FNV-1a of the name), so that a
   // time budget that runs out leaves a sample of the whole model, not its
   // first files; the report is sorted back by file and line.
-  auto fnv = [](const std::string& s) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    return h;
-  };
-  if (opt.shards > 1)  // this run's share: the mutants whose name hashes to shard - 1 modulo shards
-    std::erase_if(mutants, [&](const Mutant& m) { return fnv(m.name()) % opt.shards != opt.shard - 1; });
-  if (!opt.only.empty()) {
-    std::set<std::string> want(opt.only.begin(), opt.only.end());
-    std::erase_if(mutants, [&](const Mutant& m) { return !want.contains(m.name()); });
-    for (const Mutant& m : mutants) want.erase(m.name());
-    if (!want.empty())
-      throw InputError(fmt::format("--mutant: error: no mutant '{}' in the functions the targets compile (see "
-                                   "`ptcheck mutate ... --list`)",
-                                   *want.begin()));
-  }
   std::vector<size_t> order(mutants.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),

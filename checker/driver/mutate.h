@@ -120,6 +120,12 @@ struct MutateReport {
 // A mix: a target named *_mix or written with a `mix { }` block.
 bool is_mix_target(const TargetEntry& t);
 
+// The mutants of the function bodies the targets compile on their arches
+// (opt.arch, opt.file_prefixes, opt.ops), in file and line order, narrowed to
+// opt's shard and to opt.only (a name there that no mutant has is an
+// InputError). `mutate --list` prints them; run_mutate runs them.
+std::vector<Mutant> enumerate_mutants(Project& project, const std::vector<const TargetEntry*>& targets,
+                                      const MutateOptions& opt);
 MutateReport run_mutate(Project& project, const std::vector<const TargetEntry*>& targets, const MutateOptions& opt);
 
 }  // namespace ptcheck

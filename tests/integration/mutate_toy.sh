@@ -49,4 +49,16 @@ PY
 # Restored after each mutant: the last mutant of a run sees no earlier edit,
 # so listing the mutants of one target gives the same four every time.
 test "$("$ptcheck" --root "$root" mutate mut_rcu --file spec/toy/ --list | wc -l)" -eq 4
+# --list narrows as a run does: the shards partition the list, --mutant picks
+# one, and an unknown name is an error before any baseline runs (exit 2).
+list() { "$ptcheck" --root "$root" mutate mut_rcu mut_list --file spec/toy/ --list "$@"; }
+all=$(list | sort)
+test "$(echo "$all" | wc -l)" -gt 4
+test "$( (list --shard 1/3; list --shard 2/3; list --shard 3/3) | sort)" = "$all"
+first=$(echo "$all" | head -1 | cut -d' ' -f1)
+test "$(list --mutant "$first" | cut -d' ' -f1)" = "$first"
+rc=0
+"$ptcheck" --root "$root" mutate mut_rcu --mutant no_such_mutant >/dev/null 2>"$out" || rc=$?
+test $rc -eq 2
+grep -q "no mutant 'no_such_mutant'" "$out"
 echo ok
