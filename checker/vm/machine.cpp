@@ -130,8 +130,15 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
     err_.value = 0;
     err_.frame_func = UINT32_MAX;
     if (r->kind == RegionKind::PageData && off + size <= r->stride)
+      // Two readings the machine cannot tell apart: the model keeps only part
+      // of a real page (then page_bytes is too small), or the code sized this
+      // access from page_bytes itself, as mmu_gather's MAX_TABLE_BATCH is
+      // (then the kernel would run past the end of the page).
       fail(ErrorKind::ModelLimit, t,
-           "access beyond the page contents the target keeps (raise page_bytes in its heap)");
+           fmt::format("access at byte {} of a page of which the target keeps {} (page_bytes): raise page_bytes in "
+                       "its heap if the model keeps too little of this page; if the code sized the access from "
+                       "page_bytes, it runs past the end of the page",
+                       off, r->obj_size));
     else
       fail(ErrorKind::OutOfBounds, t);
     return nullptr;
