@@ -6,7 +6,8 @@
 # whose graph the checks walk, with sleep sets (whose sleeping transitions the
 # recorder must look up too) and without, at 1 and 2 threads. Everything but
 # times and memory must be the same: verdict, error kind, counts, depth, the
-# liveness field and the trace.
+# liveness field and the trace. And under a tight --max-memory the search
+# still passes and the check says it was skipped.
 set -euo pipefail
 ptcheck=$1
 root=$2
@@ -25,6 +26,18 @@ for por in sleep none; do
     done
   done
 done
+# Tight memory: the recorded graph is dropped (it may take at most three
+# quarters of the limit) without stopping the search, which still passes; the
+# check then says why it was skipped.
+"$ptcheck" --root "$root" check twin_lifecycle --spec "$root/tests/bench/twin/lifecycle.ptm" --bound ROUNDS=3 \
+  --max-memory 40M --json >"$w/tight.json" || true
+python3 - "$w/tight.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+assert r["verdict"] == "pass" and r["states"] == 455866, r
+assert r["liveness"].startswith("skipped: not enough memory"), r["liveness"]
+print("ok tight memory:", r["liveness"])
+PY
 python3 - "$w" <<'PY'
 import json, os, sys
 w = sys.argv[1]
