@@ -243,14 +243,8 @@ class LayerSink final : public SuccessorSink {
     }
     if (b_.stopping()) return Seen::Ignored;
     const uint64_t key = kKeyFlag | (pos_ << kIdxBits) | idx;
-    Found f = c_.cursor->find_or_insert(next);
-    if (f.full) {
-      b_.mem_.mark_exceeded();
-      request_stop(b_.stop_, StopReason::MaxMemory);
-      return Seen::Ignored;
-    }
-    record(f.id, label);
-    if (f.id < b_.layer_first_) return Seen::Cycle;
+    Found f;
+    if (Seen early = look_up(next, label, f); early != Seen::New) return early;
     // An Old state of this layer may have been stored by another thread that
     // has not made its key slot addressable yet: every caller ensures it.
     if (!new_slots(f.id)) return Seen::Ignored;
@@ -258,11 +252,7 @@ class LayerSink final : public SuccessorSink {
       std::atomic_ref<uint64_t>(b_.awake_next_[f.id - b_.layer_first_]).fetch_or(~sleep_, std::memory_order_relaxed);
     b_.lower_key(f.id, key, label);
     if (!f.is_new) return Seen::Old;
-    c_.new_ids.push_back(f.id);
-    ++c_.layer_new;
-    if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
-    last_new_ = f.id;
-    return Seen::New;
+    return take_new(f.id);
   }
   // A sleeping transition, when the graph is recorded: its successor is
   // looked up (and stored if no awake transition has stored it yet: one will
@@ -271,27 +261,38 @@ class LayerSink final : public SuccessorSink {
   Seen asleep(uint32_t, Label label, const uint8_t* next) override {
     last_new_ = kNoState;
     if (!c_.chunk || b_.stopping()) return Seen::Ignored;
-    Found f = c_.cursor->find_or_insert(next);
-    if (f.full) {
-      b_.mem_.mark_exceeded();
-      request_stop(b_.stop_, StopReason::MaxMemory);
-      return Seen::Ignored;
-    }
-    record(f.id, label);
-    if (f.id < b_.layer_first_) return Seen::Cycle;
+    Found f;
+    if (Seen early = look_up(next, label, f); early != Seen::New) return early;
     if (!f.is_new) return Seen::Old;
     if (!new_slots(f.id)) return Seen::Ignored;
-    c_.new_ids.push_back(f.id);
-    ++c_.layer_new;
-    if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
-    last_new_ = f.id;
-    return Seen::New;
+    return take_new(f.id);
   }
   void violating_state() override {
     if (last_new_ != kNoState) c_.violating.push_back(last_new_);
   }
 
  private:
+  // Finds or stores a successor and records its edge: Ignored when memory
+  // ran out (the search stops), Cycle for a state of an earlier layer, New
+  // (whether or not f.is_new) for a state of the layer being built.
+  Seen look_up(const uint8_t* next, Label label, Found& f) {
+    f = c_.cursor->find_or_insert(next);
+    if (f.full) {
+      b_.mem_.mark_exceeded();
+      request_stop(b_.stop_, StopReason::MaxMemory);
+      return Seen::Ignored;
+    }
+    record(f.id, label);
+    return f.id < b_.layer_first_ ? Seen::Cycle : Seen::New;
+  }
+  // A state this sink stored first: it joins the layer.
+  Seen take_new(StateId id) {
+    c_.new_ids.push_back(id);
+    ++c_.layer_new;
+    if (++c_.unflushed >= b_.flush_every_) b_.flush(c_);
+    last_new_ = id;
+    return Seen::New;
+  }
   void record(StateId id, Label label) {
     if (!c_.chunk) return;
     c_.chunk->to.push_back(id);
