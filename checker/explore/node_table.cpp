@@ -8,8 +8,8 @@
 
 namespace ptcheck::explore {
 
-NodeTable::NodeTable(MemoryAccount& mem, unsigned log2) : mem_(mem), log2_(log2), cap_(uint64_t(1) << log2) {
-  if (log2 < kMinLog2 || log2 > kMaxLog2) throw std::logic_error("NodeTable: table size out of range");
+NodeTable::NodeTable(MemoryAccount& mem, uint64_t cap) : mem_(mem), cap_(cap) {
+  if (cap < kMinCap || cap > kMaxCap) throw std::logic_error("NodeTable: table size out of range");
   slots_ = static_cast<uint64_t*>(alloc_zeroed(bytes()));
   if (!slots_) throw std::bad_alloc();
   mem_.add(static_cast<int64_t>(bytes()));
@@ -21,9 +21,8 @@ NodeTable::~NodeTable() {
 }
 
 uint32_t NodeTable::put_unique(uint64_t key) {
-  const uint64_t mask = cap_ - 1;
   uint64_t i = home(key);
-  while (i == 0 || slots_[i] != 0) i = (i + 1) & mask;
+  while (i == 0 || slots_[i] != 0) i = i + 1 == cap_ ? 0 : i + 1;
   slots_[i] = key;
   count_.fetch_add(1, std::memory_order_relaxed);
   return static_cast<uint32_t>(i);

@@ -24,16 +24,27 @@ namespace ptcheck::explore {
 class NodeTable {
  public:
   static constexpr uint32_t kGrow = kNoId - 1;   // past the load limit: rebuild, then retry
-  static constexpr unsigned kMinLog2 = 10;       // 1,024 slots (8 KiB)
-  static constexpr unsigned kMaxLog2 = 32;       // ids are 32 bits
+  static constexpr uint64_t kMinCap = 1024;      // slots (8 KiB)
+  static constexpr uint64_t kMaxCap = kGrow;     // ids are 32 bits; kGrow and kNoId are no slots
   // Load limit: 13/16. Linear probing over 8-byte slots stays short (a
-  // successful lookup reads about 3 slots, one cache line) and the average
-  // load after doubling is about 57%.
+  // successful lookup reads about 3 slots, one cache line at most two).
   static uint64_t limit_of(uint64_t cap) { return cap / 16 * 13; }
+  // The sizes a level grows to. Any size works (the home is a multiply-shift
+  // of the hash, not a mask). A level doubles (grown), which keeps the load
+  // low and the rebuilds few: every rebuild re-keys the levels above the one
+  // that grew and re-indexes every root, so at 10^7 states growing by 1.25x
+  // each time was 22% slower. Only when doubling no longer fits under the
+  // memory limit does the tree store grow the full levels alone by 1.25x
+  // (grown_tight), so a run goes on further before it stops at the limit.
+  static uint64_t grown(uint64_t cap) { return cap < kMaxCap / 2 ? cap * 2 : kMaxCap; }
+  static uint64_t grown_tight(uint64_t cap) {
+    const uint64_t n = (cap + cap / 4 + 63) / 64 * 64;
+    return n < kMaxCap ? n : kMaxCap;
+  }
 
-  // Allocates 2^log2 zeroed slots, accounted in mem (throws std::bad_alloc if
-  // the system refuses; the caller checks the limit first).
-  NodeTable(MemoryAccount& mem, unsigned log2);
+  // Allocates cap (kMinCap .. kMaxCap) zeroed slots, accounted in mem (throws
+  // std::bad_alloc if the system refuses; the caller checks the limit first).
+  NodeTable(MemoryAccount& mem, uint64_t cap);
   ~NodeTable();
   NodeTable(const NodeTable&) = delete;
   NodeTable& operator=(const NodeTable&) = delete;
@@ -41,9 +52,8 @@ class NodeTable {
   // The id of `key` (non-zero), stored now if absent (inserted = true);
   // kGrow when it is absent and the table is at its load limit.
   uint32_t find_or_put(uint64_t key, bool& inserted) {
-    const uint64_t mask = cap_ - 1;
     uint64_t i = home(key);
-    for (uint64_t probes = 0; probes < cap_; ++probes, i = (i + 1) & mask) {
+    for (uint64_t probes = 0; probes < cap_; ++probes, i = i + 1 == cap_ ? 0 : i + 1) {
       if (i == 0) continue;
       std::atomic_ref<uint64_t> s(slots_[i]);
       uint64_t v = s.load(std::memory_order_acquire);
@@ -70,12 +80,12 @@ class NodeTable {
     return std::atomic_ref<uint64_t>(slots_[id]).load(std::memory_order_acquire);
   }
   uint64_t capacity() const { return cap_; }
-  unsigned log2() const { return log2_; }
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   uint64_t bytes() const { return cap_ * sizeof(uint64_t); }
 
  private:
-  // splitmix64's finalizer: every key bit reaches the low bits used as home.
+  // splitmix64's finalizer (every key bit reaches the high bits), then a
+  // multiply-shift onto [0, cap_) (Lemire's fast range reduction).
   uint64_t home(uint64_t key) const {
     uint64_t x = key;
     x ^= x >> 30;
@@ -83,11 +93,10 @@ class NodeTable {
     x ^= x >> 27;
     x *= 0x94d049bb133111ebull;
     x ^= x >> 31;
-    return x & (cap_ - 1);
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(x) * cap_) >> 64);
   }
 
   MemoryAccount& mem_;
-  unsigned log2_;
   uint64_t cap_;
   uint64_t* slots_;
   std::atomic<uint64_t> count_{0};

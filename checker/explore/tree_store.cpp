@@ -47,7 +47,7 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
   while (pow2_ < n_leaves_) pow2_ *= 2;
   while ((1u << depth_) < pow2_) ++depth_;
   levels_.resize(depth_);
-  for (unsigned l = 1; l < depth_; ++l) levels_[l] = std::make_unique<NodeTable>(mem, NodeTable::kMinLog2);
+  for (unsigned l = 1; l < depth_; ++l) levels_[l] = std::make_unique<NodeTable>(mem, NodeTable::kMinCap);
   leaf_ids_.set_next(1);  // 0: the all-zero leaf
 }
 
@@ -183,37 +183,47 @@ bool TreeStore::grow(Gate& self) {
   return ok;
 }
 
-bool TreeStore::rebuild() {
-  // Which levels grow: the full one, and every one past 60% (it would be
-  // next). The others are re-keyed in place of the same size once a level
-  // below them changed.
-  std::vector<unsigned> new_log2(depth_, 0);
+bool TreeStore::plan_growth(bool tight, std::vector<uint64_t>& new_cap, uint64_t& need) const {
+  // Which levels grow: doubling, the full one and every one past 60% (it
+  // would be next); tight, the full ones alone, by 1.25x. The others are
+  // re-keyed in place of the same size once a level below them changed.
+  new_cap.assign(depth_, 0);
   uint64_t transient = 0, grown = 0;
   bool any = false;
   for (unsigned l = depth_; l-- > 1;) {
-    NodeTable& t = level(l);
-    unsigned lg = t.log2();
-    if (t.count() * 10 > t.capacity() * 6) {
-      if (lg + 1 > NodeTable::kMaxLog2) return false;
-      ++lg;
+    const NodeTable& t = level(l);
+    uint64_t cap = t.capacity();
+    if (tight ? t.count() >= NodeTable::limit_of(cap) : t.count() * 10 > cap * 6) {
+      if (cap >= NodeTable::kMaxCap) return false;
+      cap = tight ? NodeTable::grown_tight(cap) : NodeTable::grown(cap);
     }
-    if (lg != t.log2()) any = true;
+    if (cap != t.capacity()) any = true;
     if (!any) continue;  // nothing below changed: this level keeps its ids
-    new_log2[l] = lg;
+    new_cap[l] = cap;
     const uint64_t below = l + 1 < depth_ ? level(l + 1).capacity() * sizeof(uint32_t) : 0;
-    transient = std::max(transient, (uint64_t(1) << lg) * sizeof(uint64_t) + t.capacity() * sizeof(uint32_t) + below);
-    grown += ((uint64_t(1) << lg) - t.capacity()) * sizeof(uint64_t);
+    transient = std::max(transient, cap * sizeof(uint64_t) + t.capacity() * sizeof(uint32_t) + below);
+    grown += (cap - t.capacity()) * sizeof(uint64_t);
   }
-  if (!any) return true;
   // The peak, at most: every level's growth, plus one level's new table and
   // two id maps on top of what is held.
-  if (!mem_.fits(grown + transient)) return false;
+  need = grown + transient;
+  return true;
+}
+
+bool TreeStore::rebuild() {
+  std::vector<uint64_t> new_cap;
+  uint64_t need = 0;
+  if (!plan_growth(false, new_cap, need) || !mem_.fits(need)) {
+    if (!plan_growth(true, new_cap, need) || !mem_.fits(need)) return false;
+    tight_rebuilds_.fetch_add(1, std::memory_order_relaxed);
+  }
+  if (std::all_of(new_cap.begin(), new_cap.end(), [](uint64_t c) { return c == 0; })) return true;
 
   std::vector<uint32_t> below, remap;  // old id -> new id of the level below / this level
   for (unsigned l = depth_; l-- > 1;) {
-    if (!new_log2[l]) continue;
+    if (!new_cap[l]) continue;
     NodeTable& old = level(l);
-    auto fresh = std::make_unique<NodeTable>(mem_, new_log2[l]);
+    auto fresh = std::make_unique<NodeTable>(mem_, new_cap[l]);
     remap.assign(old.capacity(), 0);
     mem_.add(static_cast<int64_t>(remap.size() * sizeof(uint32_t)));
     const bool rekey = !below.empty();
@@ -262,10 +272,10 @@ void TreeStore::save(std::FILE* f, StateId keep) const {
     put<uint32_t>(f, len, "leaves");
     put_bytes(f, r ? r + 8 : nullptr, len, "leaves");
   }
-  // Each level: its size and its (slot, key) pairs; ids are slots.
+  // Each level: its capacity and its (slot, key) pairs; ids are slots.
   for (unsigned l = 1; l < depth_; ++l) {
     const NodeTable& t = level(l);
-    put<uint32_t>(f, t.log2(), "nodes");
+    put<uint64_t>(f, t.capacity(), "nodes");
     put<uint64_t>(f, t.count(), "nodes");
     for (uint64_t i = 1; i < t.capacity(); ++i)
       if (uint64_t k = t.key(static_cast<uint32_t>(i))) {
@@ -302,13 +312,13 @@ void TreeStore::load(std::FILE* f) {
   }
   leaf_ids_.set_next(nl);
   for (unsigned l = 1; l < depth_; ++l) {
-    const uint32_t lg = get<uint32_t>(f, "nodes");
+    const uint64_t cap = get<uint64_t>(f, "nodes");
     const uint64_t count = get<uint64_t>(f, "nodes");
-    if (lg < NodeTable::kMinLog2 || lg > NodeTable::kMaxLog2 || count > NodeTable::limit_of(uint64_t(1) << lg))
+    if (cap < NodeTable::kMinCap || cap > NodeTable::kMaxCap || count > NodeTable::limit_of(cap))
       throw CheckpointError("the checkpoint is corrupt (node table size)");
-    if (!mem_.try_add((uint64_t(1) << lg) * sizeof(uint64_t))) throw CheckpointError("out of memory loading nodes");
-    mem_.add(-static_cast<int64_t>((uint64_t(1) << lg) * sizeof(uint64_t)));
-    levels_[l] = std::make_unique<NodeTable>(mem_, lg);
+    if (!mem_.try_add(cap * sizeof(uint64_t))) throw CheckpointError("out of memory loading nodes");
+    mem_.add(-static_cast<int64_t>(cap * sizeof(uint64_t)));
+    levels_[l] = std::make_unique<NodeTable>(mem_, cap);
     for (uint64_t i = 0; i < count; ++i) {
       const uint32_t id = get<uint32_t>(f, "nodes");
       const uint64_t k = get<uint64_t>(f, "nodes");

@@ -22,7 +22,8 @@
 // rebuilds the levels bottom-up into bigger tables, remapping ids level by
 // level, re-keys the roots, and bumps the generation; each cursor re-reads its
 // cached tree on its next call. A rebuild holds one level's old and new table
-// at a time (and two id maps), and runs only as often as the tables double.
+// at a time (and two id maps), and runs only as often as the tables double
+// (near the memory limit, the full levels grow by 1.25x: node_table.h).
 //
 // Incremental: a cursor keeps the tree of the state it materialized last;
 // inserting a successor interns only the leaves that differ from it and the
@@ -58,8 +59,11 @@ class TreeStore final : public StateStorage {
 
   uint64_t nodes() const;
   uint64_t leaves() const { return leaf_index_.size(); }
-  // Rebuilds so far (each doubles at least one level).
+  // Rebuilds so far (each grows at least one level).
   uint64_t rebuilds() const { return gen_.load(std::memory_order_relaxed); }
+  // Of those, the ones that grew the full levels by 1.25x only, because
+  // doubling did not fit under the memory limit (node_table.h).
+  uint64_t tight_rebuilds() const { return tight_rebuilds_.load(std::memory_order_relaxed); }
 
  private:
   friend class TreeCursor;
@@ -88,6 +92,10 @@ class TreeStore final : public StateStorage {
   // caller re-enters and waits). False when the rebuild does not fit in memory.
   bool grow(Gate& self);
   bool rebuild();
+  // The new capacity of each level ([l]; 0: it keeps its table and ids) and
+  // the memory the rebuild needs on top of what is held; false when a level
+  // cannot grow.
+  bool plan_growth(bool tight, std::vector<uint64_t>& new_cap, uint64_t& need) const;
 
   uint32_t size_ = 0;
   uint32_t n_leaves_ = 0;
@@ -106,6 +114,7 @@ class TreeStore final : public StateStorage {
   std::atomic<bool> growing_{false};
   std::atomic<bool> broken_{false};  // a rebuild threw half-way: the tables are unusable
   std::atomic<uint64_t> gen_{0};
+  std::atomic<uint64_t> tight_rebuilds_{0};
   std::atomic<bool> full_{false};  // a rebuild did not fit: no level grows any more
 
   std::mutex arena_mu_;

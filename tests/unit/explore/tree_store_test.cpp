@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "explore/node_table.h"
 #include "explore/tree_store.h"
 
 // CppUTest last: its memory-leak macros clash with the standard headers.
@@ -48,6 +49,53 @@ std::vector<uint8_t> state_of(uint64_t n, uint32_t size) {
 }
 
 }  // namespace
+
+TEST_GROUP(NodeTable){};
+
+TEST(NodeTable, GrowthSizes) {
+  LONGS_EQUAL(2 * NodeTable::kMinCap, NodeTable::grown(NodeTable::kMinCap));
+  LONGS_EQUAL(NodeTable::kMaxCap, NodeTable::grown(NodeTable::kMaxCap / 2 + 1));
+  uint64_t cap = NodeTable::kMinCap;
+  unsigned steps = 0;
+  while (cap < (uint64_t(1) << 30)) {
+    const uint64_t next = NodeTable::grown_tight(cap);
+    CHECK(next > cap);
+    CHECK(next <= cap + cap / 4 + 64);
+    LONGS_EQUAL(0, next % 64);
+    cap = next;
+    ++steps;
+  }
+  CHECK(steps > 60);
+  LONGS_EQUAL(NodeTable::kMaxCap, NodeTable::grown_tight(NodeTable::kMaxCap - 1));
+}
+
+// A table of a size that is no power of two: ids are slots in range, one per
+// key, stable, until the load limit answers kGrow.
+TEST(NodeTable, AnySizeUpToTheLoadLimit) {
+  MemoryAccount mem(0);
+  const uint64_t cap = NodeTable::grown_tight(NodeTable::grown_tight(uint64_t(1) << 14));  // 25,600
+  CHECK(cap & (cap - 1));
+  NodeTable t(mem, cap);
+  std::map<uint32_t, uint64_t> key_of;
+  uint64_t k = 0;
+  for (; k < NodeTable::limit_of(cap); ++k) {
+    bool ins = false;
+    const uint64_t key = (k + 1) * 0x9e3779b97f4a7c15ull;
+    const uint32_t id = t.find_or_put(key, ins);
+    CHECK(ins);
+    CHECK(id != 0 && id < cap);
+    CHECK(key_of.emplace(id, key).second);
+  }
+  LONGS_EQUAL(NodeTable::limit_of(cap), t.count());
+  bool ins = false;
+  LONGS_EQUAL(NodeTable::kGrow, t.find_or_put(0x1234567ull, ins));
+  for (auto& [id, key] : key_of) {
+    ins = false;
+    LONGS_EQUAL(id, t.find_or_put(key, ins));
+    CHECK(!ins);
+    LONGS_EQUAL(key, t.key(id));
+  }
+}
 
 TEST_GROUP(TreeStore){};
 
@@ -132,6 +180,9 @@ TEST(TreeStore, MemoryLimitAnswersFull) {
   CHECK(full);
   CHECK(mem.exceeded());
   CHECK(mem.peak() <= mem.limit());
+  // Before it answered full, the levels grew by 1.25x where doubling no
+  // longer fitted.
+  CHECK(st.tight_rebuilds() > 0);
   // What was stored is still there.
   auto v = state_of(stored / 2, sh.size);
   Found f = c->find_or_insert(v.data());
