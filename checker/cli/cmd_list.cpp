@@ -42,27 +42,37 @@ void print_rows(const std::vector<std::array<std::string, 4>>& rows,
 std::vector<std::string> target_details(const TargetEntry& t, const SourceManager& sm) {
   std::vector<std::string> out;
   const ast::TargetDef& td = *t.def;
+  if (!td.like.empty()) out.push_back(fmt::format("like {}: its threads and mixes, with this target's settings", td.like));
   auto params = target_params(td, sm);
   std::string own;
   for (const auto& [n, v] : params)
-    if (!td.mix || (n != "threads" && n != "ops")) own += fmt::format("{}{}={}", own.empty() ? "" : " ", n, v);
+    if (!ast::unnamed_mix(td) || (n != "threads" && n != "ops")) own += fmt::format("{}{}={}", own.empty() ? "" : " ", n, v);
   if (!own.empty()) out.push_back("parameters: " + own + "  (--bound NAME=V)");
   for (const auto& th : td.threads)
     if (th.count)
       out.push_back(fmt::format("thread array {}[{}]", th.name, source_text(sm, th.count->loc, th.count->end)));
-  if (td.mix) {
-    int64_t threads = 1, ops = 1;
-    for (const auto& [n, v] : params) {
-      if (n == "threads") threads = v;
-      if (n == "ops") ops = v;
+  auto counts = mix_counts(td, sm);
+  for (size_t k = 0; k < td.mixes.size(); ++k) {
+    const ast::MixDecl& m = td.mixes[k];
+    auto [threads, ops] = counts[k];
+    if (m.name.empty()) {
+      out.push_back(fmt::format("mix: threads={} ops={}  (--bound threads=N --bound ops=N)", threads, ops));
+    } else {
+      // a named mix's counts, with how they are written when that is not a number
+      auto written = [&](const char* what, const ast::ExprPtr& e) {
+        if (!e || e->kind == ast::Expr::IntLit) return std::string();
+        return fmt::format(" {}=`{}`", what, source_text(sm, e->loc, e->end));
+      };
+      std::string how = written("threads", m.threads) + written("ops", m.ops);
+      out.push_back(fmt::format("mix {}: threads={} ops={}{}{}", m.name, threads, ops,
+                                how.empty() ? "" : "  (" + how.substr(1) + ")", m.after ? "  then its after block" : ""));
     }
-    out.push_back(fmt::format("mix: threads={} ops={}  (--bound threads=N --bound ops=N)", threads, ops));
-    for (const auto& op : td.mix->ops_list) {
+    for (const auto& op : m.ops_list) {
       std::string pools;
       for (const auto& [p, l] : op.pools) pools += (pools.empty() ? "" : ", ") + p;
       out.push_back(fmt::format("  op {}({})", op.name, pools));
     }
-    for (const auto& pl : td.mix->pools) {
+    for (const auto& pl : m.pools) {
       std::string elems;
       for (const auto& e : pl.elems) elems += (elems.empty() ? "" : ", ") + source_text(sm, e->loc, e->end);
       out.push_back(fmt::format("  pool {}: {{ {} }}", pl.name, elems));

@@ -35,7 +35,7 @@ bool executed(const CheckResult& r, const std::string& file, unsigned line) {
 
 bool is_mix_target(const TargetEntry& t) {
   const bool pass = t.def && (!t.def->expect || !t.def->expect->violation);
-  return pass && (t.name.ends_with("_mix") || t.name.find("_mix_") != std::string::npos || (t.def && t.def->mix));
+  return pass && (t.name.ends_with("_mix") || t.name.find("_mix_") != std::string::npos || (t.def && !t.def->mixes.empty()));
 }
 
 // FNV-1a of a mutant's name: its shard, and the order the mutants run in.

@@ -278,8 +278,12 @@ struct TargetParam {
 
 // mix { threads 3; ops 2; pool pmd_t *pmd = { a, b }; op fault(pmd) { ... } }:
 // `threads` copies of a thread that runs `ops` ops, each picked
-// nondeterministically, each pool it names bound to one of the pool's elements
-// (checker/target/desugar.h gives the exact desugaring).
+// nondeterministically, each pool it names bound to one of the pool's elements,
+// then its `after { ... }` block if it has one (checker/target/desugar.h gives
+// the exact desugaring). A target has at most one unnamed mix, whose counts are
+// the implicit parameters `threads` and `ops`, and any number of named ones
+// (`mix task { ... }`, one kind of thread each), whose counts are expressions
+// over the target's own parameters.
 struct MixPool {
   SourceLoc loc, end;  // the whole `pool ... = { ... }` declaration
   std::string name;
@@ -293,11 +297,13 @@ struct MixOp {
   StmtPtr body;  // a Block
 };
 struct MixDecl {
-  SourceLoc loc, end;  // the `mix` keyword
-  ExprPtr threads, ops;  // the implicit parameters' defaults (nullptr: 1)
+  SourceLoc loc, end;  // the `mix` keyword (and its name)
+  std::string name;      // "" for the unnamed mix
+  ExprPtr threads, ops;  // the counts (nullptr: 1); for the unnamed mix the implicit parameters' defaults
   SourceLoc threads_loc, ops_loc;
   std::vector<MixPool> pools;
   std::vector<MixOp> ops_list;
+  StmtPtr after;  // after { ... }: a Block each thread runs after its ops, or nullptr
 };
 
 // reach pte_free_now, pte_offset_map_lock: goto again, model/mm/memory.ptm:123;
@@ -335,7 +341,8 @@ struct TargetDef {
   std::optional<HeapDecl> heap;
   StmtPtr init;  // Block or nullptr
   std::vector<ThreadDecl> threads;
-  std::optional<MixDecl> mix;
+  std::vector<MixDecl> mixes;  // in declaration order; at most one unnamed
+  std::string like;            // `target NAME like BASE`: BASE (its copy, overridden), else ""
   // hypothetical_config "why";  the config breaks a Kconfig rule on purpose (a
   // path no kernel build has, explored for what it shows): not an error.
   std::optional<std::pair<std::string, SourceLoc>> hypothetical;
@@ -359,6 +366,13 @@ struct TargetDef {
   std::vector<std::pair<std::string, SourceLoc>> hazards;
   std::vector<ReachDecl> reach;  // reach ...;  (every `reach` line, in order)
 };
+
+// The target's unnamed mix (the one `--bound threads=N --bound ops=N` size), or nullptr.
+inline const MixDecl* unnamed_mix(const TargetDef& t) {
+  for (const auto& m : t.mixes)
+    if (m.name.empty()) return &m;
+  return nullptr;
+}
 
 // property NAME { description "..."; arch all | a, b; set CONFIG_X = y|n;
 //                 query "equal_offset(page.flags, ptdesc.pt_flags)"; expect holds|sat|unsat; }

@@ -115,18 +115,35 @@ void Parser::parse_property(std::vector<Decl>& out) {
   out.push_back(std::move(d));
 }
 
-// mix { threads N; ops N; pool TYPE NAME = { e, ... }; op NAME(pool, ...) { ... } }
+// mix [NAME] { threads N; ops N; pool TYPE NAME = { e, ... }; op NAME(pool, ...) { ... } after { ... } }
 void Parser::parse_mix(TargetDef& t) {
   MixDecl m;
   m.loc = cur().loc;
   m.end = cur().end;
+  SourceLoc kw = m.loc;
   next();
-  expect("{", "after 'mix'");
-  const char* items = "a mix item (threads, ops, pool or op) or '}'";
+  if (cur().kind == Tok::Ident) {
+    SourceLoc nl = cur().loc;
+    m.name = next().text;
+    m.end = prev_end();
+    for (const auto& other : t.mixes)
+      if (other.name == m.name) fail(nl, fmt::format("mix '{}' is declared twice in target '{}'", m.name, t.name));
+  } else {
+    for (const auto& other : t.mixes)
+      if (other.name.empty())
+        fail(kw, "duplicate unnamed 'mix' in target: expected at most one (name the others: `mix task { ... }`)");
+  }
+  expect("{", m.name.empty() ? "after 'mix' (or a mix name)" : "after the mix name");
+  const char* items = "a mix item (threads, ops, pool, op or after) or '}'";
   while (!accept("}")) {
     const Token& k = cur();
     SourceLoc kl = k.loc;
-    if (k.ident("threads") || k.ident("ops")) {
+    if (k.ident("after")) {
+      next();
+      if (m.after) fail(kl, "duplicate 'after' in mix: expected at most one");
+      if (!cur().punct("{")) fail_expected("'{' after 'after'");
+      m.after = parse_block();
+    } else if (k.ident("threads") || k.ident("ops")) {
       bool is_threads = k.text == "threads";
       next();
       ExprPtr& slot = is_threads ? m.threads : m.ops;
@@ -191,7 +208,7 @@ void Parser::parse_mix(TargetDef& t) {
     }
   }
   if (m.ops_list.empty()) fail(m.loc, "mix has no op: expected at least one 'op NAME(...) { ... }'");
-  t.mix = std::move(m);
+  t.mixes.push_back(std::move(m));
 }
 
 // One reach point: FUNC | LABEL | FUNC:LABEL | FUNC: goto LABEL | FILE:LINE
@@ -261,10 +278,40 @@ void Parser::parse_reach_point(TargetDef& t) {
   t.reach.push_back(std::move(r));
 }
 
+// target NAME [like BASE] { items }. A `like` target starts as a copy of BASE
+// (a target above it in the same file): its description, cite, arch, reach,
+// expect, hypothetical_config and warn_only lines replace BASE's, its `set`
+// lines override or add to BASE's, its invariants, leak checks, liveness
+// properties, hazards and imports are added, and it cannot have threads, a mix,
+// a heap, init or final of its own (those are what it shares with BASE).
 void Parser::parse_target(std::vector<Decl>& out) {
   auto t = std::make_shared<TargetDef>();
-  t->loc = next().loc;
-  t->name = next().text;
+  SourceLoc tl = next().loc;
+  std::string name = next().text;
+  const TargetDef* base = nullptr;
+  if (cur().ident("like")) {
+    next();
+    SourceLoc bl = cur().loc;
+    std::string bname = expect_ident("a target name after 'like'");
+    for (const auto& d : out)
+      if (d.kind == Decl::Target && d.target && d.target->name == bname) base = d.target.get();
+    if (!base)
+      fail(bl, fmt::format("target '{}' like '{}': no target '{}' above it in this file", name, bname, bname));
+    *t = *base;
+  }
+  t->loc = tl;
+  t->name = name;
+  t->like = base ? base->name : "";
+  // Items a `like` target replaces: cleared at their first appearance.
+  bool given_cite = false, given_arch = false, given_reach = false, given_expect = false, given_memory_model = false;
+  // BASE's parameters and `set` lines: each may be overridden once.
+  std::vector<bool> param_overridden(t->params.size()), set_overridden(t->sets.size());
+  auto own = [&](SourceLoc at, const char* item) {
+    if (base)
+      fail(at, fmt::format("target '{}' is like '{}' and shares its {}: a `like` target sets only description, cite, "
+                           "arch, set, reach, expect, hypothetical_config, warn_only, and adds invariants, leak "
+                           "checks, hazards and imports", t->name, base->name, item));
+  };
   expect("{", "after target name");
   while (!accept("}")) {
     const Token& k = cur();
@@ -279,10 +326,12 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after description");
     } else if (w == "cite") {
       next();
+      if (!given_cite) t->cites.clear(), given_cite = true;
       t->cites.push_back(parse_strings("a string after 'cite'"));
       expect(";", "after cite");
     } else if (w == "arch") {
       next();
+      if (!given_arch) t->arches.clear(), given_arch = true;
       do t->arches.push_back(expect_ident("an arch name"));
       while (accept(","));
       expect(";", "after arch list");
@@ -292,7 +341,8 @@ void Parser::parse_target(std::vector<Decl>& out) {
       std::string sym = expect_ident("a CONFIG_ symbol or a parameter name after 'set'");
       expect("=", "after the symbol");
       if (sym == "memory_model") {
-        if (t->memory_model) fail(sl, "memory_model is set twice");
+        if (given_memory_model) fail(sl, "memory_model is set twice");
+        given_memory_model = true;
         std::string v = expect_ident("sc, tso or lkmm");
         if (v != "sc" && v != "tso" && v != "lkmm") fail(sl, fmt::format("unknown memory model '{}' (expected sc, tso or lkmm)", v));
         t->memory_model.emplace(v, sl);
@@ -306,13 +356,33 @@ void Parser::parse_target(std::vector<Decl>& out) {
         const Token& v = next();
         if (v.value > (neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1))
           fail(v.loc, "parameter value out of range: expected a 64-bit signed integer");
-        for (const auto& prm : t->params)
-          if (prm.name == sym) fail(sl, fmt::format("parameter '{}' is set twice", sym));
-        t->params.push_back(TargetParam{sl, sym, neg ? static_cast<int64_t>(0 - v.value) : static_cast<int64_t>(v.value)});
+        const int64_t val = neg ? static_cast<int64_t>(0 - v.value) : static_cast<int64_t>(v.value);
+        bool inherited = false;
+        for (size_t i = 0; i < t->params.size(); ++i)
+          if (t->params[i].name == sym) {
+            // a `like` target may override BASE's value once
+            if (i >= param_overridden.size() || param_overridden[i])
+              fail(sl, fmt::format("parameter '{}' is set twice", sym));
+            param_overridden[i] = true;
+            t->params[i] = TargetParam{sl, sym, val};
+            inherited = true;
+          }
+        if (!inherited) t->params.push_back(TargetParam{sl, sym, val});
       } else {
         if (!cur().ident("y") && !cur().ident("n")) fail_expected("'y', 'n' or a number");
-        t->sets.emplace_back(sym, next().text == "y");
-        t->set_locs.push_back(sl);
+        bool val = next().text == "y";
+        bool inherited = false;
+        for (size_t i = 0; i < set_overridden.size(); ++i)
+          if (t->sets[i].first == sym && !set_overridden[i]) {
+            set_overridden[i] = true;  // a `like` target overrides BASE's line
+            t->sets[i].second = val;
+            t->set_locs[i] = sl;
+            inherited = true;
+          }
+        if (!inherited) {
+          t->sets.emplace_back(sym, val);
+          t->set_locs.push_back(sl);
+        }
       }
       expect(";", "after set");
     } else if (w == "import") {
@@ -321,13 +391,16 @@ void Parser::parse_target(std::vector<Decl>& out) {
       t->imports.emplace_back(next().text, kl);
       expect(";", "after import path");
     } else if (w == "heap") {
+      own(kl, "heap");
       parse_heap(*t);
     } else if (w == "init") {
+      own(kl, "init");
       next();
       if (t->init) fail(kl, "duplicate 'init' in target: expected at most one");
       if (!cur().punct("{")) fail_expected("'{' after 'init'");
       t->init = parse_block();
     } else if (w == "thread") {
+      own(kl, "threads");
       next();
       ThreadDecl th;
       th.loc = kl;
@@ -346,12 +419,13 @@ void Parser::parse_target(std::vector<Decl>& out) {
       t->hypothetical.emplace(parse_strings("a quoted reason after 'hypothetical_config'"), kl);
       expect(";", "after hypothetical_config");
     } else if (w == "final") {
+      own(kl, "final block");
       next();
       if (t->final_block) fail(kl, "duplicate 'final' in target: expected at most one");
       if (!cur().punct("{")) fail_expected("'{' after 'final'");
       t->final_block = parse_block();
     } else if (w == "mix") {
-      if (t->mix) fail(kl, "duplicate 'mix' in target: expected at most one");
+      own(kl, "mixes");
       parse_mix(*t);
     } else if (w == "invariant" || w == "always_eventually") {
       // NAME, NAME, ...;  predicate functions, each with where it is named
@@ -376,6 +450,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
       expect(";", "after leak_check");
     } else if (w == "reach") {
       next();
+      if (!given_reach) t->reach.clear(), given_reach = true;
       do parse_reach_point(*t);
       while (accept(","));
       expect(";", "after the reach points");
@@ -405,7 +480,8 @@ void Parser::parse_target(std::vector<Decl>& out) {
       } else {
         fail_expected("'pass' or 'violation' after 'expect'");
       }
-      if (t->expect) fail(kl, "duplicate 'expect' in target: expected at most one");
+      if (given_expect) fail(kl, "duplicate 'expect' in target: expected at most one");
+      given_expect = true;
       t->expect = e;
       expect(";", "after expect");
     } else {
@@ -413,7 +489,7 @@ void Parser::parse_target(std::vector<Decl>& out) {
                     "invariant, always_eventually, leak_check, reach, hazard, hypothetical_config, warn_only or expect) or '}'");
     }
   }
-  if (t->threads.empty() && !t->mix)
+  if (t->threads.empty() && t->mixes.empty())
     fail(t->loc, fmt::format("target '{}' has no thread: expected at least one thread or a mix", t->name));
   Decl d = mkdecl(Decl::Target);
   d.loc = t->loc;

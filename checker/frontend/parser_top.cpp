@@ -360,7 +360,7 @@ void Parser::parse_external_decl(std::vector<Decl>& out) {
     return;
   }
   if (t.ident("target") && !typedefs_.count("target") && peek().kind == Tok::Ident &&
-      peek(2).punct("{")) {
+      (peek(2).punct("{") || (peek(2).ident("like") && peek(3).kind == Tok::Ident && peek(4).punct("{")))) {
     parse_target(out);
     return;
   }

@@ -101,14 +101,15 @@ class DepthCheck {
       expr(th.count.get(), 1);
       stmt(th.body.get(), 1);
     }
-    if (t.mix) {
-      expr(t.mix->threads.get(), 1);
-      expr(t.mix->ops.get(), 1);
-      for (const auto& p : t.mix->pools) {
+    for (const auto& m : t.mixes) {
+      expr(m.threads.get(), 1);
+      expr(m.ops.get(), 1);
+      for (const auto& p : m.pools) {
         type(p.type.get(), 1);
         for (const auto& e : p.elems) expr(e.get(), 1);
       }
-      for (const auto& op : t.mix->ops_list) stmt(op.body.get(), 1);
+      for (const auto& op : m.ops_list) stmt(op.body.get(), 1);
+      stmt(m.after.get(), 1);
     }
   }
 

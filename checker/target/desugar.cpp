@@ -202,8 +202,11 @@ class Subst {
   const SourceManager& sm_;
 };
 
-// The mix as one thread body (see desugar.h), parameters already applied.
-StmtPtr mix_body(const ast::MixDecl& m, const Values& vals, const SourceManager& sm, std::vector<ChoiceNote>& notes) {
+// The mix as one thread body (see desugar.h), parameters already applied; `ops`
+// is its op count.
+StmtPtr mix_body(const ast::MixDecl& m, int64_t ops, const Values& vals, const SourceManager& sm,
+                 std::vector<ChoiceNote>& notes) {
+  const std::string who = m.name.empty() ? "mix" : "mix " + m.name;
   Subst sub(vals, sm);
   SourceLoc loc = m.loc, end = m.end;
   std::map<std::string, const ast::MixPool*> pools;
@@ -218,7 +221,7 @@ StmtPtr mix_body(const ast::MixDecl& m, const Values& vals, const SourceManager&
       if (it == pools.end()) {
         std::string known;
         for (const auto& p : m.pools) known += (known.empty() ? "" : ", ") + p.name;
-        sm.error(ploc, fmt::format("op '{}' names no pool '{}' (the mix's pools: {})", op.name, name,
+        sm.error(ploc, fmt::format("op '{}' names no pool '{}' (the {}'s pools: {})", op.name, name, who,
                                    known.empty() ? "none" : known));
       }
       const ast::MixPool& pl = *it->second;
@@ -238,7 +241,7 @@ StmtPtr mix_body(const ast::MixDecl& m, const Values& vals, const SourceManager&
       notes.push_back(std::move(pool_note));
     }
     arm.push_back(sub.stmt(op.body));
-    op_note.labels.push_back(fmt::format("mix: op {}({})", op.name, sig));
+    op_note.labels.push_back(fmt::format("{}: op {}({})", who, op.name, sig));
     arms.push_back({block(std::move(arm), op.loc, op.end)});
   }
   StmtPtr pick;
@@ -256,12 +259,14 @@ StmtPtr mix_body(const ast::MixDecl& m, const Values& vals, const SourceManager&
   StmtPtr decl = var_decl(int_t, "__op", nullptr, loc, end);
   StmtPtr loop = mk_stmt(Stmt::For, loc, end);
   loop->init = expr_stmt(binary("=", ident("__op", loc, end), int_lit(0, loc, end)));
-  loop->e = binary("<", ident("__op", loc, end), int_lit(vals.at("ops"), loc, end));
+  loop->e = binary("<", ident("__op", loc, end), int_lit(ops, loc, end));
   loop->step = mk_expr(Expr::Unary, loc, end);
   loop->step->op = "post++";
   loop->step->a = ident("__op", loc, end);
   loop->s1 = block({pick}, loc, end);
-  return block({decl, loop}, loc, end);
+  std::vector<StmtPtr> body{decl, loop};
+  if (m.after) body.push_back(sub.stmt(m.after));
+  return block(std::move(body), loc, end);
 }
 
 }  // namespace
@@ -282,17 +287,33 @@ std::vector<std::pair<std::string, int64_t>> target_params(const ast::TargetDef&
     out.emplace_back(p.name, p.value);
     vals[p.name] = p.value;
   }
-  if (td.mix) {
+  if (const ast::MixDecl* um = ast::unnamed_mix(td)) {
     for (const char* n : {"threads", "ops"})
       if (vals.count(n))
         for (const auto& p : td.params)
           if (p.name == n)
-            sm.error(p.loc, fmt::format("'{}' is the mix's own parameter: set it inside `mix {{ {} N; }}`", n, n));
-    const ast::MixDecl& m = *td.mix;
+            sm.error(p.loc, fmt::format("'{}' is the unnamed mix's own parameter: set it inside `mix {{ {} N; }}`", n, n));
+    const ast::MixDecl& m = *um;
     int64_t threads = m.threads ? count_of(*m.threads, vals, sm, "the mix's thread count", kMaxThreadCopies) : 1;
     int64_t ops = m.ops ? count_of(*m.ops, vals, sm, "the mix's op count", INT32_MAX) : 1;
     out.emplace_back("threads", threads);
     out.emplace_back("ops", ops);
+  }
+  return out;
+}
+
+std::vector<std::pair<int64_t, int64_t>> mix_counts(const ast::TargetDef& td, const SourceManager& sm) {
+  auto params = target_params(td, sm);
+  Values vals(params.begin(), params.end());
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& m : td.mixes) {
+    if (m.name.empty()) {
+      out.emplace_back(vals.at("threads"), vals.at("ops"));
+      continue;
+    }
+    int64_t n = m.threads ? count_of(*m.threads, vals, sm, fmt::format("the thread count of mix '{}'", m.name), kMaxThreadCopies) : 1;
+    int64_t ops = m.ops ? count_of(*m.ops, vals, sm, fmt::format("the op count of mix '{}'", m.name), INT32_MAX) : 1;
+    out.emplace_back(n, ops);
   }
   return out;
 }
@@ -314,9 +335,9 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
     it->second = v;
   }
   Values vals(out.params.begin(), out.params.end());
-  if (td.mix) {
+  if (const ast::MixDecl* um = ast::unnamed_mix(td)) {
     int64_t ops = vals.at("ops");
-    if (ops < 0) sm.error(td.mix->ops ? td.mix->ops_loc : td.mix->loc, fmt::format("the mix's op count is {}: expected 0 or more", ops));
+    if (ops < 0) sm.error(um->ops ? um->ops_loc : um->loc, fmt::format("the mix's op count is {}: expected 0 or more", ops));
   }
   Subst sub(vals, sm);
   out.init = sub.stmt(td.init);
@@ -345,17 +366,31 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
       return Subst(v, sm).stmt(th.body);
     });
   }
-  if (td.mix) {
-    int64_t n = vals.at("threads");
-    if (n < 0 || n > kMaxThreadCopies)
-      sm.error(td.mix->threads ? td.mix->threads_loc : td.mix->loc,
-               fmt::format("the mix's thread count is {}: expected 0 to {}", n, kMaxThreadCopies));
-    add_copies("mix", td.mix->loc, n, true, [&](int64_t i) {
+  for (const auto& m : td.mixes) {
+    // The unnamed mix: `threads` copies mix_0, mix_1, ... sized by the implicit
+    // parameters. A named mix: its counts are expressions over the target's
+    // parameters; with a `threads` count its copies are NAME_0, NAME_1, ...,
+    // without one it is the single thread NAME.
+    int64_t n = 1, ops = 1;
+    bool array = true;
+    if (m.name.empty()) {
+      n = vals.at("threads");
+      ops = vals.at("ops");
+      if (n < 0 || n > kMaxThreadCopies)
+        sm.error(m.threads ? m.threads_loc : m.loc,
+                 fmt::format("the mix's thread count is {}: expected 0 to {}", n, kMaxThreadCopies));
+    } else {
+      array = m.threads != nullptr;
+      if (m.threads) n = count_of(*m.threads, vals, sm, fmt::format("the thread count of mix '{}'", m.name), kMaxThreadCopies);
+      if (m.ops) ops = count_of(*m.ops, vals, sm, fmt::format("the op count of mix '{}'", m.name), INT32_MAX);
+    }
+    add_copies(m.name.empty() ? "mix" : m.name, m.loc, n, array, [&](int64_t i) {
       Values v = vals;
       v["__thread_index"] = i;
       std::vector<ChoiceNote> notes;
-      StmtPtr body = mix_body(*td.mix, v, sm, notes);
-      if (i == 0) out.notes = std::move(notes);
+      StmtPtr body = mix_body(m, ops, v, sm, notes);
+      if (i == 0)
+        for (auto& note : notes) out.notes.push_back(std::move(note));
       return body;
     });
   }
@@ -371,6 +406,14 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
     add_copies("final", at, 1, false, [&](int64_t) {
       return block({expr_stmt(wait), sub.stmt(td.final_block)}, at, td.final_block->end);
     });
+  }
+  {
+    std::map<std::string, SourceLoc> seen;
+    for (const auto& th : out.threads)
+      if (!seen.emplace(th.name, th.loc).second)
+        sm.error(th.loc, fmt::format("target '{}' has two threads named '{}' (a thread array W[N] names its copies W_0, "
+                                     "W_1, ...; a named mix NAME its threads NAME or NAME_0, NAME_1, ...; the unnamed "
+                                     "mix mix_0, mix_1, ...)", td.name, th.name));
   }
   if (td.init) {
     std::vector<const Stmt*> work{td.init.get()};

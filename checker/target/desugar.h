@@ -2,7 +2,7 @@
 // A target's own code as the code generator sees it: numeric parameters
 // (`set N = 3;`, overridden by `--bound N=V`) replaced by their values, thread
 // arrays (`thread W[3] { ... }`) copied into W_0, W_1, W_2 with
-// `__thread_index` their index, and a `mix` written out as threads.
+// `__thread_index` their index, and each `mix` written out as threads.
 //
 // A mix
 //     mix { threads 3; ops 2;
@@ -20,9 +20,16 @@
 //             default: { { exit_mmap(&test_mm); } break; }
 //             }
 //         }
+//         after-block  (if the mix has `after { ... }`)
 //     }
 // where `threads` and `ops` are implicit parameters (default 1). A pool of one
 // element, and a mix of one op, cost no nondeterministic step.
+//
+// A named mix (`mix task { ops ops; ... }`; any number per target) is compiled
+// the same way, as the single thread `task`, or as task_0 .. task_{N-1} when it
+// has `threads N`. Its counts are expressions over the target's parameters
+// (`set ops = 2;`, allowed when the target has no unnamed mix), so that one
+// `--bound ops=3` can size several mixes.
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -53,6 +60,10 @@ struct TargetCode {
 // then a mix's `threads` and `ops`. Throws InputError (located) when a mix
 // count is not a number or a parameter.
 std::vector<std::pair<std::string, int64_t>> target_params(const ast::TargetDef& td, const SourceManager& sm);
+
+// Each mix's thread and op counts at the target's default parameters, in
+// declaration order (located InputError when a count is not one).
+std::vector<std::pair<int64_t, int64_t>> mix_counts(const ast::TargetDef& td, const SourceManager& sm);
 
 // The target's code with `bounds` (name, value) overriding parameters. An
 // unknown bound name is a located error naming the target's parameters.

@@ -46,8 +46,10 @@ class SymbolScan {
       stmt(d.target->init.get());
       stmt(d.target->final_block.get());
       for (const auto& th : d.target->threads) stmt(th.body.get());
-      if (d.target->mix)
-        for (const auto& op : d.target->mix->ops_list) stmt(op.body.get());
+      for (const auto& m : d.target->mixes) {
+        for (const auto& op : m.ops_list) stmt(op.body.get());
+        stmt(m.after.get());
+      }
     }
   }
   void cond(const Cond* c) {

@@ -179,7 +179,22 @@ TEST(Mix, MalformedMixesAreLocatedErrors) {
       {"target t { mix { threads 31; op a() { } } expect pass; }",
        "t.ptm:8:26: error: the mix's thread count is 31: expected 0 to 30"},
       {"target t { set threads = 2; mix { op a() { } } expect pass; }",
-       "t.ptm:8:16: error: 'threads' is the mix's own parameter"},
+       "t.ptm:8:16: error: 'threads' is the unnamed mix's own parameter"},
+      {"target t { mix { op a() { } } mix { op b() { } } expect pass; }",
+       "t.ptm:8:31: error: duplicate unnamed 'mix' in target: expected at most one (name the others"},
+      {"target t { mix m { op a() { } } mix m { op b() { } } expect pass; }",
+       "t.ptm:8:37: error: mix 'm' is declared twice in target 't'"},
+      {"target t { thread m { } mix m { op a() { } } expect pass; }",
+       "t.ptm:8:25: error: target 't' has two threads named 'm'"},
+      {"target t { thread w_1 { } thread w[2] { } expect pass; }",
+       "t.ptm:8:27: error: target 't' has two threads named 'w_1'"},
+      {"target t { mix m { ops OPS; op a() { } } expect pass; }",
+       "t.ptm:8:24: error: the op count of mix 'm': expected a number or a target parameter"},
+      {"target t { mix m { op a() { } after { } after { } } expect pass; }",
+       "t.ptm:8:41: error: duplicate 'after' in mix: expected at most one"},
+      {"target t { mix m { op a() { } after x; } expect pass; }", "t.ptm:8:37: error: expected '{' after 'after'"},
+      {"target t { mix m { op a() { } } expect pass; }\ntarget u { mix m { op a(q) { } } expect pass; }",
+       "t.ptm:9:25: error: op 'a' names no pool 'q' (the mix m's pools: none)"},
       {"target t { set N = 2; thread w { int N; } expect pass; }",
        "t.ptm:8:34: error: local 'N' hides the target parameter 'N'"},
       {"target t { thread w[] { } expect pass; }", "t.ptm:8:21: error: expected a thread count"},
@@ -190,6 +205,7 @@ TEST(Mix, MalformedMixesAreLocatedErrors) {
     try {
       TempProject tp(kCounters + c.text + "\n");
       instantiate(tp.project(), *tp.project().find_target("t"), "x86_64", {}, {});
+      if (tp.project().find_target("u")) instantiate(tp.project(), *tp.project().find_target("u"), "x86_64", {}, {});
     } catch (const InputError& e) {
       msg = e.what();
     }
@@ -250,4 +266,162 @@ target t {
              m.c_str());
   m = error_of("slab objs (struct obj) N;", {{"N", -1}});
   CHECK_TEXT(m.find("the slab's object count is parameter 'N' = -1: expected 0 or more") != std::string::npos, m.c_str());
+}
+
+// Named mixes, one kind of thread each, with an after block: the same state
+// space as the hand-written threads, each sized by the target's own `ops`.
+TEST(Mix, NamedMixesWithAfterBlocksHaveTheHandWrittenStateSpace) {
+  TempProject tp(kCounters + R"(
+int done;
+target named {
+  set ops = 2;
+  mix task {
+    threads 2;
+    ops ops;
+    pool struct counter *c = { &ctr[0], &ctr[1] };
+    op bump(c) { inc(c); }
+    op look() { int v; v = READ_ONCE(ctr[0].val); }
+    after { WRITE_ONCE(done, READ_ONCE(done) + 1); }
+  }
+  mix remote {
+    ops ops - 1;
+    op bump() { inc(&ctr[1]); }
+    op nothing() { }
+  }
+  expect pass;
+}
+target by_hand {
+  thread task[2] {
+    int __op;
+    for (__op = 0; __op < 2; __op++) {
+      switch (nondet(2)) {
+      case 0: { struct counter *c; switch (nondet(2)) { case 0: c = &ctr[0]; break; default: c = &ctr[1]; break; }
+                { inc(c); } break; }
+      default: { { int v; v = READ_ONCE(ctr[0].val); } break; }
+      }
+    }
+    { WRITE_ONCE(done, READ_ONCE(done) + 1); }
+  }
+  thread remote {
+    int __op;
+    for (__op = 0; __op < 1; __op++) {
+      switch (nondet(2)) {
+      case 0: { { inc(&ctr[1]); } break; }
+      default: { { } break; }
+      }
+    }
+  }
+  expect pass;
+}
+)");
+  auto inst = instantiate(tp.project(), *tp.project().find_target("named"), "x86_64", {}, {});
+  LONGS_EQUAL(3, inst->code.threads.size());
+  STRCMP_EQUAL("task_0", inst->code.threads[0].name.c_str());
+  STRCMP_EQUAL("task_1", inst->code.threads[1].name.c_str());
+  STRCMP_EQUAL("remote", inst->code.threads[2].name.c_str());
+  auto counts = mix_counts(*tp.project().find_target("named")->def, tp.project().sources());
+  LONGS_EQUAL(2, counts.size());
+  CHECK(counts[0] == std::make_pair(int64_t(2), int64_t(2)));
+  CHECK(counts[1] == std::make_pair(int64_t(1), int64_t(1)));
+  CheckResult a = tp.check("named"), b = tp.check("by_hand");
+  STRCMP_EQUAL("pass", ptcheck::to_string(a.verdict));
+  CHECK(a.stats.states > 100);
+  LONGS_EQUAL(b.stats.states, a.stats.states);
+  LONGS_EQUAL(b.stats.transitions, a.stats.transitions);
+  LONGS_EQUAL(b.stats.depth, a.stats.depth);
+  // One bound sizes both mixes through the parameter.
+  tp.project().set_bounds({{"ops", 3}});
+  CheckResult wider = tp.check("named");
+  CHECK(wider.stats.states > a.stats.states);
+  tp.project().set_bounds({{"ops", 1}});
+  CheckResult narrow = tp.check("named");
+  CHECK(narrow.stats.states < a.stats.states);
+}
+
+// A named mix's trace names the mix with the op it drew.
+TEST(Mix, NamedMixTraceNamesTheMixAndOp) {
+  TempProject tp(kCounters + R"(
+target named_bug {
+  mix quiet { op nothing() { } op look() { int v; v = READ_ONCE(ctr[0].val); } }
+  mix loud { threads 1; op boom() { inc(&ctr[0]); BUG_ON(READ_ONCE(ctr[0].val) == 1); } op calm() { } }
+  expect violation bug;
+}
+)");
+  CheckResult r = tp.check("named_bug");
+  STRCMP_EQUAL("bug", ptcheck::kind_text(r).c_str());
+  CHECK(r.trace.has_value());
+  if (!r.trace) return;
+  bool named = false;
+  for (const auto& st : r.trace->steps)
+    named = named || (st.thread == "loud_0" && st.statement == "mix loud: op boom()");
+  CHECK(named);
+  trace::Trace back = trace::parse_text("t.trace", trace::to_text(*r.trace));
+  ReplayResult rr = replay_trace(tp.project(), back, {});
+  CHECK_TEXT(rr.reproduced, rr.message.c_str());
+}
+
+// `target NAME like BASE`: a variant of a target above it (a prefix switch, a
+// bound, another expectation) shares its threads and mixes.
+TEST(Mix, LikeTargetsShareTheirBasesThreadsAndOverrideItsSettings) {
+  TempProject tp(kCounters + R"(
+static int flag_on(void) { return IS_ENABLED(CONFIG_MODEL_FLAG); }
+target base {
+  description "two bumps";
+  set LIMIT = 2;
+  set CONFIG_MODEL_FLAG = n;
+  mix bump { threads 2; op inc() { inc(&ctr[0]); BUG_ON(READ_ONCE(ctr[0].val) > LIMIT); } op nothing() { } }
+  reach inc;
+  expect pass;
+}
+target variant like base {
+  description "a lower limit";
+  set LIMIT = 1;
+  set CONFIG_MODEL_FLAG = y;
+  expect violation bug;
+}
+target same like base { }
+)");
+  const auto* base = tp.project().find_target("base");
+  const auto* variant = tp.project().find_target("variant");
+  CHECK(base && variant);
+  if (!base || !variant) return;
+  STRCMP_EQUAL("a lower limit", variant->def->description.c_str());
+  LONGS_EQUAL(1, variant->def->mixes.size());
+  LONGS_EQUAL(1, variant->def->params.size());
+  LONGS_EQUAL(1, variant->def->params[0].value);
+  LONGS_EQUAL(1, variant->def->sets.size());
+  CHECK(variant->def->sets[0].second);
+  CHECK(!base->def->sets[0].second);
+  LONGS_EQUAL(1, variant->def->reach.size());
+  CheckResult b = tp.check("base"), v = tp.check("variant"), s = tp.check("same");
+  STRCMP_EQUAL("pass", ptcheck::to_string(b.verdict));
+  STRCMP_EQUAL("bug", ptcheck::kind_text(v).c_str());
+  CHECK(v.as_expected);
+  LONGS_EQUAL(b.stats.states, s.stats.states);
+  LONGS_EQUAL(b.stats.transitions, s.stats.transitions);
+
+  struct Case {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"target t like nowhere { }", "t.ptm:8:15: error: target 't' like 'nowhere': no target 'nowhere' above it in this file"},
+      {"target b { thread w { } expect pass; }\ntarget t like b { thread x { } }",
+       "t.ptm:9:19: error: target 't' is like 'b' and shares its threads"},
+      {"target b { mix m { op a() { } } expect pass; }\ntarget t like b { mix n { op a() { } } }",
+       "t.ptm:9:19: error: target 't' is like 'b' and shares its mixes"},
+      {"target b { set N = 1; thread w { } expect pass; }\ntarget t like b { set N = 2; set N = 3; }",
+       "t.ptm:9:34: error: parameter 'N' is set twice"},
+      {"target b { thread w { } expect pass; }\ntarget t like b { expect pass; expect pass; }",
+       "t.ptm:9:32: error: duplicate 'expect' in target"},
+  };
+  for (const auto& c : cases) {
+    std::string msg = "(accepted)";
+    try {
+      TempProject bad(kCounters + c.text + "\n");
+      instantiate(bad.project(), *bad.project().find_target("t"), "x86_64", {}, {});
+    } catch (const InputError& e) {
+      msg = e.what();
+    }
+    CHECK_TEXT(msg.find(c.message) != std::string::npos, (std::string(c.text) + "\n  -> " + msg).c_str());
+  }
 }
