@@ -302,19 +302,30 @@ std::vector<std::pair<std::string, int64_t>> target_params(const ast::TargetDef&
   return out;
 }
 
+namespace {
+
+// One mix's (threads, ops) under the parameter values `vals`: the unnamed mix
+// reads its implicit parameters, a named one evaluates its count expressions.
+std::pair<int64_t, int64_t> counts_of(const ast::MixDecl& m, const Values& vals, const SourceManager& sm) {
+  if (m.name.empty()) {
+    int64_t n = vals.at("threads");
+    if (n < 0 || n > kMaxThreadCopies)
+      sm.error(m.threads ? m.threads_loc : m.loc,
+               fmt::format("the mix's thread count is {}: expected 0 to {}", n, kMaxThreadCopies));
+    return {n, vals.at("ops")};
+  }
+  int64_t n = m.threads ? count_of(*m.threads, vals, sm, fmt::format("the thread count of mix '{}'", m.name), kMaxThreadCopies) : 1;
+  int64_t ops = m.ops ? count_of(*m.ops, vals, sm, fmt::format("the op count of mix '{}'", m.name), INT32_MAX) : 1;
+  return {n, ops};
+}
+
+}  // namespace
+
 std::vector<std::pair<int64_t, int64_t>> mix_counts(const ast::TargetDef& td, const SourceManager& sm) {
   auto params = target_params(td, sm);
   Values vals(params.begin(), params.end());
   std::vector<std::pair<int64_t, int64_t>> out;
-  for (const auto& m : td.mixes) {
-    if (m.name.empty()) {
-      out.emplace_back(vals.at("threads"), vals.at("ops"));
-      continue;
-    }
-    int64_t n = m.threads ? count_of(*m.threads, vals, sm, fmt::format("the thread count of mix '{}'", m.name), kMaxThreadCopies) : 1;
-    int64_t ops = m.ops ? count_of(*m.ops, vals, sm, fmt::format("the op count of mix '{}'", m.name), INT32_MAX) : 1;
-    out.emplace_back(n, ops);
-  }
+  for (const auto& m : td.mixes) out.push_back(counts_of(m, vals, sm));
   return out;
 }
 
@@ -371,19 +382,8 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
     // parameters. A named mix: its counts are expressions over the target's
     // parameters; with a `threads` count its copies are NAME_0, NAME_1, ...,
     // without one it is the single thread NAME.
-    int64_t n = 1, ops = 1;
-    bool array = true;
-    if (m.name.empty()) {
-      n = vals.at("threads");
-      ops = vals.at("ops");
-      if (n < 0 || n > kMaxThreadCopies)
-        sm.error(m.threads ? m.threads_loc : m.loc,
-                 fmt::format("the mix's thread count is {}: expected 0 to {}", n, kMaxThreadCopies));
-    } else {
-      array = m.threads != nullptr;
-      if (m.threads) n = count_of(*m.threads, vals, sm, fmt::format("the thread count of mix '{}'", m.name), kMaxThreadCopies);
-      if (m.ops) ops = count_of(*m.ops, vals, sm, fmt::format("the op count of mix '{}'", m.name), INT32_MAX);
-    }
+    auto [n, ops] = counts_of(m, vals, sm);
+    const bool array = m.name.empty() || m.threads != nullptr;
     add_copies(m.name.empty() ? "mix" : m.name, m.loc, n, array, [&](int64_t i) {
       Values v = vals;
       v["__thread_index"] = i;
