@@ -382,7 +382,10 @@ TargetCode desugar_target(const ast::TargetDef& td, const std::vector<std::pair<
     // parameters. A named mix: its counts are expressions over the target's
     // parameters; with a `threads` count its copies are NAME_0, NAME_1, ...,
     // without one it is the single thread NAME.
-    auto [n, ops] = counts_of(m, vals, sm);
+    // Plain variables, not a structured binding: clang 14 refuses to capture a
+    // binding in the lambda below (C++20 allows it only from clang 16).
+    const std::pair<int64_t, int64_t> counts = counts_of(m, vals, sm);
+    const int64_t n = counts.first, ops = counts.second;
     const bool array = m.name.empty() || m.threads != nullptr;
     add_copies(m.name.empty() ? "mix" : m.name, m.loc, n, array, [&](int64_t i) {
       Values v = vals;
