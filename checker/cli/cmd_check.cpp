@@ -3,6 +3,7 @@
 // writes counterexample traces.
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -500,6 +501,13 @@ int run_check(Project& project, const CheckCliOptions& o) {
         CheckResult r = not_run(t->name, a, expected_of(*t));
         r.verdict = RowVerdict::Error;
         r.error = e.what();
+        // --arch took the target to an arch it does not list: its model may
+        // simply not be written for it. Say so beside the located error.
+        const std::vector<std::string> own = target_arches(*t, "x86_64");
+        if (!o.arch.empty() && std::find(own.begin(), own.end(), a) == own.end())
+          r.error += fmt::format("\nnote: target '{}' is written for {} ({}); --arch {} runs it on an arch it does "
+                                 "not list",
+                                 t->name, fmt::join(own, ", "), t->spec_file, a);
         results.push_back(std::move(r));
       }
     }

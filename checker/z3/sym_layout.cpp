@@ -86,10 +86,18 @@ SymType* SymLayout::make(TypeKind k, const std::string& name) {
 }
 
 ::z3::expr SymLayout::axioms() {
-  ::z3::expr ax = ctx_.bool_val(true);
+  ::z3::expr ax = kconfig_axioms();
   for (const auto& bad : invalid_) ax = ax && !bad;
+  auto it = typedefs_.find("spinlock_t");
+  if (symbols_.count("ALLOC_SPLIT_PTLOCKS") && it != typedefs_.end() && it->second->complete)
+    ax = ax && (sym("ALLOC_SPLIT_PTLOCKS") == ::z3::ugt(it->second->size, bv(arch_.abi.size_long)));
+  return ax;
+}
+
+::z3::expr SymLayout::kconfig_axioms() {
   // The arch's Kconfig rules (arch/Kconfig.toml): no answer is a config that
   // no kernel build on this arch has.
+  ::z3::expr ax = ctx_.bool_val(true);
   for (const auto& r : arch_.kconfig_rules.rules) {
     switch (r.kind) {
       case KconfigRule::Depends: ax = ax && ::z3::implies(sym(r.symbol), kexpr(*r.cond)); break;
@@ -101,9 +109,6 @@ SymType* SymLayout::make(TypeKind k, const std::string& name) {
       case KconfigRule::ArchN: ax = ax && !sym(r.symbol); break;
     }
   }
-  auto it = typedefs_.find("spinlock_t");
-  if (symbols_.count("ALLOC_SPLIT_PTLOCKS") && it != typedefs_.end() && it->second->complete)
-    ax = ax && (sym("ALLOC_SPLIT_PTLOCKS") == ::z3::ugt(it->second->size, bv(arch_.abi.size_long)));
   return ax;
 }
 
@@ -200,14 +205,18 @@ SymType* SymLayout::record_slot(const ast::RecordDecl& rd) {
         sm_.error(rd.loc, fmt::format("'{}' contains itself: expected a pointer", key));
       if (t->complete) {
         // A second definition under another top-level #if branch (struct ptdesc with
-        // and without CONFIG_PTDESC_RFC): lay it out on its own and keep both, each
-        // member present only under its definition's condition.
+        // and without CONFIG_PTDESC_RFC; an arch's own definition under its
+        // CONFIG_X86_64 or CONFIG_ARM64, as the kernel's asm/ headers give one
+        // each): lay it out on its own and keep both, each member present only
+        // under its definition's condition. The branches must exclude each other
+        // in every config this arch can build (its Kconfig rules: on x86_64,
+        // CONFIG_ARM64 is n).
         auto u = def_under_.find(t);
         ::z3::expr first = u != def_under_.end() ? u->second : ctx_.bool_val(true);
         ::z3::expr second = under_;
         ::z3::expr overlap_possible = first && second;
         ::z3::solver s(ctx_);
-        s.add(overlap_possible);
+        s.add(overlap_possible && kconfig_axioms());
         if (s.check() != ::z3::unsat)
           sm_.error(rd.loc, fmt::format("redefinition of '{}' (first at {}): expected the definitions under "
                                         "mutually exclusive #if branches",

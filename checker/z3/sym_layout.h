@@ -136,6 +136,8 @@ class SymLayout {
   // == sizeof(spinlock_t) > sizeof(long) (include/linux/mm_types_task.h), when
   // the model has spinlock_t; no conflicting typedef is active.
   ::z3::expr axioms();
+  // The arch's Kconfig rules alone (the first part of axioms()).
+  ::z3::expr kconfig_axioms();
 
   // A symbolic integer constant expression: its bv64 value (extended from
   // its C type's width), the type's size and signedness.

@@ -39,4 +39,12 @@ out=$("$ptcheck" --root "$dir" check nocompile lost_update 2>&1); rc=$?
 grep -Eq "^nocompile +x86_64 +pass +error \(below\)" <<<"$out" || fail "no error row"
 grep -Eq "^lost_update +x86_64 +violation bug +violation bug" <<<"$out" || fail "lost_update did not run"
 grep -q "spec/broken.ptm:2:31: error: " <<<"$out" || fail "no located compile error"
+grep -q "is written for" <<<"$out" && fail "a note on the target's own arch"
+
+# --arch to an arch the target does not list: the error says so.
+printf 'import "model/include/linux/types.ptm";\ntarget armonly { arch arm64; thread a { undefined_fn(); } expect pass; }\n' >"$dir/spec/broken.ptm"
+out=$("$ptcheck" --root "$dir" check armonly --arch powerpc64 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "foreign arch: expected exit 2, got $rc"
+grep -q "spec/broken.ptm:2:41: error: call to undeclared function" <<<"$out" || fail "foreign arch: no located error"
+grep -q "note: target 'armonly' is written for arm64 (spec/broken.ptm); --arch powerpc64 runs it on an arch it does not list" <<<"$out" || fail "foreign arch: no note"
 echo ok

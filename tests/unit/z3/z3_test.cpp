@@ -145,6 +145,45 @@ TEST(Z3Layout, AbsentMembersNeverCompare) {
   STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m.ask("present(s.l) && !CONFIG_A").result));
 }
 
+// An arch's own definition of a struct under its arch symbol, as the kernel's
+// asm/ headers give one per arch: accepted when the arch's Kconfig facts make
+// the branches exclusive (arch/Kconfig.toml: on x86_64, CONFIG_ARM64 is n), a
+// located error when nothing excludes them.
+TEST(Z3Layout, ArchTwinsNeedExclusiveArchSymbols) {
+  const char* twins =
+      "#if IS_ENABLED(CONFIG_ONE)\n"
+      "struct batch { unsigned long mask; };\n"
+      "#endif\n"
+      "#if IS_ENABLED(CONFIG_TWO)\n"
+      "struct batch {\n"
+      "};\n"
+      "#endif\n";
+  auto fact = [](const char* sym, bool y) {
+    KconfigRule r;
+    r.kind = y ? KconfigRule::ArchY : KconfigRule::ArchN;
+    r.symbol = sym;
+    return r;
+  };
+  ArchInfo one = lp64("one");
+  one.kconfig_rules.rules = {fact("CONFIG_ONE", true), fact("CONFIG_TWO", false)};
+  Small m1(twins, one);
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m1.ask("sizeof(batch) == 8").holds));
+  ArchInfo two = lp64("two");
+  two.kconfig_rules.rules = {fact("CONFIG_ONE", false), fact("CONFIG_TWO", true)};
+  Small m2(twins, two);
+  STRCMP_EQUAL("yes", ptcheck::z3::to_string(m2.ask("sizeof(batch) == 0").holds));
+  STRCMP_EQUAL("unsat", ptcheck::z3::to_string(m2.ask("present(batch.mask)").result));
+  try {
+    Small m3(twins);
+    m3.ask("sizeof(batch) == 8");
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    STRCMP_CONTAINS("small.ptm:5:1: error: redefinition of 'struct batch' (first at small.ptm:2:1): expected the "
+                    "definitions under mutually exclusive #if branches",
+                    e.what());
+  }
+}
+
 TEST(Z3Layout, UnknownMembersAreLocatedErrors) {
   Small m(kSmall);
   try {
