@@ -13,7 +13,7 @@
 namespace ptcheck::explore {
 
 namespace {
-constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '5'};  // 4: final states; 5: node tables of any size
+constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '6'};  // 4: final states; 5: node tables of any size; 6: tree leaf layout
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }

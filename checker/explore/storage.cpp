@@ -18,6 +18,22 @@ StateShape StateShape::uniform(uint32_t size, uint32_t piece) {
   return s;
 }
 
+std::vector<uint32_t> StateShape::layout() const {
+  const size_t n = cuts.size() > 1 ? cuts.size() - 1 : 0;
+  std::vector<uint32_t> l(n);
+  if (order.empty()) {
+    for (size_t i = 0; i < n; ++i) l[i] = static_cast<uint32_t>(i);
+    return l;
+  }
+  std::vector<bool> seen(n);
+  if (order.size() != n) throw std::invalid_argument("state shape: the piece order does not list every piece once");
+  for (uint32_t i : order) {
+    if (i >= n || seen[i]) throw std::invalid_argument("state shape: the piece order does not list every piece once");
+    seen[i] = true;
+  }
+  return order;
+}
+
 const char* to_string(StoreKind k) {
   switch (k) {
     case StoreKind::Tree: return "tree";

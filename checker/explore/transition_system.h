@@ -19,9 +19,19 @@ using Label = uint32_t;
 // Where a state vector's natural pieces begin and end: piece i is bytes
 // [cuts[i], cuts[i+1]). A store may exploit it (the tree store interns each
 // piece); a system without structure gets fixed 64-byte pieces.
+//
+// order, when not empty, is a permutation of the piece indices: the order in
+// which a store that lays the pieces out side by side (the tree store's
+// leaves) should place them. Pieces that change together belong next to each
+// other: a thread's context and its stack change in almost every step, and
+// when they share a subtree a new state costs a path, not two.
 struct StateShape {
   uint32_t size = 0;
   std::vector<uint32_t> cuts;  // 0 = cuts[0] < ... < cuts.back() = size (just {0} when size is 0)
+  std::vector<uint32_t> order;  // empty: memory order
+  // The pieces' indices in layout order (order, or 0, 1, ...); throws
+  // std::invalid_argument when order is not a permutation of the pieces.
+  std::vector<uint32_t> layout() const;
   static StateShape uniform(uint32_t size, uint32_t piece = 64);
 };
 

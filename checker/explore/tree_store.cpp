@@ -36,8 +36,9 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
       root_keys_(mem),
       leaf_index_(mem, epochs_),
       root_index_(mem, epochs_) {
-  for (size_t i = 0; i + 1 < shape.cuts.size(); ++i) {
-    // Pieces longer than a leaf are cut further.
+  // The pieces in the shape's layout order (a thread's context next to its
+  // stack: transition_system.h); pieces longer than a leaf are cut further.
+  for (uint32_t i : shape.layout()) {
     for (uint32_t o = shape.cuts[i]; o < shape.cuts[i + 1]; o += kMaxLeaf) {
       leaf_off_.push_back(o);
       leaf_len_.push_back(std::min(kMaxLeaf, shape.cuts[i + 1] - o));
@@ -61,6 +62,12 @@ uint64_t TreeStore::bytes() const {
                arena_bytes_;
   for (unsigned l = 1; l < depth_; ++l) b += levels_[l]->bytes();
   return b;
+}
+
+uint64_t TreeStore::layout_hash() const {
+  std::vector<uint32_t> v(leaf_off_);
+  v.insert(v.end(), leaf_len_.begin(), leaf_len_.end());
+  return XXH3_64bits(v.data(), v.size() * sizeof(uint32_t));
 }
 
 uint64_t TreeStore::nodes() const {
@@ -263,6 +270,7 @@ bool TreeStore::rebuild() {
 void TreeStore::save(std::FILE* f, StateId keep) const {
   put<uint32_t>(f, size_, "tree header");
   put<uint32_t>(f, n_leaves_, "tree header");
+  put<uint64_t>(f, layout_hash(), "tree header");
   const uint64_t nl = leaf_ids_.next();
   put<uint64_t>(f, nl, "leaves");
   for (uint64_t id = 1; id < nl; ++id) {
@@ -289,7 +297,8 @@ void TreeStore::save(std::FILE* f, StateId keep) const {
 }
 
 void TreeStore::load(std::FILE* f) {
-  if (get<uint32_t>(f, "tree header") != size_ || get<uint32_t>(f, "tree header") != n_leaves_)
+  if (get<uint32_t>(f, "tree header") != size_ || get<uint32_t>(f, "tree header") != n_leaves_ ||
+      get<uint64_t>(f, "tree header") != layout_hash())
     throw CheckpointError("the checkpoint was written for a different state layout");
   const uint64_t nl = get<uint64_t>(f, "leaves");
   if (nl >= kNoId) throw CheckpointError("the checkpoint is corrupt (leaves)");

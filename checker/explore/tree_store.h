@@ -81,6 +81,8 @@ class TreeStore final : public StateStorage {
   uint32_t intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, Arena& arena);
   Found intern_root(uint64_t key, IdCursor& ids);
   uint8_t* arena_alloc(Arena& a, size_t n);
+  // Which bytes each leaf position holds (checkpoints must agree on it).
+  uint64_t layout_hash() const;
   const uint8_t* leaf_record(uint32_t id) const { return reinterpret_cast<const uint8_t*>(leaf_loc_[id]); }
   static unsigned level_of(uint32_t pos) { return 31u - static_cast<unsigned>(__builtin_clz(pos + 1)); }
   NodeTable& level(unsigned l) const { return *levels_[l]; }

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "explore/binio.h"
 #include "explore/node_table.h"
 #include "explore/tree_store.h"
 
@@ -226,4 +227,62 @@ TEST(TreeStore, CheckpointRoundTrip) {
   Found again = c->find_or_insert(v.data());
   CHECK(!again.is_new);
   LONGS_EQUAL(ids[5], again.id);
+}
+
+// The shape's layout order places the pieces: states come back byte for byte
+// in any order, and two pieces that change together cost fewer new nodes side
+// by side than far apart (the reason ModelSystem::shape() puts a thread's
+// context next to its stack).
+TEST(TreeStore, LayoutOrderKeepsStatesAndSharesPaths) {
+  const StateShape apart = StateShape::uniform(64 * 64);  // 64 pieces of one leaf each
+  StateShape together = apart;
+  together.order.push_back(0);
+  together.order.push_back(63);
+  for (uint32_t i = 1; i < 63; ++i) together.order.push_back(i);
+  auto state = [&](uint64_t n) {  // pieces 0 and 63 change together
+    std::vector<uint8_t> v(apart.size, 0x11);
+    std::memcpy(&v[0], &n, 8);
+    std::memcpy(&v[63 * 64], &n, 8);
+    return v;
+  };
+  uint64_t nodes[2];
+  const StateShape* shapes[2] = {&apart, &together};
+  for (int k = 0; k < 2; ++k) {
+    MemoryAccount mem(0);
+    TreeStore st(*shapes[k], mem);
+    auto c = st.cursor();
+    std::vector<StateId> ids;
+    for (uint64_t n = 0; n < 5000; ++n) {
+      auto v = state(n);
+      Found f = c->find_or_insert(v.data());
+      CHECK(f.is_new);
+      ids.push_back(f.id);
+    }
+    auto c2 = st.cursor();
+    for (uint64_t n = 0; n < 5000; n += 13) MEMCMP_EQUAL(state(n).data(), c2->materialize(ids[n]), apart.size);
+    nodes[k] = st.nodes();
+  }
+  // Apart: two paths of 5 new nodes below the root; together: one.
+  CHECK(nodes[1] * 3 < nodes[0] * 2);
+}
+
+TEST(TreeStore, CheckpointOfAnotherLayoutIsRefused) {
+  MemoryAccount mem(0);
+  const StateShape sh = StateShape::uniform(8 * 64);
+  StateShape other = sh;
+  other.order = {7, 6, 5, 4, 3, 2, 1, 0};
+  std::FILE* f = std::tmpfile();
+  CHECK(f);
+  {
+    TreeStore st(sh, mem);
+    auto c = st.cursor();
+    std::vector<uint8_t> v(sh.size, 3);
+    StateId id = c->find_or_insert(v.data()).id;
+    st.parent(id) = kNoState;
+    st.save(f, st.next_id());
+  }
+  std::rewind(f);
+  TreeStore st(other, mem);
+  CHECK_THROWS(CheckpointError, st.load(f));
+  std::fclose(f);
 }
