@@ -3,6 +3,7 @@
 #include "vm/invariant_memo.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <numeric>
 
@@ -218,6 +219,10 @@ explore::StateShape ModelSystem::shape() const {
   // its thread's pc and frame together; apart, they cost the tree store two
   // paths of new nodes per state (mainline_table_mix: 3.2 nodes per state
   // against 0.4 grouped; docs/search.md, "Stores").
+  // PTCHECK_MEMORY_ORDER=1 keeps memory order, for comparisons
+  // (tests/bench/store_bytes.sh).
+  static const bool memory_order = std::getenv("PTCHECK_MEMORY_ORDER") != nullptr;
+  if (memory_order) return sh;
   const size_t pieces = sh.cuts.size() - 1;
   std::vector<uint32_t> owner(pieces, 0);  // 0: shared; t + 1: context t
   auto own = [&](uint64_t lo, uint64_t hi, uint32_t t) {
