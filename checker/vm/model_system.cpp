@@ -221,8 +221,8 @@ explore::StateShape ModelSystem::shape() const {
   // against 0.4 grouped; docs/search.md, "Stores").
   // PTCHECK_MEMORY_ORDER=1 keeps memory order, for comparisons
   // (tests/bench/store_bytes.sh).
-  static const bool memory_order = std::getenv("PTCHECK_MEMORY_ORDER") != nullptr;
-  if (memory_order) return sh;
+  static const bool keep_memory_order = std::getenv("PTCHECK_MEMORY_ORDER") != nullptr;
+  if (keep_memory_order) return sh;
   const size_t pieces = sh.cuts.size() - 1;
   std::vector<uint32_t> owner(pieces, 0);  // 0: shared; t + 1: context t
   auto own = [&](uint64_t lo, uint64_t hi, uint32_t t) {
