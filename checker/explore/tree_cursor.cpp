@@ -140,7 +140,7 @@ class TreeCursor final : public StoreCursor {
     level_.clear();
     for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
       const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
-      if (std::memcmp(s + off, base_.data() + off, len) == 0) continue;
+      if (len == 0 || std::memcmp(s + off, base_.data() + off, len) == 0) continue;  // padding, or unchanged
       uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
       if (lid == kNoId) return restore_full();
       const uint32_t pos = first_leaf + j;

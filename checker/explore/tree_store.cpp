@@ -47,6 +47,22 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
   n_leaves_ = static_cast<uint32_t>(leaf_off_.size());
   while (pow2_ < n_leaves_) pow2_ *= 2;
   while ((1u << depth_) < pow2_) ++depth_;
+  // Spread the leaves evenly over the tree's 2^k positions, the padding
+  // (zero-length leaves, id 0) between them: packed to the left, the padding
+  // fills the right of the tree, and every node above a right subtree of
+  // padding alone is a copy of its left child, new whenever that child is
+  // (ppc_mainline_frag_mix: 2.04 nodes per state packed, 1.23 spread).
+  if (n_leaves_ < pow2_) {
+    std::vector<uint32_t> off(pow2_, 0), len(pow2_, 0);
+    for (uint32_t j = 0; j < n_leaves_; ++j) {
+      uint32_t p = uint32_t(uint64_t(j) * pow2_ / n_leaves_);
+      off[p] = leaf_off_[j];
+      len[p] = leaf_len_[j];
+    }
+    leaf_off_ = off;
+    leaf_len_ = len;
+    n_leaves_ = pow2_;
+  }
   levels_.resize(depth_);
   for (unsigned l = 1; l < depth_; ++l) levels_[l] = std::make_unique<NodeTable>(mem, NodeTable::kMinCap);
   leaf_ids_.set_next(1);  // 0: the all-zero leaf
@@ -84,18 +100,22 @@ bool TreeStore::ensure_states(uint64_t first, uint64_t n) {
 
 uint8_t* TreeStore::arena_alloc(Arena& a, size_t n) {
   if (a.left < n) {
-    if (!mem_.try_add(kArenaChunk)) return nullptr;
-    auto* p = static_cast<uint8_t*>(alloc_zeroed(kArenaChunk));
+    // A cursor's chunks grow from 64 KiB to kArenaChunk: a small run's few
+    // hundred leaves do not cost a megabyte per explorer thread.
+    const size_t size = std::max<size_t>(a.next_chunk, n);
+    if (!mem_.try_add(size)) return nullptr;
+    auto* p = static_cast<uint8_t*>(alloc_zeroed(size));
     if (!p) {
-      mem_.add(-static_cast<int64_t>(kArenaChunk));
+      mem_.add(-static_cast<int64_t>(size));
       mem_.mark_exceeded();
       return nullptr;
     }
     std::lock_guard<std::mutex> g(arena_mu_);
-    arena_chunks_.emplace_back(p, kArenaChunk);
-    arena_bytes_ += kArenaChunk;
+    arena_chunks_.emplace_back(p, size);
+    arena_bytes_ += size;
     a.at = p;
-    a.left = kArenaChunk;
+    a.left = size;
+    a.next_chunk = std::min(2 * a.next_chunk, kArenaChunk);
   }
   uint8_t* r = a.at;
   a.at += n;

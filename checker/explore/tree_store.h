@@ -7,7 +7,9 @@
 // binary tree over the leaf ids is hash-consed bottom-up, every internal node
 // being the pair of its children's ids (node id); the root pair is the state
 // (state id). States that share most of their leaves share most of their
-// nodes, so a new state typically costs its root and a node or two.
+// nodes, so a new state typically costs its root and a node or two. The
+// leaves go in the shape's layout order (StateShape::order), spread evenly
+// over the tree's 2^k positions with zero-length padding between them.
 //
 // Internal nodes live in one NodeTable per tree level (node_table.h): the
 // slot holds the pair itself and the slot is the id, so a lookup is one probe
@@ -70,6 +72,7 @@ class TreeStore final : public StateStorage {
   struct Arena {  // one cursor's current chunk of leaf bytes
     uint8_t* at = nullptr;
     size_t left = 0;
+    size_t next_chunk = size_t(1) << 16;  // doubles up to 1 MiB (tree_store.cpp)
   };
   // One cursor's flag: inside a store call.
   struct alignas(64) Gate {
@@ -100,7 +103,7 @@ class TreeStore final : public StateStorage {
   bool plan_growth(bool tight, std::vector<uint64_t>& new_cap, uint64_t& need) const;
 
   uint32_t size_ = 0;
-  uint32_t n_leaves_ = 0;
+  uint32_t n_leaves_ = 0;  // leaf positions: pow2_ once there is padding (length 0)
   uint32_t pow2_ = 2;  // leaves of the complete tree (padded with zero leaves)
   unsigned depth_ = 1;  // log2(pow2_): levels 1 .. depth_-1 hold internal nodes
   std::vector<uint32_t> leaf_off_, leaf_len_;

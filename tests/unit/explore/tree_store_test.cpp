@@ -286,3 +286,26 @@ TEST(TreeStore, CheckpointOfAnotherLayoutIsRefused) {
   CHECK_THROWS(CheckpointError, st.load(f));
   std::fclose(f);
 }
+
+// 66 one-leaf pieces in a 128-leaf tree. Packed to the left, the two pieces
+// that vary (64 and 65) would sit alone in the right half, under a chain of
+// nodes each a copy of the one below, all new for every new combination
+// (6 nodes a state); spread over the positions, they meet one level higher
+// and the chain is gone (5 a state).
+TEST(TreeStore, LeavesAreSpreadOverThePositions) {
+  const StateShape sh = StateShape::uniform(66 * 64);
+  MemoryAccount mem(0);
+  TreeStore st(sh, mem);
+  auto c = st.cursor();
+  std::vector<uint8_t> v(sh.size, 0x22);
+  const uint64_t k = 50;
+  for (uint64_t a = 0; a < k; ++a)
+    for (uint64_t b = 0; b < k; ++b) {
+      std::memcpy(&v[64 * 64], &a, 8);
+      std::memcpy(&v[65 * 64], &b, 8);
+      Found f = c->find_or_insert(v.data());
+      CHECK(f.is_new);
+      MEMCMP_EQUAL(v.data(), st.cursor()->materialize(f.id), sh.size);
+    }
+  CHECK(st.nodes() < k * k * 11 / 2);
+}
