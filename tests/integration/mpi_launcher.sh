@@ -31,7 +31,7 @@ for how in kill interrupt; do
   # In its own process group, with SIGINT not ignored (a background job of a
   # script starts with it ignored; at a terminal the launcher gets ^C).
   setsid python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-    "$launcher" "${M[@]}" -- "$ptcheck" --root "$root" check hugetlb_pmd_share_unshare --no-liveness \
+    "$launcher" "${M[@]}" -- "$ptcheck" --root "$root" check hugetlb_pmd_share_unshare --no-liveness --progress \
     >out.txt 2>err.txt &
   lpid=$!
   ranks=()
@@ -40,7 +40,11 @@ for how in kill interrupt; do
     [ "${#ranks[@]}" -ge 3 ] && break   # mpirun and its two ranks
     sleep 0.1
   done
-  sleep 3
+  # Until the first progress line: the search is under way (a fixed sleep raced it).
+  for _ in $(seq 1 300); do
+    grep -q '^states ' err.txt && break
+    sleep 0.1
+  done
   if [ "$how" = kill ]; then
     rank=$(pgrep -P "$(pgrep -P "$lpid" mpirun | head -1)" | tail -1)
     [ -n "$rank" ] || { cat err.txt; kill -- -"$lpid"; fail "no rank to kill"; }
