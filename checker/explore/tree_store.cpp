@@ -17,15 +17,6 @@ constexpr uint64_t kUnusedRoot = ~uint64_t(0);
 constexpr size_t kArenaChunk = size_t(1) << 20;
 const uint8_t kZeros[TreeStore::kMaxLeaf] = {};
 
-// splitmix64's finalizer: every key bit reaches the high bits the index uses.
-inline uint64_t mix(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
 inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
 }  // namespace
 
@@ -152,7 +143,7 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
   return id;
 }
 
-Found TreeStore::intern_root(uint64_t key, IdCursor& ids) {
+Found TreeStore::intern_root(uint64_t key, uint64_t hash, IdCursor& ids) {
   auto eq = [&](uint32_t id) { return root_keys_[id] == key; };
   auto make = [&]() -> uint32_t {
     StateId id = take_state_id(ids);
@@ -161,7 +152,7 @@ Found TreeStore::intern_root(uint64_t key, IdCursor& ids) {
     return id;
   };
   Found f;
-  auto o = root_index_.find_or_insert(mix(key ^ 0x5bd1e995u), eq, make, f.id);
+  auto o = root_index_.find_or_insert(hash, eq, make, f.id);
   f.is_new = o == ConcurrentIndex::Outcome::New;
   f.full = o == ConcurrentIndex::Outcome::Full;
   return f;
@@ -266,18 +257,16 @@ bool TreeStore::rebuild() {
     remap.clear();
     remap.shrink_to_fit();
   }
-  // The roots pair level-1 ids: re-key them and rebuild their index (it keeps
-  // its capacity, so re-inserting the same roots needs no memory).
-  root_index_.clear();
-  const uint64_t n = ids_.next();
-  for (uint64_t id = 0; id < n; ++id) {
-    if (!root_keys_.present(id)) continue;
-    uint64_t k = root_keys_[id];
-    if (k == kUnusedRoot) continue;
-    k = pair(below[k >> 32], below[uint32_t(k)]);
-    root_keys_[id] = k;
-    if (!root_index_.insert_unique(mix(k ^ 0x5bd1e995u), static_cast<uint32_t>(id)))
-      throw std::logic_error("tree store: re-indexing the roots needed memory");
+  // The roots pair level-1 ids: re-key them. Their index is by content hash,
+  // which no id change touches, so it stays as it is.
+  if (!below.empty()) {
+    const uint64_t n = ids_.next();
+    for (uint64_t id = 0; id < n; ++id) {
+      if (!root_keys_.present(id)) continue;
+      uint64_t k = root_keys_[id];
+      if (k == kUnusedRoot) continue;
+      root_keys_[id] = pair(below[k >> 32], below[uint32_t(k)]);
+    }
   }
   mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint32_t)));
   return true;
@@ -358,13 +347,39 @@ void TreeStore::load(std::FILE* f) {
   if (keep >= kNoId) throw CheckpointError("the checkpoint is corrupt (roots)");
   uint64_t blocks = (keep + IdBlocks::kBlock - 1) / IdBlocks::kBlock * IdBlocks::kBlock;
   if (blocks && !ensure_states(0, blocks)) throw CheckpointError("out of memory loading states");
+  for (uint64_t id = 0; id < keep; ++id) root_keys_[id] = get<uint64_t>(f, "roots");
+  index_roots(keep);
+  load_base(f);
+}
+
+void TreeStore::index_roots(StateId keep) {
+  // Content hashes level by level from the leaves up, one array per level
+  // (by node id: slot), two levels held at a time. Node 0 is the pair (0, 0).
+  std::vector<uint64_t> below, here;
+  auto hash_below = [&](uint32_t id) { return depth_ > 1 ? below[id] : leaf_hash(id); };
+  for (unsigned l = depth_; l-- > 1;) {
+    const NodeTable& t = level(l);
+    if (!mem_.try_add(t.capacity() * sizeof(uint64_t)))
+      throw CheckpointError("out of memory indexing states");
+    here.assign(t.capacity(), 0);
+    for (uint64_t i = 0; i < t.capacity(); ++i) {
+      const uint64_t k = i ? t.key(static_cast<uint32_t>(i)) : 0;
+      if (i && !k) continue;
+      const uint32_t a = uint32_t(k >> 32), b = uint32_t(k);
+      here[i] = l + 1 < depth_ ? node_hash(below[a], below[b]) : node_hash(leaf_hash(a), leaf_hash(b));
+    }
+    mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint64_t)));
+    below.swap(here);
+    here.clear();
+  }
   for (uint64_t id = 0; id < keep; ++id) {
-    uint64_t k = get<uint64_t>(f, "roots");
-    root_keys_[id] = k;
-    if (k != kUnusedRoot && !root_index_.insert_unique(mix(k ^ 0x5bd1e995u), static_cast<uint32_t>(id)))
+    const uint64_t k = root_keys_[id];
+    if (k == kUnusedRoot) continue;
+    const uint64_t h = node_hash(hash_below(uint32_t(k >> 32)), hash_below(uint32_t(k)));
+    if (!root_index_.insert_unique(h, static_cast<uint32_t>(id)))
       throw CheckpointError("out of memory indexing states");
   }
-  load_base(f);
+  mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint64_t)));
 }
 
 }  // namespace ptcheck::explore

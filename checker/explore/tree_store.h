@@ -17,15 +17,22 @@
 // (the explorer numbers layers by them): a dense array of root pairs and a
 // ConcurrentIndex over it. Leaves are few; they keep an index and an arena.
 //
+// The root index is hashed by the tree's content hash (leaf_hash/node_hash:
+// a Merkle hash over the leaf ids), not by the root pair: leaf ids never
+// change, so a root's index slot survives every rebuild, and a cursor knows
+// the hash from the changed leaves before it interns a node, so it prefetches
+// the root's slot while it climbs the tree.
+//
 // Growing a level changes its ids (they are slots), and with them the keys of
 // every level above and the roots. So a full table is never grown alone: the
 // cursor that finds it full parks every other cursor (each marks itself
 // active for the length of a call, and waits while a rebuild is pending),
 // rebuilds the levels bottom-up into bigger tables, remapping ids level by
-// level, re-keys the roots, and bumps the generation; each cursor re-reads its
-// cached tree on its next call. A rebuild holds one level's old and new table
-// at a time (and two id maps), and runs only as often as the tables double
-// (near the memory limit, the full levels grow by 1.25x: node_table.h).
+// level, re-keys the roots (their index stays), and bumps the generation; each
+// cursor re-reads its cached tree on its next call. A rebuild holds one
+// level's old and new table at a time (and two id maps), and runs only as
+// often as the tables double (near the memory limit, the full levels grow by
+// 1.25x: node_table.h).
 //
 // Incremental: a cursor keeps the tree of the state it materialized last;
 // inserting a successor interns only the leaves that differ from it and the
@@ -82,7 +89,28 @@ class TreeStore final : public StateStorage {
   bool ensure_states(uint64_t first, uint64_t n) override;
   // 0 for all-zero bytes; kNoId when memory runs out.
   uint32_t intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, Arena& arena);
-  Found intern_root(uint64_t key, IdCursor& ids);
+  // The state of root pair `key`, whose tree has content hash `hash`.
+  Found intern_root(uint64_t key, uint64_t hash, IdCursor& ids);
+  // The content hash of a tree: a leaf's is its id's, a node's combines its
+  // children's in order (so it does not depend on node ids, which rebuilds
+  // change). A state's hash is its root position's.
+  static uint64_t leaf_hash(uint32_t lid) { return mix(lid ^ 0x5bd1e995u); }
+  static uint64_t node_hash(uint64_t left, uint64_t right) {
+    return mix(left * 0x9e3779b97f4a7c15ull + ((right << 31) | (right >> 33)));
+  }
+  // splitmix64's finalizer: every input bit reaches the high bits the
+  // indexes use.
+  static uint64_t mix(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return x;
+  }
+  // Every stored root's content hash, from the node tables (loading a
+  // checkpoint, which stores no hashes).
+  void index_roots(StateId keep);
   uint8_t* arena_alloc(Arena& a, size_t n);
   // Which bytes each leaf position holds (checkpoints must agree on it).
   uint64_t layout_hash() const;

@@ -218,6 +218,13 @@ TEST(TreeStore, CheckpointRoundTrip) {
     MEMCMP_EQUAL(v.data(), c->materialize(ids[i]), sh.size);
     LONGS_EQUAL(Label(i), st.label(ids[i]));
   }
+  // The root index, rebuilt from the node tables by content hash, finds them.
+  for (uint64_t i = 3; i < n; i += 5) {
+    auto v = state_of(i, sh.size);
+    Found g = c->find_or_insert(v.data());
+    CHECK(!g.is_new);
+    LONGS_EQUAL(ids[i], g.id);
+  }
   // New states after the load, through more rebuilds.
   for (uint64_t i = n; i < 3 * n; ++i) {
     auto v = state_of(i, sh.size);
