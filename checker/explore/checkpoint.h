@@ -6,8 +6,9 @@
 // verdict, counts and counterexample as an uninterrupted run. The states of a
 // partly expanded layer are dropped (the layer is redone on resume).
 //
-// Format: "PTCHKPT6" (the digit is the format version), the run's fingerprint (what is checked and how), the
-// counts, the frontier, its sleep sets, then the store (its own format, explore/*_store.cpp).
+// Format: "PTCHKPT6" (the digit is the format version), the run's
+// fingerprint (what is checked and how), the counts, the frontier, its sleep
+// sets, then the store (its own format, explore/*_store.cpp).
 // Written to FILE.tmp, then renamed, so a crash never leaves half a file.
 #include <cstdint>
 #include <string>

@@ -26,11 +26,13 @@ std::vector<uint32_t> StateShape::layout() const {
     return l;
   }
   std::vector<bool> seen(n);
-  if (order.size() != n) throw std::invalid_argument("state shape: the piece order does not list every piece once");
-  for (uint32_t i : order) {
-    if (i >= n || seen[i]) throw std::invalid_argument("state shape: the piece order does not list every piece once");
-    seen[i] = true;
+  bool ok = order.size() == n;
+  for (size_t k = 0; ok && k < n; ++k) {
+    const uint32_t i = order[k];
+    ok = i < n && !seen[i];
+    if (ok) seen[i] = true;
   }
+  if (!ok) throw std::invalid_argument("state shape: the piece order does not list every piece once");
   return order;
 }
 

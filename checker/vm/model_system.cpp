@@ -207,8 +207,9 @@ explore::StateShape ModelSystem::shape() const {
     }
   }
   // A weak memory model's state: one piece per context.
+  const uint64_t mm_per_context = m_.mm_bytes ? m_.mm_bytes / m_.contexts() : 0;
   if (m_.mm_bytes)
-    for (uint32_t t = 0; t <= m_.contexts(); ++t) c.push_back(m_.mm_off + t * (m_.mm_bytes / m_.contexts()));
+    for (uint32_t t = 0; t <= m_.contexts(); ++t) c.push_back(static_cast<uint32_t>(m_.mm_off + t * mm_per_context));
   std::sort(c.begin(), c.end());
   c.erase(std::unique(c.begin(), c.end()), c.end());
   while (!c.empty() && c.back() > m_.state_size) c.pop_back();
@@ -218,7 +219,7 @@ explore::StateShape ModelSystem::shape() const {
   // side: its ThreadState, its stack, its weak-memory piece. A step changes
   // its thread's pc and frame together; apart, they cost the tree store two
   // paths of new nodes per state (mainline_table_mix: 3.2 nodes per state
-  // against 0.4 grouped; docs/search.md, "Stores").
+  // against 0.4 grouped; docs/search.md, "The state and its store").
   // PTCHECK_MEMORY_ORDER=1 keeps memory order, for comparisons
   // (tests/bench/store_bytes.sh).
   static const bool keep_memory_order = std::getenv("PTCHECK_MEMORY_ORDER") != nullptr;
@@ -235,10 +236,8 @@ explore::StateShape ModelSystem::shape() const {
     if (r.kind == RegionKind::Stack && r.thread < m_.contexts())
       own(r.state_off, r.state_off + r.count * r.obj_size, r.thread);
   if (m_.mm_bytes)
-    for (uint32_t t = 0; t < m_.contexts(); ++t) {
-      const uint64_t per = m_.mm_bytes / m_.contexts();
-      own(m_.mm_off + t * per, m_.mm_off + (t + 1) * per, t);
-    }
+    for (uint32_t t = 0; t < m_.contexts(); ++t)
+      own(m_.mm_off + t * mm_per_context, m_.mm_off + (t + 1) * mm_per_context, t);
   sh.order.resize(pieces);
   std::iota(sh.order.begin(), sh.order.end(), 0u);
   std::stable_sort(sh.order.begin(), sh.order.end(), [&](uint32_t a, uint32_t b) { return owner[a] < owner[b]; });

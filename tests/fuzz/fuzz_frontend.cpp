@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "arch/arch.h"
@@ -20,17 +21,27 @@ namespace fs = std::filesystem;
 using namespace ptcheck;
 
 namespace {
-// A project root whose arch/ and model/ are the real ones, spec/ the input.
-const std::string& scratch_root() {
-  static std::string dir = [] {
+// A project root whose arch/ and model/ are the real ones, spec/ the input;
+// removed when the fuzzer exits (remove_all deletes the links, not what they
+// point to).
+struct ScratchRoot {
+  std::string dir;
+  ScratchRoot() {
     char tmpl[] = "/tmp/ptcheck-fuzz-XXXXXX";
-    std::string d = mkdtemp(tmpl);
-    fs::create_directory_symlink(std::string(PTCHECK_SOURCE_ROOT) + "/arch", d + "/arch");
-    fs::create_directory_symlink(std::string(PTCHECK_SOURCE_ROOT) + "/model", d + "/model");
-    fs::create_directory(d + "/spec");
-    return d;
-  }();
-  return dir;
+    if (!mkdtemp(tmpl)) throw std::runtime_error("fuzz_frontend: mkdtemp failed");
+    dir = tmpl;
+    fs::create_directory_symlink(std::string(PTCHECK_SOURCE_ROOT) + "/arch", dir + "/arch");
+    fs::create_directory_symlink(std::string(PTCHECK_SOURCE_ROOT) + "/model", dir + "/model");
+    fs::create_directory(dir + "/spec");
+  }
+  ~ScratchRoot() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+const std::string& scratch_root() {
+  static ScratchRoot root;
+  return root.dir;
 }
 }  // namespace
 
