@@ -36,9 +36,10 @@ class NodeTable {
   // was 22% slower (measured when a rebuild also re-indexed every root; with
   // the root index by content hash, 1.25x growth measured 47.2 against 49.9
   // bytes per state on mainline_table_mix and 64.8 against 63.7 on
-  // ppc_mainline_frag_mix, so doubling stays). Only when doubling no longer fits under the
-  // memory limit does the tree store grow the full levels alone by 1.25x
-  // (grown_tight), so a run goes on further before it stops at the limit.
+  // ppc_mainline_frag_mix, so doubling stays). Only when doubling no longer
+  // fits under the memory limit does the tree store grow the full levels
+  // alone by 1.25x (grown_tight), so a run goes on further before it stops
+  // at the limit.
   static uint64_t grown(uint64_t cap) { return cap < kMaxCap / 2 ? cap * 2 : kMaxCap; }
   static uint64_t grown_tight(uint64_t cap) {
     const uint64_t n = (cap + cap / 4 + 63) / 64 * 64;
