@@ -1,10 +1,16 @@
 #pragma once
 // Zeroed allocations for the explorer's big arrays: from 2 MiB up they are
-// anonymous mappings advised to use transparent huge pages (random accesses over
-// hundreds of MiB are otherwise dominated by TLB misses); smaller ones use calloc.
+// anonymous mappings aligned to 2 MiB and advised to use transparent huge
+// pages (random accesses over hundreds of MiB are otherwise dominated by TLB
+// misses); smaller ones use calloc. The alignment matters: a huge page backs
+// only an aligned 2 MiB range that lies wholly inside the mapping, and mmap
+// aligns to 4 KiB only, so an unaligned 2 MiB table got no huge page at all
+// and a bigger one lost its ends (the SPIN twin at ROUNDS 4 had 8 MiB of its
+// 170 MiB in huge pages before).
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 
 namespace ptcheck::explore {
@@ -13,8 +19,17 @@ inline constexpr size_t kHugePage = size_t(2) << 20;
 
 inline void* alloc_zeroed(size_t bytes) {
   if (bytes < kHugePage) return std::calloc(1, bytes);
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return nullptr;
+  // Map a huge page more than asked, then unmap the unaligned head and the
+  // tail: what stays is `bytes` long and starts on a 2 MiB boundary.
+  const size_t span = bytes + kHugePage;
+  void* raw = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t aligned = (start + kHugePage - 1) & ~uintptr_t(kHugePage - 1);
+  if (aligned > start) munmap(raw, aligned - start);
+  const uintptr_t end = aligned + ((bytes + 4095) & ~size_t(4095));
+  if (start + span > end) munmap(reinterpret_cast<void*>(end), start + span - end);
+  void* p = reinterpret_cast<void*>(aligned);
 #ifdef MADV_HUGEPAGE
   madvise(p, bytes, MADV_HUGEPAGE);
 #endif
