@@ -352,13 +352,21 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
   }
 
   // ---- the state vector: contexts, RCU queue, region bytes, shadows.
-  // The RCU callback queue costs 16 bytes a slot in every state: none when the
-  // program never calls call_rcu(), else two pending callbacks per thread.
+  // The RCU callback queue costs 16 bytes a slot in every state (nothing in
+  // the tree store while it is empty): none when the program never calls
+  // call_rcu(), else two pending callbacks per thread plus one per heap page
+  // and slab object, each of which can hold an rcu_head of its own. With two
+  // a thread only, file_mix at --bound ops=3 stopped at a model limit when
+  // exit_mmap() freed five tables one by one (tlb_remove_table_one(): the
+  // batch page could not be allocated) before a grace period.
   bool uses_call_rcu = false;
   for (const auto& f : m.funcs)
     for (const auto& in : f.code)
       uses_call_rcu = uses_call_rcu || (in.op == vm::Op::Builtin && in.imm == static_cast<int64_t>(vm::Builtin::CallRcu));
-  m.rcu_capacity = uses_call_rcu ? std::max<uint32_t>(2, 2 * static_cast<uint32_t>(m.threads.size())) : 0;
+  uint64_t rcu_heads = pages;
+  for (const Region& r : regions)
+    if (r.kind == RegionKind::Slab) rcu_heads += r.count;
+  m.rcu_capacity = uses_call_rcu ? static_cast<uint32_t>(std::max<uint64_t>(2, 2 * m.threads.size() + rcu_heads)) : 0;
   uint32_t off = 0;
   m.threads_off = off;
   off += m.contexts() * sizeof(vm::ThreadState);
