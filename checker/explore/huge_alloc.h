@@ -8,6 +8,7 @@
 // and a bigger one lost its ends (the SPIN twin at ROUNDS 4 had 8 MiB of its
 // 170 MiB in huge pages before).
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -27,7 +28,9 @@ inline void* alloc_zeroed(size_t bytes) {
   const uintptr_t start = reinterpret_cast<uintptr_t>(raw);
   const uintptr_t aligned = (start + kHugePage - 1) & ~uintptr_t(kHugePage - 1);
   if (aligned > start) munmap(raw, aligned - start);
-  const uintptr_t end = aligned + ((bytes + 4095) & ~size_t(4095));
+  // The kept length, rounded up to the host's page size (munmap works in pages).
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t end = aligned + ((bytes + page - 1) & ~(page - 1));
   if (start + span > end) munmap(reinterpret_cast<void*>(end), start + span - end);
   void* p = reinterpret_cast<void*>(aligned);
 #ifdef MADV_HUGEPAGE
