@@ -328,12 +328,14 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     chunk.first = order_base_ + begin;
     c.chunk = &chunk;
   }
+  const unsigned ahead = c.cursor->prefetch_distance();
   for (uint64_t pos = begin; pos < end; ++pos) {
     if (stopping()) break;
     // Re-announce now and then, not per state: a seq_cst store waits for every
     // pending store (the new states just written) to reach the cache.
     if (((pos - begin) & 255) == 0) store_->epochs().announce(unsigned(ti));
     sink.begin(pos);
+    if (ahead && pos + ahead < end) c.cursor->prefetch(frontier_[pos + ahead]);
     const uint8_t* s = c.cursor->materialize(frontier_[pos]);
     const size_t edges_before = chunk.to.size();
     if (c.chunk && props) chunk.holds.push_back(c.worker->progress(s));

@@ -79,6 +79,8 @@ class NodeTable {
   // false when the slot is out of range or taken.
   bool put_at(uint32_t id, uint64_t key);
   void prefetch(uint64_t key) const { __builtin_prefetch(&slots_[home(key)]); }
+  // The slot of node `id` (a walk down from a root reads it next).
+  void prefetch_id(uint32_t id) const { __builtin_prefetch(&slots_[id]); }
 
   uint64_t key(uint32_t id) const {
     return std::atomic_ref<uint64_t>(slots_[id]).load(std::memory_order_acquire);

@@ -47,6 +47,12 @@ class StoreCursor {
   // state last materialized are cheapest (the tree store updates only what
   // changed).
   virtual Found find_or_insert(const uint8_t* s) = 0;
+  // A hint: the caller will materialize `id` after prefetch_distance() - 1
+  // other states (it names the frontier state that far ahead before each
+  // materialize()); the store may start loading what that will read. It must
+  // not change what any call returns. Distance 0: no hints wanted.
+  virtual unsigned prefetch_distance() const { return 0; }
+  virtual void prefetch(StateId id) { (void)id; }
   // Drops the current id block: every id handed out later is >= the store's
   // next_id() read after this call on every cursor.
   virtual void new_layer() = 0;

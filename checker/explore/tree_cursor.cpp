@@ -50,6 +50,54 @@ class TreeCursor final : public StoreCursor {
 
   void new_layer() override { state_ids_.drop(); }
 
+  // A pipeline over consecutive calls (the explorer names each frontier state
+  // kAhead states before it materializes it): each call starts the root's
+  // children's slots of the newest id and takes every earlier one a level
+  // further down, reading the slots its previous call prefetched (cached by
+  // now) and prefetching their children's, only where the subtree differs from
+  // the tree in hand (walk() skips the others). walk() then finds its top
+  // levels of nodes in the cache. On the SPIN twin at ROUNDS 4 (1 thread,
+  // paired runs) two states ahead took 0.975x-0.988x the time; three ahead,
+  // one level deeper, 1.01x-1.03x (the deeper levels are mostly cached, and
+  // the extra reads cost more than they hide).
+  unsigned prefetch_distance() const override { return kAhead; }
+  void prefetch(StateId id) override {
+    Inside in(*this);
+    if (st_.depth_ < 3) return;
+    const uint32_t first_leaf = st_.pow2_ - 1;
+    for (unsigned at = 0; at < kAhead; ++at) {
+      if (at == ahead_at_) continue;  // the state materialized next: too late
+      Ahead& a = ahead_[at];
+      uint32_t n = 0;
+      Item next[kAheadWidth];
+      for (uint32_t i = 0; i < a.n; ++i) {
+        const auto [pos, nid] = a.items[i];
+        const uint64_t k = st_.level(TreeStore::level_of(pos)).key(nid);
+        const uint32_t kids[2] = {uint32_t(k >> 32), uint32_t(k)};
+        for (unsigned j = 0; j < 2; ++j) {
+          const uint32_t cpos = 2 * pos + 1 + j;
+          if (kids[j] == 0 || kids[j] == tree_[cpos] || cpos >= first_leaf || n == kAheadWidth) continue;
+          st_.level(TreeStore::level_of(cpos)).prefetch_id(kids[j]);
+          next[n++] = {cpos, kids[j]};
+        }
+      }
+      a.n = n;
+      std::copy(next, next + n, a.items);
+    }
+    Ahead& a = ahead_[ahead_at_];
+    ahead_at_ = (ahead_at_ + 1) % kAhead;
+    a.n = 0;
+    if (id == kNoState || !st_.root_keys_.present(id)) return;
+    const uint64_t root = st_.root_keys_[id];
+    if (root == ~uint64_t{0}) return;  // an unused id
+    const uint32_t kids[2] = {uint32_t(root >> 32), uint32_t(root)};
+    for (unsigned j = 0; j < 2; ++j)
+      if (kids[j] != 0 && kids[j] != tree_[1 + j]) {
+        st_.level(1).prefetch_id(kids[j]);
+        a.items[a.n++] = {1 + j, kids[j]};
+      }
+  }
+
  private:
   struct Item {
     uint32_t pos, id;
@@ -68,6 +116,7 @@ class TreeCursor final : public StoreCursor {
   void forget() {
     std::fill(memo_.begin(), memo_.end(), Memo{});
     std::fill(root_memo_.begin(), root_memo_.end(), Memo{});
+    for (Ahead& a : ahead_) a.n = 0;  // node ids of the old tables
   }
 
   struct Inside {
@@ -290,6 +339,15 @@ class TreeCursor final : public StoreCursor {
   std::vector<uint32_t> tree_;
   std::vector<uint64_t> hash_;  // content hashes of tree_'s positions ([0]: the root's)
   StateId base_id_ = kNoState;
+  // prefetch()'s pipeline: per state named, the positions whose slots were
+  // prefetched last (at most kAheadWidth a level).
+  static constexpr unsigned kAhead = 2, kAheadWidth = 8;
+  struct Ahead {
+    uint32_t n = 0;
+    Item items[kAheadWidth];
+  };
+  Ahead ahead_[kAhead];
+  unsigned ahead_at_ = 0;
   IdCursor state_ids_, leaf_ids_;
   TreeStore::Arena arena_;
   struct Undo {
