@@ -18,6 +18,7 @@
 
 #include "explore/concurrent_index.h"
 #include "explore/memory.h"
+#include "explore/mix64.h"
 
 namespace ptcheck::explore {
 
@@ -93,12 +94,7 @@ class NodeTable {
   // splitmix64's finalizer (every key bit reaches the high bits), then a
   // multiply-shift onto [0, cap_) (Lemire's fast range reduction).
   uint64_t home(uint64_t key) const {
-    uint64_t x = key;
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
+    const uint64_t x = mix64(key);
     return static_cast<uint64_t>((static_cast<unsigned __int128>(x) * cap_) >> 64);
   }
 

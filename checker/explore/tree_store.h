@@ -46,6 +46,7 @@
 #include <mutex>
 #include <vector>
 
+#include "explore/mix64.h"
 #include "explore/node_table.h"
 #include "explore/storage.h"
 
@@ -94,19 +95,9 @@ class TreeStore final : public StateStorage {
   // The content hash of a tree: a leaf's is its id's, a node's combines its
   // children's in order (so it does not depend on node ids, which rebuilds
   // change). A state's hash is its root position's.
-  static uint64_t leaf_hash(uint32_t lid) { return mix(lid ^ 0x5bd1e995u); }
+  static uint64_t leaf_hash(uint32_t lid) { return mix64(lid ^ 0x5bd1e995u); }
   static uint64_t node_hash(uint64_t left, uint64_t right) {
-    return mix(left * 0x9e3779b97f4a7c15ull + ((right << 31) | (right >> 33)));
-  }
-  // splitmix64's finalizer: every input bit reaches the high bits the
-  // indexes use.
-  static uint64_t mix(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return x;
+    return mix64(left * 0x9e3779b97f4a7c15ull + ((right << 31) | (right >> 33)));
   }
   // Every stored root's content hash, from the node tables (loading a
   // checkpoint, which stores no hashes).

@@ -2,13 +2,14 @@
 // in different orders, from the smallest shard tables up, so shards grow while
 // other threads look keys up in them and wait to insert; every key must get
 // one id, exactly one insertion of it must be new, and every key must be found
-// afterwards. Then the memory limit: an index that cannot
-// grow answers Full, and never hangs.
+// afterwards. Then the memory limit: an index that cannot grow answers Full,
+// and never hangs.
 #include <atomic>
 #include <thread>
 #include <vector>
 
 #include "explore/concurrent_index.h"
+#include "explore/mix64.h"
 
 // CppUTest last: its memory-leak macros clash with the standard headers.
 #include <CppUTest/TestHarness.h>
@@ -17,12 +18,7 @@ using namespace ptcheck::explore;
 
 namespace {
 
-uint64_t hash_of(uint64_t k) {
-  uint64_t x = k + 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
+uint64_t hash_of(uint64_t k) { return mix64(k + 0x9e3779b97f4a7c15ull); }
 
 // The keys behind the ids, as a store keeps them: id -> key, written by
 // make() under the shard lock before the id is published.
