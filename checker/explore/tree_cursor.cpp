@@ -1,9 +1,16 @@
 // One explorer thread's access to the tree store (tree_store.h): the tree of
 // the state it materialized last, interning only what a successor changed,
 // and the gate that parks it while another cursor rebuilds the node tables.
+#include <cassert>
 #include <cstring>
+#include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <thread>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -15,6 +22,38 @@ namespace ptcheck::explore {
 namespace {
 inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
 }  // namespace
+
+// A list of known greatest length, for the cursor's inner loops: push_back()
+// without std::vector's capacity test (on the SPIN twin, std::vector's
+// bookkeeping was 7% of all instructions, most of it in insert_diff()).
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(size_t cap) : buf_(std::make_unique<T[]>(cap)), cap_(cap) {}
+  void clear() { n_ = 0; }
+  void push_back(const T& x) {
+    assert(n_ < cap_);
+    buf_[n_++] = x;
+  }
+  void pop_back() { --n_; }
+  T& back() { return buf_[n_ - 1]; }
+  bool empty() const { return n_ == 0; }
+  size_t size() const { return n_; }
+  T& operator[](size_t i) { return buf_[i]; }
+  T* begin() { return buf_.get(); }
+  T* end() { return buf_.get() + n_; }
+  std::reverse_iterator<T*> rbegin() { return std::reverse_iterator<T*>(end()); }
+  std::reverse_iterator<T*> rend() { return std::reverse_iterator<T*>(begin()); }
+  void swap(Scratch& o) {
+    std::swap(buf_, o.buf_);
+    std::swap(n_, o.n_);
+    std::swap(cap_, o.cap_);
+  }
+
+ private:
+  std::unique_ptr<T[]> buf_;
+  size_t n_ = 0, cap_;
+};
 
 class TreeCursor final : public StoreCursor {
  public:
@@ -202,18 +241,34 @@ class TreeCursor final : public StoreCursor {
     undo_.clear();
     level_.clear();
     path_.clear();
-    for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
-      const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
-      if (len == 0 || std::memcmp(s + off, base_.data() + off, len) == 0) continue;  // padding, or unchanged
-      uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
-      if (lid == kNoId) return restore_full();
-      const uint32_t pos = first_leaf + j;
-      if (lid == tree_[pos]) continue;
-      undo_.push_back({pos, tree_[pos], hash_[pos]});
-      tree_[pos] = lid;
-      hash_[pos] = TreeStore::leaf_hash(lid);
-      const uint32_t parent = (pos - 1) / 2;
-      if (level_.empty() || level_.back() != parent) level_.push_back(parent);
+    // The leaves of the blocks that differ from the base, then those of them
+    // that differ themselves, in ascending position (as a scan of every leaf
+    // would meet them).
+    const uint8_t* b = base_.data();
+    std::fill(changed_.begin(), changed_.end(), 0);
+    const uint32_t full = st_.size_ / TreeStore::kDiffBlock;
+    for (uint32_t blk = 0; blk < full; ++blk) {
+      const uint32_t at = blk * TreeStore::kDiffBlock;
+      if (same_block(s + at, b + at)) continue;
+      mark_block(blk);
+    }
+    if (const uint32_t at = full * TreeStore::kDiffBlock; at < st_.size_ && std::memcmp(s + at, b + at, st_.size_ - at) != 0)
+      mark_block(full);
+    for (uint32_t w = 0; w < changed_.size(); ++w) {
+      for (uint64_t bits = changed_[w]; bits; bits &= bits - 1) {
+        const uint32_t j = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
+        const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
+        if (std::memcmp(s + off, b + off, len) == 0) continue;  // its block changed elsewhere
+        uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
+        if (lid == kNoId) return restore_full();
+        const uint32_t pos = first_leaf + j;
+        if (lid == tree_[pos]) continue;
+        undo_.push_back({pos, tree_[pos], hash_[pos]});
+        tree_[pos] = lid;
+        hash_[pos] = TreeStore::leaf_hash(lid);
+        const uint32_t parent = (pos - 1) / 2;
+        if (level_.empty() || level_.back() != parent) level_.push_back(parent);
+      }
     }
     if (level_.empty()) return Found{base_id_, false, false};
     // The changed paths, level by level up to the root, with their new
@@ -354,12 +409,38 @@ class TreeCursor final : public StoreCursor {
     uint32_t pos, id;
     uint64_t hash;
   };
-  std::vector<Undo> undo_;
-  std::vector<uint32_t> level_, next_;
-  std::vector<uint32_t> path_;  // insert_diff's changed positions, each level after a kNoId
-  std::vector<uint32_t> visited_;  // the positions walk() set
-  std::vector<uint64_t> keys_;
-  std::vector<Item> stack_;
+  Scratch<Undo> undo_{scratch_cap()};
+  // Whether two kDiffBlock-byte blocks are equal: four 16-byte compares
+  // folded into one test (SSE2, the x86-64 baseline).
+  static bool same_block(const uint8_t* x, const uint8_t* y) {
+    static_assert(TreeStore::kDiffBlock == 64);
+#if defined(__SSE2__)
+    __m128i e = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x)),
+                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(y)));
+    for (unsigned k = 16; k < 64; k += 16)
+      e = _mm_and_si128(e, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k)),
+                                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + k))));
+    return _mm_movemask_epi8(e) == 0xffff;
+#else
+    return std::memcmp(x, y, 64) == 0;
+#endif
+  }
+  // insert_diff's leaf positions to compare (a bit each).
+  std::vector<uint64_t> changed_ = std::vector<uint64_t>((st_.n_leaves_ + 63) / 64);
+  void mark_block(uint32_t blk) {
+    for (uint32_t k = st_.block_first_[blk]; k < st_.block_first_[blk + 1]; ++k) {
+      const uint32_t j = st_.block_leaves_[k];
+      changed_[j / 64] |= uint64_t(1) << (j % 64);
+    }
+  }
+  // No list below holds more than every tree position once, plus a separator
+  // a level (path_).
+  size_t scratch_cap() const { return 2 * size_t(st_.pow2_) + st_.depth_ + 2; }
+  Scratch<uint32_t> level_{scratch_cap()}, next_{scratch_cap()};
+  Scratch<uint32_t> path_{scratch_cap()};  // insert_diff's changed positions, each level after a kNoId
+  Scratch<uint32_t> visited_{scratch_cap()};  // the positions walk() set
+  Scratch<uint64_t> keys_{scratch_cap()};
+  Scratch<Item> stack_{scratch_cap()};
   std::vector<Memo> memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);
   std::vector<Memo> root_memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);
 };

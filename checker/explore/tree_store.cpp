@@ -54,6 +54,19 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
     leaf_len_ = len;
     n_leaves_ = pow2_;
   }
+  // Each block's leaves, in ascending position (a leaf is at most 64 bytes,
+  // so it spans at most two blocks).
+  const uint32_t blocks = (size_ + kDiffBlock - 1) / kDiffBlock;
+  std::vector<std::vector<uint32_t>> of_block(blocks);
+  for (uint32_t j = 0; j < n_leaves_; ++j)
+    if (leaf_len_[j] != 0)
+      for (uint32_t b = leaf_off_[j] / kDiffBlock; b <= (leaf_off_[j] + leaf_len_[j] - 1) / kDiffBlock; ++b)
+        of_block[b].push_back(j);
+  block_first_.push_back(0);
+  for (const auto& v : of_block) {
+    block_leaves_.insert(block_leaves_.end(), v.begin(), v.end());
+    block_first_.push_back(static_cast<uint32_t>(block_leaves_.size()));
+  }
   levels_.resize(depth_);
   for (unsigned l = 1; l < depth_; ++l) levels_[l] = std::make_unique<NodeTable>(mem, NodeTable::kMinCap);
   leaf_ids_.set_next(1);  // 0: the all-zero leaf

@@ -126,6 +126,12 @@ class TreeStore final : public StateStorage {
   uint32_t pow2_ = 2;  // leaves of the complete tree (padded with zero leaves)
   unsigned depth_ = 1;  // log2(pow2_): levels 1 .. depth_-1 hold internal nodes
   std::vector<uint32_t> leaf_off_, leaf_len_;
+  // The leaf positions each kDiffBlock-byte block of the state overlaps:
+  // block b's are block_leaves_[block_first_[b] .. block_first_[b + 1]). A
+  // cursor diffs a successor against its base a block at a time and compares
+  // only the leaves of the blocks that differ (tree_cursor.cpp).
+  static constexpr uint32_t kDiffBlock = 64;
+  std::vector<uint32_t> block_first_, block_leaves_;
 
   IdBlocks leaf_ids_;
   ChunkedArray<uint64_t> leaf_loc_;   // leaf id -> its record (uint32 length, bytes)
