@@ -24,8 +24,8 @@ inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
 }  // namespace
 
 // A list of known greatest length, for the cursor's inner loops: push_back()
-// without std::vector's capacity test (on the SPIN twin, std::vector's
-// bookkeeping was 7% of all instructions, most of it in insert_diff()).
+// without std::vector's capacity test (on the SPIN twin, 0.968x the
+// instructions of the std::vectors it replaced; docs/search.md).
 template <class T>
 class Scratch {
  public:
@@ -387,6 +387,29 @@ class TreeCursor final : public StoreCursor {
     return Found{kNoState, false, true};
   }
 
+  // Whether two kDiffBlock-byte blocks are equal: four 16-byte compares
+  // folded into one test (SSE2, the x86-64 baseline).
+  static bool same_block(const uint8_t* x, const uint8_t* y) {
+    static_assert(TreeStore::kDiffBlock == 64);
+#if defined(__SSE2__)
+    __m128i e = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x)),
+                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(y)));
+    for (unsigned k = 16; k < 64; k += 16)
+      e = _mm_and_si128(e, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k)),
+                                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + k))));
+    return _mm_movemask_epi8(e) == 0xffff;
+#else
+    return std::memcmp(x, y, 64) == 0;
+#endif
+  }
+  // Marks the leaves of block blk in changed_ for insert_diff to compare.
+  void mark_block(uint32_t blk) {
+    for (uint32_t k = st_.block_first_[blk]; k < st_.block_first_[blk + 1]; ++k) {
+      const uint32_t j = st_.block_leaves_[k];
+      changed_[j / 64] |= uint64_t(1) << (j % 64);
+    }
+  }
+
   TreeStore& st_;
   TreeStore::Gate gate_;
   uint64_t gen_ = 0;
@@ -410,29 +433,8 @@ class TreeCursor final : public StoreCursor {
     uint64_t hash;
   };
   Scratch<Undo> undo_{scratch_cap()};
-  // Whether two kDiffBlock-byte blocks are equal: four 16-byte compares
-  // folded into one test (SSE2, the x86-64 baseline).
-  static bool same_block(const uint8_t* x, const uint8_t* y) {
-    static_assert(TreeStore::kDiffBlock == 64);
-#if defined(__SSE2__)
-    __m128i e = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x)),
-                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(y)));
-    for (unsigned k = 16; k < 64; k += 16)
-      e = _mm_and_si128(e, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k)),
-                                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + k))));
-    return _mm_movemask_epi8(e) == 0xffff;
-#else
-    return std::memcmp(x, y, 64) == 0;
-#endif
-  }
   // insert_diff's leaf positions to compare (a bit each).
   std::vector<uint64_t> changed_ = std::vector<uint64_t>((st_.n_leaves_ + 63) / 64);
-  void mark_block(uint32_t blk) {
-    for (uint32_t k = st_.block_first_[blk]; k < st_.block_first_[blk + 1]; ++k) {
-      const uint32_t j = st_.block_leaves_[k];
-      changed_[j / 64] |= uint64_t(1) << (j % 64);
-    }
-  }
   // No list below holds more than every tree position once, plus a separator
   // a level (path_).
   size_t scratch_cap() const { return 2 * size_t(st_.pow2_) + st_.depth_ + 2; }
