@@ -36,6 +36,7 @@ PY
 done <<'CASES'
 file_mix|x86_64|NO_PMD_SAME_RECHECK|alert|in a table no PMD of the mm points to (a lost update)
 file_mix|x86_64|RETRACT_NO_PTL|alert|in a table no PMD of the mm points to (a lost update)
+ppc_mainline_frag_mix|powerpc64|NO_PMD_SAME_RECHECK|alert|in a table no PMD of the mm points to (a lost update)
 file_mix|x86_64|PMD_INSTALL_NO_NR_PTES|alert|non-zero pgtables_bytes on freeing mm
 thp_mix|x86_64|SPLIT_PUBLISH_EARLY|invariant|split_ptes_map_huge_pfns
 exit_frees_many_tables|x86_64|TABLE_BATCH_OFF_BY_ONE|model-limit|model/mm/mmu_gather.ptm
