@@ -14,7 +14,7 @@ namespace ptcheck::explore {
 
 namespace {
 constexpr uint64_t kUnusedRoot = ~uint64_t(0);
-constexpr size_t kArenaChunk = size_t(1) << 20;
+constexpr size_t kArenaChunk = kHugePage;
 const uint8_t kZeros[TreeStore::kMaxLeaf] = {};
 
 inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
