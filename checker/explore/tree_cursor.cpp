@@ -60,8 +60,7 @@ class TreeCursor final : public StoreCursor {
   explicit TreeCursor(TreeStore& st)
       : st_(st),
         base_(std::max<uint32_t>(st.size_, 1)),
-        tree_(2 * st.pow2_ - 1, kNoId),
-        hash_(2 * st.pow2_ - 1, 0) {
+        tree_(2 * st.pow2_ - 1, kNoId) {
     st_.add_gate(&gate_);
     gen_ = st_.gen_.load(std::memory_order_acquire);
   }
@@ -181,7 +180,8 @@ class TreeCursor final : public StoreCursor {
     if (g != gen_) {
       gen_ = g;
       forget();
-      std::fill(tree_.begin(), tree_.end(), kNoId);
+      // The node ids changed, the leaf ids did not (and still match base_).
+      std::fill(tree_.begin(), tree_.begin() + (st_.pow2_ - 1), kNoId);
       if (base_id_ != kNoState) {
         const StateId id = base_id_;
         base_id_ = kNoState;
@@ -192,13 +192,12 @@ class TreeCursor final : public StoreCursor {
   void leave() { gate_.active.store(0, std::memory_order_release); }
 
   // Walks down from the root's children, skipping subtrees equal to the ones
-  // already in base_; then the content hashes of the positions it set,
-  // children before parents (the reverse of the walk's preorder). A
-  // level-by-level walk that prefetched each level's slots before reading
-  // any measured 3% slower on the SPIN twin (ROUNDS 4).
+  // already in base_, and updates the content hash by each leaf it changes
+  // (tree_store.h). A level-by-level walk that prefetched each level's slots
+  // before reading any measured 3% slower on the SPIN twin (ROUNDS 4).
   void walk(StateId id) {
     const uint64_t root = st_.root_keys_[id];
-    visited_.clear();
+    bool unknown = false;  // a leaf position held no id yet: hash them all
     stack_.clear();
     stack_.push_back({1, uint32_t(root >> 32)});
     stack_.push_back({2, uint32_t(root)});
@@ -207,11 +206,12 @@ class TreeCursor final : public StoreCursor {
       auto [pos, nid] = stack_.back();
       stack_.pop_back();
       if (tree_[pos] == nid) continue;
+      const uint32_t old = tree_[pos];
       tree_[pos] = nid;
-      visited_.push_back(pos);
       if (pos >= first_leaf) {
         uint32_t j = pos - first_leaf;
-        if (j >= st_.n_leaves_) continue;
+        if (old == kNoId) unknown = true;
+        else root_hash_ += st_.leaf_weight_[j] * (TreeStore::leaf_hash(nid) - TreeStore::leaf_hash(old));
         uint8_t* dst = base_.data() + st_.leaf_off_[j];
         if (nid == 0) std::memset(dst, 0, st_.leaf_len_[j]);
         else std::memcpy(dst, st_.leaf_record(nid) + 8, st_.leaf_len_[j]);
@@ -221,21 +221,18 @@ class TreeCursor final : public StoreCursor {
       stack_.push_back({2 * pos + 1, uint32_t(key >> 32)});
       stack_.push_back({2 * pos + 2, uint32_t(key)});
     }
-    for (auto it = visited_.rbegin(); it != visited_.rend(); ++it) hash_[*it] = hash_at(*it);
-    hash_[0] = hash_at(0);
+    if (unknown) {
+      root_hash_ = 0;
+      for (uint32_t j = 0; j < st_.n_leaves_; ++j)
+        root_hash_ += st_.leaf_weight_[j] * TreeStore::leaf_hash(tree_[first_leaf + j]);
+    }
     base_id_ = id;
   }
 
-  // The content hash of position pos from its children's (or its leaf id).
-  uint64_t hash_at(uint32_t pos) const {
-    if (pos >= st_.pow2_ - 1) return TreeStore::leaf_hash(tree_[pos]);
-    return TreeStore::node_hash(hash_[2 * pos + 1], hash_[2 * pos + 2]);
-  }
-
-  // A successor of base_: interns the leaves that differ, hashes their paths
-  // up to the root (whose index slot it then prefetches), and interns the
-  // nodes on those paths, one level at a time (each level's slots prefetched
-  // first).
+  // A successor of base_: interns the leaves that differ, updates the content
+  // hash by them and prefetches the root's index slot, and interns the nodes
+  // on their paths to the root, one level at a time (each level's slots
+  // prefetched first).
   Found insert_diff(const uint8_t* s, bool& grow) {
     const uint32_t first_leaf = st_.pow2_ - 1;
     undo_.clear();
@@ -245,6 +242,7 @@ class TreeCursor final : public StoreCursor {
     // that differ themselves, in ascending position (as a scan of every leaf
     // would meet them).
     const uint8_t* b = base_.data();
+    uint64_t rh = root_hash_;
     std::fill(changed_.begin(), changed_.end(), 0);
     const uint32_t full = st_.size_ / TreeStore::kDiffBlock;
     for (uint32_t blk = 0; blk < full; ++blk) {
@@ -263,24 +261,23 @@ class TreeCursor final : public StoreCursor {
         if (lid == kNoId) return restore_full();
         const uint32_t pos = first_leaf + j;
         if (lid == tree_[pos]) continue;
-        undo_.push_back({pos, tree_[pos], hash_[pos]});
+        rh += st_.leaf_weight_[j] * (TreeStore::leaf_hash(lid) - TreeStore::leaf_hash(tree_[pos]));
+        undo_.push_back({pos, tree_[pos]});
         tree_[pos] = lid;
-        hash_[pos] = TreeStore::leaf_hash(lid);
         const uint32_t parent = (pos - 1) / 2;
         if (level_.empty() || level_.back() != parent) level_.push_back(parent);
       }
     }
     if (level_.empty()) return Found{base_id_, false, false};
-    // The changed paths, level by level up to the root, with their new
-    // content hashes: positions of a level ascend, so their parents do too
-    // and duplicates are adjacent. (With one or two leaves the root is the
-    // leaves' parent: level_ is {0} at once.)
+    st_.root_index_.prefetch(rh);
+    // The changed paths, level by level up to the root: positions of a level
+    // ascend, so their parents do too and duplicates are adjacent. (With one
+    // or two leaves the root is the leaves' parent: level_ is {0} at once.)
     for (;;) {
       path_.push_back(kNoId);  // a level's end
       for (uint32_t pos : level_) {
         path_.push_back(pos);
-        undo_.push_back({pos, tree_[pos], hash_[pos]});
-        hash_[pos] = hash_at(pos);
+        undo_.push_back({pos, tree_[pos]});
       }
       if (level_[0] == 0) break;
       next_.clear();
@@ -290,8 +287,6 @@ class TreeCursor final : public StoreCursor {
       }
       level_.swap(next_);
     }
-    const uint64_t rh = hash_[0];
-    st_.root_index_.prefetch(rh);
     // Intern the nodes below the root, level by level.
     for (size_t at = 1; at < path_.size() && path_[at] != 0;) {
       level_.clear();
@@ -325,7 +320,7 @@ class TreeCursor final : public StoreCursor {
             m.id = nid;
           }
         }
-        tree_[pos] = nid;  // its undo entry came with its hash
+        tree_[pos] = nid;  // its undo entry came with the path
       }
     }
     const uint64_t rk = pair(tree_[1], tree_[2]);
@@ -369,17 +364,14 @@ class TreeCursor final : public StoreCursor {
     Found f = st_.intern_root(pair(t[1], t[2]), h[0], state_ids_);
     if (f.full) return f;
     tree_ = std::move(t);
-    hash_ = std::move(h);
+    root_hash_ = h[0];
     std::memcpy(base_.data(), s, st_.size_);
     base_id_ = f.id;
     return f;
   }
 
   void restore() {
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
-      tree_[it->pos] = it->id;
-      hash_[it->pos] = it->hash;
-    }
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) tree_[it->pos] = it->id;
     undo_.clear();
   }
   Found restore_full() {
@@ -415,7 +407,7 @@ class TreeCursor final : public StoreCursor {
   uint64_t gen_ = 0;
   std::vector<uint8_t> base_;
   std::vector<uint32_t> tree_;
-  std::vector<uint64_t> hash_;  // content hashes of tree_'s positions ([0]: the root's)
+  uint64_t root_hash_ = 0;  // base_'s content hash (tree_store.h)
   StateId base_id_ = kNoState;
   // prefetch()'s pipeline: per state named, the positions whose slots were
   // prefetched last (at most kAheadWidth a level).
@@ -430,7 +422,6 @@ class TreeCursor final : public StoreCursor {
   TreeStore::Arena arena_;
   struct Undo {
     uint32_t pos, id;
-    uint64_t hash;
   };
   Scratch<Undo> undo_{scratch_cap()};
   // insert_diff's leaf positions to compare (a bit each).
@@ -440,7 +431,6 @@ class TreeCursor final : public StoreCursor {
   size_t scratch_cap() const { return 2 * size_t(st_.pow2_) + st_.depth_ + 2; }
   Scratch<uint32_t> level_{scratch_cap()}, next_{scratch_cap()};
   Scratch<uint32_t> path_{scratch_cap()};  // insert_diff's changed positions, each level after a kNoId
-  Scratch<uint32_t> visited_{scratch_cap()};  // the positions walk() set
   Scratch<uint64_t> keys_{scratch_cap()};
   Scratch<Item> stack_{scratch_cap()};
   std::vector<Memo> memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);

@@ -54,6 +54,11 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
     leaf_len_ = len;
     n_leaves_ = pow2_;
   }
+  // Each leaf position's weight in the content hash: the product of kLeft
+  // and kRight along its path from the root (position 0).
+  std::vector<uint64_t> w(2 * size_t(pow2_) - 1, 1);
+  for (size_t pos = 1; pos < w.size(); ++pos) w[pos] = w[(pos - 1) / 2] * (pos % 2 ? kLeft : kRight);
+  leaf_weight_.assign(w.begin() + (pow2_ - 1), w.end());
   // Each block's leaves, in ascending position (a leaf is at most 64 bytes,
   // so it spans at most two blocks).
   const uint32_t blocks = (size_ + kDiffBlock - 1) / kDiffBlock;

@@ -18,10 +18,10 @@
 // ConcurrentIndex over it. Leaves are few; they keep an index and an arena.
 //
 // The root index is hashed by the tree's content hash (leaf_hash/node_hash:
-// a Merkle hash over the leaf ids), not by the root pair: leaf ids never
-// change, so a root's index slot survives every rebuild, and a cursor knows
-// the hash from the changed leaves before it interns a node, so it prefetches
-// the root's slot while it climbs the tree.
+// a hash over the leaf ids, linear in them), not by the root pair: leaf ids
+// never change, so a root's index slot survives every rebuild, and a cursor
+// knows the hash from the changed leaves before it interns a node, so it
+// prefetches the root's slot while it climbs the tree.
 //
 // Growing a level changes its ids (they are slots), and with them the keys of
 // every level above and the roots. So a full table is never grown alone: the
@@ -92,13 +92,18 @@ class TreeStore final : public StateStorage {
   uint32_t intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, Arena& arena);
   // The state of root pair `key`, whose tree has content hash `hash`.
   Found intern_root(uint64_t key, uint64_t hash, IdCursor& ids);
-  // The content hash of a tree: a leaf's is its id's, a node's combines its
-  // children's in order (so it does not depend on node ids, which rebuilds
-  // change). A state's hash is its root position's.
+  // The content hash of a tree: a leaf's is its id's, mixed; a node's is
+  // kLeft * left + kRight * right (mod 2^64), so it does not depend on node
+  // ids (which rebuilds change). A state's hash is its root position's, and
+  // it is linear in the leaves' hashes: the sum over the leaf positions j of
+  // leaf_weight_[j] * leaf_hash(leaf j), the weight being the product of
+  // kLeft and kRight along j's path from the root. A cursor updates it by one
+  // product per changed leaf (tree_cursor.cpp) instead of rehashing each
+  // changed path, level by level, up to the root. The weights are odd, so a
+  // state differing in one leaf has another hash.
+  static constexpr uint64_t kLeft = 0x9e3779b97f4a7c15ull, kRight = 0xc2b2ae3d27d4eb4full;
   static uint64_t leaf_hash(uint32_t lid) { return mix64(lid ^ 0x5bd1e995u); }
-  static uint64_t node_hash(uint64_t left, uint64_t right) {
-    return mix64(left * 0x9e3779b97f4a7c15ull + ((right << 31) | (right >> 33)));
-  }
+  static uint64_t node_hash(uint64_t left, uint64_t right) { return left * kLeft + right * kRight; }
   // Every stored root's content hash, from the node tables (loading a
   // checkpoint, which stores no hashes).
   void index_roots(StateId keep);
@@ -126,6 +131,7 @@ class TreeStore final : public StateStorage {
   uint32_t pow2_ = 2;  // leaves of the complete tree (padded with zero leaves)
   unsigned depth_ = 1;  // log2(pow2_): levels 1 .. depth_-1 hold internal nodes
   std::vector<uint32_t> leaf_off_, leaf_len_;
+  std::vector<uint64_t> leaf_weight_;  // by leaf position (leaf_hash above)
   // The leaf positions each kDiffBlock-byte block of the state overlaps:
   // block b's are block_leaves_[block_first_[b] .. block_first_[b + 1]). A
   // cursor diffs a successor against its base a block at a time and compares
