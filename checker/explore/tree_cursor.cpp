@@ -221,12 +221,17 @@ class TreeCursor final : public StoreCursor {
       stack_.push_back({2 * pos + 1, uint32_t(key >> 32)});
       stack_.push_back({2 * pos + 2, uint32_t(key)});
     }
-    if (unknown) {
-      root_hash_ = 0;
-      for (uint32_t j = 0; j < st_.n_leaves_; ++j)
-        root_hash_ += st_.leaf_weight_[j] * TreeStore::leaf_hash(tree_[first_leaf + j]);
-    }
+    if (unknown) root_hash_ = hash_of_leaves(tree_);
     base_id_ = id;
+  }
+
+  // The content hash of a tree whose leaf positions all hold ids
+  // (tree_store.h: linear in the leaves' hashes).
+  uint64_t hash_of_leaves(const std::vector<uint32_t>& t) const {
+    const uint32_t first_leaf = st_.pow2_ - 1;
+    uint64_t h = 0;
+    for (uint32_t j = 0; j < st_.n_leaves_; ++j) h += st_.leaf_weight_[j] * TreeStore::leaf_hash(t[first_leaf + j]);
+    return h;
   }
 
   // A successor of base_: interns the leaves that differ, updates the content
@@ -342,16 +347,13 @@ class TreeCursor final : public StoreCursor {
   Found insert_full(const uint8_t* s, bool& grow) {
     const uint32_t first_leaf = st_.pow2_ - 1;
     std::vector<uint32_t> t(2 * st_.pow2_ - 1, 0);
-    std::vector<uint64_t> h(t.size(), 0);
     for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
       uint32_t lid = st_.intern_leaf(s + st_.leaf_off_[j], st_.leaf_len_[j], leaf_ids_, arena_);
       if (lid == kNoId) return Found{kNoState, false, true};
       t[first_leaf + j] = lid;
-      h[first_leaf + j] = TreeStore::leaf_hash(lid);
     }
-    for (uint32_t pos = first_leaf; pos-- > 0;) {
-      h[pos] = TreeStore::node_hash(h[2 * pos + 1], h[2 * pos + 2]);
-      if (pos == 0) break;
+    const uint64_t rh = hash_of_leaves(t);
+    for (uint32_t pos = first_leaf; pos-- > 1;) {
       const uint64_t k = pair(t[2 * pos + 1], t[2 * pos + 2]);
       if (!k) continue;
       bool inserted = false;
@@ -361,10 +363,10 @@ class TreeCursor final : public StoreCursor {
         return Found{};
       }
     }
-    Found f = st_.intern_root(pair(t[1], t[2]), h[0], state_ids_);
+    Found f = st_.intern_root(pair(t[1], t[2]), rh, state_ids_);
     if (f.full) return f;
     tree_ = std::move(t);
-    root_hash_ = h[0];
+    root_hash_ = rh;
     std::memcpy(base_.data(), s, st_.size_);
     base_id_ = f.id;
     return f;
