@@ -35,19 +35,29 @@ void GraphRecorder::drop() {
   side_ = 0;
 }
 
-bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, int64_t& charged) {
-  if (!recording()) return false;
+const std::vector<GraphChunk>* GraphRecorder::in_order(uint64_t n) {
+  if (!recording()) return nullptr;
   std::lock_guard<std::mutex> lock(mu_);
-  const uint64_t n = order.size();
   std::sort(chunks_.begin(), chunks_.end(), [](const GraphChunk& a, const GraphChunk& b) { return a.first < b.first; });
-  uint64_t m = 0, next = 0;
+  uint64_t next = 0;
   for (const GraphChunk& c : chunks_) {
-    if (c.first != next || c.final.size() != c.count.size())
+    uint64_t edges = 0;
+    for (uint32_t k : c.count) edges += k;
+    if (c.first != next || c.final.size() != c.count.size() || edges != c.to.size() ||
+        c.labels.size() != c.to.size())
       throw std::logic_error("liveness: the recorded graph does not cover the states in order");
     next += c.count.size();
-    m += c.to.size();
   }
   if (next != n) throw std::logic_error("liveness: the recorded graph does not cover the states in order");
+  return &chunks_;
+}
+
+bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, int64_t& charged) {
+  const uint64_t n = order.size();
+  if (!in_order(n)) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t m = 0;
+  for (const GraphChunk& c : chunks_) m += c.to.size();
   const bool props = !chunks_.empty() && !chunks_[0].holds.empty();
   const int64_t cost = int64_t(id_bound) * 4 + int64_t(n + 1) * 8 + int64_t(n) * (props ? 9 : 1) + int64_t(m) * 8;
   if (!mem_.try_add(uint64_t(cost))) return false;

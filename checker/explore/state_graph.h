@@ -61,6 +61,10 @@ class GraphRecorder {
   // Takes a thread's finished chunk (thread-safe). When its bytes do not fit
   // under the limit, the whole recording is dropped.
   void add(GraphChunk&& c);
+  // The chunks sorted by their first canonical index, checked to cover
+  // 0 .. n - 1 exactly (std::logic_error otherwise); null when the recording
+  // was dropped. Valid until build() or the recorder's end.
+  const std::vector<GraphChunk>* in_order(uint64_t n);
   // The graph over `order` (every stored state in canonical order; the chunks
   // must cover exactly 0 .. order.size()), in canonical rows; the chunks are
   // freed as they are converted. Its memory is charged to the account's
