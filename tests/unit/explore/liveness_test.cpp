@@ -76,14 +76,15 @@ TEST(Liveness, LoopThatCanBeLeftPasses) {
   STRCMP_EQUAL("checked", r.liveness.c_str());
 }
 
-// The only way out is at the start: 0 -> 1 -> ... -> 8 with a back edge
+// The only way out is at the start: 0 -> 1 -> ... -> n with a back edge
 // from each state to the one before, and 0 -> 20 (final). The quick check on
 // the recorded chunks (liveness.cpp) settles one back edge per pass over the
-// states in reverse breadth-first order, so it gives up here and the check on
+// states in reverse breadth-first order: it settles the short ladder, and
+// gives up on the long one (more than its 12 passes), where the check on
 // the canonical rows decides.
-std::vector<std::pair<uint8_t, uint8_t>> ladder() {
+std::vector<std::pair<uint8_t, uint8_t>> ladder(uint8_t n) {
   std::vector<std::pair<uint8_t, uint8_t>> e{{0, 20}};
-  for (uint8_t i = 0; i < 8; ++i) {
+  for (uint8_t i = 0; i < n; ++i) {
     e.push_back({i, uint8_t(i + 1)});
     e.push_back({uint8_t(i + 1), i});
   }
@@ -91,26 +92,33 @@ std::vector<std::pair<uint8_t, uint8_t>> ladder() {
 }
 
 TEST(Liveness, AWayOutOnlyAtTheStartPasses) {
-  FnSystem sys = graph(ladder(), {20});
-  for (unsigned threads : {1u, 2u}) {
-    Result r = check(sys, threads);
-    CHECK(r.verdict == Verdict::Pass);
-    STRCMP_EQUAL("checked", r.liveness.c_str());
+  for (uint8_t n : {uint8_t(8), uint8_t(16)}) {
+    FnSystem sys = graph(ladder(n), {20});
+    for (unsigned threads : {1u, 2u}) {
+      Result r = check(sys, threads);
+      CHECK(r.verdict == Verdict::Pass);
+      STRCMP_EQUAL("checked", r.liveness.c_str());
+    }
   }
 }
 
 TEST(Liveness, AStuckStateAtTheEndOfALadderIsFound) {
-  // As above, and 8 -> 9, 9 -> 9: only 9 is stuck (8 can still climb down).
-  auto e = ladder();
-  e.push_back({8, 9});
-  e.push_back({9, 9});
-  FnSystem sys = graph(e, {20});
-  for (unsigned threads : {1u, 2u}) {
-    Result r = check(sys, threads);
-    CHECK(r.end == EndKind::Livelock);
-    std::vector<Label> want{1, 12, 23, 34, 45, 56, 67, 78, 89, 99};
-    CHECK(r.path == want);
-    CHECK_EQUAL(9u, r.loop_from);
+  // As above, and n -> n+1, n+1 -> n+1: only n+1 is stuck (n can still climb
+  // down).
+  for (uint8_t n : {uint8_t(8), uint8_t(16)}) {
+    auto e = ladder(n);
+    e.push_back({n, uint8_t(n + 1)});
+    e.push_back({uint8_t(n + 1), uint8_t(n + 1)});
+    FnSystem sys = graph(e, {20});
+    std::vector<Label> want;
+    for (unsigned i = 0; i <= n; ++i) want.push_back(Label(10 * i + i + 1));
+    want.push_back(Label(11 * (n + 1)));
+    for (unsigned threads : {1u, 2u}) {
+      Result r = check(sys, threads);
+      CHECK(r.end == EndKind::Livelock);
+      CHECK(r.path == want);
+      CHECK_EQUAL(unsigned(n) + 1, r.loop_from);
+    }
   }
 }
 
