@@ -83,3 +83,30 @@ TEST(StateGraph, AGapInTheChunksIsALogicError) {
   int64_t charged = 0;
   CHECK_THROWS(std::logic_error, rec.build({10, 11, 12}, 13, g, charged));
 }
+
+TEST(StateGraph, AChunkWhoseCountsDoNotMatchItsEdgesIsALogicError) {
+  MemoryAccount mem(0);
+  GraphRecorder rec(mem);
+  GraphChunk c = first_chunk();
+  c.count = {2, 2};  // four edges announced, three recorded
+  rec.add(std::move(c));
+  rec.add(second_chunk());
+  CHECK_THROWS(std::logic_error, rec.in_order(3));
+}
+
+TEST(StateGraph, InOrderSortsTheChunksAndKeepsThem) {
+  MemoryAccount mem(0);
+  GraphRecorder rec(mem);
+  rec.add(second_chunk());
+  rec.add(first_chunk());
+  const std::vector<GraphChunk>* cs = rec.in_order(3);
+  CHECK(cs != nullptr);
+  CHECK_EQUAL(2u, cs->size());
+  CHECK_EQUAL(0u, (*cs)[0].first);
+  CHECK_EQUAL(2u, (*cs)[1].first);
+  StateGraph g;  // and build() still has them
+  int64_t charged = 0;
+  CHECK(rec.build({10, 11, 12}, 13, g, charged));
+  CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
+  mem.add(-charged);
+}
