@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Paired runs on the SPIN twin at one size: pan and ptcheck (1 and 2 threads,
+# the default run and --no-liveness) one after the other, round after round,
+# then the medians and the ratios of the medians. On a shared machine a single
+# run moves by 20% and more with the other tenants' load; runs of both sides in
+# the same minutes, taken many times, are what the ratios should come from
+# (run_twin.sh gives one run of each, at every size). Figures only: it never
+# fails on a timing.
+#
+#   tests/bench/twin_pairs.sh [--size 4] [--rounds 5] [--ptcheck PATH]
+#
+# pan is built once (spin -a + gcc -O2 -DSAFETY, SPIN's default reduction and
+# hash table, as in run_twin.sh); "one-shot" is that build's time plus pan's
+# median. ptcheck's seconds are the whole process (GNU time), the time to the
+# verdict (so "1t / pan" is a little harsher than run_twin.sh's, which divides
+# the JSON's exploration seconds); CPU is user + sys. Within a round the order is rotated, so that no
+# side always runs right after the same neighbour.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PTCHECK=${PTCHECK:-$ROOT/build/release/checker/ptcheck}
+SIZE=4
+ROUNDS=5
+usage() { echo "usage: $0 [--size N] [--rounds N] [--ptcheck PATH]" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+  case $1 in
+    --size) [ $# -ge 2 ] || usage; SIZE=$2; shift ;;
+    --rounds) [ $# -ge 2 ] || usage; ROUNDS=$2; shift ;;
+    --ptcheck) [ $# -ge 2 ] || usage; PTCHECK=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
+for n in "$SIZE" "$ROUNDS"; do
+  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "$0: '$n' is not a positive number" >&2; exit 2; }
+done
+for tool in spin gcc /usr/bin/time; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "$0: $tool not found (scripts/setup.sh installs it)" >&2; exit 2; }
+done
+[ -x "$PTCHECK" ] || { echo "$0: $PTCHECK not built (cmake --build build/release)" >&2; exit 2; }
+
+TWIN=$ROOT/tests/bench/twin
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+# timed NAME CMD...: appends "wall cpu" of CMD to $T/NAME.
+T=$W/times
+mkdir "$T"
+timed() {
+  local name=$1; shift
+  /usr/bin/time -f '%e %U %S' -o "$T/last" "$@" >/dev/null 2>&1 || true
+  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/last" >>"$T/$name"
+}
+# median FILE COLUMN
+median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+echo "SPIN twin, paired runs: ROUNDS=$SIZE, $ROUNDS rounds, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(spin -V | head -1); gcc $(gcc -dumpversion); ptcheck: $PTCHECK"
+
+(cd "$W" && /usr/bin/time -f '%e' -o build.t bash -c \
+  "spin -a -DROUNDS=$SIZE '$TWIN/lifecycle.pml' >/dev/null && gcc -w -O2 -DSAFETY -DMEMLIM=20000 -o pan pan.c")
+build_wall=$(cat "$W/build.t")
+
+PT=("$PTCHECK" check twin_lifecycle --spec "$TWIN/lifecycle.ptm" --bound ROUNDS="$SIZE")
+run_side() {
+  case $1 in
+    pan) (cd "$W" && timed pan ./pan -m1000000) ;;
+    d1) (cd "$ROOT" && timed d1 "${PT[@]}" --threads 1) ;;
+    d2) (cd "$ROOT" && timed d2 "${PT[@]}" --threads 2) ;;
+    s1) (cd "$ROOT" && timed s1 "${PT[@]}" --threads 1 --no-liveness) ;;
+    s2) (cd "$ROOT" && timed s2 "${PT[@]}" --threads 2 --no-liveness) ;;
+  esac
+}
+SIDES=(pan d1 s1 d2 s2)
+for ((r = 0; r < ROUNDS; ++r)); do
+  for ((k = 0; k < ${#SIDES[@]}; ++k)); do run_side "${SIDES[(k + r) % ${#SIDES[@]}]}"; done
+  echo "round $((r + 1)): pan $(tail -1 "$T/pan" | cut -d' ' -f1) s, ptcheck 1t $(tail -1 "$T/d1" | cut -d' ' -f1) s" \
+    "(safety $(tail -1 "$T/s1" | cut -d' ' -f1)), 2t $(tail -1 "$T/d2" | cut -d' ' -f1) s (safety $(tail -1 "$T/s2" | cut -d' ' -f1))" >&2
+done
+
+declare -A wall cpu
+for s in "${SIDES[@]}"; do
+  wall[$s]=$(median "$T/$s" 1)
+  cpu[$s]=$(median "$T/$s" 2)
+done
+oneshot=$(calc '%.2f' "$build_wall + ${wall[pan]}")
+echo
+echo "Medians of $ROUNDS rounds, seconds wall-clock (CPU); spin -a + gcc took $build_wall s once:"
+echo
+echo "| run | pan | one-shot | ptcheck 1t | ptcheck 2t | 1t / one-shot | 1t / pan | 1t / 2t | 2t CPU / 1t CPU |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for m in d s; do
+  label=$([ $m = d ] && echo "default (with the non-termination check)" || echo "safety only (--no-liveness)")
+  one=${wall[${m}1]} two=${wall[${m}2]}
+  echo "| $label | ${wall[pan]} (${cpu[pan]}) | $oneshot | $one (${cpu[${m}1]}) | $two (${cpu[${m}2]}) |" \
+    "$(calc '%.2f' "$one / $oneshot")x | $(calc '%.2f' "$one / ${wall[pan]}")x | $(calc '%.2f' "$one / $two")x |" \
+    "$(calc '%.2f' "${cpu[${m}2]} / ${cpu[${m}1]}")x |"
+done
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
