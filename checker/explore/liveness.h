@@ -10,9 +10,13 @@
 // breadth-first order (explore/state_graph.h), is the one the search recorded
 // as it expanded each state; when it could not (memory), it is rebuilt here
 // (each state expanded once more, its successors looked up in the store,
-// never inserted). The states that can reach a final state are found by a
-// backward breadth-first search from the final states.
-// Linear in states and transitions. Co-reachability is what the question
+// never inserted). A quick check on the recorded chunks comes first: passes
+// in reverse breadth-first order that mark the states that are final or have
+// a marked successor; when every state is marked, the run passes with no
+// further memory (liveness.cpp, every_state_can_finish). Otherwise, and for
+// liveness properties, the states that can reach a final state are found by
+// a backward breadth-first search from the final states over the canonical
+// rows. Linear in states and transitions. Co-reachability is what the question
 // asks; strongly connected components would only be needed for fairness
 // (which loops a fair scheduler must leave), which this check does not
 // assume: a loop that some schedule can leave towards the end is not
