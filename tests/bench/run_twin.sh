@@ -42,17 +42,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for n in $SIZES $BUG_SIZES; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "$0: size '$n' is not a positive number" >&2; exit 2; }
-done
-for tool in spin gcc jq /usr/bin/time; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "$0: $tool not found (scripts/setup.sh installs it)" >&2; exit 2; }
-done
-[ -x "$PTCHECK" ] || { echo "$0: $PTCHECK not built (cmake --build build/release)" >&2; exit 2; }
-
-TWIN=$ROOT/tests/bench/twin
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+source "$ROOT/tests/bench/twin_lib.sh"
+# shellcheck disable=SC2086 # the lists split into sizes
+twin_positive size $SIZES $BUG_SIZES
+twin_require spin gcc jq /usr/bin/time
+twin_workdir
 
 # timed NAME CMD...: runs CMD with GNU time; sets NAME_wall, NAME_cpu, NAME_kb.
 timed() {

@@ -31,17 +31,11 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for n in "$SIZE" "$ROUNDS"; do
-  [[ $n =~ ^[1-9][0-9]*$ ]] || { echo "$0: '$n' is not a positive number" >&2; exit 2; }
-done
-for tool in spin gcc /usr/bin/time; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "$0: $tool not found (scripts/setup.sh installs it)" >&2; exit 2; }
-done
-[ -x "$PTCHECK" ] || { echo "$0: $PTCHECK not built (cmake --build build/release)" >&2; exit 2; }
-
-TWIN=$ROOT/tests/bench/twin
-W=$(mktemp -d)
-trap 'rm -rf "$W"' EXIT
+source "$ROOT/tests/bench/twin_lib.sh"
+twin_positive size "$SIZE"
+twin_positive "round count" "$ROUNDS"
+twin_require spin gcc /usr/bin/time
+twin_workdir
 
 # timed NAME CMD...: appends "wall cpu" of CMD to $T/NAME.
 T=$W/times
