@@ -95,12 +95,8 @@ bool every_state_can_finish(const std::vector<GraphChunk>& chunks, const std::ve
   // A pass costs about a tenth of the rows; every passing target of spec/
   // settles in at most 6 (2026-12-05).
   constexpr unsigned kPasses = 12;
-  if (!mem.try_add(id_bound)) return false;
-  struct Release {
-    MemoryAccount& m;
-    uint64_t b;
-    ~Release() { m.add(-int64_t(b)); }
-  } release{mem, id_bound};
+  ScopedCharge charge(mem);
+  if (!charge.try_add(id_bound)) return false;
   std::vector<uint8_t> live(id_bound, 0);
   for (stats.passes = 1; stats.passes <= kPasses; ++stats.passes) {
     uint64_t left = 0;
@@ -130,8 +126,7 @@ bool every_state_can_finish(const std::vector<GraphChunk>& chunks, const std::ve
 }
 
 // The check itself, on the graph in canonical rows.
-Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0, MemoryAccount& mem,
-              int64_t& charged) {
+Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0, ScopedCharge& charge) {
   Lasso out;
   const uint64_t n = order.size();
   const unsigned props = w0.progress_count();
@@ -143,11 +138,10 @@ Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0
   const uint64_t m = succ.size();
   // The reversed rows, the flags and the queue below.
   const int64_t back_cost = int64_t(n) * 13 + int64_t(m) * 4;
-  if (!mem.try_add(uint64_t(back_cost))) {
+  if (!charge.try_add(uint64_t(back_cost))) {
     out.skipped = "not enough memory left under --max-memory to search the graph backwards";
     return out;
   }
-  charged += back_cost;
 
   // Backward reachability from the final states over the reversed rows.
   std::vector<uint64_t> rrow(n + 1, 0);
@@ -189,11 +183,10 @@ Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0
     // the units and flags here, the subgraph, its components and the
     // search's maps in find_fair_cycle (about 16 bytes an edge, 60 a state).
     const int64_t fair_cost = int64_t(m) * 16 + int64_t(n) * 60;
-    if (!mem.try_add(fair_cost)) {
+    if (!charge.try_add(uint64_t(fair_cost))) {
       out.skipped = "not enough memory left under --max-memory for the liveness properties";
       return out;
     }
-    charged += fair_cost;
     std::vector<uint32_t> unit(m);
     for (uint64_t e = 0; e < m; ++e) unit[e] = w0.fairness_unit(label[e]);
     std::vector<uint8_t> bad(n);
@@ -260,18 +253,13 @@ Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, st
                      settled ? "passed" : "undecided", st.passes, (unsigned long long)st.left);
       if (settled) return out;
     }
-  int64_t charged = 0;
-  struct Release {
-    MemoryAccount& m;
-    int64_t& b;
-    ~Release() { m.add(-b); }
-  } release{mem, charged};
+  ScopedCharge charge(mem);
   StateGraph g;
-  if (!rec->build(order, id_bound, g, charged)) {
+  if (!rec->build(order, id_bound, g, charge)) {
     out.skipped = "not enough memory left under --max-memory to rebuild the graph";
     return out;
   }
-  return analyse(g, order, *workers[0], mem, charged);
+  return analyse(g, order, *workers[0], charge);
 }
 
 }  // namespace ptcheck::explore

@@ -81,4 +81,26 @@ class MemoryAccount {
   uint64_t limit_;
 };
 
+// Bytes charged to an account for the length of a scope: try_add() goes
+// through it, and the destructor gives back all it took (the non-termination
+// check's flags and graphs, explore/liveness.cpp).
+class ScopedCharge {
+ public:
+  explicit ScopedCharge(MemoryAccount& mem) : mem_(mem) {}
+  ~ScopedCharge() { mem_.add(-static_cast<int64_t>(bytes_)); }
+  ScopedCharge(const ScopedCharge&) = delete;
+  ScopedCharge& operator=(const ScopedCharge&) = delete;
+
+  bool try_add(uint64_t n) {
+    if (!mem_.try_add(n)) return false;
+    bytes_ += n;
+    return true;
+  }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  MemoryAccount& mem_;
+  uint64_t bytes_ = 0;
+};
+
 }  // namespace ptcheck::explore

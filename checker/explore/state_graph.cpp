@@ -26,11 +26,13 @@ void GraphRecorder::add(GraphChunk&& c) {
   }
   side_ += b;
   chunks_.push_back(std::move(c));
+  ordered_n_ = UINT64_MAX;
 }
 
 void GraphRecorder::drop() {
   std::lock_guard<std::mutex> g(mu_);
   chunks_ = {};
+  ordered_n_ = UINT64_MAX;
   mem_.release_side(side_);
   side_ = 0;
 }
@@ -38,6 +40,7 @@ void GraphRecorder::drop() {
 const std::vector<GraphChunk>* GraphRecorder::in_order(uint64_t n) {
   if (!recording()) return nullptr;
   std::lock_guard<std::mutex> lock(mu_);
+  if (ordered_n_ == n) return &chunks_;
   std::sort(chunks_.begin(), chunks_.end(), [](const GraphChunk& a, const GraphChunk& b) { return a.first < b.first; });
   uint64_t next = 0;
   for (const GraphChunk& c : chunks_) {
@@ -49,10 +52,11 @@ const std::vector<GraphChunk>* GraphRecorder::in_order(uint64_t n) {
     next += c.count.size();
   }
   if (next != n) throw std::logic_error("liveness: the recorded graph does not cover the states in order");
+  ordered_n_ = n;
   return &chunks_;
 }
 
-bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, int64_t& charged) {
+bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge) {
   const uint64_t n = order.size();
   if (!in_order(n)) return false;
   std::lock_guard<std::mutex> lock(mu_);
@@ -60,8 +64,7 @@ bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, 
   for (const GraphChunk& c : chunks_) m += c.to.size();
   const bool props = !chunks_.empty() && !chunks_[0].holds.empty();
   const int64_t cost = int64_t(id_bound) * 4 + int64_t(n + 1) * 8 + int64_t(n) * (props ? 9 : 1) + int64_t(m) * 8;
-  if (!mem_.try_add(uint64_t(cost))) return false;
-  charged += cost;
+  if (!charge.try_add(uint64_t(cost))) return false;
 
   std::vector<uint32_t> index_of(id_bound, UINT32_MAX);
   for (uint64_t k = 0; k < n; ++k) index_of[order[k]] = uint32_t(k);
@@ -90,6 +93,7 @@ bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, 
     side_ -= b;
   }
   chunks_.clear();
+  ordered_n_ = UINT64_MAX;
   return true;
 }
 

@@ -63,13 +63,16 @@ class GraphRecorder {
   void add(GraphChunk&& c);
   // The chunks sorted by their first canonical index, checked to cover
   // 0 .. n - 1 exactly (std::logic_error otherwise); null when the recording
-  // was dropped. Valid until build() or the recorder's end.
+  // was dropped. Valid until build() or the recorder's end. A second call
+  // with the same n and no chunk added since (build() after an undecided
+  // quick check) neither sorts nor checks again.
   const std::vector<GraphChunk>* in_order(uint64_t n);
   // The graph over `order` (every stored state in canonical order; the chunks
   // must cover exactly 0 .. order.size()), in canonical rows; the chunks are
   // freed as they are converted. Its memory is charged to the account's
-  // ordinary bytes (`charged` grows by them). False when it does not fit.
-  bool build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, int64_t& charged);
+  // ordinary bytes through `charge` (which gives them back when its scope
+  // ends). False when it does not fit.
+  bool build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge);
 
  private:
   void drop();
@@ -77,6 +80,7 @@ class GraphRecorder {
   std::mutex mu_;
   std::vector<GraphChunk> chunks_;
   uint64_t side_ = 0;  // bytes of the chunks held, charged as side bytes
+  uint64_t ordered_n_ = UINT64_MAX;  // chunks_ sorted and checked for n states (in_order)
   std::atomic<bool> failed_{false};
 };
 

@@ -42,18 +42,20 @@ TEST(StateGraph, ChunksInAnyOrderBecomeCanonicalRows) {
   CHECK(rec.recording());
   CHECK(mem.bytes() > 0);
   CHECK_EQUAL(0u, mem.core_peak());  // side bytes only so far
-  StateGraph g;
-  int64_t charged = 0;
-  CHECK(rec.build({10, 11, 12}, 13, g, charged));
-  CHECK(charged > 0);
-  CHECK((g.row == std::vector<uint64_t>{0, 2, 3, 3}));
-  CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
-  CHECK((g.label == std::vector<Label>{1, 2, 3}));
-  CHECK((g.final == std::vector<uint8_t>{0, 0, 1}));
-  CHECK(g.holds.empty());
-  // The chunks' side bytes were released as they were converted.
-  CHECK_EQUAL(uint64_t(charged), mem.bytes());
-  mem.add(-charged);
+  {
+    StateGraph g;
+    ScopedCharge charge(mem);
+    CHECK(rec.build({10, 11, 12}, 13, g, charge));
+    CHECK(charge.bytes() > 0);
+    CHECK((g.row == std::vector<uint64_t>{0, 2, 3, 3}));
+    CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
+    CHECK((g.label == std::vector<Label>{1, 2, 3}));
+    CHECK((g.final == std::vector<uint8_t>{0, 0, 1}));
+    CHECK(g.holds.empty());
+    // The chunks' side bytes were released as they were converted.
+    CHECK_EQUAL(charge.bytes(), mem.bytes());
+  }
+  CHECK_EQUAL(0u, mem.bytes());  // the charge's scope gave the graph's bytes back
 }
 
 TEST(StateGraph, ARecordingPastThreeQuartersOfTheLimitIsDroppedWhole) {
@@ -69,9 +71,9 @@ TEST(StateGraph, ARecordingPastThreeQuartersOfTheLimitIsDroppedWhole) {
   rec.add(second_chunk());          // later chunks are not kept either
   CHECK_EQUAL(3000u, mem.bytes());
   StateGraph g;
-  int64_t charged = 0;
-  CHECK(!rec.build({10, 11, 12}, 13, g, charged));
-  CHECK_EQUAL(0, charged);
+  ScopedCharge charge(mem);
+  CHECK(!rec.build({10, 11, 12}, 13, g, charge));
+  CHECK_EQUAL(0u, charge.bytes());
   mem.add(-3000);
 }
 
@@ -80,8 +82,8 @@ TEST(StateGraph, AGapInTheChunksIsALogicError) {
   GraphRecorder rec(mem);
   rec.add(second_chunk());
   StateGraph g;
-  int64_t charged = 0;
-  CHECK_THROWS(std::logic_error, rec.build({10, 11, 12}, 13, g, charged));
+  ScopedCharge charge(mem);
+  CHECK_THROWS(std::logic_error, rec.build({10, 11, 12}, 13, g, charge));
 }
 
 TEST(StateGraph, AChunkWhoseCountsDoNotMatchItsEdgesIsALogicError) {
@@ -105,8 +107,39 @@ TEST(StateGraph, InOrderSortsTheChunksAndKeepsThem) {
   CHECK_EQUAL(0u, (*cs)[0].first);
   CHECK_EQUAL(2u, (*cs)[1].first);
   StateGraph g;  // and build() still has them
-  int64_t charged = 0;
-  CHECK(rec.build({10, 11, 12}, 13, g, charged));
+  ScopedCharge charge(mem);
+  CHECK(rec.build({10, 11, 12}, 13, g, charge));
   CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
-  mem.add(-charged);
+}
+
+TEST(StateGraph, InOrderChecksAgainOnceAChunkIsAdded) {
+  MemoryAccount mem(0);
+  GraphRecorder rec(mem);
+  rec.add(first_chunk());
+  rec.add(second_chunk());
+  CHECK(rec.in_order(3) != nullptr);
+  CHECK(rec.in_order(3) != nullptr);  // the second call takes the checked order as it is
+  GraphChunk late;
+  late.first = 3;
+  late.count = {0};
+  late.final = {1};
+  rec.add(std::move(late));
+  CHECK_THROWS(std::logic_error, rec.in_order(3));  // four states now: not the three asked for
+  CHECK(rec.in_order(4) != nullptr);
+}
+
+TEST(StateGraph, AScopedChargeRefusesPastTheLimitAndGivesItsBytesBack) {
+  MemoryAccount mem(1000);
+  mem.add(100);
+  {
+    ScopedCharge charge(mem);
+    CHECK(charge.try_add(600));
+    CHECK(!charge.try_add(600));  // 1300 > 1000: refused, nothing taken
+    CHECK(charge.try_add(300));
+    CHECK_EQUAL(900u, charge.bytes());
+    CHECK_EQUAL(1000u, mem.bytes());
+  }
+  CHECK_EQUAL(100u, mem.bytes());
+  CHECK_EQUAL(1000u, mem.peak());
+  mem.add(-100);
 }
