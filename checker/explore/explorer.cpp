@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "explore/checkpoint.h"
+#include "explore/id_list.h"
 #include "explore/liveness.h"
 #include "explore/progress.h"
 #include "explore/state_graph.h"
@@ -200,7 +201,7 @@ class Bfs {
   StateId layer_first_ = 0;
   std::vector<ThreadCtx> ctxs_;
   std::vector<StateId> frontier_, next_;
-  std::vector<StateId> order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
+  IdList order_;  // Options::liveness: every state in canonical order (the frontiers one after another)
   std::unique_ptr<GraphRecorder> graph_;  // Options::record_graph: the edges, as the layers are expanded
   uint64_t order_base_ = 0;              // canonical index of frontier_[0] (with graph_)
   bool order_complete_ = true;  // false after a resume (earlier layers are not in order_)
@@ -646,7 +647,7 @@ Result Bfs::run() {
     });
     frontier_.swap(next_);
     next_.clear();
-    if (opt_.liveness && order_complete_) order_.insert(order_.end(), frontier_.begin(), frontier_.end());
+    if (opt_.liveness && order_complete_) order_.append(frontier_.data(), frontier_.size());
     track_vectors();
     ++depth;
   }
@@ -660,7 +661,7 @@ Result Bfs::run() {
     }
     Lasso l;
     search_peak_ = mem_.core_peak();
-    arena.execute([&] { l = find_stuck_states(order_, store_->next_id(), ws, cs, mem_, graph_.get()); });
+    arena.execute([&] { l = find_stuck_states(order_.span(), store_->next_id(), ws, cs, mem_, graph_.get()); });
     graph_.reset();
     res.liveness = l.skipped.empty() ? "checked" : "skipped: " + l.skipped;
     if (l.found) {

@@ -40,7 +40,7 @@ class EdgeSink final : public SuccessorSink {
 
 // Expands every state once more and looks its successors up: the graph when
 // the search did not record it.
-void rebuild_graph(const std::vector<StateId>& order, std::vector<Worker*>& workers,
+void rebuild_graph(std::span<const StateId> order, std::vector<Worker*>& workers,
                    std::vector<StoreCursor*>& cursors, GraphRecorder& rec) {
   const uint64_t n = order.size();
   const unsigned props = workers[0]->progress_count();
@@ -90,7 +90,7 @@ struct QuickStats {
   unsigned passes = 0;
   uint64_t left = 0;
 };
-bool every_state_can_finish(const std::vector<GraphChunk>& chunks, const std::vector<StateId>& order,
+bool every_state_can_finish(const std::vector<GraphChunk>& chunks, std::span<const StateId> order,
                             uint64_t id_bound, MemoryAccount& mem, QuickStats& stats) {
   // A pass costs about a tenth of the rows; every passing target of spec/
   // settles in at most 6 (2026-12-05).
@@ -126,7 +126,7 @@ bool every_state_can_finish(const std::vector<GraphChunk>& chunks, const std::ve
 }
 
 // The check itself, on the graph in canonical rows.
-Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0, ScopedCharge& charge) {
+Lasso analyse(const StateGraph& g, std::span<const StateId> order, Worker& w0, ScopedCharge& charge) {
   Lasso out;
   const uint64_t n = order.size();
   const unsigned props = w0.progress_count();
@@ -237,7 +237,7 @@ Lasso analyse(const StateGraph& g, const std::vector<StateId>& order, Worker& w0
 
 }  // namespace
 
-Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
+Lasso find_stuck_states(std::span<const StateId> order, uint64_t id_bound, std::vector<Worker*> workers,
                         std::vector<StoreCursor*> cursors, MemoryAccount& mem, GraphRecorder* recorded) {
   Lasso out;
   if (order.empty()) return out;

@@ -32,6 +32,7 @@
 // first state comes first in canonical order is reported, for the first
 // property (in declaration order) that has one.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,7 @@ struct Lasso {
 // `workers`/`cursors`, the explorer's own, in parallel). workers[0] answers
 // the progress and fairness questions. Memory is charged to `mem`.
 class StoreCursor;
-Lasso find_stuck_states(const std::vector<StateId>& order, uint64_t id_bound, std::vector<Worker*> workers,
+Lasso find_stuck_states(std::span<const StateId> order, uint64_t id_bound, std::vector<Worker*> workers,
                         std::vector<StoreCursor*> cursors, MemoryAccount& mem, GraphRecorder* recorded = nullptr);
 
 }  // namespace ptcheck::explore

@@ -56,7 +56,7 @@ const std::vector<GraphChunk>* GraphRecorder::in_order(uint64_t n) {
   return &chunks_;
 }
 
-bool GraphRecorder::build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge) {
+bool GraphRecorder::build(std::span<const StateId> order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge) {
   const uint64_t n = order.size();
   if (!in_order(n)) return false;
   std::lock_guard<std::mutex> lock(mu_);

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <vector>
 
 #include "explore/memory.h"
@@ -72,7 +73,7 @@ class GraphRecorder {
   // freed as they are converted. Its memory is charged to the account's
   // ordinary bytes through `charge` (which gives them back when its scope
   // ends). False when it does not fit.
-  bool build(const std::vector<StateId>& order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge);
+  bool build(std::span<const StateId> order, uint64_t id_bound, StateGraph& g, ScopedCharge& charge);
 
  private:
   void drop();

@@ -30,6 +30,9 @@ GraphChunk second_chunk() {
   return c;
 }
 
+// Three states in canonical order: ids 10, 11 and 12.
+const std::vector<StateId> kOrder{10, 11, 12};
+
 }  // namespace
 
 TEST_GROUP(StateGraph){};
@@ -45,7 +48,7 @@ TEST(StateGraph, ChunksInAnyOrderBecomeCanonicalRows) {
   {
     StateGraph g;
     ScopedCharge charge(mem);
-    CHECK(rec.build({10, 11, 12}, 13, g, charge));
+    CHECK(rec.build(kOrder, 13, g, charge));
     CHECK(charge.bytes() > 0);
     CHECK((g.row == std::vector<uint64_t>{0, 2, 3, 3}));
     CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
@@ -72,7 +75,7 @@ TEST(StateGraph, ARecordingPastThreeQuartersOfTheLimitIsDroppedWhole) {
   CHECK_EQUAL(3000u, mem.bytes());
   StateGraph g;
   ScopedCharge charge(mem);
-  CHECK(!rec.build({10, 11, 12}, 13, g, charge));
+  CHECK(!rec.build(kOrder, 13, g, charge));
   CHECK_EQUAL(0u, charge.bytes());
   mem.add(-3000);
 }
@@ -83,7 +86,7 @@ TEST(StateGraph, AGapInTheChunksIsALogicError) {
   rec.add(second_chunk());
   StateGraph g;
   ScopedCharge charge(mem);
-  CHECK_THROWS(std::logic_error, rec.build({10, 11, 12}, 13, g, charge));
+  CHECK_THROWS(std::logic_error, rec.build(kOrder, 13, g, charge));
 }
 
 TEST(StateGraph, AChunkWhoseCountsDoNotMatchItsEdgesIsALogicError) {
@@ -108,7 +111,7 @@ TEST(StateGraph, InOrderSortsTheChunksAndKeepsThem) {
   CHECK_EQUAL(2u, (*cs)[1].first);
   StateGraph g;  // and build() still has them
   ScopedCharge charge(mem);
-  CHECK(rec.build({10, 11, 12}, 13, g, charge));
+  CHECK(rec.build(kOrder, 13, g, charge));
   CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
 }
 
