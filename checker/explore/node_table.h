@@ -22,7 +22,7 @@
 
 namespace ptcheck::explore {
 
-class NodeTable {
+class alignas(64) NodeTable {
  public:
   static constexpr uint32_t kGrow = kNoId - 1;   // past the load limit: rebuild, then retry
   static constexpr uint64_t kMinCap = 1024;      // slots (8 KiB)
@@ -98,10 +98,15 @@ class NodeTable {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(x) * cap_) >> 64);
   }
 
+  // The fields every lookup reads (cap_, slots_) and the count every
+  // insertion writes sit on separate cache lines, and the table takes whole
+  // lines of its own (the class is aligned, so a neighbouring level's header does not
+  // share them either): with two threads, an insertion no longer takes the
+  // other core's copy of the header away.
   MemoryAccount& mem_;
   uint64_t cap_;
   uint64_t* slots_;
-  std::atomic<uint64_t> count_{0};
+  alignas(64) std::atomic<uint64_t> count_{0};
 };
 
 }  // namespace ptcheck::explore

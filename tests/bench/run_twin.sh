@@ -59,7 +59,6 @@ timed() {
   printf -v "${name}_kb" '%s' "$kb"
   printf -v "${name}_wall" '%s' "$wall"
 }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 # spin_run DIR FLAGS...: spin -a, gcc and pan in DIR; sets sa_*, cc_*, pan_* and
 # pan_states, pan_errors, pan_depth (depth of the violation or reached).

@@ -1,9 +1,14 @@
-# Shared by the SPIN twin scripts (run_twin.sh, twin_pairs.sh); sourced once
-# ROOT and PTCHECK are set.
+# Shared by the benchmark scripts (run_twin.sh, twin_pairs.sh,
+# thread_ceiling.sh); sourced once ROOT and PTCHECK are set.
 #   twin_positive WHAT VALUE...  exits 2 unless every VALUE is a positive number
 #   twin_require TOOL...         exits 2 unless every TOOL is found and PTCHECK is built
 #   twin_workdir                 sets TWIN (the twins' folder) and W (a temporary
 #                                folder, removed when the script exits)
+#   timed_append NAME CMD...     appends "wall cpu" of CMD to $T/NAME
+#   timed_pair NAME CMD...       two copies of CMD at once: appends the slower
+#                                copy's wall-clock and both copies' CPU seconds
+#   median FILE COLUMN, calc FORMAT EXPR
+# (timed_append and timed_pair need T, a folder for the times.)
 twin_positive() {
   local what=$1 n; shift
   for n in "$@"; do
@@ -22,3 +27,20 @@ twin_workdir() {
   W=$(mktemp -d)
   trap 'rm -rf "$W"' EXIT
 }
+timed_append() {
+  local name=$1; shift
+  /usr/bin/time -f '%e %U %S' -o "$T/last" "$@" >/dev/null 2>&1 || true
+  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/last" >>"$T/$name"
+}
+timed_pair() {
+  local name=$1; shift
+  /usr/bin/time -f '%e %U %S' -o "$T/pa" "$@" >/dev/null 2>&1 &
+  local a=$!
+  /usr/bin/time -f '%e %U %S' -o "$T/pb" "$@" >/dev/null 2>&1 &
+  local b=$!
+  wait "$a" || true
+  wait "$b" || true
+  awk '{ if ($1 > w) w = $1; c += $2 + $3 } END { printf "%.2f %.2f\n", w, c }' "$T/pa" "$T/pb" >>"$T/$name"
+}
+median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }

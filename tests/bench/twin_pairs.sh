@@ -15,6 +15,13 @@
 # verdict (so "1t / pan" is a little harsher than run_twin.sh's, which divides
 # the JSON's exploration seconds); CPU is user + sys. Within a round the order is rotated, so that no
 # side always runs right after the same neighbour.
+#
+# Each round also runs two copies of pan, and two of ptcheck at 1 thread
+# (--no-liveness), at the same time. On an ideal 2-core machine two copies
+# take as long as one; "ceiling" = 2 x one copy's time / the slower copy's
+# time of the pair is the speedup the machine itself allows a second thread
+# on this workload (shared caches and memory bandwidth, a busy host), and so
+# what the 2-thread ratio should be read against.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,17 +44,8 @@ twin_positive "round count" "$ROUNDS"
 twin_require spin gcc /usr/bin/time
 twin_workdir
 
-# timed NAME CMD...: appends "wall cpu" of CMD to $T/NAME.
 T=$W/times
 mkdir "$T"
-timed() {
-  local name=$1; shift
-  /usr/bin/time -f '%e %U %S' -o "$T/last" "$@" >/dev/null 2>&1 || true
-  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/last" >>"$T/$name"
-}
-# median FILE COLUMN
-median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
 echo "SPIN twin, paired runs: ROUNDS=$SIZE, $ROUNDS rounds, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "$(spin -V | head -1); gcc $(gcc -dumpversion); ptcheck: $PTCHECK"
@@ -59,18 +57,21 @@ build_wall=$(cat "$W/build.t")
 PT=("$PTCHECK" check twin_lifecycle --spec "$TWIN/lifecycle.ptm" --bound ROUNDS="$SIZE")
 run_side() {
   case $1 in
-    pan) (cd "$W" && timed pan ./pan -m1000000) ;;
-    d1) (cd "$ROOT" && timed d1 "${PT[@]}" --threads 1) ;;
-    d2) (cd "$ROOT" && timed d2 "${PT[@]}" --threads 2) ;;
-    s1) (cd "$ROOT" && timed s1 "${PT[@]}" --threads 1 --no-liveness) ;;
-    s2) (cd "$ROOT" && timed s2 "${PT[@]}" --threads 2 --no-liveness) ;;
+    pan) (cd "$W" && timed_append pan ./pan -m1000000) ;;
+    d1) (cd "$ROOT" && timed_append d1 "${PT[@]}" --threads 1) ;;
+    d2) (cd "$ROOT" && timed_append d2 "${PT[@]}" --threads 2) ;;
+    s1) (cd "$ROOT" && timed_append s1 "${PT[@]}" --threads 1 --no-liveness) ;;
+    s2) (cd "$ROOT" && timed_append s2 "${PT[@]}" --threads 2 --no-liveness) ;;
+    pp) (cd "$W" && timed_pair pp ./pan -m1000000) ;;
+    sp) (cd "$ROOT" && timed_pair sp "${PT[@]}" --threads 1 --no-liveness) ;;
   esac
 }
-SIDES=(pan d1 s1 d2 s2)
+SIDES=(pan d1 s1 d2 s2 pp sp)
 for ((r = 0; r < ROUNDS; ++r)); do
   for ((k = 0; k < ${#SIDES[@]}; ++k)); do run_side "${SIDES[(k + r) % ${#SIDES[@]}]}"; done
   echo "round $((r + 1)): pan $(tail -1 "$T/pan" | cut -d' ' -f1) s, ptcheck 1t $(tail -1 "$T/d1" | cut -d' ' -f1) s" \
-    "(safety $(tail -1 "$T/s1" | cut -d' ' -f1)), 2t $(tail -1 "$T/d2" | cut -d' ' -f1) s (safety $(tail -1 "$T/s2" | cut -d' ' -f1))" >&2
+    "(safety $(tail -1 "$T/s1" | cut -d' ' -f1)), 2t $(tail -1 "$T/d2" | cut -d' ' -f1) s (safety $(tail -1 "$T/s2" | cut -d' ' -f1));" \
+    "two at once: pan $(tail -1 "$T/pp" | cut -d' ' -f1) s, ptcheck 1t safety $(tail -1 "$T/sp" | cut -d' ' -f1) s" >&2
 done
 
 declare -A wall cpu
@@ -90,6 +91,17 @@ for m in d s; do
   echo "| $label | ${wall[pan]} (${cpu[pan]}) | $oneshot | $one (${cpu[${m}1]}) | $two (${cpu[${m}2]}) |" \
     "$(calc '%.2f' "$one / $oneshot")x | $(calc '%.2f' "$one / ${wall[pan]}")x | $(calc '%.2f' "$one / $two")x |" \
     "$(calc '%.2f' "${cpu[${m}2]} / ${cpu[${m}1]}")x |"
+done
+echo
+echo "Two copies at once (slower copy's wall-clock, both copies' CPU) against one alone; ceiling = 2 x alone / pair:"
+echo
+echo "| run | alone | two at once | ceiling | CPU of two / 2 x CPU of one |"
+echo "|---|---|---|---|---|"
+for m in pan s; do
+  one=${wall[$([ $m = pan ] && echo pan || echo s1)]} onecpu=${cpu[$([ $m = pan ] && echo pan || echo s1)]}
+  two=${wall[${m:0:1}p]} twocpu=${cpu[${m:0:1}p]}
+  label=$([ $m = pan ] && echo "pan" || echo "ptcheck 1t, safety only")
+  echo "| $label | $one ($onecpu) | $two ($twocpu) | $(calc '%.2f' "2 * $one / $two")x | $(calc '%.2f' "$twocpu / (2 * $onecpu)")x |"
 done
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
