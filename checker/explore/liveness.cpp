@@ -16,26 +16,39 @@ namespace ptcheck::explore {
 
 namespace {
 
-// Collects one state's successors as store ids (they all exist already).
+// Collects one state's successors as store ids (they all exist already) into
+// a chunk: every edge's label, or (edge_labels false) the state's first.
 class EdgeSink final : public SuccessorSink {
  public:
-  EdgeSink(StoreCursor& c, std::vector<StateId>& to, std::vector<Label>& labels) : c_(c), to_(to), labels_(labels) {}
+  EdgeSink(StoreCursor& c, GraphChunk& blk, bool edge_labels) : c_(c), blk_(blk), edge_labels_(edge_labels) {}
   Seen emit(uint32_t, Label label, const uint8_t* next, bool violation) override {
     // A complete pass has no violating transition; one here would mean the
     // graph changed under us.
     if (violation) throw std::logic_error("liveness: a violating transition after a passing search");
     Found f = c_.find_or_insert(next);
     if (f.full || f.is_new) throw std::logic_error("liveness: a successor the search did not store");
-    to_.push_back(f.id);
-    labels_.push_back(label);
+    blk_.to.push_back(f.id);
+    if (edge_labels_) blk_.labels.push_back(label);
+    else if (!lead_set_) {
+      lead_set_ = true;
+      lead_ = label;
+    }
     return Seen::Old;
   }
   void violating_state() override {}
+  // Ends a state: its lead label goes into the chunk (without edge labels).
+  void end_state() {
+    if (!edge_labels_) blk_.lead.push_back(lead_);
+    lead_set_ = false;
+    lead_ = 0;
+  }
 
  private:
   StoreCursor& c_;
-  std::vector<StateId>& to_;
-  std::vector<Label>& labels_;
+  GraphChunk& blk_;
+  const bool edge_labels_;
+  bool lead_set_ = false;
+  Label lead_ = 0;
 };
 
 // Expands every state once more and looks its successors up: the graph when
@@ -54,7 +67,7 @@ void rebuild_graph(std::span<const StateId> order, std::vector<Worker*>& workers
     for (uint64_t b = r.begin(); b < r.end() && rec.recording(); ++b) {
       GraphChunk blk;
       blk.first = b * kBlock;
-      EdgeSink sink(c, blk.to, blk.labels);
+      EdgeSink sink(c, blk, props > 0);
       for (uint64_t k = b * kBlock; k < std::min(n, (b + 1) * kBlock); ++k) {
         size_t before = blk.to.size();
         const uint8_t* state = c.materialize(order[k]);
@@ -64,6 +77,7 @@ void rebuild_graph(std::span<const StateId> order, std::vector<Worker*>& workers
           throw std::logic_error("liveness: a violating end state after a passing search");
         blk.final.push_back(res == Worker::Result::Terminal);
         blk.count.push_back(uint32_t(blk.to.size() - before));
+        sink.end_state();
       }
       rec.add(std::move(blk));
     }
@@ -132,7 +146,7 @@ Lasso analyse(const StateGraph& g, std::span<const StateId> order, Worker& w0, S
   const unsigned props = w0.progress_count();
   const std::vector<uint64_t>& row = g.row;
   const std::vector<uint32_t>& succ = g.succ;
-  const std::vector<Label>& label = g.label;
+  const std::vector<Label>& label = g.label;  // every edge's: only with properties
   const std::vector<uint8_t>& final = g.final;
   const std::vector<uint64_t>& holds = g.holds;
   const uint64_t m = succ.size();
@@ -187,6 +201,7 @@ Lasso analyse(const StateGraph& g, std::span<const StateId> order, Worker& w0, S
       out.skipped = "not enough memory left under --max-memory for the liveness properties";
       return out;
     }
+    if (label.size() != m) throw std::logic_error("liveness: the graph lacks the edge labels fairness needs");
     std::vector<uint32_t> unit(m);
     for (uint64_t e = 0; e < m; ++e) unit[e] = w0.fairness_unit(label[e]);
     std::vector<uint8_t> bad(n);
@@ -223,7 +238,7 @@ Lasso analyse(const StateGraph& g, std::span<const StateId> order, Worker& w0, S
     uint32_t u = path.back();
     if (row[u] == row[u + 1]) throw std::logic_error("liveness: a stuck state without successors");
     uint32_t v = succ[row[u]];
-    labels.push_back(label[row[u]]);
+    labels.push_back(g.lead[u]);
     if (on_path[v] != UINT32_MAX) {
       uint32_t at = on_path[v];
       out.walk.assign(labels.begin(), labels.begin() + at);

@@ -46,8 +46,9 @@ const std::vector<GraphChunk>* GraphRecorder::in_order(uint64_t n) {
   for (const GraphChunk& c : chunks_) {
     uint64_t edges = 0;
     for (uint32_t k : c.count) edges += k;
-    if (c.first != next || c.final.size() != c.count.size() || edges != c.to.size() ||
-        c.labels.size() != c.to.size())
+    const bool labels_ok = c.lead.empty() ? c.labels.size() == c.to.size()
+                                          : c.labels.empty() && c.lead.size() == c.count.size();
+    if (c.first != next || c.final.size() != c.count.size() || edges != c.to.size() || !labels_ok)
       throw std::logic_error("liveness: the recorded graph does not cover the states in order");
     next += c.count.size();
   }
@@ -60,29 +61,36 @@ bool GraphRecorder::build(std::span<const StateId> order, uint64_t id_bound, Sta
   const uint64_t n = order.size();
   if (!in_order(n)) return false;
   std::lock_guard<std::mutex> lock(mu_);
-  uint64_t m = 0;
-  for (const GraphChunk& c : chunks_) m += c.to.size();
+  uint64_t m = 0, labelled = 0;
+  for (const GraphChunk& c : chunks_) {
+    m += c.to.size();
+    labelled += c.labels.size();
+  }
   const bool props = !chunks_.empty() && !chunks_[0].holds.empty();
-  const int64_t cost = int64_t(id_bound) * 4 + int64_t(n + 1) * 8 + int64_t(n) * (props ? 9 : 1) + int64_t(m) * 8;
+  const int64_t cost = int64_t(id_bound) * 4 + int64_t(n + 1) * 8 + int64_t(n) * (props ? 13 : 5) + int64_t(m) * 4 +
+                       int64_t(labelled) * 4;
   if (!charge.try_add(uint64_t(cost))) return false;
 
   std::vector<uint32_t> index_of(id_bound, UINT32_MAX);
   for (uint64_t k = 0; k < n; ++k) index_of[order[k]] = uint32_t(k);
   g.row.assign(n + 1, 0);
   g.succ.reserve(m);
-  g.label.reserve(m);
+  g.label.reserve(labelled);
+  g.lead.reserve(n);
   g.final.reserve(n);
   if (props) g.holds.reserve(n);
   uint64_t k = 0;
   for (GraphChunk& c : chunks_) {
     size_t e = 0;
+    const bool per_edge = c.lead.empty();
     for (size_t i = 0; i < c.count.size(); ++i, ++k) {
       g.row[k + 1] = g.row[k] + c.count[i];
+      g.lead.push_back(!per_edge ? c.lead[i] : c.count[i] ? c.labels[e] : 0);
       for (uint32_t j = 0; j < c.count[i]; ++j, ++e) {
         const uint32_t v = c.to[e] < id_bound ? index_of[c.to[e]] : UINT32_MAX;
         if (v == UINT32_MAX) throw std::logic_error("liveness: a recorded successor the search did not keep");
         g.succ.push_back(v);
-        g.label.push_back(c.labels[e]);
+        if (per_edge) g.label.push_back(c.labels[e]);
       }
     }
     g.final.insert(g.final.end(), c.final.begin(), c.final.end());

@@ -30,23 +30,30 @@ namespace ptcheck::explore {
 struct StateGraph {
   std::vector<uint64_t> row;    // n + 1 entries: state k's successors are succ[row[k] .. row[k + 1])
   std::vector<uint32_t> succ;   // canonical indices
-  std::vector<Label> label;
+  std::vector<Label> label;     // each edge's, only when the chunks had them (liveness properties)
+  std::vector<Label> lead;      // each state's first edge's label (0 without one): the lasso's steps
   std::vector<uint8_t> final;   // 1: a final state (no move, everything finished)
   std::vector<uint64_t> holds;  // the liveness properties that hold in each state (empty without properties)
 };
 
 // Consecutive canonical states expanded by one thread, with their successors
-// as store ids.
+// as store ids. Every edge's label is kept (`labels`) only when the system has
+// liveness properties, whose weak fairness reads them all; otherwise `lead`
+// keeps, per state, its first edge's label (0 without one), which is all the
+// non-termination lasso shows (it follows first successors): 4 bytes a state
+// instead of 4 an edge. A chunk has one or the other (lead empty: labels has
+// one per edge, possibly none).
 struct GraphChunk {
   uint64_t first = 0;  // canonical index of its first state
   std::vector<uint32_t> count;
   std::vector<StateId> to;
   std::vector<Label> labels;
+  std::vector<Label> lead;
   std::vector<uint8_t> final;
   std::vector<uint64_t> holds;
   uint64_t bytes() const {
     return count.capacity() * 4 + to.capacity() * sizeof(StateId) + labels.capacity() * sizeof(Label) +
-           final.capacity() + holds.capacity() * 8;
+           lead.capacity() * sizeof(Label) + final.capacity() + holds.capacity() * 8;
   }
 };
 

@@ -53,12 +53,56 @@ TEST(StateGraph, ChunksInAnyOrderBecomeCanonicalRows) {
     CHECK((g.row == std::vector<uint64_t>{0, 2, 3, 3}));
     CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
     CHECK((g.label == std::vector<Label>{1, 2, 3}));
+    CHECK((g.lead == std::vector<Label>{1, 3, 0}));  // each state's first edge's (none: 0)
     CHECK((g.final == std::vector<uint8_t>{0, 0, 1}));
     CHECK(g.holds.empty());
     // The chunks' side bytes were released as they were converted.
     CHECK_EQUAL(charge.bytes(), mem.bytes());
   }
   CHECK_EQUAL(0u, mem.bytes());  // the charge's scope gave the graph's bytes back
+}
+
+// Without liveness properties a chunk keeps each state's first edge's label
+// instead of every edge's: the graph has the same rows and leads, and no
+// edge labels.
+TEST(StateGraph, ChunksWithLeadLabelsOnlyGiveTheSameRowsAndLeads) {
+  MemoryAccount mem(0);
+  GraphRecorder rec(mem);
+  GraphChunk a = first_chunk();
+  a.labels.clear();
+  a.lead = {1, 3};
+  GraphChunk b = second_chunk();
+  b.lead = {0};
+  rec.add(std::move(b));
+  rec.add(std::move(a));
+  StateGraph g;
+  ScopedCharge charge(mem);
+  CHECK(rec.build(kOrder, 13, g, charge));
+  CHECK((g.row == std::vector<uint64_t>{0, 2, 3, 3}));
+  CHECK((g.succ == std::vector<uint32_t>{1, 2, 2}));
+  CHECK(g.label.empty());
+  CHECK((g.lead == std::vector<Label>{1, 3, 0}));
+}
+
+TEST(StateGraph, AChunkWithBothKindsOfLabelsOrTooFewLeadsIsALogicError) {
+  MemoryAccount mem(0);
+  {
+    GraphRecorder rec(mem);
+    GraphChunk a = first_chunk();
+    a.lead = {1, 3};  // and its edge labels too
+    rec.add(std::move(a));
+    rec.add(second_chunk());
+    CHECK_THROWS(std::logic_error, rec.in_order(3));
+  }
+  {
+    GraphRecorder rec(mem);
+    GraphChunk a = first_chunk();
+    a.labels.clear();
+    a.lead = {1};  // one lead for two states
+    rec.add(std::move(a));
+    rec.add(second_chunk());
+    CHECK_THROWS(std::logic_error, rec.in_order(3));
+  }
 }
 
 TEST(StateGraph, ARecordingPastThreeQuartersOfTheLimitIsDroppedWhole) {
