@@ -174,19 +174,3 @@ TEST(StateGraph, InOrderChecksAgainOnceAChunkIsAdded) {
   CHECK_THROWS(std::logic_error, rec.in_order(3));  // four states now: not the three asked for
   CHECK(rec.in_order(4) != nullptr);
 }
-
-TEST(StateGraph, AScopedChargeRefusesPastTheLimitAndGivesItsBytesBack) {
-  MemoryAccount mem(1000);
-  mem.add(100);
-  {
-    ScopedCharge charge(mem);
-    CHECK(charge.try_add(600));
-    CHECK(!charge.try_add(600));  // 1300 > 1000: refused, nothing taken
-    CHECK(charge.try_add(300));
-    CHECK_EQUAL(900u, charge.bytes());
-    CHECK_EQUAL(1000u, mem.bytes());
-  }
-  CHECK_EQUAL(100u, mem.bytes());
-  CHECK_EQUAL(1000u, mem.peak());
-  mem.add(-100);
-}
