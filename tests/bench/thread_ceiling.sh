@@ -69,18 +69,14 @@ run_side() {
   esac
 }
 SIDES=(one two pair)
-for ((r = 0; r < ROUNDS; ++r)); do
-  for ((k = 0; k < ${#SIDES[@]}; ++k)); do run_side "${SIDES[(k + r) % ${#SIDES[@]}]}"; done
+report() {
+  local o t p
   o=$(tail -1 "$T/one" | cut -d' ' -f1) t=$(tail -1 "$T/two" | cut -d' ' -f1) p=$(tail -1 "$T/pair" | cut -d' ' -f1)
-  echo "round $((r + 1)): 1 thread $o s, 2 threads $t s, two copies at once $p s:" \
+  echo "round $1: 1 thread $o s, 2 threads $t s, two copies at once $p s:" \
     "speedup $(calc '%.2f' "$o / $t")x, ceiling $(calc '%.2f' "2 * $o / $p")x" >&2
-done
-
-declare -A wall cpu
-for s in "${SIDES[@]}"; do
-  wall[$s]=$(median "$T/$s" 1)
-  cpu[$s]=$(median "$T/$s" 2)
-done
+}
+run_rounds "$ROUNDS" report
+side_medians
 speedup=$(calc '%.2f' "${wall[one]} / ${wall[two]}")
 ceiling=$(calc '%.2f' "2 * ${wall[one]} / ${wall[pair]}")
 echo

@@ -8,7 +8,11 @@
 #   timed_pair NAME CMD...       two copies of CMD at once: appends the slower
 #                                copy's wall-clock and both copies' CPU seconds
 #   median FILE COLUMN, calc FORMAT EXPR
-# (timed_append and timed_pair need T, a folder for the times.)
+#   run_rounds N REPORT          N rounds of `run_side SIDE` over the array
+#                                SIDES, rotated by one each round, then
+#                                `REPORT ROUND` (both the caller's functions)
+#   side_medians                 wall[SIDE] and cpu[SIDE]: the medians of $T/SIDE
+# (timed_append, timed_pair and side_medians need T, a folder for the times.)
 twin_positive() {
   local what=$1 n; shift
   for n in "$@"; do
@@ -44,3 +48,18 @@ timed_pair() {
 }
 median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+run_rounds() {
+  local n=$1 report=$2 r k
+  for ((r = 0; r < n; ++r)); do
+    for ((k = 0; k < ${#SIDES[@]}; ++k)); do run_side "${SIDES[(k + r) % ${#SIDES[@]}]}"; done
+    "$report" $((r + 1))
+  done
+}
+side_medians() {
+  declare -gA wall cpu
+  local s
+  for s in "${SIDES[@]}"; do
+    wall[$s]=$(median "$T/$s" 1)
+    cpu[$s]=$(median "$T/$s" 2)
+  done
+}

@@ -67,18 +67,13 @@ run_side() {
   esac
 }
 SIDES=(pan d1 s1 d2 s2 pp sp)
-for ((r = 0; r < ROUNDS; ++r)); do
-  for ((k = 0; k < ${#SIDES[@]}; ++k)); do run_side "${SIDES[(k + r) % ${#SIDES[@]}]}"; done
-  echo "round $((r + 1)): pan $(tail -1 "$T/pan" | cut -d' ' -f1) s, ptcheck 1t $(tail -1 "$T/d1" | cut -d' ' -f1) s" \
+report() {
+  echo "round $1: pan $(tail -1 "$T/pan" | cut -d' ' -f1) s, ptcheck 1t $(tail -1 "$T/d1" | cut -d' ' -f1) s" \
     "(safety $(tail -1 "$T/s1" | cut -d' ' -f1)), 2t $(tail -1 "$T/d2" | cut -d' ' -f1) s (safety $(tail -1 "$T/s2" | cut -d' ' -f1));" \
     "two at once: pan $(tail -1 "$T/pp" | cut -d' ' -f1) s, ptcheck 1t safety $(tail -1 "$T/sp" | cut -d' ' -f1) s" >&2
-done
-
-declare -A wall cpu
-for s in "${SIDES[@]}"; do
-  wall[$s]=$(median "$T/$s" 1)
-  cpu[$s]=$(median "$T/$s" 2)
-done
+}
+run_rounds "$ROUNDS" report
+side_medians
 oneshot=$(calc '%.2f' "$build_wall + ${wall[pan]}")
 echo
 echo "Medians of $ROUNDS rounds, seconds wall-clock (CPU); spin -a + gcc took $build_wall s once:"
