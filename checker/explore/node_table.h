@@ -100,9 +100,10 @@ class alignas(64) NodeTable {
 
   // The fields every lookup reads (cap_, slots_) and the count every
   // insertion writes sit on separate cache lines, and the table takes whole
-  // lines of its own (the class is aligned, so a neighbouring level's header does not
-  // share them either): with two threads, an insertion no longer takes the
-  // other core's copy of the header away.
+  // lines of its own (the class is aligned, so a neighbouring level's header
+  // shares none of them either): with two threads, an insertion no longer
+  // takes the other core's copy of the header away (docs/benchmarks.md,
+  // 2026-12-05 11:30).
   MemoryAccount& mem_;
   uint64_t cap_;
   uint64_t* slots_;
