@@ -4,7 +4,8 @@
 #   twin_require TOOL...         exits 2 unless every TOOL is found and PTCHECK is built
 #   twin_workdir                 sets TWIN (the twins' folder) and W (a temporary
 #                                folder, removed when the script exits)
-#   timed_append NAME CMD...     appends "wall cpu" of CMD to $T/NAME
+#   timed_append NAME CMD...     appends "wall cpu" of CMD to $T/NAME (GNU time's
+#                                line about a non-zero exit status is skipped)
 #   timed_pair NAME CMD...       two copies of CMD at once: appends the slower
 #                                copy's wall-clock and both copies' CPU seconds
 #   median FILE COLUMN, calc FORMAT EXPR
@@ -34,7 +35,7 @@ twin_workdir() {
 timed_append() {
   local name=$1; shift
   /usr/bin/time -f '%e %U %S' -o "$T/last" "$@" >/dev/null 2>&1 || true
-  awk '{ printf "%s %.2f\n", $1, $2 + $3 }' "$T/last" >>"$T/$name"
+  awk '$1 ~ /^[0-9.]+$/ { printf "%s %.2f\n", $1, $2 + $3 }' "$T/last" >>"$T/$name"
 }
 timed_pair() {
   local name=$1; shift
@@ -44,7 +45,8 @@ timed_pair() {
   local b=$!
   wait "$a" || true
   wait "$b" || true
-  awk '{ if ($1 > w) w = $1; c += $2 + $3 } END { printf "%.2f %.2f\n", w, c }' "$T/pa" "$T/pb" >>"$T/$name"
+  awk '$1 ~ /^[0-9.]+$/ { if ($1 + 0 > w + 0) w = $1; c += $2 + $3 } END { printf "%.2f %.2f\n", w, c }' \
+    "$T/pa" "$T/pb" >>"$T/$name"
 }
 median() { sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }

@@ -63,6 +63,13 @@ PTCHECK=$ptcheck bash "$B/thread_ceiling.sh" --rounds 1 -- \
 grep -q "^round 1: 1 thread [0-9.]* s, 2 threads [0-9.]* s, two copies at once [0-9.]* s: speedup [0-9.]*x, ceiling [0-9.]*x$" "$W/ceil.err" \
   || fail "thread_ceiling.sh: no round line: $(cat "$W/ceil.err")"
 table_ok "$W/ceil" "| 1 thread | 2 threads |" 8
+# A run that stops at a limit (exit 3) is timed as well: GNU time's note of
+# the exit status must not end up among the figures.
+PTCHECK=$ptcheck bash "$B/thread_ceiling.sh" --rounds 1 -- \
+  twin_lifecycle --spec tests/bench/twin/lifecycle.ptm --bound ROUNDS=2 --max-states 2000 >"$W/ceil3" 2>"$W/ceil3.err" \
+  || fail "thread_ceiling.sh with --max-states failed: $(tail -3 "$W/ceil3.err")"
+table_ok "$W/ceil3" "| 1 thread | 2 threads |" 8
+grep -q "inf\|nan" "$W/ceil3" && fail "thread_ceiling.sh with --max-states: $(cat "$W/ceil3")"
 
 if command -v spin >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
   PTCHECK=$ptcheck bash "$B/twin_pairs.sh" --size 1 --rounds 1 >"$W/pairs" 2>"$W/pairs.err" \
