@@ -53,7 +53,7 @@ timed() {
   local name=$1; shift
   /usr/bin/time -f '%e %U %S %M' -o "$W/time" "$@"
   local wall user sys kb
-  read -r wall user sys kb <"$W/time"
+  read -r wall user sys kb < <(tail -1 "$W/time")  # after GNU time's note of a non-zero exit, if any
   printf -v "${name}_wall" '%s' "$wall"
   printf -v "${name}_cpu" '%s' "$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
   printf -v "${name}_kb" '%s' "$kb"
