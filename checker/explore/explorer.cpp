@@ -116,9 +116,6 @@ struct alignas(64) ThreadCtx {
   Label cand_label = 0;
   uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest, this thread's share
   GraphChunk* chunk = nullptr;  // recording the graph: the range being expanded
-  bool edge_labels = false;     // the chunk keeps every edge's label (GraphChunk)
-  bool lead_set = false;        // the state being expanded has recorded an edge
-  Label lead = 0;               // its first edge's label
 };
 
 class Bfs {
@@ -298,14 +295,7 @@ class LayerSink final : public SuccessorSink {
     return Seen::New;
   }
   void record(StateId id, Label label) {
-    if (!c_.chunk) return;
-    c_.chunk->to.push_back(id);
-    if (c_.edge_labels) {
-      c_.chunk->labels.push_back(label);
-    } else if (!c_.lead_set) {
-      c_.lead_set = true;
-      c_.lead = label;
-    }
+    if (c_.chunk) c_.chunk->add_edge(id, label);
   }
   // The per-state slots of a state of the layer being built.
   bool new_slots(StateId id) {
@@ -336,7 +326,7 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
   if (graph_ && graph_->recording()) {
     chunk.first = order_base_ + begin;
     c.chunk = &chunk;
-    c.edge_labels = props;
+    chunk.edge_labels = props;
   }
   const unsigned ahead = c.cursor->prefetch_distance();
   for (uint64_t pos = begin; pos < end; ++pos) {
@@ -347,17 +337,10 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     sink.begin(pos);
     if (ahead && pos + ahead < end) c.cursor->prefetch(frontier_[pos + ahead]);
     const uint8_t* s = c.cursor->materialize(frontier_[pos]);
-    const size_t edges_before = chunk.to.size();
     if (c.chunk && props) chunk.holds.push_back(c.worker->progress(s));
-    c.lead_set = false;
-    c.lead = 0;
     Worker::Result r = !sleep_ ? c.worker->expand(s, sink)
                      : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);
-    if (c.chunk) {
-      chunk.final.push_back(r == Worker::Result::Terminal);
-      chunk.count.push_back(uint32_t(chunk.to.size() - edges_before));
-      if (!props) chunk.lead.push_back(c.lead);
-    }
+    if (c.chunk) chunk.end_state(r == Worker::Result::Terminal);
     if (r == Worker::Result::Terminal) {
       ++c.final_states;
       c.final_digest += c.worker->outcome(s, ts_.state_size());

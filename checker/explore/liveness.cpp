@@ -17,38 +17,24 @@ namespace ptcheck::explore {
 namespace {
 
 // Collects one state's successors as store ids (they all exist already) into
-// a chunk: every edge's label, or (edge_labels false) the state's first.
+// a chunk.
 class EdgeSink final : public SuccessorSink {
  public:
-  EdgeSink(StoreCursor& c, GraphChunk& blk, bool edge_labels) : c_(c), blk_(blk), edge_labels_(edge_labels) {}
+  EdgeSink(StoreCursor& c, GraphChunk& blk) : c_(c), blk_(blk) {}
   Seen emit(uint32_t, Label label, const uint8_t* next, bool violation) override {
     // A complete pass has no violating transition; one here would mean the
     // graph changed under us.
     if (violation) throw std::logic_error("liveness: a violating transition after a passing search");
     Found f = c_.find_or_insert(next);
     if (f.full || f.is_new) throw std::logic_error("liveness: a successor the search did not store");
-    blk_.to.push_back(f.id);
-    if (edge_labels_) blk_.labels.push_back(label);
-    else if (!lead_set_) {
-      lead_set_ = true;
-      lead_ = label;
-    }
+    blk_.add_edge(f.id, label);
     return Seen::Old;
   }
   void violating_state() override {}
-  // Ends a state: its lead label goes into the chunk (without edge labels).
-  void end_state() {
-    if (!edge_labels_) blk_.lead.push_back(lead_);
-    lead_set_ = false;
-    lead_ = 0;
-  }
 
  private:
   StoreCursor& c_;
   GraphChunk& blk_;
-  const bool edge_labels_;
-  bool lead_set_ = false;
-  Label lead_ = 0;
 };
 
 // Expands every state once more and looks its successors up: the graph when
@@ -67,17 +53,15 @@ void rebuild_graph(std::span<const StateId> order, std::vector<Worker*>& workers
     for (uint64_t b = r.begin(); b < r.end() && rec.recording(); ++b) {
       GraphChunk blk;
       blk.first = b * kBlock;
-      EdgeSink sink(c, blk, props > 0);
+      blk.edge_labels = props > 0;
+      EdgeSink sink(c, blk);
       for (uint64_t k = b * kBlock; k < std::min(n, (b + 1) * kBlock); ++k) {
-        size_t before = blk.to.size();
         const uint8_t* state = c.materialize(order[k]);
         if (props) blk.holds.push_back(w.progress(state));
         Worker::Result res = w.expand(state, sink);
         if (res == Worker::Result::Deadlock || res == Worker::Result::TerminalViolation)
           throw std::logic_error("liveness: a violating end state after a passing search");
-        blk.final.push_back(res == Worker::Result::Terminal);
-        blk.count.push_back(uint32_t(blk.to.size() - before));
-        sink.end_state();
+        blk.end_state(res == Worker::Result::Terminal);
       }
       rec.add(std::move(blk));
     }

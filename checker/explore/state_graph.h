@@ -43,18 +43,41 @@ struct StateGraph {
 // non-termination lasso shows (it follows first successors): 4 bytes a state
 // instead of 4 an edge. A chunk has one or the other (lead empty: labels has
 // one per edge, possibly none).
+// The writers (the search's and the rebuild's sinks) go through add_edge and
+// end_state, which hold the rule of what is kept.
 struct GraphChunk {
   uint64_t first = 0;  // canonical index of its first state
+  bool edge_labels = false;  // keep every edge's label (else each state's lead)
   std::vector<uint32_t> count;
   std::vector<StateId> to;
   std::vector<Label> labels;
   std::vector<Label> lead;
   std::vector<uint8_t> final;
   std::vector<uint64_t> holds;
+
+  // One edge of the state being expanded.
+  void add_edge(StateId id, Label label) {
+    if (edge_labels) labels.push_back(label);
+    else if (to.size() == state_begin_) pending_lead_ = label;
+    to.push_back(id);
+  }
+  // Ends the state being expanded: its edge count, finality and (without edge
+  // labels) lead label.
+  void end_state(bool is_final) {
+    const size_t edges = to.size() - state_begin_;
+    count.push_back(uint32_t(edges));
+    final.push_back(is_final);
+    if (!edge_labels) lead.push_back(edges ? pending_lead_ : 0);
+    state_begin_ = to.size();
+  }
   uint64_t bytes() const {
     return count.capacity() * 4 + to.capacity() * sizeof(StateId) + labels.capacity() * sizeof(Label) +
            lead.capacity() * sizeof(Label) + final.capacity() + holds.capacity() * 8;
   }
+
+ private:
+  size_t state_begin_ = 0;  // `to` index of the current state's first edge
+  Label pending_lead_ = 0;  // its first edge's label
 };
 
 class GraphRecorder {

@@ -84,6 +84,31 @@ TEST(StateGraph, ChunksWithLeadLabelsOnlyGiveTheSameRowsAndLeads) {
   CHECK((g.lead == std::vector<Label>{1, 3, 0}));
 }
 
+// The writers' interface: add_edge / end_state build the chunks above, with
+// every edge's label or with each state's lead only.
+TEST(StateGraph, AddEdgeAndEndStateKeepEveryLabelOrTheLeadOnly) {
+  for (bool edge_labels : {true, false}) {
+    GraphChunk a;
+    a.edge_labels = edge_labels;
+    a.add_edge(11, 1);
+    a.add_edge(12, 2);
+    a.end_state(false);
+    a.add_edge(12, 3);
+    a.end_state(false);
+    a.end_state(true);  // no edge: lead 0
+    CHECK((a.count == std::vector<uint32_t>{2, 1, 0}));
+    CHECK((a.to == std::vector<StateId>{11, 12, 12}));
+    CHECK((a.final == std::vector<uint8_t>{0, 0, 1}));
+    if (edge_labels) {
+      CHECK((a.labels == std::vector<Label>{1, 2, 3}));
+      CHECK(a.lead.empty());
+    } else {
+      CHECK(a.labels.empty());
+      CHECK((a.lead == std::vector<Label>{1, 3, 0}));
+    }
+  }
+}
+
 TEST(StateGraph, AChunkWithBothKindsOfLabelsOrTooFewLeadsIsALogicError) {
   MemoryAccount mem(0);
   {
