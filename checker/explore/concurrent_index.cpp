@@ -43,10 +43,9 @@ ConcurrentIndex::~ConcurrentIndex() {
   mem_.add(-static_cast<int64_t>(kShards * (sizeof(Lock) + sizeof(std::atomic<uint64_t*>))));
 }
 
-uint64_t* ConcurrentIndex::grow(size_t shard, uint64_t* t) {
-  const uint64_t old_n = t[0] + 1;
+uint64_t* ConcurrentIndex::alloc_grown(uint64_t old_n) {
   const uint64_t n = old_n * 2;
-  if (n > (uint64_t(1) << kTagBits)) {  // the home index comes from the tag
+  if (!grow_size_ok(old_n)) {  // the home index comes from the tag
     mem_.mark_exceeded();
     return nullptr;
   }
@@ -58,7 +57,27 @@ uint64_t* ConcurrentIndex::grow(size_t shard, uint64_t* t) {
     mem_.mark_exceeded();
     return nullptr;
   }
-  const uint64_t mask = n - 1;
+  prefault(g, add);
+  return g;
+}
+
+void ConcurrentIndex::discard(uint64_t* g) {
+  if (!g) return;
+  const uint64_t b = table_bytes(g);
+  free_zeroed(g, b);
+  mem_.add(-static_cast<int64_t>(b));
+}
+
+uint64_t* ConcurrentIndex::grow(size_t shard, uint64_t* t) {
+  uint64_t* g = alloc_grown(t[0] + 1);
+  if (g) move_into(shard, t, g);
+  return g;
+}
+
+void ConcurrentIndex::move_into(size_t shard, uint64_t* t, uint64_t* g) {
+  const uint64_t old_n = t[0] + 1;
+  const uint64_t add = table_bytes(g);
+  const uint64_t mask = g[0];
   for (uint64_t j = 0; j < old_n; ++j) {
     uint64_t v = slot(t, j).load(std::memory_order_relaxed);
     if (v == 0) continue;
@@ -74,7 +93,6 @@ uint64_t* ConcurrentIndex::grow(size_t shard, uint64_t* t) {
     bytes_.fetch_sub(old_bytes, std::memory_order_relaxed);
     mem_.add(-static_cast<int64_t>(old_bytes));
   });
-  return g;
 }
 
 bool ConcurrentIndex::insert_unique(uint64_t h, uint32_t id) {

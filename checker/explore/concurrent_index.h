@@ -63,12 +63,35 @@ class ConcurrentIndex {
     }
     uint64_t mask = t[0];
     if ((lk.count + 1) * 16 > (mask + 1) * 13) {  // keep the load at most 13/16
-      if (uint64_t* g = grow(shard, t)) {
-        t = g;
-        mask = t[0];
-      } else if (lk.count + 2 > mask) {  // could not grow: keep one empty slot
+      // The bigger table is mapped and its pages faulted in with the lock
+      // released: first touches of fresh memory were most of a grow's time,
+      // and other threads' insertions into the shard waited through them.
+      lk.unlock();
+      uint64_t* g = alloc_grown(mask + 1);
+      const bool refused = !g;  // memory: the shard stays as it is
+      lk.lock();
+      t = tables_[shard].load(std::memory_order_relaxed);
+      id = probe(t, tag, eq);  // inserted meanwhile?
+      mask = t[0];
+      const bool full = (lk.count + 1) * 16 > (mask + 1) * 13;
+      if (g && (id != kNoId || !full || g[0] != 2 * mask + 1)) {
+        discard(g);  // not needed, or another thread grew the shard meanwhile
+        g = nullptr;
+      }
+      if (id != kNoId) {
         lk.unlock();
-        return Outcome::Full;
+        return Outcome::Old;
+      }
+      if (full) {
+        if (!g && !refused) g = alloc_grown(mask + 1);  // grown meanwhile, and full again
+        if (g) {
+          move_into(shard, t, g);
+          t = g;
+          mask = t[0];
+        } else if (lk.count + 2 > mask) {  // could not grow: keep one empty slot
+          lk.unlock();
+          return Outcome::Full;
+        }
       }
     }
     uint64_t i = tag & mask;
@@ -142,6 +165,14 @@ class ConcurrentIndex {
     void unlock() { locked.store(false, std::memory_order_release); }
   };
 
+  // A grow in steps: the table of twice old_n slots, accounted and faulted
+  // in (nullptr, with the account marked exceeded, when it does not fit);
+  // moving the shard's table t into it (under the shard's lock); giving a
+  // table not used back. grow() is the three under the lock.
+  static bool grow_size_ok(uint64_t old_n) { return old_n * 2 <= (uint64_t(1) << kTagBits); }
+  uint64_t* alloc_grown(uint64_t old_n);
+  void move_into(size_t shard, uint64_t* t, uint64_t* g);
+  void discard(uint64_t* g);
   uint64_t* grow(size_t shard, uint64_t* t);
 
   MemoryAccount& mem_;

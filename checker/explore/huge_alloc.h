@@ -39,6 +39,22 @@ inline void* alloc_zeroed(size_t bytes) {
   return p;
 }
 
+// Faults in the pages of an alloc_zeroed block now (writable, huge pages
+// where advised), so that the caller's first writes do not wait for them:
+// done before taking a lock that others wait on. Only a hint: blocks below
+// a huge page (calloc) and kernels without MADV_POPULATE_WRITE are left as
+// they are.
+inline void prefault(void* p, size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  if (bytes < kHugePage) return;
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  madvise(p, (bytes + page - 1) & ~(page - 1), MADV_POPULATE_WRITE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
+}
+
 inline void free_zeroed(void* p, size_t bytes) {
   if (!p) return;
   if (bytes < kHugePage) std::free(p);

@@ -92,16 +92,22 @@ class StateStorage {
   // A new state id from the cursor's block, with its parent/label slots
   // addressable; kNoState when memory or ids run out.
   StateId take_state_id(IdCursor& c) {
-    if (c.empty()) {
-      uint64_t first = ids_.reserve();
-      if (first + IdBlocks::kBlock >= uint64_t(kUnusedParent) || !parents_.ensure(first, IdBlocks::kBlock) ||
-          !labels_.ensure(first, IdBlocks::kBlock) || !ensure_states(first, IdBlocks::kBlock))
-        return kNoState;
-      for (uint64_t i = first; i < first + IdBlocks::kBlock; ++i) parents_[i] = kUnusedParent;
-      c.next = first;
-      c.end = first + IdBlocks::kBlock;
-    }
+    if (c.empty() && !refill_state_ids(c)) return kNoState;
     return static_cast<StateId>(c.next++);
+  }
+  // Gives an empty cursor a new block of ids, with their per-state slots
+  // addressable (and touched): false when memory or ids run out. A store
+  // calls it before taking an index lock too, so that the block's first
+  // touches of fresh memory happen outside it.
+  bool refill_state_ids(IdCursor& c) {
+    uint64_t first = ids_.reserve();
+    if (first + IdBlocks::kBlock >= uint64_t(kUnusedParent) || !parents_.ensure(first, IdBlocks::kBlock) ||
+        !labels_.ensure(first, IdBlocks::kBlock) || !ensure_states(first, IdBlocks::kBlock))
+      return false;
+    for (uint64_t i = first; i < first + IdBlocks::kBlock; ++i) parents_[i] = kUnusedParent;
+    c.next = first;
+    c.end = first + IdBlocks::kBlock;
+    return true;
   }
   // Makes the store's own per-state arrays addressable for [first, first+n).
   virtual bool ensure_states(uint64_t first, uint64_t n) = 0;

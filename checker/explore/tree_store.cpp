@@ -107,17 +107,17 @@ bool TreeStore::ensure_states(uint64_t first, uint64_t n) {
   return true;
 }
 
-uint8_t* TreeStore::arena_alloc(Arena& a, size_t n) {
+bool TreeStore::arena_reserve(Arena& a, size_t n) {
   if (a.left < n) {
     // A cursor's chunks grow from 64 KiB to kArenaChunk: a small run's few
     // hundred leaves do not cost a megabyte per explorer thread.
     const size_t size = std::max<size_t>(a.next_chunk, n);
-    if (!mem_.try_add(size)) return nullptr;
+    if (!mem_.try_add(size)) return false;
     auto* p = static_cast<uint8_t*>(alloc_zeroed(size));
     if (!p) {
       mem_.add(-static_cast<int64_t>(size));
       mem_.mark_exceeded();
-      return nullptr;
+      return false;
     }
     std::lock_guard<std::mutex> g(arena_mu_);
     arena_chunks_.emplace_back(p, size);
@@ -125,11 +125,25 @@ uint8_t* TreeStore::arena_alloc(Arena& a, size_t n) {
     a.at = p;
     a.left = size;
     a.next_chunk = std::min(2 * a.next_chunk, kArenaChunk);
+    prefault(p, size);
   }
+  return true;
+}
+
+uint8_t* TreeStore::arena_alloc(Arena& a, size_t n) {
+  if (!arena_reserve(a, n)) return nullptr;
   uint8_t* r = a.at;
   a.at += n;
   a.left -= n;
   return r;
+}
+
+bool TreeStore::refill_leaf_ids(IdCursor& ids) {
+  uint64_t first = leaf_ids_.reserve();
+  if (first + IdBlocks::kBlock >= kNoId || !leaf_loc_.ensure(first, IdBlocks::kBlock)) return false;
+  ids.next = first;
+  ids.end = first + IdBlocks::kBlock;
+  return true;
 }
 
 uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, Arena& arena) {
@@ -141,14 +155,15 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
     std::memcpy(&rl, r, 4);
     return rl == len && std::memcmp(r + 8, p, len) == 0;
   };
+  // A new id block and arena room are taken before the index's lock, as in
+  // intern_root (their first touches of fresh memory); failing here, make()
+  // fails too.
+  const size_t rec = 8 + (len + 7) / 8 * 8;
+  if (ids.empty()) (void)refill_leaf_ids(ids);
+  (void)arena_reserve(arena, rec);
   auto make = [&]() -> uint32_t {
-    if (ids.empty()) {
-      uint64_t first = leaf_ids_.reserve();
-      if (first + IdBlocks::kBlock >= kNoId || !leaf_loc_.ensure(first, IdBlocks::kBlock)) return kNoId;
-      ids.next = first;
-      ids.end = first + IdBlocks::kBlock;
-    }
-    uint8_t* r = arena_alloc(arena, 8 + (len + 7) / 8 * 8);
+    if (ids.empty() && !refill_leaf_ids(ids)) return kNoId;
+    uint8_t* r = arena_alloc(arena, rec);
     if (!r) return kNoId;
     std::memcpy(r, &len, 4);
     std::memcpy(r + 8, p, len);
@@ -162,6 +177,9 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
 }
 
 Found TreeStore::intern_root(uint64_t key, uint64_t hash, IdCursor& ids) {
+  // A new block outside the index's lock (refill_state_ids); failing here,
+  // make() fails too and the index answers Full.
+  if (ids.empty()) (void)refill_state_ids(ids);
   auto eq = [&](uint32_t id) { return root_keys_[id] == key; };
   auto make = [&]() -> uint32_t {
     StateId id = take_state_id(ids);

@@ -107,7 +107,11 @@ class TreeStore final : public StateStorage {
   // Every stored root's content hash, from the node tables (loading a
   // checkpoint, which stores no hashes).
   void index_roots(StateId keep);
+  // Room for n bytes in the cursor's chunk (a new chunk, faulted in, when it
+  // lacks it); false when memory runs out.
+  bool arena_reserve(Arena& a, size_t n);
   uint8_t* arena_alloc(Arena& a, size_t n);
+  bool refill_leaf_ids(IdCursor& ids);
   // Which bytes each leaf position holds (checkpoints must agree on it).
   uint64_t layout_hash() const;
   const uint8_t* leaf_record(uint32_t id) const { return reinterpret_cast<const uint8_t*>(leaf_loc_[id]); }
