@@ -228,12 +228,14 @@ bool TreeStore::grow(Gate& self) {
       // Half-rebuilt tables: every cursor throws from now on (TreeCursor::enter).
       broken_.store(true, std::memory_order_seq_cst);
       growing_.store(false, std::memory_order_seq_cst);
+      growing_.notify_all();
       throw;
     }
     if (!ok) full_.store(true, std::memory_order_release);
     gen_.fetch_add(1, std::memory_order_release);
   }
   growing_.store(false, std::memory_order_seq_cst);
+  growing_.notify_all();
   return ok;
 }
 
