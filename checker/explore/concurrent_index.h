@@ -47,12 +47,21 @@ class ConcurrentIndex {
   // it. Absent: make() stores the key and returns its id (kNoId: the index
   // answers Full) with the shard lock held, before the slot is published
   // (release), so a reader that finds the slot sees everything make() wrote.
+  // prepare(), when given, runs when the lock-free probe missed, before the
+  // lock is taken: what make() will need and can get without the lock (a
+  // store's new id block, whose first touches of fresh memory would
+  // otherwise keep the lock held).
   template <class Eq, class Make>
   Outcome find_or_insert(uint64_t h, Eq&& eq, Make&& make, uint32_t& id) {
+    return find_or_insert(h, eq, make, [] {}, id);
+  }
+  template <class Eq, class Make, class Prepare>
+  Outcome find_or_insert(uint64_t h, Eq&& eq, Make&& make, Prepare&& prepare, uint32_t& id) {
     const size_t shard = h >> (64 - kShardBits);
     const uint64_t tag = (h >> (64 - kShardBits - kTagBits)) & ((uint64_t(1) << kTagBits) - 1);
     id = probe(tables_[shard].load(std::memory_order_acquire), tag, eq);
     if (id != kNoId) return Outcome::Old;
+    prepare();
     Lock& lk = locks_[shard];
     lk.lock();
     uint64_t* t = tables_[shard].load(std::memory_order_relaxed);

@@ -55,8 +55,12 @@ Found PlainStore::insert(const uint8_t* s, IdCursor& ids) {
     if (id != kNoState && size_) std::memcpy(state(id), s, size_);
     return id;
   };
+  // A new id block outside the index's lock, as the tree store takes it.
+  auto prepare = [&] {
+    if (ids.empty()) (void)refill_state_ids(ids);
+  };
   Found f;
-  auto o = index_.find_or_insert(h, eq, make, f.id);
+  auto o = index_.find_or_insert(h, eq, make, prepare, f.id);
   f.is_new = o == ConcurrentIndex::Outcome::New;
   f.full = o == ConcurrentIndex::Outcome::Full;
   return f;

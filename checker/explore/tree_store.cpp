@@ -119,13 +119,13 @@ bool TreeStore::arena_reserve(Arena& a, size_t n) {
       mem_.mark_exceeded();
       return false;
     }
+    prefault(p, size);
     std::lock_guard<std::mutex> g(arena_mu_);
     arena_chunks_.emplace_back(p, size);
     arena_bytes_ += size;
     a.at = p;
     a.left = size;
     a.next_chunk = std::min(2 * a.next_chunk, kArenaChunk);
-    prefault(p, size);
   }
   return true;
 }
@@ -156,11 +156,13 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
     return rl == len && std::memcmp(r + 8, p, len) == 0;
   };
   // A new id block and arena room are taken before the index's lock, as in
-  // intern_root (their first touches of fresh memory); failing here, make()
+  // intern_root (their first touches of fresh memory); failing there, make()
   // fails too.
   const size_t rec = 8 + (len + 7) / 8 * 8;
-  if (ids.empty()) (void)refill_leaf_ids(ids);
-  (void)arena_reserve(arena, rec);
+  auto prepare = [&] {
+    if (ids.empty()) (void)refill_leaf_ids(ids);
+    (void)arena_reserve(arena, rec);
+  };
   auto make = [&]() -> uint32_t {
     if (ids.empty() && !refill_leaf_ids(ids)) return kNoId;
     uint8_t* r = arena_alloc(arena, rec);
@@ -172,14 +174,11 @@ uint32_t TreeStore::intern_leaf(const uint8_t* p, uint32_t len, IdCursor& ids, A
     return id;
   };
   uint32_t id = kNoId;
-  leaf_index_.find_or_insert(h, eq, make, id);
+  leaf_index_.find_or_insert(h, eq, make, prepare, id);
   return id;
 }
 
 Found TreeStore::intern_root(uint64_t key, uint64_t hash, IdCursor& ids) {
-  // A new block outside the index's lock (refill_state_ids); failing here,
-  // make() fails too and the index answers Full.
-  if (ids.empty()) (void)refill_state_ids(ids);
   auto eq = [&](uint32_t id) { return root_keys_[id] == key; };
   auto make = [&]() -> uint32_t {
     StateId id = take_state_id(ids);
@@ -187,8 +186,13 @@ Found TreeStore::intern_root(uint64_t key, uint64_t hash, IdCursor& ids) {
     root_keys_[id] = key;
     return id;
   };
+  // A new block outside the index's lock (refill_state_ids); failing there,
+  // make() fails too and the index answers Full.
+  auto prepare = [&] {
+    if (ids.empty()) (void)refill_state_ids(ids);
+  };
   Found f;
-  auto o = root_index_.find_or_insert(hash, eq, make, f.id);
+  auto o = root_index_.find_or_insert(hash, eq, make, prepare, f.id);
   f.is_new = o == ConcurrentIndex::Outcome::New;
   f.full = o == ConcurrentIndex::Outcome::Full;
   return f;
