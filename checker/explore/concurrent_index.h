@@ -5,8 +5,9 @@
 // give its home slot, so a shard grows without re-reading any key) and the
 // id + 1 (38 bits); 0 is an empty slot. 16 shards, open addressing with
 // linear probing; lookups take no lock, insertions lock one shard. A shard's
-// table is replaced, never modified in place, when it grows; old tables are
-// freed through the store's EpochDomain. Few shards keep each table big
+// table is replaced, never modified in place, when it grows (the new one is
+// mapped and faulted in before the lock is taken, the copy made under it);
+// old tables are freed through the store's EpochDomain. Few shards keep each table big
 // enough for huge pages (huge_alloc.h) and their headers in the cache: with
 // 256, the SPIN twin's root index (ROUNDS 4) was 256 tables of a few hundred
 // KiB in small pages, and a probe paid a TLB miss; 16 took 0.95x the time
