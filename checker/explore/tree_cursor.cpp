@@ -176,7 +176,7 @@ class TreeCursor final : public StoreCursor {
       gate_.active.store(0, std::memory_order_release);
       // A rebuild takes milliseconds: after a short spin, sleep until it
       // ends (TreeStore::grow notifies) instead of spending the core on
-      // yields (they were most of a parked thread's CPU time).
+      // yields, which kept the core busy for the whole rebuild.
       for (unsigned spins = 0; st_.growing_.load(std::memory_order_acquire); ++spins)
         if (spins < 64) std::this_thread::yield();
         else st_.growing_.wait(true, std::memory_order_acquire);
