@@ -65,6 +65,11 @@ void Machine::irqs_enabled_again(uint8_t* s, uint32_t t) {
 
 Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
   auto b = static_cast<Builtin>(in.imm);
+  if (in_invariant_ && !invariant_may_call(b)) {
+    fail(ErrorKind::ModelError, t,
+         fmt::format("an invariant may not call {}(): it would change the state it checks", builtin_info(b).name));
+    return Exec::Error;
+  }
   if (inv_reads_ && !invariant_memo_safe(b)) inv_reads_->opaque = true;
   uint8_t* f = frame(s, t);
   const auto& args = m_.arglists[in.aux];

@@ -29,6 +29,31 @@ bool Machine::invariant_memo_safe(Builtin b) {
   }
 }
 
+bool Machine::invariant_may_call(Builtin b) {
+  // These write the state directly, not through a store: an invariant that
+  // called them changed the state it was checking (a lock it took stayed
+  // taken, and the run reported a deadlock no thread caused), or allocated
+  // from the heap of a copy that was then thrown away.
+  switch (b) {
+    case Builtin::KmemCacheAlloc: case Builtin::KmemCacheZalloc: case Builtin::KmemCacheFree:
+    case Builtin::AllocPages: case Builtin::AllocPage: case Builtin::FreePages: case Builtin::FreePage:
+    case Builtin::KasanSlabAlloc: case Builtin::KasanSlabFree:
+    case Builtin::KasanUnpoisonPages: case Builtin::KasanPoisonPages:
+    case Builtin::SpinLockInit: case Builtin::SpinLock: case Builtin::SpinLockNested:
+    case Builtin::SpinTrylock: case Builtin::SpinUnlock:
+    case Builtin::InitRwsem: case Builtin::DownRead: case Builtin::DownReadNested: case Builtin::DownWrite:
+    case Builtin::UpRead: case Builtin::UpWrite: case Builtin::DowngradeWrite:
+    case Builtin::DownReadTrylock: case Builtin::DownWriteTrylock:
+    case Builtin::MutexInit: case Builtin::MutexLock: case Builtin::MutexLockNested:
+    case Builtin::MutexTrylock: case Builtin::MutexUnlock:
+    case Builtin::CallRcu: case Builtin::SynchronizeRcu: case Builtin::SynchronizeRcuWait:
+    case Builtin::SmpCallFunction: case Builtin::SmpCallFunctionWait: case Builtin::FinalWait:
+      return false;
+    default:
+      return true;
+  }
+}
+
 bool Machine::check_invariants(uint8_t* s, InvariantReads* reads) {
   if (!reads) return check_invariants(s);
   reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);

@@ -62,6 +62,16 @@ target warn_only_passes { thread T { WARN_ON(g == 0); } warn_only; expect pass; 
 bool g_small(void) { return g < 2; }
 target invariant_broken { thread T { g = 1; g = 2; } invariant g_small; expect violation invariant; }
 target invariant_holds { thread T { g = 1; } invariant g_small; expect pass; }
+bool g_small_locked(void) { spin_lock(&a); return g < 2; }
+target invariant_takes_lock { thread T { spin_lock(&a); g = 1; spin_unlock(&a); } invariant g_small_locked;
+	expect violation model-error; }
+bool allocates(void) { struct obj *p = kmem_cache_zalloc(cache, GFP_KERNEL); return p != NULL; }
+target invariant_allocates { heap { slab cache (struct obj) 2; } thread T { g = 1; } invariant allocates;
+	expect violation model-error; }
+bool g_small_stored(void) { g = 0; return true; }
+target invariant_stores { thread T { g = 1; } invariant g_small_stored; expect violation model-error; }
+bool g_small_local(void) { long x[2]; x[1] = g; rcu_read_lock(); x[0] = x[1]; rcu_read_unlock(); return x[0] < 2; }
+target invariant_local_ok { thread T { g = 1; } invariant g_small_local; expect pass; }
 target too_many_locks { thread T { spinlock_t l[5]; int i; for (i = 0; i < 5; i++) spin_lock(&l[i]); }
 	expect violation model-limit; }
 target page_window { heap { pages 1; page_bytes 16; } thread T { struct page *p = alloc_page(GFP_KERNEL);
@@ -123,6 +133,10 @@ const Case kCases[] = {
     {"warn_only_passes", "pass", "", ""},
     {"invariant_broken", "violation", "invariant", "invariant g_small violated"},
     {"invariant_holds", "pass", "", ""},
+    {"invariant_takes_lock", "violation", "model-error", "an invariant may not call spin_lock()"},
+    {"invariant_allocates", "violation", "model-error", "an invariant may not call kmem_cache_zalloc()"},
+    {"invariant_stores", "violation", "model-error", "an invariant may not write shared memory"},
+    {"invariant_local_ok", "pass", "", ""},
     {"too_many_locks", "violation", "model-limit", "more than 4 locks"},
     {"page_window", "violation", "model-limit", "page_bytes"},
     {"div_zero", "violation", "model-error", "division by zero"},
