@@ -145,7 +145,7 @@ class TreeCursor final : public StoreCursor {
   // first, from a neighbouring frontier state. Cleared by a rebuild.
   struct Memo {
     uint64_t key = 0;
-    uint32_t id = kNoState;
+    uint32_t id = kNoId;
   };
   static constexpr unsigned kMemoLog2 = 12;
   static size_t memo_slot(uint64_t k) { return (k * 0x9e3779b97f4a7c15ull) >> (64 - kMemoLog2); }
@@ -326,8 +326,10 @@ class TreeCursor final : public StoreCursor {
           tree_[pos] = 0;  // its undo entry came with the path
           continue;
         }
+        // (An empty entry's key, 0, is also the memo key of the pair
+        // (lvl << 27, 0): its id, kNoId, tells it apart.)
         const Memo& m = memo(k ^ (uint64_t(lvl) << 59));
-        if (m.key == (k ^ (uint64_t(lvl) << 59))) {
+        if (m.key == (k ^ (uint64_t(lvl) << 59)) && m.id != kNoId) {
           tree_[pos] = m.id;
           continue;
         }
