@@ -287,8 +287,9 @@ class TreeCursor final : public StoreCursor {
     // The root memo is keyed by the content hash, known here: a state met
     // recently needs no index slot, so the slot is prefetched only on a miss
     // (the twin at ROUNDS 4 meets about half its roots in the memo; with the
-    // node memo checked before prefetching, below, 1 thread took about 0.93x
-    // the time: docs/benchmarks.md).
+    // node memo checked before prefetching, below, 0.97x the instructions,
+    // and 0.92x-0.99x the time at 1 thread in paired runs on a noisy host:
+    // docs/benchmarks.md).
     RootMemo& rm = root_memo(rh);
     const bool recent = rm.hash == rh && rm.id != kNoState;
     if (!recent) st_.root_index_.prefetch(rh);

@@ -31,9 +31,8 @@ bool Machine::invariant_memo_safe(Builtin b) {
 
 bool Machine::invariant_may_call(Builtin b) {
   // These write the state directly, not through a store: an invariant that
-  // called them changed the state it was checking (a lock it took stayed
-  // taken, and the run reported a deadlock no thread caused), or allocated
-  // from the heap of a copy that was then thrown away.
+  // called them changed the state it was checking (one that took a lock left
+  // it taken, and the run reported a deadlock that no thread caused).
   switch (b) {
     case Builtin::KmemCacheAlloc: case Builtin::KmemCacheZalloc: case Builtin::KmemCacheFree:
     case Builtin::AllocPages: case Builtin::AllocPage: case Builtin::FreePages: case Builtin::FreePage:
