@@ -77,6 +77,21 @@ enum class BuiltinRet : uint8_t {
   Void, Int, Long, ULong, Bool, VoidPtr, PagePtr, ArgPointee /* *arg0's type */, ArgType /* arg0's type */
 };
 
+// What an invariant may do with a builtin. An invariant is a predicate over
+// one state, evaluated once per state (Machine::check_invariants); its stores
+// outside its own stack are refused by write_mem/store. The builtins below
+// reach the state another way, wait, or choose, and are refused outright.
+enum class InInvariant : uint8_t {
+  Writes,   // changes the state directly (a lock word, shadow bytes, the RCU
+            // queue, another context's record): a model error
+  Waits,    // waits for other contexts (a grace period, a cross-CPU call):
+            // a model error (no other context runs while an invariant does)
+  Chooses,  // nondet(): a model error (an invariant has one value per state)
+  Opaque,   // allowed, but reads the state other than through translate():
+            // the invariant's reads are not memoised (vm/invariant_memo.h)
+  Noted,    // allowed; reads only through translate(), which notes them, or none
+};
+
 struct BuiltinInfo {
   std::string_view name;
   Builtin id;
@@ -85,6 +100,7 @@ struct BuiltinInfo {
   bool visible;    // touches shared state: a step boundary
   bool blocking;   // may be unable to run in a state (locks, grace periods)
   bool pointer_arg0_sized;  // operates on *arg0 whose size comes from arg0's pointee type
+  InInvariant in_invariant;
 };
 
 const BuiltinInfo& builtin_info(Builtin b);

@@ -280,12 +280,6 @@ class Machine : private MemoryPort {
     }
     for (uint64_t w = off >> 3; w <= (off + size - 1) >> 3; ++w) inv_reads_->bits[w >> 6] |= uint64_t(1) << (w & 63);
   }
-  static bool invariant_memo_safe(Builtin b);
-  // Whether an invariant may call builtin b: not one that changes the state
-  // other than through a store (which write_mem/store refuse outside the
-  // invariant's own stack), i.e. a lock word, shadow bytes, the RCU queue or
-  // another context.
-  static bool invariant_may_call(Builtin b);
   uint64_t budget_ = 0;            // instructions left in this step
   Footprint fp_;                   // what the current (or last) step touched
   bool fp_rec_ = false;            // translate() notes accesses into fp_ (the step's visible instruction)

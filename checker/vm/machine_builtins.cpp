@@ -65,12 +65,21 @@ void Machine::irqs_enabled_again(uint8_t* s, uint32_t t) {
 
 Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint32_t choice) {
   auto b = static_cast<Builtin>(in.imm);
-  if (in_invariant_ && !invariant_may_call(b)) {
-    fail(ErrorKind::ModelError, t,
-         fmt::format("an invariant may not call {}(): it would change the state it checks", builtin_info(b).name));
-    return Exec::Error;
+  if (in_invariant_) {
+    const BuiltinInfo& bi = builtin_info(b);
+    const char* why = nullptr;
+    switch (bi.in_invariant) {
+      case InInvariant::Writes: why = "it would change the state it checks"; break;
+      case InInvariant::Waits: why = "an invariant cannot wait: no other context runs while it is evaluated"; break;
+      case InInvariant::Chooses: why = "an invariant has one value per state and cannot branch on a choice"; break;
+      case InInvariant::Opaque: if (inv_reads_) inv_reads_->opaque = true; break;
+      case InInvariant::Noted: break;
+    }
+    if (why) {
+      fail(ErrorKind::ModelError, t, fmt::format("an invariant may not call {}(): {}", bi.name, why));
+      return Exec::Error;
+    }
   }
-  if (inv_reads_ && !invariant_memo_safe(b)) inv_reads_->opaque = true;
   uint8_t* f = frame(s, t);
   const auto& args = m_.arglists[in.aux];
   argv_.resize(args.size());

@@ -12,47 +12,6 @@
 #include "vm/value_io.h"
 
 namespace ptcheck::vm {
-bool Machine::invariant_memo_safe(Builtin b) {
-  // Builtins an invariant may call whose reads of the state go through
-  // translate() (noted there) or that read none: address arithmetic, the
-  // object iteration (which notes the shadow bytes it scans), atomic and lock
-  // reads, the checks that only fail. Any other one makes the reads opaque.
-  switch (b) {
-    case Builtin::PageAddress: case Builtin::VirtToPage: case Builtin::PageToPfn: case Builtin::PfnToPage:
-    case Builtin::SlabObject: case Builtin::FirstObject: case Builtin::NextObject:
-    case Builtin::AtomicRead: case Builtin::AtomicLongRead: case Builtin::SpinIsLocked: case Builtin::MutexIsLocked:
-    case Builtin::BugOn: case Builtin::Bug: case Builtin::VmBugOn:
-    case Builtin::Likely: case Builtin::Unlikely: case Builtin::Barrier:
-      return true;
-    default:
-      return false;
-  }
-}
-
-bool Machine::invariant_may_call(Builtin b) {
-  // These write the state directly, not through a store: an invariant that
-  // called them changed the state it was checking (one that took a lock left
-  // it taken, and the run reported a deadlock that no thread caused).
-  switch (b) {
-    case Builtin::KmemCacheAlloc: case Builtin::KmemCacheZalloc: case Builtin::KmemCacheFree:
-    case Builtin::AllocPages: case Builtin::AllocPage: case Builtin::FreePages: case Builtin::FreePage:
-    case Builtin::KasanSlabAlloc: case Builtin::KasanSlabFree:
-    case Builtin::KasanUnpoisonPages: case Builtin::KasanPoisonPages:
-    case Builtin::SpinLockInit: case Builtin::SpinLock: case Builtin::SpinLockNested:
-    case Builtin::SpinTrylock: case Builtin::SpinUnlock:
-    case Builtin::InitRwsem: case Builtin::DownRead: case Builtin::DownReadNested: case Builtin::DownWrite:
-    case Builtin::UpRead: case Builtin::UpWrite: case Builtin::DowngradeWrite:
-    case Builtin::DownReadTrylock: case Builtin::DownWriteTrylock:
-    case Builtin::MutexInit: case Builtin::MutexLock: case Builtin::MutexLockNested:
-    case Builtin::MutexTrylock: case Builtin::MutexUnlock:
-    case Builtin::CallRcu: case Builtin::SynchronizeRcu: case Builtin::SynchronizeRcuWait:
-    case Builtin::SmpCallFunction: case Builtin::SmpCallFunctionWait: case Builtin::FinalWait:
-      return false;
-    default:
-      return true;
-  }
-}
-
 bool Machine::check_invariants(uint8_t* s, InvariantReads* reads) {
   if (!reads) return check_invariants(s);
   reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);

@@ -72,6 +72,10 @@ bool g_small_stored(void) { g = 0; return true; }
 target invariant_stores { thread T { g = 1; } invariant g_small_stored; expect violation model-error; }
 bool g_small_local(void) { long x[2]; x[1] = g; rcu_read_lock(); x[0] = x[1]; rcu_read_unlock(); return x[0] < 2; }
 target invariant_local_ok { thread T { g = 1; } invariant g_small_local; expect pass; }
+bool chooses(void) { return nondet(2) == 1; }
+target invariant_chooses { thread T { g = 1; } invariant chooses; expect violation model-error; }
+bool waits(void) { synchronize_rcu(); return g < 2; }
+target invariant_waits { thread T { g = 1; } invariant waits; expect violation model-error; }
 target too_many_locks { thread T { spinlock_t l[5]; int i; for (i = 0; i < 5; i++) spin_lock(&l[i]); }
 	expect violation model-limit; }
 target page_window { heap { pages 1; page_bytes 16; } thread T { struct page *p = alloc_page(GFP_KERNEL);
@@ -137,6 +141,8 @@ const Case kCases[] = {
     {"invariant_allocates", "violation", "model-error", "an invariant may not call kmem_cache_zalloc()"},
     {"invariant_stores", "violation", "model-error", "an invariant may not write shared memory"},
     {"invariant_local_ok", "pass", "", ""},
+    {"invariant_chooses", "violation", "model-error", "an invariant may not call nondet(): an invariant has one value"},
+    {"invariant_waits", "violation", "model-error", "an invariant may not call synchronize_rcu(): an invariant cannot wait"},
     {"too_many_locks", "violation", "model-limit", "more than 4 locks"},
     {"page_window", "violation", "model-limit", "page_bytes"},
     {"div_zero", "violation", "model-error", "division by zero"},
