@@ -222,14 +222,17 @@ class LayerSink final : public SuccessorSink {
   LayerSink(Bfs& b, ThreadCtx& c) : b_(b), c_(c) {}
   void begin(uint64_t pos) {
     pos_ = pos;
+    from_ = b_.frontier_[pos];
     memo_ = pos < b_.memo_.size() ? b_.memo_[pos] : 0;
   }
   void sleep_next(uint64_t slots) override { sleep_ = slots; }
+  void diff_hint(const uint64_t* blocks) override { hint_ = blocks; }
   uint32_t state_memo() const override { return memo_; }
   void set_memo(uint32_t m) override {
     if (last_new_ != kNoState && b_.memos_) b_.memo_next_[last_new_ - b_.layer_first_] = m;
   }
   Seen emit(uint32_t idx, Label label, const uint8_t* next, bool violation) override {
+    const uint64_t* hint = std::exchange(hint_, nullptr);
     ++c_.layer_transitions;
     last_new_ = kNoState;
     if (idx > kIdxMask) throw std::length_error("explorer: more than 2^24 successors of one state");
@@ -245,7 +248,7 @@ class LayerSink final : public SuccessorSink {
     if (b_.stopping()) return Seen::Ignored;
     const uint64_t key = kKeyFlag | (pos_ << kIdxBits) | idx;
     Found f;
-    if (Seen early = look_up(next, label, f); early != Seen::New) return early;
+    if (Seen early = look_up(next, hint, label, f); early != Seen::New) return early;
     // An Old state of this layer may have been stored by another thread that
     // has not made its key slot addressable yet: every caller ensures it.
     if (!new_slots(f.id)) return Seen::Ignored;
@@ -260,10 +263,11 @@ class LayerSink final : public SuccessorSink {
   // in this layer, since sleep sets reach every state at its depth, and it
   // gives the state its key, parent and sleep set; the sort checks this).
   Seen asleep(uint32_t, Label label, const uint8_t* next) override {
+    const uint64_t* hint = std::exchange(hint_, nullptr);
     last_new_ = kNoState;
     if (!c_.chunk || b_.stopping()) return Seen::Ignored;
     Found f;
-    if (Seen early = look_up(next, label, f); early != Seen::New) return early;
+    if (Seen early = look_up(next, hint, label, f); early != Seen::New) return early;
     if (!f.is_new) return Seen::Old;
     if (!new_slots(f.id)) return Seen::Ignored;
     return take_new(f.id);
@@ -276,8 +280,8 @@ class LayerSink final : public SuccessorSink {
   // Finds or stores a successor and records its edge: Ignored when memory
   // ran out (the search stops), Cycle for a state of an earlier layer, New
   // (whether or not f.is_new) for a state of the layer being built.
-  Seen look_up(const uint8_t* next, Label label, Found& f) {
-    f = c_.cursor->find_or_insert(next);
+  Seen look_up(const uint8_t* next, const uint64_t* hint, Label label, Found& f) {
+    f = hint ? c_.cursor->find_or_insert_from(next, from_, hint) : c_.cursor->find_or_insert(next);
     if (f.full) {
       b_.mem_.mark_exceeded();
       request_stop(b_.stop_, StopReason::MaxMemory);
@@ -311,6 +315,8 @@ class LayerSink final : public SuccessorSink {
   Bfs& b_;
   ThreadCtx& c_;
   uint64_t pos_ = 0;
+  StateId from_ = kNoState;  // the state being expanded
+  const uint64_t* hint_ = nullptr;  // diff_hint() for the next emit or asleep
   StateId last_new_ = kNoState;
   uint64_t sleep_ = 0;
   uint32_t memo_ = 0;

@@ -47,6 +47,15 @@ class StoreCursor {
   // state last materialized are cheapest (the tree store updates only what
   // changed).
   virtual Found find_or_insert(const uint8_t* s) = 0;
+  // find_or_insert(s) for a successor of state `from` that differs from it
+  // only in the blocks set in `blocks` (SuccessorSink::diff_hint). A store
+  // may compare only those blocks when `from` is the state it materialized
+  // last; otherwise (and by default) the hint is not used.
+  virtual Found find_or_insert_from(const uint8_t* s, StateId from, const uint64_t* blocks) {
+    (void)from;
+    (void)blocks;
+    return find_or_insert(s);
+  }
   // A hint: the caller will materialize `id` after prefetch_distance() - 1
   // other states (it names the frontier state that far ahead before each
   // materialize()); the store may start loading what that will read. It must

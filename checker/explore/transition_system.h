@@ -45,6 +45,9 @@ enum class Seen : uint8_t {
   Ignored,  // a violating transition, or the search is stopping: not stored
 };
 
+// SuccessorSink::diff_hint's block size.
+inline constexpr unsigned kDiffBlockBytes = 64;
+
 class SuccessorSink {
  public:
   virtual ~SuccessorSink() = default;
@@ -62,6 +65,13 @@ class SuccessorSink {
   // Partial-order reduction (Worker::expand_sleep): the sleep set of the
   // successor emitted next, as a set of slots (bit i = slot i).
   virtual void sleep_next(uint64_t slots) { (void)slots; }
+  // For the next emit() or asleep() only: the blocks of kDiffBlockBytes
+  // bytes (bit b of word b / 64: bytes [b * kDiffBlockBytes, (b + 1) *
+  // kDiffBlockBytes) of the state) in which that successor may differ from
+  // the state being expanded; it equals that state everywhere else. A sink
+  // may use it to compare less, or ignore it. `blocks` stays valid until
+  // that call returns; the hint is forgotten then.
+  virtual void diff_hint(const uint64_t* blocks) { (void)blocks; }
   // Partial-order reduction: a transition expand_sleep() does not emit
   // because it sleeps (`next` is its successor, valid during the call). A
   // sink that records the whole graph (explore/state_graph.h) looks the

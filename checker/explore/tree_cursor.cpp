@@ -72,11 +72,17 @@ class TreeCursor final : public StoreCursor {
     return base_.data();
   }
 
-  Found find_or_insert(const uint8_t* s) override {
+  Found find_or_insert(const uint8_t* s) override { return find_or_insert_from(s, kNoState, nullptr); }
+
+  // With a hint for a successor of the state in hand, only the blocks it
+  // names are compared with that state (the others are equal to it).
+  Found find_or_insert_from(const uint8_t* s, StateId from, const uint64_t* blocks) override {
     Inside in(*this);
+    if (from == kNoState || from != base_id_) blocks = nullptr;
     for (;;) {
       bool grow = false;
-      Found f = base_id_ == kNoState ? insert_full(s, grow) : insert_diff(s, grow);
+      // (A rebuild below re-walks the same state: the bytes, and the hint, stay.)
+      Found f = base_id_ == kNoState ? insert_full(s, grow) : insert_diff(s, blocks, grow);
       if (!grow) return f;
       // A level is full: rebuild (or wait for the cursor already doing it),
       // then start over with the new ids.
@@ -248,7 +254,7 @@ class TreeCursor final : public StoreCursor {
   // hash by them and prefetches the root's index slot, and interns the nodes
   // on their paths to the root, one level at a time (each level's slots
   // prefetched first).
-  Found insert_diff(const uint8_t* s, bool& grow) {
+  Found insert_diff(const uint8_t* s, const uint64_t* blocks, bool& grow) {
     const uint32_t first_leaf = st_.pow2_ - 1;
     undo_.clear();
     level_.clear();
@@ -260,13 +266,27 @@ class TreeCursor final : public StoreCursor {
     uint64_t rh = root_hash_;
     std::fill(changed_.begin(), changed_.end(), 0);
     const uint32_t full = st_.size_ / TreeStore::kDiffBlock;
-    for (uint32_t blk = 0; blk < full; ++blk) {
-      const uint32_t at = blk * TreeStore::kDiffBlock;
-      if (same_block(s + at, b + at)) continue;
-      mark_block(blk);
+    if (blocks) {
+      // Only the blocks the hint names (the tail block may be among them).
+      const uint32_t nblk = (st_.size_ + TreeStore::kDiffBlock - 1) / TreeStore::kDiffBlock;
+      for (uint32_t w = 0; w * 64 < nblk; ++w)
+        for (uint64_t bits = blocks[w]; bits; bits &= bits - 1) {
+          const uint32_t blk = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
+          if (blk >= nblk) break;
+          const uint32_t at = blk * TreeStore::kDiffBlock;
+          if (blk < full ? same_block(s + at, b + at) : std::memcmp(s + at, b + at, st_.size_ - at) == 0) continue;
+          mark_block(blk);
+        }
+    } else {
+      for (uint32_t blk = 0; blk < full; ++blk) {
+        const uint32_t at = blk * TreeStore::kDiffBlock;
+        if (same_block(s + at, b + at)) continue;
+        mark_block(blk);
+      }
+      if (const uint32_t at = full * TreeStore::kDiffBlock;
+          at < st_.size_ && std::memcmp(s + at, b + at, st_.size_ - at) != 0)
+        mark_block(full);
     }
-    if (const uint32_t at = full * TreeStore::kDiffBlock; at < st_.size_ && std::memcmp(s + at, b + at, st_.size_ - at) != 0)
-      mark_block(full);
     for (uint32_t w = 0; w < changed_.size(); ++w) {
       for (uint64_t bits = changed_[w]; bits; bits &= bits - 1) {
         const uint32_t j = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));

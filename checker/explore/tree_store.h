@@ -140,7 +140,7 @@ class TreeStore final : public StateStorage {
   // block b's are block_leaves_[block_first_[b] .. block_first_[b + 1]). A
   // cursor diffs a successor against its base a block at a time and compares
   // only the leaves of the blocks that differ (tree_cursor.cpp).
-  static constexpr uint32_t kDiffBlock = 64;
+  static constexpr uint32_t kDiffBlock = kDiffBlockBytes;
   std::vector<uint32_t> block_first_, block_leaves_;
 
   IdBlocks leaf_ids_;

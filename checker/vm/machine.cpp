@@ -14,6 +14,7 @@ constexpr uint64_t kStepBudget = 1'000'000;
 }  // namespace
 
 Machine::Machine(const Model& m) : m_(m) {
+  dirty_.assign((m.state_size / kDirtyBlock + 64) / 64, 0);
   for (const Region& r : m.regions) {
     uint8_t sh = 0xff;
     if (r.stride && (r.stride & (r.stride - 1)) == 0) sh = static_cast<uint8_t>(__builtin_ctzll(r.stride));
@@ -164,7 +165,9 @@ uint8_t* Machine::translate(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size
     fail(ErrorKind::OutOfBounds, t);
     return nullptr;
   }
-  return s + r->state_off + obj * r->obj_size + off;
+  const uint64_t at = r->state_off + obj * r->obj_size + off;
+  if (write) mark_dirty(at, size);
+  return s + at;
 }
 
 bool Machine::read_mem(uint8_t* s, uint32_t t, uint64_t addr, uint32_t size, uint8_t* out) {
@@ -554,6 +557,10 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
     const Function& fn = m_.funcs[th.func];
     const Insn* const code = fn.code.data();
     uint8_t* const f = sbase + th.fp;
+    // Everything the step writes in a frame, it writes in the frame it is in
+    // or in one it enters next (call() fills the callee's, a return the
+    // caller's result): marking each frame on entry covers them.
+    mark_dirty(stack.state_off + th.fp - kFrameHeader, kFrameHeader + fn.frame_size);
     // This frame's coverage marks, loaded once per frame (not per instruction).
     uint8_t* const marks = kCov ? cov_->marks[th.func].data() : nullptr;
     for (;;) {
@@ -786,6 +793,7 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
   uint32_t t = m_.rcu_context();
   RcuCallback* q = rcu_queue(s);
   RcuCallback cb = q[slot];
+  mark_dirty(s, q, m_.rcu_capacity * sizeof(RcuCallback));
   std::memmove(&q[slot], &q[slot + 1], (m_.rcu_capacity - slot - 1) * sizeof(RcuCallback));
   std::memset(&q[m_.rcu_capacity - 1], 0, sizeof(RcuCallback));
   cur_loc_ = 0;
@@ -805,6 +813,15 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
 }
 
 bool Machine::step(uint8_t* s, Move mv) {
+  std::fill(dirty_.begin(), dirty_.end(), 0);
+  if (mm_) mark_all_dirty();  // the store buffers are not tracked
+  else mark_dirty(s, &ts(s, mv.context), sizeof(ThreadState));
+  const bool ok = step_unmarked(s, mv);
+  if (!ok) mark_all_dirty();
+  return ok;
+}
+
+bool Machine::step_unmarked(uint8_t* s, Move mv) {
   in_invariant_ = false;
   fp_.plain = false;
   if (mm_ && is_propagate(mv.choice)) {

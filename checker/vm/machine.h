@@ -8,6 +8,7 @@
 // to the next visible one, so local work merges into the shared step before it.
 // Blocking instructions are visible; a context is enabled when the instruction
 // it rests at can run.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -113,6 +114,16 @@ class Machine : private MemoryPort {
   bool step(uint8_t* s, Move m);
   // What the last step() touched.
   const Footprint& footprint() const { return fp_; }
+  // The blocks of kDirtyBlock bytes of the state (bit b of word b / 64 for
+  // bytes [b * kDirtyBlock, (b + 1) * kDirtyBlock)) that the last step() may
+  // have written: every other block is as it was before the step. An
+  // over-approximation (a lock found busy, a frame entered and not changed);
+  // every block after a step that failed, and under a weak memory model
+  // (whose store buffers are not tracked). Valid until the next step() or
+  // invariant check.
+  static constexpr unsigned kDirtyBlock = 64;
+  const uint64_t* dirty() const { return dirty_.data(); }
+  size_t dirty_words() const { return dirty_.size(); }
   bool all_done(const uint8_t* s) const;
   // kmemleak at the end of a run: false (with error()) when an object of a
   // leak-checked region is still allocated.
@@ -280,6 +291,21 @@ class Machine : private MemoryPort {
     }
     for (uint64_t w = off >> 3; w <= (off + size - 1) >> 3; ++w) inv_reads_->bits[w >> 6] |= uint64_t(1) << (w & 63);
   }
+  // dirty(): marked where the state is written other than in the stepping
+  // context's record (marked at step() entry) and its current frame (marked
+  // when run_loop enters a frame): translate() for writes, the shadow bytes,
+  // the RCU queue, other contexts' wait masks, allocation zeroing.
+  std::vector<uint64_t> dirty_;
+  void mark_dirty(uint64_t off, uint64_t len) {
+    if (off >= m_.state_size || len == 0) return;  // the invariant context's tail
+    const uint64_t last = std::min<uint64_t>(off + len, m_.state_size) - 1;
+    for (uint64_t b = off / kDirtyBlock; b <= last / kDirtyBlock; ++b) dirty_[b >> 6] |= uint64_t(1) << (b & 63);
+  }
+  void mark_dirty(const uint8_t* s, const void* p, uint64_t len) {
+    mark_dirty(static_cast<uint64_t>(static_cast<const uint8_t*>(p) - s), len);
+  }
+  void mark_all_dirty() { std::fill(dirty_.begin(), dirty_.end(), ~uint64_t(0)); }
+  bool step_unmarked(uint8_t* s, Move mv);
   uint64_t budget_ = 0;            // instructions left in this step
   Footprint fp_;                   // what the current (or last) step touched
   bool fp_rec_ = false;            // translate() notes accesses into fp_ (the step's visible instruction)

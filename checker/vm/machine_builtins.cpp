@@ -51,15 +51,26 @@ void Machine::leave_read_section(uint8_t* s, uint32_t t) {
   uint32_t bit = ~(1u << t);
   RcuCallback* q = rcu_queue(s);
   for (uint32_t i = 0; i < m_.rcu_capacity; ++i)
-    if (q[i].used) q[i].waiting &= bit;
-  for (uint32_t c = 0; c < m_.contexts(); ++c) ts(s, c).gp_wait &= bit;
+    if (q[i].used && (q[i].waiting & ~bit)) {
+      q[i].waiting &= bit;
+      mark_dirty(s, &q[i], sizeof q[i]);
+    }
+  for (uint32_t c = 0; c < m_.contexts(); ++c)
+    if (ThreadState& o = ts(s, c); o.gp_wait & ~bit) {
+      o.gp_wait &= bit;
+      mark_dirty(s, &o, sizeof o);
+    }
 }
 
 void Machine::irqs_enabled_again(uint8_t* s, uint32_t t) {
   // An IPI pending on this CPU is handled now: smp_call_function() callers
   // stop waiting for it.
   uint32_t bit = ~(1u << t);
-  for (uint32_t c = 0; c < m_.contexts(); ++c) ts(s, c).ipi_wait &= bit;
+  for (uint32_t c = 0; c < m_.contexts(); ++c)
+    if (ThreadState& o = ts(s, c); o.ipi_wait & ~bit) {
+      o.ipi_wait &= bit;
+      mark_dirty(s, &o, sizeof o);
+    }
   leave_read_section(s, t);
 }
 
@@ -144,6 +155,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
   };
   auto mark = [&](const Region& r, uint64_t obj, uint8_t st) {
     s[r.shadow_off + obj] = st;
+    mark_dirty(uint64_t(r.shadow_off) + obj, 1);
     if (!rec_) return;
     if (st == kLive) rec_->on_alloc(r, obj, t, chain());
     else rec_->on_free(r, obj, t, chain());
@@ -189,8 +201,10 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       for (uint64_t i = 0; i < r->count; ++i) {
         if (s[r->shadow_off + i] == kLive) continue;
         mark(*r, i, kLive);
-        if (b == Builtin::KmemCacheZalloc || (a[1] & m_.gfp_zero))
+        if (b == Builtin::KmemCacheZalloc || (a[1] & m_.gfp_zero)) {
           std::memset(s + r->state_off + i * r->obj_size, 0, r->obj_size);
+          mark_dirty(r->state_off + i * r->obj_size, r->obj_size);
+        }
         return ret(r->base + i * r->stride);
       }
       return ret(0);  // the cache is exhausted: allocation fails, as it may in the kernel
@@ -219,7 +233,10 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
         if (!free) continue;
         for (uint64_t j = i; j < i + n; ++j) {
           mark(dr, j, kLive);
-          if (a[0] & m_.gfp_zero) std::memset(s + dr.state_off + j * dr.obj_size, 0, dr.obj_size);
+          if (a[0] & m_.gfp_zero) {
+            std::memset(s + dr.state_off + j * dr.obj_size, 0, dr.obj_size);
+            mark_dirty(dr.state_off + j * dr.obj_size, dr.obj_size);
+          }
         }
         const Region& pr = m_.regions[m_.pages_region];
         return ret(pr.base + i * pr.stride);
@@ -521,6 +538,7 @@ Machine::Exec Machine::exec_builtin(uint8_t* s, uint32_t t, const Insn& in, uint
       for (uint32_t c = 0; c < m_.contexts(); ++c)
         if (in_rcu_reader(ts(s, c))) waiting |= 1u << c;
       q[n] = RcuCallback{head, waiting, static_cast<uint8_t>(t), 1, 0};
+      mark_dirty(s, &q[n], sizeof q[n]);
       return Exec::Next;
     }
     case Builtin::SynchronizeRcu: {

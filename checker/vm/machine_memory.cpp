@@ -162,7 +162,10 @@ Machine::Exec Machine::exec_srcu_read(uint8_t* s, uint32_t t, const Insn& in, co
     const Insn& wi = m_.funcs[w.func].code[w.pc];
     if (wi.op != Op::Builtin || static_cast<Builtin>(wi.imm) != Builtin::SynchronizeSrcuWait) continue;
     const Operand& o = m_.arglists[wi.aux][0];
-    if (read_value(frame(s, c) + o.off, o.size, o.sign) == a[0]) w.srcu_wait &= static_cast<uint32_t>(~bit);
+    if (read_value(frame(s, c) + o.off, o.size, o.sign) == a[0]) {
+      w.srcu_wait &= static_cast<uint32_t>(~bit);
+      mark_dirty(s, &w, sizeof w);
+    }
   }
   return Exec::Next;
 }

@@ -6,11 +6,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace ptcheck::vm {
+
+static_assert(Machine::kDirtyBlock == explore::kDiffBlockBytes, "the VM marks the blocks the store compares");
 
 namespace {
 class ModelWorker : public explore::Worker {
@@ -47,6 +53,8 @@ class ModelWorker : public explore::Worker {
       const Move& mv = moves_[i];
       std::memcpy(next_.data(), cur_.data(), m_.state_size);
       bool ok = mach_.step(next_.data(), mv);
+      if (kCheckDirty) check_dirty(next_.data(), mach_.dirty(), mv);
+      sink.diff_hint(mach_.dirty());
       // Invariants once per state: when the store says it is new.
       if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New) check_new(next_.data(), sink);
     }
@@ -95,12 +103,16 @@ class ModelWorker : public explore::Worker {
     if (succ_.size() < n * stride) succ_.resize(n * stride);
     fps_.resize(n);
     ok_.resize(n);
+    const size_t dw = mach_.dirty_words();
+    dirty_.resize(n * dw);
     for (size_t i = 0; i < n; ++i) {
       uint8_t* nx = succ_.data() + i * stride;
       std::memcpy(nx, cur_.data(), m_.state_size);
       ok_[i] = mach_.step(nx, moves_[i]);
       fps_[i] = mach_.footprint();
       if (!ok_[i]) fps_[i].plain = false;
+      std::copy_n(mach_.dirty(), dw, dirty_.data() + i * dw);
+      if (kCheckDirty) check_dirty(nx, mach_.dirty(), moves_[i]);
     }
     uint64_t done = 0;  // slots of the plain moves emitted so far
     for (size_t i = 0; i < n; ++i) {
@@ -109,6 +121,7 @@ class ModelWorker : public explore::Worker {
       if (bit & sleep) {
         ++asleep_;
         uint8_t* nx = succ_.data() + i * stride;
+        sink.diff_hint(dirty_.data() + i * dw);
         if (sink.asleep(uint32_t(i), Machine::label(moves_[i]), nx) == explore::Seen::New) check_new(nx, sink);
         continue;
       }
@@ -120,6 +133,7 @@ class ModelWorker : public explore::Worker {
             next_sleep |= uint64_t(1) << moves_[j].context;
       sink.sleep_next(next_sleep);
       uint8_t* nx = succ_.data() + i * stride;
+      sink.diff_hint(dirty_.data() + i * dw);
       if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New) check_new(nx, sink);
       done |= bit;
     }
@@ -133,6 +147,35 @@ class ModelWorker : public explore::Worker {
   }
 
  private:
+  // PTCHECK_CHECK_DIRTY=1: after every step, every block of the successor
+  // that differs from cur_ must be marked in Machine::dirty() (a block
+  // missed there would make the store take a new state for an old one). A
+  // miss aborts the run, naming the move and the first byte.
+  static inline const bool kCheckDirty = std::getenv("PTCHECK_CHECK_DIRTY") != nullptr;
+  void check_dirty(const uint8_t* nx, const uint64_t* dirty, const Move& mv) const {
+    constexpr unsigned kB = Machine::kDirtyBlock;
+    for (uint32_t at = 0; at < m_.state_size; at += kB) {
+      const uint32_t b = at / kB, len = std::min<uint32_t>(kB, m_.state_size - at);
+      if ((dirty[b / 64] >> (b % 64) & 1) || std::memcmp(nx + at, cur_.data() + at, len) == 0) continue;
+      uint32_t k = at;
+      while (nx[k] == cur_[k]) ++k;
+      throw std::logic_error(fmt::format("PTCHECK_CHECK_DIRTY: the step of {} (choice {}) wrote byte {} of the state "
+                                         "({}) without marking its block {}",
+                                         m_.context_name(mv.context), mv.choice, k, owner_of(k), b));
+    }
+  }
+  std::string owner_of(uint32_t off) const {
+    if (off >= m_.threads_off && off < m_.threads_off + m_.contexts() * sizeof(ThreadState))
+      return "the record of " + m_.context_name((off - m_.threads_off) / uint32_t(sizeof(ThreadState)));
+    if (off >= m_.rcu_off && off < m_.rcu_off + m_.rcu_capacity * sizeof(RcuCallback)) return "the RCU queue";
+    for (const Region& r : m_.regions) {
+      if (off >= r.state_off && off < r.state_off + r.count * r.obj_size) return "region " + r.name;
+      if (r.shadow_off >= 0 && off >= uint64_t(r.shadow_off) && off < r.shadow_off + r.count)
+        return "the shadow bytes of region " + r.name;
+    }
+    return "no region";
+  }
+
   // The invariants of a new successor of cur_ (in buffer nx), and its memo
   // (vm/invariant_memo.h): skipped when the step wrote none of the words
   // they read on cur_.
@@ -158,6 +201,7 @@ class ModelWorker : public explore::Worker {
   std::vector<Move> moves_;
   std::vector<uint8_t> succ_;  // expand_sleep: every move's successor, work_size + 8 bytes apart
   std::vector<Footprint> fps_;
+  std::vector<uint64_t> dirty_;  // expand_sleep: every move's Machine::dirty()
   std::vector<bool> ok_;
   bool init_failed_;
   InvariantMemos* memos_;

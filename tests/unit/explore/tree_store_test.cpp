@@ -345,3 +345,38 @@ TEST(TreeStore, EverySingleByteChangeIsSeen) {
     LONGS_EQUAL(b.id, back.id);
   }
 }
+
+// SuccessorSink::diff_hint's path: a successor of the cursor's base with the
+// blocks it may differ in. Named blocks are compared as without a hint (the
+// same ids); a block the hint leaves out is taken as equal to the base (the
+// contract: the hint over-approximates); a hint for another base than the
+// cursor's is not used.
+TEST(TreeStore, ADiffHintComparesOnlyItsBlocks) {
+  const StateShape sh = shape_of(23, 7);
+  const uint32_t nblk = (sh.size + kDiffBlockBytes - 1) / kDiffBlockBytes;
+  CHECK(nblk <= 64);
+  MemoryAccount mem(0);
+  TreeStore st(sh, mem);
+  auto c = st.cursor();
+  std::vector<uint8_t> base = state_of(777, sh.size);
+  const Found b = c->find_or_insert(base.data());
+  const Found other = c->find_or_insert(state_of(778, sh.size).data());
+  for (uint32_t at = 0; at < sh.size; at += 5) {
+    std::vector<uint8_t> v = base;
+    v[at] ^= 0x42;
+    const uint64_t its_block = uint64_t(1) << (at / kDiffBlockBytes);
+    const uint64_t all = ~uint64_t(0);
+    c->materialize(b.id);
+    const Found f = c->find_or_insert_from(v.data(), b.id, &its_block);
+    CHECK(f.id != b.id);
+    MEMCMP_EQUAL(v.data(), st.cursor()->materialize(f.id), sh.size);
+    LONGS_EQUAL(f.id, c->find_or_insert_from(v.data(), b.id, &all).id);
+    LONGS_EQUAL(f.id, c->find_or_insert(v.data()).id);
+    // Left out of the hint: the change is not looked at.
+    const uint64_t elsewhere = its_block == 1 ? 2 : 1;
+    LONGS_EQUAL(b.id, c->find_or_insert_from(v.data(), b.id, &elsewhere).id);
+    // A hint about another state than the one in hand is ignored.
+    const uint64_t none = 0;
+    LONGS_EQUAL(f.id, c->find_or_insert_from(v.data(), other.id, &none).id);
+  }
+}
