@@ -14,7 +14,8 @@ constexpr uint64_t kStepBudget = 1'000'000;
 }  // namespace
 
 Machine::Machine(const Model& m) : m_(m) {
-  dirty_.assign((m.state_size / kDirtyBlock + 64) / 64, 0);
+  own_dirty_.assign((m.state_size / kDirtyBlock + 64) / 64, 0);
+  dirty_ = own_dirty_.data();
   for (const Region& r : m.regions) {
     uint8_t sh = 0xff;
     if (r.stride && (r.stride & (r.stride - 1)) == 0) sh = static_cast<uint8_t>(__builtin_ctzll(r.stride));
@@ -812,12 +813,15 @@ bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
   return run(s, t, 0, false);
 }
 
-bool Machine::step(uint8_t* s, Move mv) {
-  std::fill(dirty_.begin(), dirty_.end(), 0);
+bool Machine::step(uint8_t* s, Move mv, uint64_t* dirty) {
+  dirty_ = dirty;
+  dirty[0] = 0;  // (a state of up to 4 KiB has one word)
+  for (size_t i = 1, n = own_dirty_.size(); i < n; ++i) dirty[i] = 0;
   if (mm_) mark_all_dirty();  // the store buffers are not tracked
   else mark_dirty(s, &ts(s, mv.context), sizeof(ThreadState));
   const bool ok = step_unmarked(s, mv);
   if (!ok) mark_all_dirty();
+  dirty_ = own_dirty_.data();  // (marks outside a step, e.g. the init block's, land here)
   return ok;
 }
 

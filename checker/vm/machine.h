@@ -111,7 +111,10 @@ class Machine : private MemoryPort {
   // choices ascending.
   void moves(const uint8_t* s, std::vector<Move>& out);
   // Executes one move in place. Returns false when the step raised an error.
-  bool step(uint8_t* s, Move m);
+  // With `dirty` (dirty_words() words), the blocks it may have written go
+  // there instead of dirty().
+  bool step(uint8_t* s, Move m) { return step(s, m, own_dirty_.data()); }
+  bool step(uint8_t* s, Move m, uint64_t* dirty);
   // What the last step() touched.
   const Footprint& footprint() const { return fp_; }
   // The blocks of kDirtyBlock bytes of the state (bit b of word b / 64 for
@@ -122,8 +125,8 @@ class Machine : private MemoryPort {
   // (whose store buffers are not tracked). Valid until the next step() or
   // invariant check.
   static constexpr unsigned kDirtyBlock = 64;
-  const uint64_t* dirty() const { return dirty_.data(); }
-  size_t dirty_words() const { return dirty_.size(); }
+  const uint64_t* dirty() const { return own_dirty_.data(); }
+  size_t dirty_words() const { return own_dirty_.size(); }
   bool all_done(const uint8_t* s) const;
   // kmemleak at the end of a run: false (with error()) when an object of a
   // leak-checked region is still allocated.
@@ -295,16 +298,21 @@ class Machine : private MemoryPort {
   // context's record (marked at step() entry) and its current frame (marked
   // when run_loop enters a frame): translate() for writes, the shadow bytes,
   // the RCU queue, other contexts' wait masks, allocation zeroing.
-  std::vector<uint64_t> dirty_;
+  std::vector<uint64_t> own_dirty_;
+  uint64_t* dirty_ = nullptr;  // where the step in progress marks
   void mark_dirty(uint64_t off, uint64_t len) {
     if (off >= m_.state_size || len == 0) return;  // the invariant context's tail
-    const uint64_t last = std::min<uint64_t>(off + len, m_.state_size) - 1;
-    for (uint64_t b = off / kDirtyBlock; b <= last / kDirtyBlock; ++b) dirty_[b >> 6] |= uint64_t(1) << (b & 63);
+    const uint64_t b0 = off / kDirtyBlock, b1 = (std::min<uint64_t>(off + len, m_.state_size) - 1) / kDirtyBlock;
+    if (b0 >> 6 == b1 >> 6) [[likely]] {  // one word of the mask
+      dirty_[b0 >> 6] |= (~uint64_t(0) >> (63 - (b1 - b0))) << (b0 & 63);
+      return;
+    }
+    for (uint64_t b = b0; b <= b1; ++b) dirty_[b >> 6] |= uint64_t(1) << (b & 63);
   }
   void mark_dirty(const uint8_t* s, const void* p, uint64_t len) {
     mark_dirty(static_cast<uint64_t>(static_cast<const uint8_t*>(p) - s), len);
   }
-  void mark_all_dirty() { std::fill(dirty_.begin(), dirty_.end(), ~uint64_t(0)); }
+  void mark_all_dirty() { std::fill_n(dirty_, own_dirty_.size(), ~uint64_t(0)); }
   bool step_unmarked(uint8_t* s, Move mv);
   uint64_t budget_ = 0;            // instructions left in this step
   Footprint fp_;                   // what the current (or last) step touched

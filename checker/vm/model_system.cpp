@@ -108,11 +108,11 @@ class ModelWorker : public explore::Worker {
     for (size_t i = 0; i < n; ++i) {
       uint8_t* nx = succ_.data() + i * stride;
       std::memcpy(nx, cur_.data(), m_.state_size);
-      ok_[i] = mach_.step(nx, moves_[i]);
+      uint64_t* dirty = dirty_.data() + i * dw;
+      ok_[i] = mach_.step(nx, moves_[i], dirty);
       fps_[i] = mach_.footprint();
       if (!ok_[i]) fps_[i].plain = false;
-      std::copy_n(mach_.dirty(), dw, dirty_.data() + i * dw);
-      if (kCheckDirty) check_dirty(nx, mach_.dirty(), moves_[i]);
+      if (kCheckDirty) check_dirty(nx, dirty, moves_[i]);
     }
     uint64_t done = 0;  // slots of the plain moves emitted so far
     for (size_t i = 0; i < n; ++i) {
