@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -41,17 +42,23 @@ inline void* alloc_zeroed(size_t bytes) {
 
 // Faults in the pages of an alloc_zeroed block now (writable, huge pages
 // where advised), so that the caller's first writes do not wait for them:
-// done before taking a lock that others wait on. Only a hint: blocks below
-// a huge page (calloc) and kernels without MADV_POPULATE_WRITE are left as
-// they are.
+// done before taking a lock that others wait on. Only a hint: on kernels
+// without MADV_POPULATE_WRITE a block from a huge page up is left as it is.
 inline void prefault(void* p, size_t bytes) {
-#ifdef MADV_POPULATE_WRITE
-  if (bytes < kHugePage) return;
   static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  if (bytes < kHugePage) {
+    // calloc's block: a big one is a fresh mapping of its own, whose pages a
+    // first read would map to the shared zero page and a later write copy
+    // (a second fault, and a TLB flush on every other core running the
+    // process: the concurrent index's shard tables, which a grow probes
+    // before it writes). A write per page maps each page writable at once;
+    // an atomic or of 0 writes without changing what the caller stored.
+    auto* b = static_cast<unsigned char*>(p);
+    for (size_t o = 0; o < bytes; o += page) std::atomic_ref<unsigned char>(b[o]).fetch_or(0, std::memory_order_relaxed);
+    return;
+  }
+#ifdef MADV_POPULATE_WRITE
   madvise(p, (bytes + page - 1) & ~(page - 1), MADV_POPULATE_WRITE);
-#else
-  (void)p;
-  (void)bytes;
 #endif
 }
 
