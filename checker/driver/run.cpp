@@ -378,6 +378,9 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     }
   }
   r.stats = res.stats;
+  const vm::ModelSystem::MemoCounts mc = sys.memo_counts();
+  r.invariant_runs = mc.invariants_ran;
+  r.invariant_skips = mc.invariants_skipped;
   r.store = res.store;
   r.search = explore::to_string(eo.search);
   r.reduction = explore::to_string(res.reduction);

@@ -46,6 +46,11 @@ struct CheckResult {
   bool as_expected = false;
   uint32_t state_bytes = 0;    // size of one state vector
   explore::Stats stats;
+  // Invariant evaluations (one invariant on one new state) run, and those the
+  // invariant memo skipped (vm/invariant_memo.h). Which parent's memo a new
+  // state inherits depends on which thread stores it first, so these vary
+  // with the thread count; the verdict and counts do not.
+  uint64_t invariant_runs = 0, invariant_skips = 0;
   std::optional<trace::Trace> trace;
   // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
   std::vector<std::pair<std::string, std::string>> lock_edges;

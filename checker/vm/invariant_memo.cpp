@@ -9,10 +9,33 @@
 namespace ptcheck::vm {
 
 InvariantMemos::InvariantMemos(uint32_t state_size)
-    : state_size_(state_size), sets_(std::make_unique<std::atomic<const Set*>[]>(kMaxSets)) {}
+    : state_size_(state_size),
+      sets_(std::make_unique<std::atomic<const Set*>[]>(kMaxSets)),
+      tuples_(std::make_unique<std::atomic<const std::vector<uint32_t>*>[]>(kMaxSets)) {}
 
 InvariantMemos::~InvariantMemos() {
   for (uint32_t i = 0; i < count_.load(); ++i) delete sets_[i].load();
+  for (uint32_t i = 0; i < tuple_count_.load(); ++i) delete tuples_[i].load();
+}
+
+uint32_t InvariantMemos::intern_tuple(const std::vector<uint32_t>& sets) {
+  const uint64_t h = XXH3_64bits(sets.data(), sets.size() * sizeof(uint32_t));
+  std::lock_guard<std::mutex> g(mu_);
+  auto [lo, hi] = tuple_by_hash_.equal_range(h);
+  for (auto it = lo; it != hi; ++it)
+    if (*tuples_[it->second - 1].load(std::memory_order_relaxed) == sets) return it->second;
+  const uint32_t n = tuple_count_.load(std::memory_order_relaxed);
+  if (n == kMaxSets) return 0;
+  tuples_[n].store(new std::vector<uint32_t>(sets), std::memory_order_release);
+  tuple_count_.store(n + 1, std::memory_order_release);
+  tuple_by_hash_.emplace(h, n + 1);
+  return n + 1;
+}
+
+const uint32_t* InvariantMemos::tuple(uint32_t memo) const {
+  // A memo reached this worker through the explorer after intern_tuple()
+  // published it (the layer barrier orders the two).
+  return tuples_[memo - 1].load(std::memory_order_acquire)->data();
 }
 
 uint32_t InvariantMemos::intern(const std::vector<uint64_t>& bits) {
@@ -33,10 +56,10 @@ uint32_t InvariantMemos::intern(const std::vector<uint64_t>& bits) {
   return n + 1;
 }
 
-bool InvariantMemos::unchanged(uint32_t memo, const uint8_t* parent, const uint8_t* child) const {
-  // A memo reached this worker through the explorer after intern() published
-  // it (the layer barrier orders the two).
-  const Set* set = sets_[memo - 1].load(std::memory_order_acquire);
+bool InvariantMemos::unchanged(uint32_t id, const uint8_t* parent, const uint8_t* child) const {
+  // A set reached this worker through a memo the explorer carried after
+  // intern() published it (the layer barrier orders the two).
+  const Set* set = sets_[id - 1].load(std::memory_order_acquire);
   const uint32_t full = state_size_ / 8;
   for (uint32_t w : set->words) {
     if (w < full) {

@@ -136,15 +136,17 @@ class Machine : private MemoryPort {
   // state_size); the state's own bytes are only read. False (with error())
   // when one fails.
   bool check_invariants(uint8_t* s);
-  // The same, noting in `reads` what the invariants read (vm/invariant_memo.h):
-  // bit w of reads->bits is state word w (bytes [8w, 8w+8)); opaque when they
-  // read something not named word by word (a builtin that inspects contexts,
-  // another context's stack, a weak model's buffers, a discarded state).
+  // Invariant i alone (Model::invariants order), noting in `reads` what it
+  // read (vm/invariant_memo.h): bit w of reads->bits is state word w (bytes
+  // [8w, 8w+8)); opaque when it read something not named word by word (a
+  // builtin that inspects contexts, another context's stack, a weak model's
+  // buffers, a discarded state). check_invariants(s) is every i in order,
+  // stopping at the first that fails.
   struct InvariantReads {
     std::vector<uint64_t> bits;
     bool opaque = false;
   };
-  bool check_invariants(uint8_t* s, InvariantReads* reads);
+  bool check_invariant(uint8_t* s, size_t i, InvariantReads* reads);
   // The liveness properties (`always_eventually`, Model::progress) that hold
   // in s (a working buffer, as for invariants): bit i for property i. A
   // property that fails while evaluated (a BUG, a bad access) throws
@@ -286,7 +288,10 @@ class Machine : private MemoryPort {
   // Runs the predicate function fid (no parameters) in the invariant context
   // on s; false (with error()) when it fails, else its value is last_ret_.
   bool evaluate(uint8_t* s, uint32_t fid);
-  InvariantReads* inv_reads_ = nullptr;  // check_invariants(s, reads): what they read
+  // Evaluates invariant i; false (with error() naming it) when it fails or
+  // does not hold.
+  bool check_one(uint8_t* s, size_t i);
+  InvariantReads* inv_reads_ = nullptr;  // check_invariant(s, i, reads): what it reads
   void note_inv_read(uint64_t off, uint64_t size) {
     if (off + size > m_.state_size) {
       if (off < m_.state_size) inv_reads_->opaque = true;

@@ -12,20 +12,6 @@
 #include "vm/value_io.h"
 
 namespace ptcheck::vm {
-bool Machine::check_invariants(uint8_t* s, InvariantReads* reads) {
-  if (!reads) return check_invariants(s);
-  reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);
-  reads->opaque = mm_ != nullptr || m_.invariants.empty() || discarded(s);
-  if (reads->opaque) return check_invariants(s);
-  // (The invariant context's own record and stack lie past state_size.)
-  inv_reads_ = reads;
-  struct Reset {
-    InvariantReads*& r;
-    ~Reset() { r = nullptr; }
-  } reset{inv_reads_};
-  return check_invariants(s);
-}
-
 bool Machine::check_invariants(uint8_t* s) {
   if (m_.invariants.empty() || discarded(s)) return true;
   // Under a weak model an invariant is a property of memory once every store
@@ -35,13 +21,32 @@ bool Machine::check_invariants(uint8_t* s) {
   // state goes unchecked; what is not checked is memory between two stores'
   // arrivals (docs/memory-model.md "Invariants").
   if (mm_ && !mm_->quiescent(s)) return true;
-  for (const auto& [name, fid] : m_.invariants) {
-    if (!evaluate(s, fid)) return false;
-    if (last_ret_ == 0) {
-      err_ = ErrorInfo{};
-      cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code.back().loc;
-      return fail(ErrorKind::Invariant, m_.invariant_context(), name);
-    }
+  for (size_t i = 0; i < m_.invariants.size(); ++i)
+    if (!check_one(s, i)) return false;
+  return true;
+}
+
+bool Machine::check_invariant(uint8_t* s, size_t i, InvariantReads* reads) {
+  reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);
+  reads->opaque = mm_ != nullptr || discarded(s);
+  if (discarded(s) || (mm_ && !mm_->quiescent(s))) return true;  // as check_invariants(s)
+  if (reads->opaque) return check_one(s, i);
+  // (The invariant context's own record and stack lie past state_size.)
+  inv_reads_ = reads;
+  struct Reset {
+    InvariantReads*& r;
+    ~Reset() { r = nullptr; }
+  } reset{inv_reads_};
+  return check_one(s, i);
+}
+
+bool Machine::check_one(uint8_t* s, size_t i) {
+  const auto& [name, fid] = m_.invariants[i];
+  if (!evaluate(s, fid)) return false;
+  if (last_ret_ == 0) {
+    err_ = ErrorInfo{};
+    cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code.back().loc;
+    return fail(ErrorKind::Invariant, m_.invariant_context(), name);
   }
   return true;
 }

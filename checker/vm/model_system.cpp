@@ -177,22 +177,42 @@ class ModelWorker : public explore::Worker {
   }
 
   // The invariants of a new successor of cur_ (in buffer nx), and its memo
-  // (vm/invariant_memo.h): skipped when the step wrote none of the words
-  // they read on cur_.
+  // (vm/invariant_memo.h): each invariant is skipped when the step wrote
+  // none of the words it read on cur_; the others run in their order.
   void check_new(uint8_t* nx, explore::SuccessorSink& sink) {
     if (!memos_) {
       ++counts_.ran;
+      counts_.invariants_ran += m_.invariants.size();
       if (!mach_.check_invariants(nx)) sink.violating_state();
       return;
     }
-    if (const uint32_t memo = sink.state_memo(); memo && memos_->unchanged(memo, cur_.data(), nx)) {
-      sink.set_memo(memo);
+    const uint32_t memo = sink.state_memo();
+    const uint32_t* old = memo ? memos_->tuple(memo) : nullptr;
+    const size_t n = m_.invariants.size();
+    sets_.resize(n);
+    bool ran = false;
+    for (size_t i = 0; i < n; ++i) {
+      if (old && old[i] && memos_->unchanged(old[i], cur_.data(), nx)) {
+        sets_[i] = old[i];
+        ++counts_.invariants_skipped;
+        continue;
+      }
+      ran = true;
+      ++counts_.invariants_ran;
+      if (!mach_.check_invariant(nx, i, &reads_)) {
+        ++counts_.ran;
+        sink.violating_state();
+        return;
+      }
+      sets_[i] = reads_.opaque ? 0 : memos_->intern(reads_.bits);
+    }
+    if (!ran) {
       ++counts_.skipped;
+      sink.set_memo(memo);
       return;
     }
     ++counts_.ran;
-    if (!mach_.check_invariants(nx, &reads_)) sink.violating_state();
-    else if (!reads_.opaque) sink.set_memo(memos_->intern(reads_.bits));
+    sink.set_memo(memos_->intern_tuple(sets_));
   }
 
   const Model& m_;
@@ -207,6 +227,7 @@ class ModelWorker : public explore::Worker {
   InvariantMemos* memos_;
   ModelSystem::MemoCounts& counts_;
   Machine::InvariantReads reads_;
+  std::vector<uint32_t> sets_;  // check_new: the successor's read set per invariant
 };
 }  // namespace
 
@@ -304,6 +325,8 @@ ModelSystem::MemoCounts ModelSystem::memo_counts() const {
   for (const MemoCounts& c : memo_counts_) {
     all.ran += c.ran;
     all.skipped += c.skipped;
+    all.invariants_ran += c.invariants_ran;
+    all.invariants_skipped += c.invariants_skipped;
   }
   return all;
 }

@@ -34,13 +34,15 @@ class ModelSystem : public explore::TransitionSystem {
   std::vector<LockEdge> lock_edges() const;
   // What init and every worker executed, merged (empty without coverage).
   Coverage coverage() const;
-  // Invariant memos: new states whose invariants ran, and those whose run
-  // the memo skipped (summed over the workers made). A cache line each: every
+  // Invariant memos: new states on which some invariant ran, and those on
+  // which the memo skipped them all; invariant runs and skips, one per
+  // invariant and new state (summed over the workers made). A cache line each: every
   // worker counts every new state, and two workers' counters on one line made
   // the line bounce between the cores (the SPIN twin at 2 threads spent 5% of
   // its CPU there).
   struct alignas(64) MemoCounts {
     uint64_t ran = 0, skipped = 0;
+    uint64_t invariants_ran = 0, invariants_skipped = 0;
   };
   MemoCounts memo_counts() const;
 

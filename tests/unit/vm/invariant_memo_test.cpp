@@ -51,6 +51,29 @@ target memo_new_object {
 	expect violation invariant;
 }
 
+/* Two invariants on different words: each runs only when its word changes. */
+long z, w;
+static bool x_not_big(void) { return x < 100; }
+static bool z_zero(void) { return z == 0; }
+static bool w_small(void) { return w < 5; }
+
+target memo_two_pass {
+	thread A { x = 1; x = 2; x = 3; }
+	thread B { x = 4; x = 5; noise = 1; }
+	invariant x_not_big;
+	invariant z_zero;
+	expect pass;
+}
+
+/* The second invariant fails on a state where the first is skipped. */
+target memo_second_fails {
+	thread A { x = 1; x = 2; w = 9; }
+	thread B { noise = 1; noise = 2; }
+	invariant x_not_big;
+	invariant w_small;
+	expect violation invariant;
+}
+
 target memo_pass {
 	thread A { noise = 1; noise = 2; noise = 3; x = 1; }
 	thread B { other = 1; other = 2; y = 1; }
@@ -82,7 +105,7 @@ TEST_GROUP(InvariantMemo){};
 
 TEST(InvariantMemo, SameResultsWithAndWithout) {
   test::TempProject p(std::string(test::kPrelude) + kModel);
-  for (const char* t : {"memo_branch_y_first", "memo_new_object", "memo_pass"}) {
+  for (const char* t : {"memo_branch_y_first", "memo_new_object", "memo_pass", "memo_two_pass", "memo_second_fails"}) {
     for (unsigned threads : {1u, 2u}) {
       Run on = run_target(p, t, true, threads), off = run_target(p, t, false, threads);
       std::string what = std::string(t) + " at " + std::to_string(threads) + " threads";
@@ -94,6 +117,7 @@ TEST(InvariantMemo, SameResultsWithAndWithout) {
       CHECK_TEXT(on.res.path == off.res.path, what.c_str());
       // Off: every new state is checked; on: some are skipped.
       CHECK_EQUAL_TEXT(0u, off.counts.skipped, what.c_str());
+      CHECK_EQUAL_TEXT(0u, off.counts.invariants_skipped, what.c_str());
       CHECK_TEXT(on.counts.skipped > 0, what.c_str());
       CHECK_TEXT(on.counts.ran < off.counts.ran, what.c_str());
     }
@@ -105,4 +129,24 @@ TEST(InvariantMemo, ViolationsAreFound) {
   CHECK(run_target(p, "memo_branch_y_first", true, 1).res.verdict == explore::Verdict::Violation);
   CHECK(run_target(p, "memo_new_object", true, 1).res.verdict == explore::Verdict::Violation);
   CHECK(run_target(p, "memo_pass", true, 1).res.verdict == explore::Verdict::Pass);
+  CHECK(run_target(p, "memo_second_fails", true, 1).res.verdict == explore::Verdict::Violation);
+}
+
+// Each invariant has its own memo: a step that writes x re-runs the
+// invariant on x and not the one on z. Only the successors of the initial
+// state (which carries no memo) run both; every other new state runs one.
+TEST(InvariantMemo, EachInvariantIsSkippedOnItsOwn) {
+  test::TempProject p(std::string(test::kPrelude) + kModel);
+  for (unsigned threads : {1u, 2u}) {
+    Run on = run_target(p, "memo_two_pass", true, threads), off = run_target(p, "memo_two_pass", false, threads);
+    std::string what = "at " + std::to_string(threads) + " threads";
+    const uint64_t fresh = off.res.stats.states - 1;  // the new states whose invariants are checked
+    CHECK_EQUAL_TEXT(2 * fresh, off.counts.invariants_ran, what.c_str());
+    CHECK_EQUAL_TEXT(2 * fresh, on.counts.invariants_ran + on.counts.invariants_skipped, what.c_str());
+    // Two successors of the initial state run both; B's last step (noise)
+    // writes neither word, so those states run none.
+    CHECK_TEXT(on.counts.invariants_ran <= fresh + 2, what.c_str());
+    CHECK_TEXT(on.counts.invariants_skipped >= fresh - 2, what.c_str());
+    CHECK_TEXT(on.counts.skipped > 0, what.c_str());
+  }
 }
