@@ -356,7 +356,11 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   auto t0 = std::chrono::steady_clock::now();
   // Reach points are read from the coverage marks: a target that has some
   // records them (a byte per instruction, OR-merged across workers).
-  vm::ModelSystem sys(inst->model, std::nullopt, opt.coverage || !inst->reach.empty());
+  // Reach points alone need only their own instructions recorded (vm/coverage.h).
+  vm::ModelSystem sys(inst->model, std::nullopt,
+                      opt.coverage              ? vm::CoverageMode::All
+                      : !inst->reach.empty() ? vm::CoverageMode::Watched
+                                               : vm::CoverageMode::Off);
   sys.set_invariant_memo(opt.invariant_memo);
   for (const ReachPoint& p : inst->reach) r.reach_points.push_back(p.text);
   explore::Result res;

@@ -443,6 +443,9 @@ std::unique_ptr<Instance> instantiate(Project& project, const TargetEntry& targe
     for (uint32_t i = 0; i < m.regions.size(); ++i)
       if (m.regions[i].type == t && m.regions[i].kind != RegionKind::Stack) m.type_regions[list].push_back(i);
   inst->reach = resolve_reach(td.reach, m, sm, project.lenient_reach());
+  // What a run without --coverage records for them (vm/coverage.h).
+  for (const ReachPoint& p : inst->reach)
+    for (const auto& [f, pc] : p.at) m.funcs[f].code[pc].watch = 1;
   return inst;
 }
 

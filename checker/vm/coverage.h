@@ -5,13 +5,23 @@
 // its own; the run merges them with OR, so the result is the union over the
 // explored space and the same for every thread count. The interpreter records
 // only while a Coverage is set (a separate instantiation of its step loop), so
-// a run without --coverage pays nothing.
+// a run without --coverage pays nothing. A target's reach points need only
+// their own instructions: under CoverageMode::Watched the loop records just
+// the instructions flagged Insn::watch (a test of a byte of the instruction
+// it has loaded anyway, instead of a load and store of a mark per
+// instruction).
 #include <cstdint>
 #include <vector>
 
 #include "vm/model.h"
 
 namespace ptcheck::vm {
+
+enum class CoverageMode : uint8_t {
+  Off,
+  Watched,  // only instructions with Insn::watch set (a target's reach points)
+  All,      // every instruction (--coverage, ptcheck mutate)
+};
 
 struct Coverage {
   enum : uint8_t { kRan = 1, kJumped = 2, kFellThrough = 4 };

@@ -517,12 +517,17 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
 }
 
 bool Machine::run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
-  return cov_ ? run_loop<true>(s, t, choice, start_visible) : run_loop<false>(s, t, choice, start_visible);
+  switch (cov_mode_) {
+    case CoverageMode::Off: break;
+    case CoverageMode::Watched: return run_loop<CoverageMode::Watched>(s, t, choice, start_visible);
+    case CoverageMode::All: return run_loop<CoverageMode::All>(s, t, choice, start_visible);
+  }
+  return run_loop<CoverageMode::Off>(s, t, choice, start_visible);
 }
 
 void Machine::cover(const Insn& in, uint32_t func, uint32_t pc, Exec e) { mark(cov_->marks[func][pc], in, e); }
 
-template <bool kCov>
+template <CoverageMode kCov>
 bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible) {
   // start_visible: a scheduled step (execute the resting visible instruction,
   // then run to the next one). Otherwise advance to the first visible instruction.
@@ -563,9 +568,13 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
     // caller's result): marking each frame on entry covers them.
     mark_dirty(stack.state_off + th.fp - kFrameHeader, kFrameHeader + fn.frame_size);
     // This frame's coverage marks, loaded once per frame (not per instruction).
-    uint8_t* const marks = kCov ? cov_->marks[th.func].data() : nullptr;
+    uint8_t* const marks = kCov != CoverageMode::Off ? cov_->marks[th.func].data() : nullptr;
+    // The pc lives in a register: th.pc is written after each instruction
+    // (exec's calls read it) but never read back, so the next instruction's
+    // fetch does not wait on a store to the state and its reload.
+    uint32_t pc = th.pc;
     for (;;) {
-      const Insn& in = code[th.pc];
+      const Insn& in = code[pc];
       cur_loc_ = in.loc;
       if (atomic == 0 && check_visible) {
         bool visible;
@@ -586,7 +595,7 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
         }
         if (visible) {
           if (!start_visible || visible_done) {
-            clear_dead(f, fn, th.pc);
+            clear_dead(f, fn, pc);
             fp_.plain = plain && fp_.n <= Footprint::kMaxRanges;
             return true;
           }
@@ -612,16 +621,34 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
           atomic_direct.on = false;
         }
       }
-      [[maybe_unused]] const uint32_t func = th.func, pc = th.pc;
-      Exec e = exec(s, t, th, f, in, choice);
-      fp_rec_ = false;
-      if constexpr (kCov) mark(marks[pc], in, e);
+      // exec()'s jumps, here: no call, and the target goes straight into pc.
+      Exec e;
+      uint32_t next = pc + 1;
+      switch (in.op) {
+        case Op::Jmp:
+          next = static_cast<uint32_t>(in.imm);
+          e = Exec::Jumped;
+          break;
+        case Op::Jz:
+        case Op::Jnz: {
+          const bool zero = read_value(f + in.a.off, in.a.size, in.a.sign) == 0;
+          if (zero == (in.op == Op::Jz)) next = static_cast<uint32_t>(in.imm);
+          e = zero == (in.op == Op::Jz) ? Exec::Jumped : Exec::Next;
+          break;
+        }
+        default:
+          e = exec(s, t, th, f, in, choice);
+          if (e == Exec::Jumped) next = th.pc;
+          fp_rec_ = false;
+      }
+      if constexpr (kCov == CoverageMode::All) mark(marks[pc], in, e);
+      if constexpr (kCov == CoverageMode::Watched)
+        if (in.watch) [[unlikely]] mark(marks[pc], in, e);
       choice = 0;
-      if (e == Exec::Next) {
-        ++th.pc;
+      if (e == Exec::Next || e == Exec::Jumped) {
+        th.pc = pc = next;
         continue;
       }
-      if (e == Exec::Jumped) continue;
       if (e == Exec::NewFrame) break;
       if (e == Exec::Done) return true;
       if (e == Exec::Error) return false;

@@ -156,8 +156,12 @@ class Machine : private MemoryPort {
   void set_recorder(Recorder* r) { rec_ = r; }
   // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
   void set_lock_deps(LockDeps* d) { deps_ = d; }
-  // Coverage: recorded into c while it is set (vm/coverage.h).
-  void set_coverage(Coverage* c) { cov_ = c; }
+  // Coverage: recorded into c while it is set (vm/coverage.h): every
+  // instruction, or (Watched) only those flagged Insn::watch.
+  void set_coverage(Coverage* c, CoverageMode mode = CoverageMode::All) {
+    cov_ = c;
+    cov_mode_ = c ? mode : CoverageMode::Off;
+  }
   // Location (Model::locs index) of the instruction context t rests at.
   uint32_t resting_loc(const uint8_t* s, uint32_t t) const;
   // Call chain of context t, innermost first, as locations.
@@ -195,9 +199,9 @@ class Machine : private MemoryPort {
   bool is_visible(const uint8_t* s, uint32_t t, const Insn& in) const;
   bool can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& choices) const;
   bool run(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
-  // run()'s loop; kCov: mark what runs in cov_ (a separate instantiation, so
-  // a run without coverage pays nothing).
-  template <bool kCov>
+  // run()'s loop; kCov: what it marks in cov_ (a separate instantiation per
+  // mode, so a run without coverage pays nothing).
+  template <CoverageMode kCov>
   bool run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visible);
   void cover(const Insn& in, uint32_t func, uint32_t pc, Exec e);
   static void mark(uint8_t& m, const Insn& in, Exec e) {
@@ -278,6 +282,7 @@ class Machine : private MemoryPort {
   Recorder* rec_ = nullptr;
   LockDeps* deps_ = nullptr;
   Coverage* cov_ = nullptr;
+  CoverageMode cov_mode_ = CoverageMode::Off;
   uint32_t cur_loc_ = 0;
   std::vector<uint8_t> stride_log2_;  // per region: log2(stride), 0xff when not a power of two
   bool builtin_visible_[static_cast<size_t>(Builtin::Count)] = {};

@@ -21,8 +21,8 @@ static_assert(Machine::kDirtyBlock == explore::kDiffBlockBytes, "the VM marks th
 namespace {
 class ModelWorker : public explore::Worker {
  public:
-  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov, InvariantMemos* memos,
-              ModelSystem::MemoCounts* counts)
+  ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov, CoverageMode cov_mode,
+              InvariantMemos* memos, ModelSystem::MemoCounts* counts)
       : m_(m),
         mach_(m),
         cur_(m.buffer_size()),
@@ -31,7 +31,7 @@ class ModelWorker : public explore::Worker {
         memos_(memos),
         counts_(*counts) {
     mach_.set_lock_deps(deps);
-    mach_.set_coverage(cov);
+    mach_.set_coverage(cov, cov_mode);
   }
 
   // Copies the state and lists its moves; false (with how the state ends)
@@ -231,12 +231,12 @@ class ModelWorker : public explore::Worker {
 };
 }  // namespace
 
-ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness, bool coverage)
+ModelSystem::ModelSystem(const Model& m, std::optional<LockEdge> witness, CoverageMode coverage)
     : m_(m), initial_(m.work_size), witness_(witness), coverage_(coverage) {
   Machine mach(m);
-  if (coverage_) {
+  if (coverage_ != CoverageMode::Off) {
     init_cov_ = Coverage(m);
-    mach.set_coverage(&init_cov_);
+    mach.set_coverage(&init_cov_, coverage_);
   }
   if (!mach.build_initial(initial_.data())) {
     init_failed_ = true;
@@ -315,8 +315,9 @@ std::unique_ptr<explore::Worker> ModelSystem::make_worker() const {
   std::lock_guard<std::mutex> g(deps_mu_);
   LockDeps& d = deps_.emplace_back();
   if (witness_) d.set_witness(*witness_);
-  Coverage* cov = coverage_ ? &covs_.emplace_back(m_) : nullptr;
-  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov, memos_.get(), &memo_counts_.emplace_back());
+  Coverage* cov = coverage_ != CoverageMode::Off ? &covs_.emplace_back(m_) : nullptr;
+  return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov, coverage_, memos_.get(),
+                                       &memo_counts_.emplace_back());
 }
 
 ModelSystem::MemoCounts ModelSystem::memo_counts() const {

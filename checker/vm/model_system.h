@@ -18,8 +18,10 @@ class ModelSystem : public explore::TransitionSystem {
  public:
   // witness: every worker fails the acquisition that adds this lock-order
   // edge (circular-locking), so a search returns the first path taking it.
-  // coverage: every worker records what it executes (vm/coverage.h).
-  explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt, bool coverage = false);
+  // coverage: every worker records what it executes, or only the
+  // instructions flagged as reach points (vm/coverage.h).
+  explicit ModelSystem(const Model& m, std::optional<LockEdge> witness = std::nullopt,
+                       CoverageMode coverage = CoverageMode::Off);
   ~ModelSystem() override;
   // Invariant memos (vm/invariant_memo.h), on by default; set before workers are made.
   void set_invariant_memo(bool on);
@@ -54,7 +56,7 @@ class ModelSystem : public explore::TransitionSystem {
   std::optional<LockEdge> witness_;
   mutable std::mutex deps_mu_;
   mutable std::deque<LockDeps> deps_;  // one per worker made
-  bool coverage_ = false;
+  CoverageMode coverage_ = CoverageMode::Off;
   Coverage init_cov_;
   mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
   std::unique_ptr<InvariantMemos> memos_;  // null: off

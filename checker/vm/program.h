@@ -59,6 +59,7 @@ struct Insn {
       : op(op_), sub(sub_), a(a_), b(b_), c(c_), imm(imm_) {}
   Op op = Op::Nop;
   uint8_t sub = 0;    // BinOp / UnOp / extension signedness
+  uint8_t watch = 0;  // 1: a reach point's instruction (vm/coverage.h, CoverageMode::Watched)
   Operand a, b, c;    // Builtin: c carries static facts (a string or type-list index in
                       // c.off, the pointee's size and signedness in c.size/c.sign)
   int64_t imm = 0;    // constant, jump target, function id, builtin id, byte count

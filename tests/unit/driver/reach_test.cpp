@@ -4,8 +4,10 @@
 // errors at load time.
 #include <string>
 
+#include "explore/explorer.h"
 #include "support/temp_project.h"
 #include "target/instantiate.h"
+#include "vm/model_system.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -123,4 +125,46 @@ TEST(Reach, BadSyntaxIsLocated) {
     msg = e.what();
   }
   CHECK_TEXT(msg.find("spec/t.ptm:24:") != std::string::npos && msg.find("':LINE'") != std::string::npos, msg.c_str());
+}
+
+// A run without --coverage records only the reach points' instructions
+// (CoverageMode::Watched, vm/coverage.h): at those it must mark what a full
+// coverage run marks, and it adds no mark a full run lacks.
+TEST(Reach, WatchedMarksAgreeWithFullCoverage) {
+  TempProject p(with("target t { thread A { bump(1); } thread B { bump(2); }\n"
+                     "  reach never, bump: goto again, bump:done, spec/t.ptm:14; expect pass; }\n"));
+  auto inst = instantiate(p.project(), *p.project().find_target("t"), "x86_64", {});
+  auto marks = [&](vm::CoverageMode mode, explore::Result& res) {
+    vm::ModelSystem sys(inst->model, std::nullopt, mode);
+    res = explore::explore(sys, explore::Options{});
+    return sys.coverage();
+  };
+  explore::Result watched_res, all_res;
+  const vm::Coverage watched = marks(vm::CoverageMode::Watched, watched_res);
+  const vm::Coverage all = marks(vm::CoverageMode::All, all_res);
+  LONGS_EQUAL(all_res.stats.states, watched_res.stats.states);
+  size_t watched_pcs = 0, ran = 0;
+  for (const ReachPoint& pt : inst->reach)
+    for (const auto& [f, pc] : pt.at) {
+      CHECK(inst->model.funcs[f].code[pc].watch);
+      ++watched_pcs;
+      const bool w = watched.marks[f][pc] & vm::Coverage::kRan, a = all.marks[f][pc] & vm::Coverage::kRan;
+      CHECK_EQUAL(a, w);
+      ran += w;
+    }
+  CHECK(watched_pcs > 0);
+  CHECK(ran > 0);            // some points were reached...
+  CHECK(ran < watched_pcs);  // ...and `never` was not
+  size_t marked_watched = 0, marked_all = 0;
+  for (size_t f = 0; f < all.marks.size(); ++f)
+    for (size_t pc = 0; pc < all.marks[f].size(); ++pc) {
+      CHECK((watched.marks[f][pc] & ~all.marks[f][pc]) == 0);
+      marked_watched += watched.marks[f][pc] != 0;
+      marked_all += all.marks[f][pc] != 0;
+    }
+  CHECK(marked_watched < marked_all);  // the rest of bump() ran unrecorded
+  // Nobody sets h = 1, so `goto again` never runs either (as above).
+  const std::vector<std::string> want{"never", "bump: goto again"};
+  CHECK(unreached_points(inst->reach, watched) == want);
+  CHECK(unreached_points(inst->reach, all) == want);
 }
