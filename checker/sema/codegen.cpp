@@ -218,13 +218,24 @@ void FunctionCompiler::finish() {
   fn_.frame_objects = std::move(frame_objects_);
   // Developer switch for measuring what dead-value zeroing saves.
   static const bool keep_dead = std::getenv("PTCHECK_KEEP_DEAD") != nullptr;
-  if (!keep_dead) {
-    std::vector<std::pair<uint32_t, uint32_t>> locals;
-    for (const auto& p : fn_.params) locals.emplace_back(p.off, std::max<uint32_t>(p.size, 1));
-    for (const auto& [stmt, l] : decl_slots_)
-      locals.emplace_back(l.off, static_cast<uint32_t>(std::max<uint64_t>(l.type->size, 1)));
-    compute_dead_ranges(fn_, locals, cg_.out_);
+  std::vector<std::pair<uint32_t, uint32_t>> locals;
+  for (const auto& p : fn_.params) locals.emplace_back(p.off, std::max<uint32_t>(p.size, 1));
+  for (const auto& [stmt, l] : decl_slots_)
+    locals.emplace_back(l.off, static_cast<uint32_t>(std::max<uint64_t>(l.type->size, 1)));
+  // A statement's clear of the temporaries is needed for the states only
+  // where the context comes to rest, and there the dead-value zeroing below
+  // clears every temporary no later instruction reads. So where that zeroing
+  // applies, the clears go, unless some path would read a temporary before
+  // writing it (then the clear gives it its value, 0, and stays): a fifth of
+  // the instructions a kernel mix ran were these clears (mainline_table_mix),
+  // each a call of memset. The states, and so the counts, do not change.
+  if (!keep_dead && temp_max_ != 0 && !clear_sites_.empty() && zeroes_dead_values(fn_, locals)) {
+    for (uint32_t at : clear_sites_) fn_.code[at].op = Op::Nop;
+    if (live_at_any(fn_, clear_sites_, temp_base_, temp_base_ + temp_max_, cg_.out_))
+      for (uint32_t at : clear_sites_) fn_.code[at].op = Op::ClearTemps;
   }
+  drop_nops(fn_);
+  if (!keep_dead) compute_dead_ranges(fn_, locals, cg_.out_);
 }
 
 void FunctionCompiler::block(const std::vector<ast::StmtPtr>& body) {

@@ -122,26 +122,26 @@ bool may_rest(const Insn& in) {
   }
 }
 
-}  // namespace
-
-void compute_dead_ranges(vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals,
-                         const vm::Model& m) {
-  fn.dead_begin.clear();
-  fn.call_dead_begin.clear();
-  fn.dead_ranges.clear();
-  const uint32_t size = fn.frame_size;
-  const size_t n = fn.code.size();
-  if (size == 0 || n == 0) return;
-  // Locals whose address is taken stay live throughout.
-  Bits pinned(size);
+// Locals whose address is taken stay live throughout (set in `pinned`);
+// false when an address points into the temporaries, where liveness cannot
+// follow it.
+bool pin_locals(const vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals, Bits& pinned) {
   for (const Insn& in : fn.code) {
     if (in.op != Op::FrameAddr) continue;
     const auto at = static_cast<uint32_t>(in.imm);
     auto l = std::find_if(locals.begin(), locals.end(),
                           [&](const auto& x) { return at >= x.first && at < x.first + x.second; });
-    if (l == locals.end()) return;  // an address into temporaries: keep every byte (nothing is zeroed)
-    pinned.set(l->first, l->second, size);
+    if (l == locals.end()) return false;
+    pinned.set(l->first, l->second, fn.frame_size);
   }
+  return true;
+}
+
+// The backward data-flow: the bytes live on entry to each instruction (in)
+// and on its exit (out).
+void live_bytes(const vm::Function& fn, const vm::Model& m, std::vector<Bits>& in_live, std::vector<Bits>& out_live) {
+  const uint32_t size = fn.frame_size;
+  const size_t n = fn.code.size();
   std::vector<Effect> eff;
   eff.reserve(n);
   for (const Insn& in : fn.code) eff.push_back(effect(in, m));
@@ -162,7 +162,8 @@ void compute_dead_ranges(vm::Function& fn, const std::vector<std::pair<uint32_t,
         if (pc + 1 < n) out.push_back(pc + 1);
     }
   };
-  std::vector<Bits> in_live(n, Bits(size)), out_live(n, Bits(size));
+  in_live.assign(n, Bits(size));
+  out_live.assign(n, Bits(size));
   std::vector<size_t> ss;
   for (bool changed = true; changed;) {
     changed = false;
@@ -181,6 +182,61 @@ void compute_dead_ranges(vm::Function& fn, const std::vector<std::pair<uint32_t,
       out_live[pc] = std::move(out);
     }
   }
+}
+
+}  // namespace
+
+bool zeroes_dead_values(const vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals) {
+  Bits pinned(fn.frame_size);
+  return fn.frame_size != 0 && !fn.code.empty() && pin_locals(fn, locals, pinned);
+}
+
+bool live_at_any(const vm::Function& fn, const std::vector<uint32_t>& pcs, uint32_t lo, uint32_t hi,
+                 const vm::Model& m) {
+  if (fn.frame_size == 0 || fn.code.empty()) return false;
+  std::vector<Bits> in_live, out_live;
+  live_bytes(fn, m, in_live, out_live);
+  for (uint32_t pc : pcs)
+    for (uint32_t i = lo; pc < in_live.size() && i < hi && i < fn.frame_size; ++i)
+      if (in_live[pc].test(i)) return true;
+  return false;
+}
+
+void drop_nops(vm::Function& fn) {
+  const size_t n = fn.code.size();
+  std::vector<uint32_t> to(n + 1);
+  uint32_t kept = 0;
+  for (size_t pc = 0; pc < n; ++pc) {
+    to[pc] = kept;
+    if (fn.code[pc].op != Op::Nop) ++kept;
+  }
+  to[n] = kept;
+  if (kept == n) return;
+  auto moved = [&](uint64_t pc) { return pc <= n ? to[pc] : static_cast<uint32_t>(pc); };
+  std::vector<Insn> code;
+  code.reserve(kept);
+  for (const Insn& in : fn.code) {
+    if (in.op == Op::Nop) continue;
+    code.push_back(in);
+    if (in.op == Op::Jmp || in.op == Op::Jz || in.op == Op::Jnz) code.back().imm = moved(static_cast<uint64_t>(in.imm));
+  }
+  fn.code = std::move(code);
+  for (auto& l : fn.labels) l.second = moved(l.second);
+  for (auto& g : fn.gotos) g.second = moved(g.second);
+}
+
+void compute_dead_ranges(vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals,
+                         const vm::Model& m) {
+  fn.dead_begin.clear();
+  fn.call_dead_begin.clear();
+  fn.dead_ranges.clear();
+  const uint32_t size = fn.frame_size;
+  const size_t n = fn.code.size();
+  if (size == 0 || n == 0) return;
+  Bits pinned(size);
+  if (!pin_locals(fn, locals, pinned)) return;  // an address into temporaries: keep every byte (nothing is zeroed)
+  std::vector<Bits> in_live, out_live;
+  live_bytes(fn, m, in_live, out_live);
   // Dead = neither live nor pinned, as byte ranges.
   auto ranges_of = [&](const Bits& live, std::vector<Operand>& into) {
     uint32_t i = 0;

@@ -17,4 +17,17 @@ namespace ptcheck::sema {
 void compute_dead_ranges(vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals,
                          const vm::Model& m);
 
+// Whether compute_dead_ranges() zeroes anything in fn: false when it has no
+// frame or code, or takes an address inside its temporaries.
+bool zeroes_dead_values(const vm::Function& fn, const std::vector<std::pair<uint32_t, uint32_t>>& locals);
+
+// Whether some byte of [lo, hi) is live on entry to one of the instructions
+// at pcs (read on some path before it is written), on fn.code as it is.
+bool live_at_any(const vm::Function& fn, const std::vector<uint32_t>& pcs, uint32_t lo, uint32_t hi,
+                 const vm::Model& m);
+
+// Removes the Nop instructions, moving jump targets, labels and gotos to the
+// instruction that followed each removed one.
+void drop_nops(vm::Function& fn);
+
 }  // namespace ptcheck::sema
