@@ -307,6 +307,7 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   if (r.rank_states.empty()) {  // (not gathered from the ranks of a distributed run)
     x["invariant_runs"] = r.invariant_runs;
     x["invariant_skips"] = r.invariant_skips;
+    x["instructions"] = r.instructions;
   }
   x["liveness"] = r.liveness;
   x["memory_model"] = r.memory_model;

@@ -382,9 +382,10 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     }
   }
   r.stats = res.stats;
-  const vm::ModelSystem::MemoCounts mc = sys.memo_counts();
+  const vm::ModelSystem::WorkerCounts mc = sys.worker_counts();
   r.invariant_runs = mc.invariants_ran;
   r.invariant_skips = mc.invariants_skipped;
+  r.instructions = mc.instructions;
   r.store = res.store;
   r.search = explore::to_string(eo.search);
   r.reduction = explore::to_string(res.reduction);

@@ -51,6 +51,10 @@ struct CheckResult {
   // state inherits depends on which thread stores it first, so these vary
   // with the thread count; the verdict and counts do not.
   uint64_t invariant_runs = 0, invariant_skips = 0;
+  // Instructions the interpreter ran in the search's steps and invariant
+  // evaluations (vm::Machine::instructions()); they follow the invariant
+  // runs, so they vary with the thread count too.
+  uint64_t instructions = 0;
   std::optional<trace::Trace> trace;
   // The lock-order graph's edges, by class name (vm/lock_deps.h), sorted.
   std::vector<std::pair<std::string, std::string>> lock_edges;

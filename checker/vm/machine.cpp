@@ -9,10 +9,6 @@
 
 namespace ptcheck::vm {
 
-namespace {
-constexpr uint64_t kStepBudget = 1'000'000;
-}  // namespace
-
 Machine::Machine(const Model& m) : m_(m) {
   own_dirty_.assign((m.state_size / kDirtyBlock + 64) / 64, 0);
   dirty_ = own_dirty_.data();
@@ -864,7 +860,9 @@ bool Machine::step(uint8_t* s, Move mv, uint64_t* dirty) {
   for (size_t i = 1, n = own_dirty_.size(); i < n; ++i) dirty[i] = 0;
   if (mm_) mark_all_dirty();  // the store buffers are not tracked
   else mark_dirty(s, &ts(s, mv.context), sizeof(ThreadState));
+  budget_ = kStepBudget;  // (a step that runs no code, a weak model's propagation, adds nothing)
   const bool ok = step_unmarked(s, mv);
+  insns_ += kStepBudget - budget_;
   if (!ok) mark_all_dirty();
   dirty_ = own_dirty_.data();  // (marks outside a step, e.g. the init block's, land here)
   return ok;

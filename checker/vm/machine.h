@@ -152,6 +152,10 @@ class Machine : private MemoryPort {
   // property that fails while evaluated (a BUG, a bad access) throws
   // std::runtime_error naming it.
   uint64_t progress(uint8_t* s);
+  // Instructions interpreted so far by step(), the invariants and the
+  // liveness properties (not the init block): what the benchmarks divide
+  // the search's time by (tests/bench/interp_speed.sh).
+  uint64_t instructions() const { return insns_; }
   const ErrorInfo& error() const { return err_; }
   void set_recorder(Recorder* r) { rec_ = r; }
   // Lock-order dependencies: collected into d while it is set (vm/lock_deps.h).
@@ -324,7 +328,9 @@ class Machine : private MemoryPort {
   }
   void mark_all_dirty() { std::fill_n(dirty_, own_dirty_.size(), ~uint64_t(0)); }
   bool step_unmarked(uint8_t* s, Move mv);
+  static constexpr uint64_t kStepBudget = 1'000'000;  // instructions a run may take
   uint64_t budget_ = 0;            // instructions left in this step
+  uint64_t insns_ = 0;             // instructions(): each run adds what it took of its budget
   Footprint fp_;                   // what the current (or last) step touched
   bool fp_rec_ = false;            // translate() notes accesses into fp_ (the step's visible instruction)
   bool fp_builtin_[static_cast<size_t>(Builtin::Count)] = {};  // builtins whose step can be plain

@@ -28,8 +28,9 @@ bool Machine::check_invariants(uint8_t* s) {
 
 bool Machine::check_invariant(uint8_t* s, size_t i, InvariantReads* reads) {
   reads->bits.assign((m_.state_size / 8 + 64) / 64, 0);
-  reads->opaque = mm_ != nullptr || discarded(s);
-  if (discarded(s) || (mm_ && !mm_->quiescent(s))) return true;  // as check_invariants(s)
+  const bool gone = discarded(s);
+  reads->opaque = mm_ != nullptr || gone;
+  if (gone || (mm_ && !mm_->quiescent(s))) return true;  // as check_invariants(s)
   if (reads->opaque) return check_one(s, i);
   // (The invariant context's own record and stack lie past state_size.)
   inv_reads_ = reads;
@@ -61,7 +62,9 @@ bool Machine::evaluate(uint8_t* s, uint32_t fid) {
   in_invariant_ = true;
   cur_loc_ = m_.funcs[fid].code.empty() ? 0 : m_.funcs[fid].code[0].loc;
   last_ret_ = 0;
+  budget_ = kStepBudget;
   bool ok = call(s, t, fid, nullptr, nullptr, Operand{0, 0, false}) && run(s, t, 0, false);
+  insns_ += kStepBudget - budget_;
   in_invariant_ = false;
   return ok;
 }

@@ -22,7 +22,7 @@ namespace {
 class ModelWorker : public explore::Worker {
  public:
   ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov, CoverageMode cov_mode,
-              InvariantMemos* memos, ModelSystem::MemoCounts* counts)
+              InvariantMemos* memos, ModelSystem::WorkerCounts* counts)
       : m_(m),
         mach_(m),
         cur_(m.buffer_size()),
@@ -33,6 +33,8 @@ class ModelWorker : public explore::Worker {
     mach_.set_lock_deps(deps);
     mach_.set_coverage(cov, cov_mode);
   }
+  // (Also after each expansion: the counts may be read while a worker lives.)
+  ~ModelWorker() override { counts_.instructions = mach_.instructions(); }
 
   // Copies the state and lists its moves; false (with how the state ends)
   // when there is none.
@@ -58,6 +60,7 @@ class ModelWorker : public explore::Worker {
       // Invariants once per state: when the store says it is new.
       if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New) check_new(next_.data(), sink);
     }
+    counts_.instructions = mach_.instructions();
     return Result::Expanded;
   }
 
@@ -137,6 +140,7 @@ class ModelWorker : public explore::Worker {
       if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New) check_new(nx, sink);
       done |= bit;
     }
+    counts_.instructions = mach_.instructions();
     return Result::Expanded;
   }
 
@@ -225,7 +229,7 @@ class ModelWorker : public explore::Worker {
   std::vector<bool> ok_;
   bool init_failed_;
   InvariantMemos* memos_;
-  ModelSystem::MemoCounts& counts_;
+  ModelSystem::WorkerCounts& counts_;
   Machine::InvariantReads reads_;
   std::vector<uint32_t> sets_;  // check_new: the successor's read set per invariant
 };
@@ -317,17 +321,18 @@ std::unique_ptr<explore::Worker> ModelSystem::make_worker() const {
   if (witness_) d.set_witness(*witness_);
   Coverage* cov = coverage_ != CoverageMode::Off ? &covs_.emplace_back(m_) : nullptr;
   return std::make_unique<ModelWorker>(m_, init_failed_, &d, cov, coverage_, memos_.get(),
-                                       &memo_counts_.emplace_back());
+                                       &worker_counts_.emplace_back());
 }
 
-ModelSystem::MemoCounts ModelSystem::memo_counts() const {
+ModelSystem::WorkerCounts ModelSystem::worker_counts() const {
   std::lock_guard<std::mutex> g(deps_mu_);
-  MemoCounts all;
-  for (const MemoCounts& c : memo_counts_) {
+  WorkerCounts all;
+  for (const WorkerCounts& c : worker_counts_) {
     all.ran += c.ran;
     all.skipped += c.skipped;
     all.invariants_ran += c.invariants_ran;
     all.invariants_skipped += c.invariants_skipped;
+    all.instructions += c.instructions;
   }
   return all;
 }

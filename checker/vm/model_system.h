@@ -38,15 +38,17 @@ class ModelSystem : public explore::TransitionSystem {
   Coverage coverage() const;
   // Invariant memos: new states on which some invariant ran, and those on
   // which the memo skipped them all; invariant runs and skips, one per
-  // invariant and new state (summed over the workers made). A cache line each: every
+  // invariant and new state; the instructions the workers' machines
+  // interpreted (Machine::instructions()). Summed over the workers made. A cache line each: every
   // worker counts every new state, and two workers' counters on one line made
   // the line bounce between the cores (the SPIN twin at 2 threads spent 5% of
   // its CPU there).
-  struct alignas(64) MemoCounts {
+  struct alignas(64) WorkerCounts {
     uint64_t ran = 0, skipped = 0;
     uint64_t invariants_ran = 0, invariants_skipped = 0;
+    uint64_t instructions = 0;
   };
-  MemoCounts memo_counts() const;
+  WorkerCounts worker_counts() const;
 
  private:
   const Model& m_;
@@ -60,7 +62,7 @@ class ModelSystem : public explore::TransitionSystem {
   Coverage init_cov_;
   mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
   std::unique_ptr<InvariantMemos> memos_;  // null: off
-  mutable std::deque<MemoCounts> memo_counts_;  // one per worker made
+  mutable std::deque<WorkerCounts> worker_counts_;  // one per worker made
 };
 
 }  // namespace ptcheck::vm

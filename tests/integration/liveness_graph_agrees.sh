@@ -43,7 +43,7 @@ import json, os, sys
 w = sys.argv[1]
 # (invariant runs depend on which thread stores a state first: docs/search.md)
 drop = {"seconds", "memory_bytes", "bytes_per_state", "store_bytes", "tree_nodes", "tree_leaves",
-        "invariant_runs", "invariant_skips"}
+        "invariant_runs", "invariant_skips", "instructions"}
 def rows(name):
     out = {}
     for part in ("a", "b"):

@@ -3,7 +3,7 @@
 # one process and under `mpirun -np 2` and `-np 4` (docs/distributed.md), apart
 # from the timing and memory figures (seconds, memory_bytes, bytes_per_state,
 # store_bytes, tree_nodes, tree_leaves: each rank's store holds its own part;
-# invariant_runs and invariant_skips, which a distributed run does not report)
+# invariant_runs, invariant_skips and instructions, which a distributed run does not report)
 # and the per-rank figures of the distributed run. --no-liveness on both sides:
 # the liveness pass is not distributed; --por none on both sides: the
 # distributed search has no sleep sets. Skipped (77) without mpirun or jq.
@@ -16,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 norm() {
   jq -S 'walk(if type == "object" then del(.seconds, .memory_bytes, .bytes_per_state, .store_bytes, .tree_nodes,
-                                             .tree_leaves, .invariant_runs, .invariant_skips, .distributed) else . end)'
+                                             .tree_leaves, .invariant_runs, .invariant_skips, .instructions, .distributed) else . end)'
 }
 mpi=(mpirun --oversubscribe --allow-run-as-root --bind-to none)
 status=0

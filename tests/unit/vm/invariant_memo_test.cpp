@@ -84,7 +84,7 @@ target memo_pass {
 
 struct Run {
   explore::Result res;
-  vm::ModelSystem::MemoCounts counts;
+  vm::ModelSystem::WorkerCounts counts;
 };
 
 Run run_target(test::TempProject& p, const char* target, bool memo, unsigned threads) {
@@ -95,7 +95,7 @@ Run run_target(test::TempProject& p, const char* target, bool memo, unsigned thr
   opt.threads = threads;
   Run r;
   r.res = explore::explore(sys, opt);
-  r.counts = sys.memo_counts();
+  r.counts = sys.worker_counts();
   return r;
 }
 
@@ -120,6 +120,13 @@ TEST(InvariantMemo, SameResultsWithAndWithout) {
       CHECK_EQUAL_TEXT(0u, off.counts.invariants_skipped, what.c_str());
       CHECK_TEXT(on.counts.skipped > 0, what.c_str());
       CHECK_TEXT(on.counts.ran < off.counts.ran, what.c_str());
+      // The skipped evaluations are instructions not interpreted.
+      CHECK_TEXT(on.counts.instructions > 0, what.c_str());
+      CHECK_TEXT(on.counts.instructions < off.counts.instructions, what.c_str());
+      if (threads == 1) {  // (one thread: the same states store first, the same memos)
+        Run again = run_target(p, t, true, threads);
+        CHECK_EQUAL_TEXT(on.counts.instructions, again.counts.instructions, what.c_str());
+      }
     }
   }
 }
