@@ -44,6 +44,17 @@ done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# Every target must exist (for each binary), before anything is printed.
+for b in "$PTCHECK" ${BEFORE:+"$BEFORE"}; do
+  for t in "${TARGETS[@]}"; do
+    rc=0
+    (cd "$ROOT" && "$b" check "$t" --threads 1 --max-states 1 --json >/dev/null 2>"$work/err") || rc=$?
+    if [ "$rc" -eq 2 ]; then
+      echo "$0: $b: $(head -1 "$work/err")" >&2
+      exit 2
+    fi
+  done
+done
 
 # One run: "seconds instructions states transitions" (instructions "-" when
 # the binary does not report them), summed over the target's arches.
@@ -72,7 +83,7 @@ for r in $(seq 1 "$ROUNDS"); do
       [ -z "$BEFORE" ] || run "$BEFORE" "$t" >>"$work/$t.before"
     fi
   done
-  echo "round $r done"
+  echo "round $r done" >&2
 done
 
 # "seconds insns ns_per_insn states transitions" of a result file (medians).
@@ -95,7 +106,7 @@ if [ -z "$BEFORE" ]; then
   echo "|---|---|---|---|---|---|---|"
   for t in "${TARGETS[@]}"; do
     read -r s i ns st tr <<<"$(summary "$work/$t.now")"
-    per=$([ "$i" = "-" ] || [ "$tr" = "-" ] || awk -v i="$i" -v t="$tr" 'BEGIN { printf "%.0f", t > 0 ? i / t : 0 }')
+    per=$([ "$i" = "-" ] || [ "$tr" = "-" ] || awk -v i="$i" -v t="$tr" 'BEGIN { printf "%.0f", (t > 0 ? i / t : 0) }')
     echo "| $t | $st | $tr | $i | ${per:--} | $s | $ns |"
   done
 else

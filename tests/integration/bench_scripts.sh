@@ -2,8 +2,9 @@
 # The benchmark scripts of tests/bench/ are never timed in a test, but they
 # must keep working for whoever runs them: each parses; bad arguments are
 # refused with exit 2 and a message, before anything runs; and
-# thread_ceiling.sh and twin_pairs.sh, at their smallest, print a complete
-# table whose figures are numbers (twin_pairs.sh only with spin and gcc).
+# thread_ceiling.sh, interp_speed.sh and twin_pairs.sh, at their smallest,
+# print a complete table whose figures are numbers (twin_pairs.sh only with
+# spin and gcc).
 #   bench_scripts.sh PTCHECK ROOT
 set -uo pipefail
 ptcheck=$1
@@ -37,6 +38,10 @@ refused thread_ceiling.sh "not built" --ptcheck "$W/none"
 refused twin_pairs.sh "usage:" --bogus
 refused twin_pairs.sh "is not a positive number" --size x
 refused twin_pairs.sh "is not a positive number" --rounds -1
+refused interp_speed.sh "usage:" --bogus
+refused interp_speed.sh "takes a positive number" --rounds 0
+refused interp_speed.sh "no ptcheck binary" --ptcheck "$W/none"
+refused interp_speed.sh "no target or property named" no_such_target
 refused run_twin.sh "usage:" --bogus
 refused run_twin.sh "is not a positive number" --sizes "1 0"
 
@@ -70,6 +75,17 @@ PTCHECK=$ptcheck bash "$B/thread_ceiling.sh" --rounds 1 -- \
   || fail "thread_ceiling.sh with --max-states failed: $(tail -3 "$W/ceil3.err")"
 table_ok "$W/ceil3" "| 1 thread | 2 threads |" 8
 grep -q "inf\|nan" "$W/ceil3" && fail "thread_ceiling.sh with --max-states: $(cat "$W/ceil3")"
+
+# interp_speed.sh on a small target, alone and against a "before" build
+# (the same binary here): a row of numbers each.
+PTCHECK=$ptcheck bash "$B/interp_speed.sh" --rounds 1 lost_update >"$W/interp" 2>"$W/interp.err" \
+  || fail "interp_speed.sh failed: $(tail -3 "$W/interp.err")"
+table_ok "$W/interp" "| target | states |" 7
+grep -q "^| lost_update | [0-9]* | [0-9]* | [1-9][0-9]* |" "$W/interp" || fail "interp_speed.sh: no instructions: $(cat "$W/interp")"
+PTCHECK=$ptcheck bash "$B/interp_speed.sh" --rounds 1 --before "$ptcheck" lost_update >"$W/interp2" 2>"$W/interp2.err" \
+  || fail "interp_speed.sh --before failed: $(tail -3 "$W/interp2.err")"
+grep -q "^| lost_update | [0-9]* | [1-9][0-9]* | [1-9][0-9]* | [0-9.]* | [0-9.]* | [0-9.]*x | [0-9.]* | [0-9.]* |$" "$W/interp2" \
+  || fail "interp_speed.sh --before: no row: $(cat "$W/interp2")"
 
 if command -v spin >/dev/null 2>&1 && command -v gcc >/dev/null 2>&1; then
   PTCHECK=$ptcheck bash "$B/twin_pairs.sh" --size 1 --rounds 1 >"$W/pairs" 2>"$W/pairs.err" \
