@@ -78,10 +78,18 @@ vm::Operand FunctionCompiler::op_for(const Type* t, uint32_t off) const {
   return Operand{off, static_cast<uint32_t>(t ? t->size : 8), sign};
 }
 
-uint32_t FunctionCompiler::emit(Insn in) {
-  in.loc = cur_loc_;
+uint32_t FunctionCompiler::emit(const Insn& in) {
   fn_.code.push_back(in);
+  fn_.code.back().loc = cur_loc_;
   return here() - 1;
+}
+
+uint16_t FunctionCompiler::string_index(SourceLoc loc, const std::string& s) {
+  const uint32_t id = cg_.intern_string(s);
+  if (id > vm::InsnOperand::kMaxOff)
+    error(loc, fmt::format("more than {} distinct strings in the model (formats, BUG_ON texts, notes)",
+                           vm::InsnOperand::kMaxOff + 1));
+  return static_cast<uint16_t>(id);
 }
 
 vm::Operand FunctionCompiler::local_slot(uint32_t size, uint32_t align) {
@@ -197,6 +205,13 @@ void FunctionCompiler::compile_body(const ast::Stmt& body) {
 }
 
 void FunctionCompiler::finish() {
+  // Every operand of the code lies in the frame: within kMaxFrame, it fits
+  // an instruction's operand (vm::InsnOperand). A kernel stack (16 KiB)
+  // holds no bigger frame anyway.
+  if (const uint32_t bytes = temp_base_ + temp_max_; bytes > vm::kMaxFrame)
+    error(fn_.loc, fmt::format("function '{}' needs a {}-byte frame: more than ptcheck's instructions address "
+                               "({} bytes; a kernel stack is {} KiB)",
+                               fn_.name, bytes, vm::kMaxFrame, vm::kKernelStackSize / 1024));
   for (auto& [idx, g] : gotos_) {
     auto it = labels_.find(g->name);
     if (it == labels_.end()) error(g->loc, fmt::format("label '{}' used but not defined", g->name));

@@ -285,13 +285,13 @@ Val FunctionCompiler::call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e
   if (b == Builtin::BadPage) {
     // bad_page(page, "reason"): the reason is a string literal, as dump_page()'s.
     if (e.args[1]->kind != ast::Expr::StringLit) error(e.args[1]->loc, "bad_page reason must be a string literal");
-    in.c.off = cg_.intern_string(e.args[1]->str);
+    in.c.off = string_index(e.args[1]->loc, e.args[1]->str);
     last = 1;
   }
   if (b == Builtin::TraceNote) {
     // __trace_note("what", args...): the note's name is a string literal.
     if (e.args[0]->kind != ast::Expr::StringLit) error(e.args[0]->loc, "__trace_note's first argument must be a string literal");
-    in.c.off = cg_.intern_string(e.args[0]->str);
+    in.c.off = string_index(e.args[0]->loc, e.args[0]->str);
     ops.push_back(constant(0, long_t()).op);
     first = 1;
   }
@@ -322,14 +322,14 @@ Val FunctionCompiler::call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e
       format.replace(convs[k].begin, convs[k].end - convs[k].begin, escaped);
       spliced[k + 1] = true;
     }
-    in.c.off = cg_.intern_string(format);
+    in.c.off = string_index(e.args[0]->loc, format);
     ops.push_back(constant(0, long_t()).op);
     first = 1;
   }
   if (b == Builtin::BugOn || b == Builtin::VmBugOn || b == Builtin::VmBugOnPage || b == Builtin::WarnOn ||
       b == Builtin::WarnOnOnce || b == Builtin::VmWarnOn) {
     std::string text = source_text(cg_.sm_, e.args[0]->loc, e.args[0]->end);
-    in.c.off = cg_.intern_string(fmt::format("{}({})", info.name, text));
+    in.c.off = string_index(e.loc, fmt::format("{}({})", info.name, text));
   }
   // nondet(n): a choice is part of an explorer label (24 bits) and the
   // interpreter offers at most 2^20 of them; a larger constant is a model
@@ -375,7 +375,9 @@ Val FunctionCompiler::call_builtin(const vm::BuiltinCall& bc, const ast::Expr& e
     auto& lists = cg_.type_region_lists_;
     auto it = lists.find(arg0_type->elem);
     if (it == lists.end()) it = lists.emplace(arg0_type->elem, static_cast<uint32_t>(lists.size())).first;
-    in.c.off = it->second;
+    if (it->second > vm::InsnOperand::kMaxOff)
+      error(e.loc, fmt::format("more than {} types walked by '{}'", vm::InsnOperand::kMaxOff + 1, info.name));
+    in.c.off = static_cast<uint16_t>(it->second);
   }
   in.sub = bc.order;
   if (b == Builtin::AtomicRmw || b == Builtin::AtomicLongRmw) {

@@ -90,7 +90,10 @@ class FunctionCompiler {
   std::optional<std::string> string_argument(const ast::Expr& e);
 
   // ---- emission helpers
-  uint32_t emit(vm::Insn in);
+  uint32_t emit(const vm::Insn& in);
+  // The string table index of s, for a Builtin's c.off (vm::InsnOperand):
+  // an error at loc past what the operand holds.
+  uint16_t string_index(SourceLoc loc, const std::string& s);
   vm::Operand temp(uint32_t size, bool sign = false);
   vm::Operand temp_for(const Type* t);
   vm::Operand local_slot(uint32_t size, uint32_t align);

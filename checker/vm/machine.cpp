@@ -17,6 +17,20 @@ Machine::Machine(const Model& m) : m_(m) {
     if (r.stride && (r.stride & (r.stride - 1)) == 0) sh = static_cast<uint8_t>(__builtin_ctzll(r.stride));
     stride_log2_.push_back(sh);
   }
+  for (const Function& f : m.funcs) {
+    FuncHot h;
+    h.code = f.code.data();
+    h.params = f.params.data();
+    h.n_params = static_cast<uint32_t>(f.params.size());
+    h.frame_size = f.frame_size;
+    h.has_body = f.has_body;
+    if (!f.dead_begin.empty()) h.dead_begin = f.dead_begin.data();
+    if (!f.call_dead_begin.empty()) h.call_dead_begin = f.call_dead_begin.data();
+    h.dead_ranges = f.dead_ranges.data();
+    hot_.push_back(h);
+  }
+  for (uint32_t r : m.stack_of_context)
+    stacks_.push_back(StackHot{m.regions[r].base, m.regions[r].obj_size, m.regions[r].state_off});
   for (size_t b = 0; b < static_cast<size_t>(Builtin::Count); ++b)
     builtin_visible_[b] = builtin_info(static_cast<Builtin>(b)).visible;
   // Builtins whose only effects outside their own context are memory
@@ -69,10 +83,7 @@ const ThreadState& Machine::ts(const uint8_t* s, uint32_t t) const {
   uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
   return *reinterpret_cast<const ThreadState*>(s + off);
 }
-uint8_t* Machine::frame(uint8_t* s, uint32_t t) const {
-  const Region& r = m_.regions[m_.stack_of_context[t]];
-  return s + r.state_off + ts(s, t).fp;
-}
+uint8_t* Machine::frame(uint8_t* s, uint32_t t) const { return s + stacks_[t].state_off + ts(s, t).fp; }
 RcuCallback* Machine::rcu_queue(uint8_t* s) const {
   return reinterpret_cast<RcuCallback*>(s + m_.rcu_off);
 }
@@ -87,8 +98,8 @@ bool Machine::fail(ErrorKind k, uint32_t t, const std::string& detail) {
 }
 
 bool Machine::own_stack(uint32_t t, uint64_t addr) const {
-  const Region& r = m_.regions[m_.stack_of_context[t]];
-  return addr >= r.base && addr < r.base + r.obj_size;
+  const StackHot& st = stacks_[t];
+  return addr >= st.base && addr < st.base + st.size;
 }
 
 uint8_t* Machine::shadow(uint8_t* s, const Region& r, uint64_t obj) const {
@@ -266,28 +277,28 @@ bool Machine::is_visible(const uint8_t* s, uint32_t t, const Insn& in) const {
   }
 }
 
-void Machine::clear_dead(uint8_t* f, const Function& fn, uint32_t pc) const {
+void Machine::clear_dead(uint8_t* f, const FuncHot& fn, uint32_t pc) const {
   // Locals and temporaries no later instruction reads are zeroed where the
   // context comes to rest, so states that differ only in dead values are one
   // state (the liveness pass in sema/liveness.cpp).
-  if (fn.dead_begin.empty()) return;
+  if (!fn.dead_begin) return;
   for (uint32_t i = fn.dead_begin[pc], e = fn.dead_begin[pc + 1]; i < e; ++i)
     std::memset(f + fn.dead_ranges[i].off, 0, fn.dead_ranges[i].size);
 }
 
 bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Operand>* args,
                    const uint64_t* arg_values, Operand dst) {
-  const Function& f = m_.funcs[func];
-  if (!f.has_body) return fail(ErrorKind::ModelError, t, "call to " + f.name + ", which has no body");
+  const FuncHot& f = hot_[func];
+  if (!f.has_body) return fail(ErrorKind::ModelError, t, "call to " + m_.funcs[func].name + ", which has no body");
   ThreadState& th = ts(s, t);
-  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  const StackHot& stack = stacks_[t];
   uint32_t new_fp;
   FrameHeader h{};
   if (th.func == UINT32_MAX) {
     new_fp = kFrameHeader;
     h.ret_func = UINT32_MAX;
   } else {
-    new_fp = th.fp + m_.funcs[th.func].frame_size + kFrameHeader;
+    new_fp = th.fp + hot_[th.func].frame_size + kFrameHeader;
     h.ret_func = th.func;
     h.ret_pc = th.pc + 1;
     h.ret_fp = th.fp;
@@ -295,14 +306,14 @@ bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Oper
     h.dst_size = dst.size;
     h.dst_sign = dst.sign;
   }
-  if (new_fp + f.frame_size > stack.obj_size)
-    return fail(ErrorKind::ModelError, t, "kernel stack overflow calling " + f.name);
+  if (new_fp + f.frame_size > stack.size)
+    return fail(ErrorKind::ModelError, t, "kernel stack overflow calling " + m_.funcs[func].name);
   uint8_t* base = s + stack.state_off;
   std::memcpy(base + new_fp - kFrameHeader, &h, sizeof h);
   uint8_t* nf = base + new_fp;
   if (args) {
     const uint8_t* cf = th.func == UINT32_MAX ? nullptr : base + th.fp;
-    for (size_t i = 0; i < args->size() && i < f.params.size(); ++i) {
+    for (size_t i = 0; i < args->size() && i < f.n_params; ++i) {
       const Operand& src = (*args)[i];
       const Operand& p = f.params[i];
       if (p.size > 8 || src.size > 8)
@@ -311,19 +322,18 @@ bool Machine::call(uint8_t* s, uint32_t t, uint32_t func, const std::vector<Oper
         write_value(nf + p.off, p.size, read_value(cf + src.off, src.size, src.sign));
     }
   } else if (arg_values) {
-    for (size_t i = 0; i < f.params.size(); ++i)
-      write_value(nf + f.params[i].off, f.params[i].size, arg_values[i]);
+    for (size_t i = 0; i < f.n_params; ++i) write_value(nf + f.params[i].off, f.params[i].size, arg_values[i]);
   }
   // The caller's values dead after the call (its arguments among them) go now.
-  if (th.func != UINT32_MAX) clear_call_dead(base + th.fp, m_.funcs[th.func], th.pc);
+  if (th.func != UINT32_MAX) clear_call_dead(base + th.fp, hot_[th.func], th.pc);
   th.func = func;
   th.pc = 0;
   th.fp = new_fp;
   return true;
 }
 
-void Machine::clear_call_dead(uint8_t* f, const Function& fn, uint32_t pc) const {
-  if (fn.call_dead_begin.empty()) return;
+void Machine::clear_call_dead(uint8_t* f, const FuncHot& fn, uint32_t pc) const {
+  if (!fn.call_dead_begin) return;
   for (uint32_t i = fn.call_dead_begin[pc], e = fn.call_dead_begin[pc + 1]; i < e; ++i)
     std::memset(f + fn.dead_ranges[i].off, 0, fn.dead_ranges[i].size);
 }
@@ -429,14 +439,13 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       return Exec::Next;
     }
     case Op::FrameAddr: {
-      const Region& r = m_.regions[m_.stack_of_context[t]];
-      wr(in.a, r.base + th.fp + static_cast<uint64_t>(in.imm));
+      wr(in.a, stacks_[t].base + th.fp + static_cast<uint64_t>(in.imm));
       return Exec::Next;
     }
     case Op::Load: {
       const uint64_t addr = rd(in.b);
-      const Region& sr = m_.regions[m_.stack_of_context[t]];
-      if (addr >= sr.base && addr < sr.base + sr.obj_size) {  // this context's own stack
+      if (own_stack(t, addr)) {
+        const Region& sr = m_.regions[m_.stack_of_context[t]];
         err_.frame_func = UINT32_MAX;
         if (addr + in.a.size > sr.base + sr.obj_size || !stack_object_ok(s, sr, addr - sr.base, in.a.size)) {
           err_.addr = addr;
@@ -481,11 +490,10 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       return call(s, t, fn->id, &m_.arglists[in.aux], nullptr, in.a) ? Exec::NewFrame : Exec::Error;
     }
     case Op::Ret: {
-      const Region& stack = m_.regions[m_.stack_of_context[t]];
-      uint8_t* base = s + stack.state_off;
+      uint8_t* base = s + stacks_[t].state_off;
       FrameHeader h;
       std::memcpy(&h, base + th.fp - kFrameHeader, sizeof h);
-      uint32_t fsize = m_.funcs[th.func].frame_size;
+      uint32_t fsize = hot_[th.func].frame_size;
       if (h.ret_func == UINT32_MAX) {
         if (!check_exit(s, t)) return Exec::Error;
         last_ret_ = in.b.size ? rd(in.b) : 0;
@@ -499,7 +507,7 @@ Machine::Exec Machine::exec(uint8_t* s, uint32_t t, ThreadState& th, uint8_t* f,
       if (h.dst_size) {
         uint8_t* dst = base + h.ret_fp + h.dst_off;
         if (h.dst_size > 8 || in.b.size > 8)
-          std::memmove(dst, f + in.b.off, std::min(h.dst_size, in.b.size));
+          std::memmove(dst, f + in.b.off, std::min<uint32_t>(h.dst_size, in.b.size));
         else
           write_value(dst, h.dst_size, in.b.size ? rd(in.b) : 0);
       }
@@ -538,9 +546,9 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
   int atomic = 0;
   bool visible_done = false;
   ThreadState& th = ts(s, t);
-  const Region& stack = m_.regions[m_.stack_of_context[t]];
+  const StackHot& stack = stacks_[t];
   uint8_t* const sbase = s + stack.state_off;
-  const uint64_t stack_lo = stack.base, stack_hi = stack.base + stack.obj_size;
+  const uint64_t stack_lo = stack.base, stack_hi = stack.base + stack.size;
   const bool check_visible = !in_invariant_;
   // The footprint stays "not plain" unless the step's visible instruction is
   // a Load or Store and the step ends at rest (see Footprint).
@@ -563,8 +571,8 @@ bool Machine::run_loop(uint8_t* s, uint32_t t, uint32_t choice, bool start_visib
   } atomic_direct{direct_};
   for (;;) {  // one frame at a time: code and frame pointer stay put until a call or return
     if (th.func == UINT32_MAX) return true;
-    const Function& fn = m_.funcs[th.func];
-    const Insn* const code = fn.code.data();
+    const FuncHot& fn = hot_[th.func];
+    const Insn* const code = fn.code;
     uint8_t* const f = sbase + th.fp;
     // Everything the step writes in a frame, it writes in the frame it is in
     // or in one it enters next (call() fills the callee's, a return the

@@ -26,6 +26,28 @@ struct Operand {
   bool sign = false;
 };
 
+// An operand as an instruction holds it: 4 bytes, so that an Insn takes 32
+// and a cache line holds two whole ones (at 56 bytes, the first read of an
+// instruction was the interpreter loop's biggest stall on the kernel mixes:
+// docs/benchmarks.md). Frame offsets stay below 64 KiB and values below 32
+// KiB: codegen refuses a frame of more than kMaxFrame bytes (a 16 KiB kernel
+// stack holds none that big), and checks the other uses of `off` (a string
+// or type-list index) where it sets them.
+struct InsnOperand {
+  static constexpr uint32_t kMaxOff = 0xffff, kMaxSize = 0x7fff;
+  uint16_t off = 0;
+  uint16_t size : 15 = 8;
+  uint16_t sign : 1 = 0;
+  constexpr InsnOperand() = default;
+  constexpr InsnOperand(const Operand& o)  // NOLINT: implicit, as codegen builds Operands
+      : off(static_cast<uint16_t>(o.off)), size(static_cast<uint16_t>(o.size & kMaxSize)), sign(o.sign) {}
+  constexpr operator Operand() const { return Operand{off, size, sign != 0}; }
+};
+static_assert(sizeof(InsnOperand) == 4);
+// The largest frame (bytes after the header) codegen accepts: every operand
+// of its code fits an InsnOperand.
+inline constexpr uint32_t kMaxFrame = InsnOperand::kMaxSize;
+
 enum class Op : uint8_t {
   Nop,
   Const,       // a := imm
@@ -54,18 +76,19 @@ enum class BinOp : uint8_t {
 };
 enum class UnOp : uint8_t { Neg, Not, LNot };
 
-struct Insn {
+struct alignas(32) Insn {
   Insn(Op op_ = Op::Nop, uint8_t sub_ = 0, Operand a_ = {}, Operand b_ = {}, Operand c_ = {}, int64_t imm_ = 0)
       : op(op_), sub(sub_), a(a_), b(b_), c(c_), imm(imm_) {}
   Op op = Op::Nop;
   uint8_t sub = 0;    // BinOp / UnOp / extension signedness
   uint8_t watch = 0;  // 1: a reach point's instruction (vm/coverage.h, CoverageMode::Watched)
-  Operand a, b, c;    // Builtin: c carries static facts (a string or type-list index in
-                      // c.off, the pointee's size and signedness in c.size/c.sign)
-  int64_t imm = 0;    // constant, jump target, function id, builtin id, byte count
+  InsnOperand a, b, c;  // Builtin: c carries static facts (a string or type-list index in
+                        // c.off, the pointee's size and signedness in c.size/c.sign)
   uint32_t aux = 0;   // argument-list index, or a length
   uint32_t loc = 0;   // index into Model::locs: the statement this came from
+  int64_t imm = 0;    // constant, jump target, function id, builtin id, byte count
 };
+static_assert(sizeof(Insn) == 32, "two instructions a cache line");
 
 // A statement span, for traces ("file:line function | statement") and reports.
 struct Location {

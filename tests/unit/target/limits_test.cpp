@@ -127,6 +127,20 @@ TEST(Limits, StackLimitsNameTheLocalOrTheThread) {
                "spec/t.ptm:43:12: error: thread 'a' needs ");
 }
 
+// An instruction addresses its frame with 16-bit offsets and 15-bit sizes
+// (vm::InsnOperand): a bigger frame is refused at the function, never
+// truncated; a frame just under the limit compiles.
+TEST(Limits, FramesFitTheInstructionsOperands) {
+  const std::string big = "long x;\nstatic void g(void) { long a[1800]; long b[1800]; long c[1800]; a[0] = 1; "
+                          "b[0] = a[0]; c[0] = b[0]; x = c[0]; }\n"
+                          "target t { thread a { g(); } expect pass; }\n";
+  expect_error(big, "spec/t.ptm:3:13: error: function 'g' needs a ");
+  expect_error(big, "-byte frame: more than ptcheck's instructions address (32767 bytes; a kernel stack is 16 KiB)");
+  STRCMP_EQUAL("(accepted)", error_of("long x;\nstatic void g(void) { long a[1800]; a[0] = 1; x = a[0]; }\n"
+                                      "target t { thread a { g(); } expect pass; }\n")
+                                 .c_str());
+}
+
 TEST(Limits, NondetChoicesFitTheExplorersLabels) {
   expect_error("long x;\ntarget t { thread a { x = nondet(2000000); } expect pass; }\n",
                "spec/t.ptm:3:34: error: nondet(2000000): at most 1048576 choices (model limit)");
