@@ -16,6 +16,7 @@
 #include <xxhash.h>
 
 #include "explore/tree_store.h"
+#include "support/line_vector.h"
 
 namespace ptcheck::explore {
 
@@ -29,7 +30,7 @@ inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
 template <class T>
 class Scratch {
  public:
-  explicit Scratch(size_t cap) : buf_(std::make_unique<T[]>(cap)), cap_(cap) {}
+  explicit Scratch(size_t cap) : buf_(cap), cap_(cap) {}
   void clear() { n_ = 0; }
   void push_back(const T& x) {
     assert(n_ < cap_);
@@ -40,8 +41,8 @@ class Scratch {
   bool empty() const { return n_ == 0; }
   size_t size() const { return n_; }
   T& operator[](size_t i) { return buf_[i]; }
-  T* begin() { return buf_.get(); }
-  T* end() { return buf_.get() + n_; }
+  T* begin() { return buf_.data(); }
+  T* end() { return buf_.data() + n_; }
   std::reverse_iterator<T*> rbegin() { return std::reverse_iterator<T*>(end()); }
   std::reverse_iterator<T*> rend() { return std::reverse_iterator<T*>(begin()); }
   void swap(Scratch& o) {
@@ -51,11 +52,13 @@ class Scratch {
   }
 
  private:
-  std::unique_ptr<T[]> buf_;
+  LineVector<T> buf_;
   size_t n_ = 0, cap_;
 };
 
-class TreeCursor final : public StoreCursor {
+// Made on the main thread and used by one explorer thread: its buffers are
+// LineVectors and the cursor takes whole cache lines (support/line_vector.h).
+class alignas(kCacheLine) TreeCursor final : public StoreCursor {
  public:
   explicit TreeCursor(TreeStore& st)
       : st_(st),
@@ -243,7 +246,7 @@ class TreeCursor final : public StoreCursor {
 
   // The content hash of a tree whose leaf positions all hold ids
   // (tree_store.h: linear in the leaves' hashes).
-  uint64_t hash_of_leaves(const std::vector<uint32_t>& t) const {
+  uint64_t hash_of_leaves(const LineVector<uint32_t>& t) const {
     const uint32_t first_leaf = st_.pow2_ - 1;
     uint64_t h = 0;
     for (uint32_t j = 0; j < st_.n_leaves_; ++j) h += st_.leaf_weight_[j] * TreeStore::leaf_hash(t[first_leaf + j]);
@@ -386,7 +389,7 @@ class TreeCursor final : public StoreCursor {
   // No base: intern every leaf and node; the state becomes the base.
   Found insert_full(const uint8_t* s, bool& grow) {
     const uint32_t first_leaf = st_.pow2_ - 1;
-    std::vector<uint32_t> t(2 * st_.pow2_ - 1, 0);
+    LineVector<uint32_t> t(2 * st_.pow2_ - 1, 0);
     for (uint32_t j = 0; j < st_.n_leaves_; ++j) {
       uint32_t lid = st_.intern_leaf(s + st_.leaf_off_[j], st_.leaf_len_[j], leaf_ids_, arena_);
       if (lid == kNoId) return Found{kNoState, false, true};
@@ -447,8 +450,8 @@ class TreeCursor final : public StoreCursor {
   TreeStore& st_;
   TreeStore::Gate gate_;
   uint64_t gen_ = 0;
-  std::vector<uint8_t> base_;
-  std::vector<uint32_t> tree_;
+  LineVector<uint8_t> base_;
+  LineVector<uint32_t> tree_;
   uint64_t root_hash_ = 0;  // base_'s content hash (tree_store.h)
   StateId base_id_ = kNoState;
   // prefetch()'s pipeline: per state named, the positions whose slots were
@@ -467,7 +470,7 @@ class TreeCursor final : public StoreCursor {
   };
   Scratch<Undo> undo_{scratch_cap()};
   // insert_diff's leaf positions to compare (a bit each).
-  std::vector<uint64_t> changed_ = std::vector<uint64_t>((st_.n_leaves_ + 63) / 64);
+  LineVector<uint64_t> changed_ = LineVector<uint64_t>((st_.n_leaves_ + 63) / 64);
   // No list below holds more than every tree position once, plus a separator
   // a level (path_).
   size_t scratch_cap() const { return 2 * size_t(st_.pow2_) + st_.depth_ + 2; }
@@ -475,8 +478,8 @@ class TreeCursor final : public StoreCursor {
   Scratch<uint32_t> path_{scratch_cap()};  // insert_diff's changed positions, each level after a kNoId
   Scratch<uint64_t> keys_{scratch_cap()};
   Scratch<Item> stack_{scratch_cap()};
-  std::vector<Memo> memo_ = std::vector<Memo>(size_t(1) << kMemoLog2);
-  std::vector<RootMemo> root_memo_ = std::vector<RootMemo>(size_t(1) << kMemoLog2);
+  LineVector<Memo> memo_ = LineVector<Memo>(size_t(1) << kMemoLog2);
+  LineVector<RootMemo> root_memo_ = LineVector<RootMemo>(size_t(1) << kMemoLog2);
 };
 
 std::unique_ptr<StoreCursor> TreeStore::cursor() { return std::make_unique<TreeCursor>(*this); }

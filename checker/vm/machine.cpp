@@ -806,7 +806,8 @@ bool Machine::can_run(const uint8_t* s, uint32_t t, const Insn& in, uint32_t& ch
   }
 }
 
-void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
+template <class Out>
+void Machine::moves(const uint8_t* s, Out& out) {
   if (discarded(s)) return;
   for (uint32_t t = 0; t < m_.contexts(); ++t) {
     const ThreadState& th = ts(s, t);
@@ -836,6 +837,8 @@ void Machine::moves(const uint8_t* s, std::vector<Move>& out) {
     for (const auto& [t, i] : pending_) out.push_back({t, kPropagateChoice + i});
   }
 }
+template void Machine::moves(const uint8_t*, std::vector<Move>&);
+template void Machine::moves(const uint8_t*, LineVector<Move>&);
 
 bool Machine::start_rcu_callback(uint8_t* s, uint32_t slot) {
   // rcu_do_batch(): take the callback off the list and invoke head->func(head),

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/assert.h"
+#include "support/line_vector.h"
 #include "vm/builtins.h"
 #include "vm/coverage.h"
 #include "vm/errors.h"
@@ -109,7 +110,9 @@ class Machine : private MemoryPort {
   bool build_initial(uint8_t* s);
   // Appends the moves possible in s, in a fixed order: contexts in index order,
   // choices ascending.
-  void moves(const uint8_t* s, std::vector<Move>& out);
+  // (Out: std::vector<Move> or LineVector<Move>, instantiated in machine.cpp.)
+  template <class Out>
+  void moves(const uint8_t* s, Out& out);
   // Executes one move in place. Returns false when the step raised an error.
   // With `dirty` (dirty_words() words), the blocks it may have written go
   // there instead of dirty().
@@ -312,7 +315,7 @@ class Machine : private MemoryPort {
   std::vector<uint8_t> stride_log2_;  // per region: log2(stride), 0xff when not a power of two
   bool builtin_visible_[static_cast<size_t>(Builtin::Count)] = {};
   const Region* last_region_ = nullptr;  // the last region translate() found
-  std::vector<uint64_t> argv_;
+  LineVector<uint64_t> argv_;
   uint64_t last_ret_ = 0;          // value returned by a context's entry function
   bool in_invariant_ = false;
   // Runs the predicate function fid (no parameters) in the invariant context
@@ -333,7 +336,7 @@ class Machine : private MemoryPort {
   // context's record (marked at step() entry) and its current frame (marked
   // when run_loop enters a frame): translate() for writes, the shadow bytes,
   // the RCU queue, other contexts' wait masks, allocation zeroing.
-  std::vector<uint64_t> own_dirty_;
+  LineVector<uint64_t> own_dirty_;
   uint64_t* dirty_ = nullptr;  // where the step in progress marks
   void mark_dirty(uint64_t off, uint64_t len) {
     if (off >= m_.state_size || len == 0) return;  // the invariant context's tail

@@ -19,7 +19,7 @@ namespace ptcheck::vm {
 static_assert(Machine::kDirtyBlock == explore::kDiffBlockBytes, "the VM marks the blocks the store compares");
 
 namespace {
-class ModelWorker : public explore::Worker {
+class alignas(kCacheLine) ModelWorker : public explore::Worker {
  public:
   ModelWorker(const Model& m, bool init_failed, LockDeps* deps, Coverage* cov, CoverageMode cov_mode,
               InvariantMemos* memos, ModelSystem::WorkerCounts* counts)
@@ -219,14 +219,17 @@ class ModelWorker : public explore::Worker {
     sink.set_memo(memos_->intern_tuple(sets_));
   }
 
+  // Every buffer a step writes is a LineVector, and the worker itself is
+  // alignas(kCacheLine) (support/line_vector.h): the workers are made on the
+  // main thread and used each by its own.
   const Model& m_;
   Machine mach_;
-  std::vector<uint8_t> cur_, next_;
-  std::vector<Move> moves_;
-  std::vector<uint8_t> succ_;  // expand_sleep: every move's successor, work_size + 8 bytes apart
-  std::vector<Footprint> fps_;
-  std::vector<uint64_t> dirty_;  // expand_sleep: every move's Machine::dirty()
-  std::vector<bool> ok_;
+  LineVector<uint8_t> cur_, next_;
+  LineVector<Move> moves_;
+  LineVector<uint8_t> succ_;  // expand_sleep: every move's successor, work_size + 8 bytes apart
+  LineVector<Footprint> fps_;
+  LineVector<uint64_t> dirty_;  // expand_sleep: every move's Machine::dirty()
+  LineVector<uint8_t> ok_;
   bool init_failed_;
   InvariantMemos* memos_;
   ModelSystem::WorkerCounts& counts_;
