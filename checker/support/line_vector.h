@@ -23,7 +23,8 @@ struct LineAllocator {
   LineAllocator(const LineAllocator<U>&) noexcept {}
   static size_t bytes(size_t n) { return (n * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine; }
   T* allocate(size_t n) { return static_cast<T*>(::operator new(bytes(n), std::align_val_t(kCacheLine))); }
-  void deallocate(T* p, size_t n) noexcept { ::operator delete(p, bytes(n), std::align_val_t(kCacheLine)); }
+  // (The unsized form: clang before 19 declares no sized deallocation by default.)
+  void deallocate(T* p, size_t) noexcept { ::operator delete(p, std::align_val_t(kCacheLine)); }
   template <class U>
   bool operator==(const LineAllocator<U>&) const noexcept {
     return true;
