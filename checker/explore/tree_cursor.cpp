@@ -218,13 +218,16 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
     const uint64_t root = st_.root_keys_[id];
     bool unknown = false;  // a leaf position held no id yet: hash them all
     stack_.clear();
-    stack_.push_back({1, uint32_t(root >> 32)});
-    stack_.push_back({2, uint32_t(root)});
+    // Only subtrees that differ are pushed (and each position once).
+    auto visit = [&](uint32_t pos, uint32_t nid) {
+      if (tree_[pos] != nid) stack_.push_back({pos, nid});
+    };
+    visit(1, uint32_t(root >> 32));
+    visit(2, uint32_t(root));
     const uint32_t first_leaf = st_.pow2_ - 1;
     while (!stack_.empty()) {
       auto [pos, nid] = stack_.back();
       stack_.pop_back();
-      if (tree_[pos] == nid) continue;
       const uint32_t old = tree_[pos];
       tree_[pos] = nid;
       if (pos >= first_leaf) {
@@ -237,8 +240,8 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
         continue;
       }
       const uint64_t key = nid == 0 ? 0 : st_.level(TreeStore::level_of(pos)).key(nid);
-      stack_.push_back({2 * pos + 1, uint32_t(key >> 32)});
-      stack_.push_back({2 * pos + 2, uint32_t(key)});
+      visit(2 * pos + 1, uint32_t(key >> 32));
+      visit(2 * pos + 2, uint32_t(key));
     }
     if (unknown) root_hash_ = hash_of_leaves(tree_);
     base_id_ = id;
@@ -257,46 +260,64 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
   // hash by them and prefetches the root's index slot, and interns the nodes
   // on their paths to the root, one level at a time (each level's slots
   // prefetched first).
+  //
+  // The blocks are compared byte by byte (diff_mask), and each block's leaf
+  // masks name exactly the leaves whose bytes differ: no leaf is compared
+  // again. (Marking every leaf of a differing block and comparing each one,
+  // then listing the changed paths level by level before interning them,
+  // cost about 2,000 instructions a call on the SPIN twin at ROUNDS 3,
+  // besides the leaf and root lookups: docs/benchmarks.md.)
   Found insert_diff(const uint8_t* s, const uint64_t* blocks, bool& grow) {
     const uint32_t first_leaf = st_.pow2_ - 1;
     undo_.clear();
     level_.clear();
-    path_.clear();
-    // The leaves of the blocks that differ from the base, then those of them
-    // that differ themselves, in ascending position (as a scan of every leaf
-    // would meet them).
     const uint8_t* b = base_.data();
-    uint64_t rh = root_hash_;
-    std::fill(changed_.begin(), changed_.end(), 0);
     const uint32_t full = st_.size_ / TreeStore::kDiffBlock;
+    const uint32_t nblk = (st_.size_ + TreeStore::kDiffBlock - 1) / TreeStore::kDiffBlock;
+    // changed_ is all zero between calls: the loop below clears what it reads.
+    auto diff = [&](uint32_t blk) {
+      const uint32_t at = blk * TreeStore::kDiffBlock;
+      uint64_t m;
+      if (blk < full) m = diff_mask(s + at, b + at);
+      else if (st_.size_ >= TreeStore::kDiffBlock) {
+        // The tail block: the state's last 64 bytes, shifted to the block's first.
+        const uint32_t last = st_.size_ - TreeStore::kDiffBlock;
+        m = diff_mask(s + last, b + last) >> (at - last);
+      } else {
+        m = tail_mask(s + at, b + at, st_.size_ - at);
+      }
+      if (!m) return;
+      for (uint32_t k = st_.block_first_[blk]; k < st_.block_first_[blk + 1]; ++k)
+        if (m & st_.block_masks_[k]) {
+          const uint32_t j = st_.block_leaves_[k];
+          changed_[j / 64] |= uint64_t(1) << (j % 64);
+        }
+    };
     if (blocks) {
       // Only the blocks the hint names (the tail block may be among them).
-      const uint32_t nblk = (st_.size_ + TreeStore::kDiffBlock - 1) / TreeStore::kDiffBlock;
       for (uint32_t w = 0; w * 64 < nblk; ++w)
         for (uint64_t bits = blocks[w]; bits; bits &= bits - 1) {
           const uint32_t blk = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
           if (blk >= nblk) break;
-          const uint32_t at = blk * TreeStore::kDiffBlock;
-          if (blk < full ? same_block(s + at, b + at) : std::memcmp(s + at, b + at, st_.size_ - at) == 0) continue;
-          mark_block(blk);
+          diff(blk);
         }
     } else {
-      for (uint32_t blk = 0; blk < full; ++blk) {
-        const uint32_t at = blk * TreeStore::kDiffBlock;
-        if (same_block(s + at, b + at)) continue;
-        mark_block(blk);
-      }
-      if (const uint32_t at = full * TreeStore::kDiffBlock;
-          at < st_.size_ && std::memcmp(s + at, b + at, st_.size_ - at) != 0)
-        mark_block(full);
+      for (uint32_t blk = 0; blk < nblk; ++blk) diff(blk);
     }
+    // The changed leaves in ascending position (as a scan of every leaf would
+    // meet them): interned, their parents listed.
+    uint64_t rh = root_hash_;
     for (uint32_t w = 0; w < changed_.size(); ++w) {
-      for (uint64_t bits = changed_[w]; bits; bits &= bits - 1) {
+      uint64_t bits = changed_[w];
+      if (!bits) continue;
+      changed_[w] = 0;
+      for (; bits; bits &= bits - 1) {
         const uint32_t j = w * 64 + static_cast<uint32_t>(__builtin_ctzll(bits));
-        const uint32_t off = st_.leaf_off_[j], len = st_.leaf_len_[j];
-        if (std::memcmp(s + off, b + off, len) == 0) continue;  // its block changed elsewhere
-        uint32_t lid = st_.intern_leaf(s + off, len, leaf_ids_, arena_);
-        if (lid == kNoId) return restore_full();
+        const uint32_t lid = st_.intern_leaf(s + st_.leaf_off_[j], st_.leaf_len_[j], leaf_ids_, arena_);
+        if (lid == kNoId) {
+          std::fill(changed_.begin() + w + 1, changed_.end(), 0);
+          return restore_full();
+        }
         const uint32_t pos = first_leaf + j;
         if (lid == tree_[pos]) continue;
         rh += st_.leaf_weight_[j] * (TreeStore::leaf_hash(lid) - TreeStore::leaf_hash(tree_[pos]));
@@ -316,28 +337,11 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
     RootMemo& rm = root_memo(rh);
     const bool recent = rm.hash == rh && rm.id != kNoState;
     if (!recent) st_.root_index_.prefetch(rh);
-    // The changed paths, level by level up to the root: positions of a level
-    // ascend, so their parents do too and duplicates are adjacent. (With one
-    // or two leaves the root is the leaves' parent: level_ is {0} at once.)
-    for (;;) {
-      path_.push_back(kNoId);  // a level's end
-      for (uint32_t pos : level_) {
-        path_.push_back(pos);
-        undo_.push_back({pos, tree_[pos]});
-      }
-      if (level_[0] == 0) break;
-      next_.clear();
-      for (uint32_t pos : level_) {
-        const uint32_t parent = (pos - 1) / 2;
-        if (next_.empty() || next_.back() != parent) next_.push_back(parent);
-      }
-      level_.swap(next_);
-    }
-    // Intern the nodes below the root, level by level.
-    for (size_t at = 1; at < path_.size() && path_[at] != 0;) {
-      level_.clear();
-      for (; path_[at] != kNoId; ++at) level_.push_back(path_[at]);
-      ++at;
+    // The changed nodes below the root, level by level upwards: every leaf is
+    // at the same depth, so level_ holds one level's positions, ascending
+    // (their parents ascend too, and duplicates are adjacent). (With one or
+    // two leaves the root is the leaves' parent: level_ is {0} at once.)
+    while (level_[0] != 0) {
       const unsigned lvl = TreeStore::level_of(level_[0]);
       NodeTable& t = st_.level(lvl);
       // The memo first: only the keys it misses are prefetched and looked
@@ -345,9 +349,10 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
       keys_.clear();
       next_.clear();
       for (uint32_t pos : level_) {
+        undo_.push_back({pos, tree_[pos]});
         const uint64_t k = pair(tree_[2 * pos + 1], tree_[2 * pos + 2]);
         if (k == 0) {
-          tree_[pos] = 0;  // its undo entry came with the path
+          tree_[pos] = 0;
           continue;
         }
         // (An empty entry's key, 0, is also the memo key of the pair
@@ -374,6 +379,12 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
         m.id = nid;
         tree_[next_[i]] = nid;
       }
+      parents_.clear();
+      for (uint32_t pos : level_) {
+        const uint32_t parent = (pos - 1) / 2;
+        if (parents_.empty() || parents_.back() != parent) parents_.push_back(parent);
+      }
+      level_.swap(parents_);
     }
     const uint64_t rk = pair(tree_[1], tree_[2]);
     if (recent && rm.key == rk) {  // (equal hashes alone may be a collision)
@@ -424,27 +435,27 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
     return Found{kNoState, false, true};
   }
 
-  // Whether two kDiffBlock-byte blocks are equal: four 16-byte compares
-  // folded into one test (SSE2, the x86-64 baseline).
-  static bool same_block(const uint8_t* x, const uint8_t* y) {
+  // The bytes in which two kDiffBlock-byte blocks differ, bit i for byte i:
+  // four 16-byte compares (SSE2, the x86-64 baseline).
+  static uint64_t diff_mask(const uint8_t* x, const uint8_t* y) {
     static_assert(TreeStore::kDiffBlock == 64);
 #if defined(__SSE2__)
-    __m128i e = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x)),
-                               _mm_loadu_si128(reinterpret_cast<const __m128i*>(y)));
-    for (unsigned k = 16; k < 64; k += 16)
-      e = _mm_and_si128(e, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k)),
-                                          _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + k))));
-    return _mm_movemask_epi8(e) == 0xffff;
+    uint64_t eq = 0;
+    for (unsigned k = 0; k < 64; k += 16) {
+      const __m128i e = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + k)),
+                                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(y + k)));
+      eq |= uint64_t(static_cast<uint16_t>(_mm_movemask_epi8(e))) << k;
+    }
+    return ~eq;
 #else
-    return std::memcmp(x, y, 64) == 0;
+    return tail_mask(x, y, 64);
 #endif
   }
-  // Marks the leaves of block blk in changed_ for insert_diff to compare.
-  void mark_block(uint32_t blk) {
-    for (uint32_t k = st_.block_first_[blk]; k < st_.block_first_[blk + 1]; ++k) {
-      const uint32_t j = st_.block_leaves_[k];
-      changed_[j / 64] |= uint64_t(1) << (j % 64);
-    }
+  // The same for a state of n < 64 bytes.
+  static uint64_t tail_mask(const uint8_t* x, const uint8_t* y, uint32_t n) {
+    uint64_t m = 0;
+    for (uint32_t i = 0; i < n; ++i) m |= uint64_t(x[i] != y[i]) << i;
+    return m;
   }
 
   TreeStore& st_;
@@ -469,13 +480,12 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
     uint32_t pos, id;
   };
   Scratch<Undo> undo_{scratch_cap()};
-  // insert_diff's leaf positions to compare (a bit each).
+  // insert_diff's changed leaf positions (a bit each; all zero between calls).
   LineVector<uint64_t> changed_ = LineVector<uint64_t>((st_.n_leaves_ + 63) / 64);
-  // No list below holds more than every tree position once, plus a separator
-  // a level (path_).
+  // No list below holds more than every tree position once (undo_: the
+  // changed leaves and nodes; the others: one level's, or a walk's stack).
   size_t scratch_cap() const { return 2 * size_t(st_.pow2_) + st_.depth_ + 2; }
-  Scratch<uint32_t> level_{scratch_cap()}, next_{scratch_cap()};
-  Scratch<uint32_t> path_{scratch_cap()};  // insert_diff's changed positions, each level after a kNoId
+  Scratch<uint32_t> level_{scratch_cap()}, next_{scratch_cap()}, parents_{scratch_cap()};
   Scratch<uint64_t> keys_{scratch_cap()};
   Scratch<Item> stack_{scratch_cap()};
   LineVector<Memo> memo_ = LineVector<Memo>(size_t(1) << kMemoLog2);

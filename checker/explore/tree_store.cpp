@@ -60,7 +60,8 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
   for (size_t pos = 1; pos < w.size(); ++pos) w[pos] = w[(pos - 1) / 2] * (pos % 2 ? kLeft : kRight);
   leaf_weight_.assign(w.begin() + (pow2_ - 1), w.end());
   // Each block's leaves, in ascending position (a leaf is at most 64 bytes,
-  // so it spans at most two blocks).
+  // so it spans at most two blocks), and their bytes in it.
+  static_assert(kDiffBlock == 64, "a block's bytes are the bits of one word");
   const uint32_t blocks = (size_ + kDiffBlock - 1) / kDiffBlock;
   std::vector<std::vector<uint32_t>> of_block(blocks);
   for (uint32_t j = 0; j < n_leaves_; ++j)
@@ -68,8 +69,15 @@ TreeStore::TreeStore(const StateShape& shape, MemoryAccount& mem)
       for (uint32_t b = leaf_off_[j] / kDiffBlock; b <= (leaf_off_[j] + leaf_len_[j] - 1) / kDiffBlock; ++b)
         of_block[b].push_back(j);
   block_first_.push_back(0);
-  for (const auto& v : of_block) {
-    block_leaves_.insert(block_leaves_.end(), v.begin(), v.end());
+  for (uint32_t b = 0; b < blocks; ++b) {
+    for (uint32_t j : of_block[b]) {
+      // The bytes of leaf j inside block b, as bits of the block.
+      const uint32_t lo = std::max(leaf_off_[j], b * kDiffBlock) - b * kDiffBlock;
+      const uint32_t hi = std::min(leaf_off_[j] + leaf_len_[j], (b + 1) * kDiffBlock) - b * kDiffBlock;
+      const uint64_t below_hi = hi == 64 ? ~uint64_t(0) : (uint64_t(1) << hi) - 1;
+      block_leaves_.push_back(j);
+      block_masks_.push_back(below_hi & ~((uint64_t(1) << lo) - 1));
+    }
     block_first_.push_back(static_cast<uint32_t>(block_leaves_.size()));
   }
   levels_.resize(depth_);

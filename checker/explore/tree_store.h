@@ -137,11 +137,14 @@ class TreeStore final : public StateStorage {
   std::vector<uint32_t> leaf_off_, leaf_len_;
   std::vector<uint64_t> leaf_weight_;  // by leaf position (leaf_hash above)
   // The leaf positions each kDiffBlock-byte block of the state overlaps:
-  // block b's are block_leaves_[block_first_[b] .. block_first_[b + 1]). A
-  // cursor diffs a successor against its base a block at a time and compares
-  // only the leaves of the blocks that differ (tree_cursor.cpp).
+  // block b's are block_leaves_[block_first_[b] .. block_first_[b + 1]), and
+  // block_masks_[k] has bit i set when block_leaves_[k] holds byte i of the
+  // block. A cursor diffs a successor against its base a block at a time,
+  // byte by byte, and the masks name exactly the leaves that differ
+  // (tree_cursor.cpp).
   static constexpr uint32_t kDiffBlock = kDiffBlockBytes;
   std::vector<uint32_t> block_first_, block_leaves_;
+  std::vector<uint64_t> block_masks_;
 
   IdBlocks leaf_ids_;
   ChunkedArray<uint64_t> leaf_loc_;   // leaf id -> its record (uint32 length, bytes)
