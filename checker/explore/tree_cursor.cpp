@@ -26,34 +26,36 @@ inline uint64_t pair(uint32_t a, uint32_t b) { return (uint64_t(a) << 32) | b; }
 
 // A list of known greatest length, for the cursor's inner loops: push_back()
 // without std::vector's capacity test (on the SPIN twin, 0.968x the
-// instructions of the std::vectors it replaced; docs/search.md).
+// instructions of the std::vectors it replaced; docs/search.md). Its end is
+// a pointer, not a count: a count is a size_t, which on LP64 is the type of
+// the uint64_t keys and memo entries the loops store, so the compiler had to
+// reload it after each of those stores.
 template <class T>
 class Scratch {
  public:
-  explicit Scratch(size_t cap) : buf_(cap), cap_(cap) {}
-  void clear() { n_ = 0; }
+  explicit Scratch(size_t cap) : buf_(cap), end_(buf_.data()) {}
+  void clear() { end_ = buf_.data(); }
   void push_back(const T& x) {
-    assert(n_ < cap_);
-    buf_[n_++] = x;
+    assert(end_ < buf_.data() + buf_.size());
+    *end_++ = x;
   }
-  void pop_back() { --n_; }
-  T& back() { return buf_[n_ - 1]; }
-  bool empty() const { return n_ == 0; }
-  size_t size() const { return n_; }
-  T& operator[](size_t i) { return buf_[i]; }
+  void pop_back() { --end_; }
+  T& back() { return end_[-1]; }
+  bool empty() const { return end_ == buf_.data(); }
+  size_t size() const { return static_cast<size_t>(end_ - buf_.data()); }
+  T& operator[](size_t i) { return buf_.data()[i]; }
   T* begin() { return buf_.data(); }
-  T* end() { return buf_.data() + n_; }
+  T* end() { return end_; }
   std::reverse_iterator<T*> rbegin() { return std::reverse_iterator<T*>(end()); }
   std::reverse_iterator<T*> rend() { return std::reverse_iterator<T*>(begin()); }
   void swap(Scratch& o) {
-    std::swap(buf_, o.buf_);
-    std::swap(n_, o.n_);
-    std::swap(cap_, o.cap_);
+    std::swap(buf_, o.buf_);  // (the blocks move with their vectors)
+    std::swap(end_, o.end_);
   }
 
  private:
   LineVector<T> buf_;
-  size_t n_ = 0, cap_;
+  T* end_;
 };
 
 // Made on the main thread and used by one explorer thread: its buffers are
