@@ -318,13 +318,12 @@ TEST(TreeStore, LeavesAreSpreadOverThePositions) {
 }
 
 // A cursor finds a successor's changed leaves by diffing it against its base
-// 64 bytes at a time, then leaf by leaf within the blocks that differ (pieces
-// of 8..72 bytes straddle the blocks; the state's last block is partial).
+// 64 bytes at a time: a mask of the bytes that differ, and each leaf's bytes
+// in the block (pieces of 8..72 bytes straddle the blocks; the state's last
+// block is partial, and a state under 64 bytes is all partial block).
 // Every single-byte change, at every offset, must be a new state that
 // materializes back, and changing it back must find the base again.
-TEST(TreeStore, EverySingleByteChangeIsSeen) {
-  const StateShape sh = shape_of(23, 7);
-  CHECK(sh.size % 64 != 0);
+static void every_single_byte_change_is_seen(const StateShape& sh) {
   MemoryAccount mem(0);
   TreeStore st(sh, mem);
   auto c = st.cursor();
@@ -344,6 +343,19 @@ TEST(TreeStore, EverySingleByteChangeIsSeen) {
     CHECK(!back.is_new);
     LONGS_EQUAL(b.id, back.id);
   }
+}
+
+TEST(TreeStore, EverySingleByteChangeIsSeen) {
+  const StateShape sh = shape_of(23, 7);
+  CHECK(sh.size % 64 != 0);
+  every_single_byte_change_is_seen(sh);
+}
+
+TEST(TreeStore, EverySingleByteChangeOfAStateUnderABlockIsSeen) {
+  StateShape sh;
+  sh.cuts = {0, 8, 19, 40};  // three pieces, 40 bytes
+  sh.size = 40;
+  every_single_byte_change_is_seen(sh);
 }
 
 // SuccessorSink::diff_hint's path: a successor of the cursor's base with the
