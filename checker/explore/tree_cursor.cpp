@@ -321,7 +321,7 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
           return restore_full();
         }
         const uint32_t pos = first_leaf + j;
-        if (lid == tree_[pos]) continue;
+        assert(lid != tree_[pos]);  // the masks name only leaves whose bytes differ
         rh += st_.leaf_weight_[j] * (TreeStore::leaf_hash(lid) - TreeStore::leaf_hash(tree_[pos]));
         undo_.push_back({pos, tree_[pos]});
         tree_[pos] = lid;

@@ -49,16 +49,22 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
     return false;
   }
 
+  // Each move steps next_, a copy of cur_. For a big state (by_blocks_) the
+  // copy is made once, and after each successor is emitted only the blocks
+  // its step may have written (Machine::dirty()) are copied back from cur_.
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
     if (Result end; !load(state, end)) return end;
+    if (by_blocks_) std::memcpy(next_.data(), cur_.data(), m_.state_size);
+    dirty_.resize(mach_.dirty_words());
     for (uint32_t i = 0; i < moves_.size(); ++i) {
       const Move& mv = moves_[i];
-      std::memcpy(next_.data(), cur_.data(), m_.state_size);
-      bool ok = mach_.step(next_.data(), mv);
-      if (kCheckDirty) check_dirty(next_.data(), mach_.dirty(), mv);
-      sink.diff_hint(mach_.dirty());
+      if (!by_blocks_) std::memcpy(next_.data(), cur_.data(), m_.state_size);
+      bool ok = mach_.step(next_.data(), mv, dirty_.data());
+      if (kCheckDirty) check_dirty(next_.data(), dirty_.data(), mv);
+      sink.diff_hint(dirty_.data());
       // Invariants once per state: when the store says it is new.
       if (sink.emit(i, Machine::label(mv), next_.data(), !ok) == explore::Seen::New) check_new(next_.data(), sink);
+      if (by_blocks_) copy_blocks(next_.data(), cur_.data(), dirty_.data());
     }
     counts_.instructions = mach_.instructions();
     return Result::Expanded;
@@ -103,29 +109,63 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
     if (Result end; !load(state, end)) return end;
     const size_t n = moves_.size(), stride = m_.work_size + 8;
-    if (succ_.size() < n * stride) succ_.resize(n * stride);
     fps_.resize(n);
     ok_.resize(n);
     const size_t dw = mach_.dirty_words();
     dirty_.resize(n * dw);
+    // Every successor is made before any is emitted. A small state's each
+    // get a buffer in succ_. A big state's (by_blocks_) are stepped one after
+    // the other in next_: the blocks each step may have written are saved in
+    // saved_ and copied back from cur_, and a successor is rebuilt in next_
+    // from its saved blocks when it is emitted.
+    if (by_blocks_) {
+      std::memcpy(next_.data(), cur_.data(), m_.state_size);
+      saved_at_.resize(n + 1);
+      saved_at_[0] = 0;
+    } else if (succ_.size() < n * stride) {
+      succ_.resize(n * stride);
+    }
     for (size_t i = 0; i < n; ++i) {
-      uint8_t* nx = succ_.data() + i * stride;
-      std::memcpy(nx, cur_.data(), m_.state_size);
+      uint8_t* nx = by_blocks_ ? next_.data() : succ_.data() + i * stride;
+      if (!by_blocks_) std::memcpy(nx, cur_.data(), m_.state_size);
       uint64_t* dirty = dirty_.data() + i * dw;
       ok_[i] = mach_.step(nx, moves_[i], dirty);
       fps_[i] = mach_.footprint();
       if (!ok_[i]) fps_[i].plain = false;
       if (kCheckDirty) check_dirty(nx, dirty, moves_[i]);
+      if (!by_blocks_) continue;
+      size_t at = saved_at_[i];
+      if (saved_.size() < at + m_.state_size) saved_.resize(std::max(2 * saved_.size(), at + m_.state_size));
+      for_runs(dirty, [&](uint32_t off, uint32_t len) {
+        std::memcpy(saved_.data() + at, nx + off, len);
+        std::memcpy(nx + off, cur_.data() + off, len);
+        at += len;
+      });
+      saved_at_[i + 1] = at;
     }
+    // Successor i, ready to emit; and done with.
+    auto open = [&](size_t i) {
+      if (!by_blocks_) return succ_.data() + i * stride;
+      size_t from = saved_at_[i];
+      for_runs(dirty_.data() + i * dw, [&](uint32_t off, uint32_t len) {
+        std::memcpy(next_.data() + off, saved_.data() + from, len);
+        from += len;
+      });
+      return next_.data();
+    };
+    auto close = [&](size_t i) {
+      if (by_blocks_) copy_blocks(next_.data(), cur_.data(), dirty_.data() + i * dw);
+    };
     uint64_t done = 0;  // slots of the plain moves emitted so far
     for (size_t i = 0; i < n; ++i) {
       const uint32_t ctx = moves_[i].context;
       const uint64_t bit = fps_[i].plain ? uint64_t(1) << ctx : 0;
       if (bit & sleep) {
         ++asleep_;
-        uint8_t* nx = succ_.data() + i * stride;
+        uint8_t* nx = open(i);
         sink.diff_hint(dirty_.data() + i * dw);
         if (sink.asleep(uint32_t(i), Machine::label(moves_[i]), nx) == explore::Seen::New) check_new(nx, sink);
+        close(i);
         continue;
       }
       uint64_t next_sleep = 0;
@@ -135,9 +175,10 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
           if (fps_[j].plain && (cand >> moves_[j].context & 1) && vm::independent(fps_[j], fps_[i]))
             next_sleep |= uint64_t(1) << moves_[j].context;
       sink.sleep_next(next_sleep);
-      uint8_t* nx = succ_.data() + i * stride;
+      uint8_t* nx = open(i);
       sink.diff_hint(dirty_.data() + i * dw);
       if (sink.emit(uint32_t(i), Machine::label(moves_[i]), nx, !ok_[i]) == explore::Seen::New) check_new(nx, sink);
+      close(i);
       done |= bit;
     }
     counts_.instructions = mach_.instructions();
@@ -151,6 +192,28 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   }
 
  private:
+  // Calls f(offset, length) for each run of consecutive blocks set in
+  // `dirty` (Machine::dirty()'s layout), clipped to the state's bytes.
+  template <class F>
+  void for_runs(const uint64_t* dirty, F f) const {
+    constexpr uint32_t kB = Machine::kDirtyBlock;
+    const uint32_t size = m_.state_size, nblk = (size + kB - 1) / kB;
+    for (uint32_t w = 0; w * 64 < nblk; ++w)
+      for (uint64_t bits = dirty[w]; bits;) {
+        const unsigned lo = static_cast<unsigned>(__builtin_ctzll(bits));
+        const uint64_t rest = ~(bits >> lo);  // zero only when all 64 are set
+        const unsigned run = rest ? static_cast<unsigned>(__builtin_ctzll(rest)) : 64;
+        const uint32_t b0 = w * 64 + lo;
+        if (b0 >= nblk) break;
+        f(b0 * kB, std::min((b0 + run) * kB, size) - b0 * kB);
+        bits = lo + run >= 64 ? 0 : bits & (~uint64_t(0) << (lo + run));
+      }
+  }
+  // The blocks named in `dirty`, from `from` to `to`.
+  void copy_blocks(uint8_t* to, const uint8_t* from, const uint64_t* dirty) const {
+    for_runs(dirty, [&](uint32_t off, uint32_t len) { std::memcpy(to + off, from + off, len); });
+  }
+
   // PTCHECK_CHECK_DIRTY=1: after every step, every block of the successor
   // that differs from cur_ must be marked in Machine::dirty() (a block
   // missed there would make the store take a new state for an old one). A
@@ -226,9 +289,18 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   Machine mach_;
   LineVector<uint8_t> cur_, next_;
   LineVector<Move> moves_;
-  LineVector<uint8_t> succ_;  // expand_sleep: every move's successor, work_size + 8 bytes apart
+  // A state of at least kByBlocks bytes is copied once per expansion, not
+  // once per move (expand, expand_sleep). On ppc_mainline_frag_mix (22 KB)
+  // the copies were a fifth of the time, and the run now takes 0.83x; the
+  // 10-12 KB mixes are unchanged; on the SPIN twin (1.4 KB) copying blocks
+  // took 1.05x the time of whole copies (docs/benchmarks.md).
+  static constexpr uint32_t kByBlocks = 8192;
+  const bool by_blocks_ = m_.state_size >= kByBlocks;
+  LineVector<uint8_t> succ_;     // expand_sleep, small state: every move's successor, work_size + 8 bytes apart
+  LineVector<uint8_t> saved_;    // expand_sleep, big state: every move's written blocks, in order
+  LineVector<size_t> saved_at_;  // expand_sleep, big state: where move i's blocks start in saved_
   LineVector<Footprint> fps_;
-  LineVector<uint64_t> dirty_;  // expand_sleep: every move's Machine::dirty()
+  LineVector<uint64_t> dirty_;  // every move's Machine::dirty() (expand: the current move's)
   LineVector<uint8_t> ok_;
   bool init_failed_;
   InvariantMemos* memos_;
