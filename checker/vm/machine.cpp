@@ -1,3 +1,10 @@
+// The interpreter's core: the Machine's set-up, the memory access path
+// (translate, read_mem, write_mem, load, store), one instruction (exec), the
+// step loop (run_loop), the moves of a state and a step. One file, longer
+// than most: without link-time optimization the compiler inlines the access
+// path and the frame-only instructions into exec() and run_loop() only when
+// they are in the same file. The builtins, the weak-memory seam, the stack
+// bounds and the read-only views are in the other machine_*.cpp files.
 #include "vm/machine.h"
 
 #include <cstring>
