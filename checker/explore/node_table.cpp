@@ -20,14 +20,6 @@ NodeTable::~NodeTable() {
   mem_.add(-static_cast<int64_t>(bytes()));
 }
 
-uint32_t NodeTable::put_unique(uint64_t key) {
-  uint64_t i = home(key);
-  while (i == 0 || slots_[i] != 0) i = i + 1 == cap_ ? 0 : i + 1;
-  slots_[i] = key;
-  count_.fetch_add(1, std::memory_order_relaxed);
-  return static_cast<uint32_t>(i);
-}
-
 bool NodeTable::put_at(uint32_t id, uint64_t key) {
   if (id == 0 || id >= cap_ || key == 0 || slots_[id] != 0) return false;
   slots_[id] = key;

@@ -74,8 +74,27 @@ class alignas(64) NodeTable {
     }
     return kGrow;
   }
-  // Single-threaded insertion of a key known to be absent (rebuilds, loads).
-  uint32_t put_unique(uint64_t key);
+  // Insertion of a key known to be absent, by a rebuild (tree_store.cpp:
+  // move_nodes), which adds the count itself (add_count). Shared: other
+  // threads insert into the table at the same time (a compare-and-swap
+  // claims the slot; the keys being distinct, a lost race only moves the key
+  // on); otherwise a plain store.
+  template <bool Shared>
+  uint32_t put_unique(uint64_t key) {
+    for (uint64_t i = home(key);; i = i + 1 == cap_ ? 0 : i + 1) {
+      if (i == 0) continue;
+      std::atomic_ref<uint64_t> s(slots_[i]);
+      uint64_t v = s.load(std::memory_order_relaxed);
+      if (v != 0) continue;
+      if constexpr (Shared) {
+        if (!s.compare_exchange_strong(v, key, std::memory_order_relaxed)) continue;
+      } else {
+        s.store(key, std::memory_order_relaxed);
+      }
+      return static_cast<uint32_t>(i);
+    }
+  }
+  void add_count(uint64_t n) { count_.fetch_add(n, std::memory_order_relaxed); }
   // Stores `key` at slot `id` (checkpoint loads restore the exact slots);
   // false when the slot is out of range or taken.
   bool put_at(uint32_t id, uint64_t key);

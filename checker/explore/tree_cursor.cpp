@@ -190,12 +190,7 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
       }
       if (!st_.growing_.load(std::memory_order_seq_cst)) break;
       gate_.active.store(0, std::memory_order_release);
-      // A rebuild takes milliseconds: after a short spin, sleep until it
-      // ends (TreeStore::grow notifies) instead of spending the core on
-      // yields, which kept the core busy for the whole rebuild.
-      for (unsigned spins = 0; st_.growing_.load(std::memory_order_acquire); ++spins)
-        if (spins < 64) std::this_thread::yield();
-        else st_.growing_.wait(true, std::memory_order_acquire);
+      st_.wait_rebuild();  // (helping it)
     }
     const uint64_t g = st_.gen_.load(std::memory_order_acquire);
     if (g != gen_) {

@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include "explore/binio.h"
+#include "explore/huge_alloc.h"
 
 namespace ptcheck::explore {
 
@@ -224,6 +225,11 @@ bool TreeStore::grow(Gate& self) {
   if (full_.load(std::memory_order_acquire)) return false;
   bool expected = false;
   if (!growing_.compare_exchange_strong(expected, true, std::memory_order_seq_cst)) return true;
+  auto end = [this] {
+    growing_.store(false, std::memory_order_seq_cst);
+    job_seq_.fetch_add(1, std::memory_order_seq_cst);
+    job_seq_.notify_all();
+  };
   bool ok;
   {
     std::lock_guard<std::mutex> lk(gates_mu_);
@@ -235,20 +241,74 @@ bool TreeStore::grow(Gate& self) {
         if (spins > 64) std::this_thread::yield();
     }
     try {
-      ok = rebuild();
+      ok = rebuild(gates_.size() > 1);
     } catch (...) {
       // Half-rebuilt tables: every cursor throws from now on (TreeCursor::enter).
       broken_.store(true, std::memory_order_seq_cst);
-      growing_.store(false, std::memory_order_seq_cst);
-      growing_.notify_all();
+      end();
       throw;
     }
     if (!ok) full_.store(true, std::memory_order_release);
     gen_.fetch_add(1, std::memory_order_release);
   }
-  growing_.store(false, std::memory_order_seq_cst);
-  growing_.notify_all();
+  end();
   return ok;
+}
+
+void TreeStore::share(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& run, bool post) {
+  Job job;
+  job.run = &run;
+  job.n = n;
+  job.grain = grain;
+  post = post && n > grain;
+  if (post) {
+    job_.store(&job, std::memory_order_seq_cst);
+    job_seq_.fetch_add(1, std::memory_order_seq_cst);
+    job_seq_.notify_all();
+  }
+  for (uint64_t b; (b = job.next.fetch_add(grain, std::memory_order_relaxed)) < n;) {
+    const uint64_t e = std::min(n, b + grain);
+    run(b, e);
+    job.done.fetch_add(e - b, std::memory_order_release);
+  }
+  if (!post) return;
+  // The chunks other cursors took: wait for them, then for every helper to
+  // let go of the job (it lives on this stack).
+  while (job.done.load(std::memory_order_acquire) < n) std::this_thread::yield();
+  job_.store(nullptr, std::memory_order_seq_cst);
+  while (helpers_in_.load(std::memory_order_seq_cst)) std::this_thread::yield();
+}
+
+bool TreeStore::help_rebuild() {
+  helpers_in_.fetch_add(1, std::memory_order_seq_cst);
+  Job* job = job_.load(std::memory_order_seq_cst);
+  if (job) {
+    for (uint64_t b; (b = job->next.fetch_add(job->grain, std::memory_order_relaxed)) < job->n;) {
+      const uint64_t e = std::min(job->n, b + job->grain);
+      (*job->run)(b, e);
+      helped_chunks_.fetch_add(1, std::memory_order_relaxed);
+      job->done.fetch_add(e - b, std::memory_order_release);
+    }
+  }
+  helpers_in_.fetch_sub(1, std::memory_order_release);
+  return job != nullptr;
+}
+
+void TreeStore::wait_rebuild() {
+  for (unsigned spins = 0;;) {
+    const uint64_t seq = job_seq_.load(std::memory_order_seq_cst);
+    if (!growing_.load(std::memory_order_seq_cst)) return;
+    if (help_rebuild()) {
+      spins = 0;
+      continue;
+    }
+    // Between two jobs (the rebuilder allocates the next level's table) a
+    // short spin; then sleep until the next job or the end (grow() bumps
+    // job_seq_ for both), instead of spending the core on yields for the
+    // whole rebuild.
+    if (++spins < 64) std::this_thread::yield();
+    else job_seq_.wait(seq, std::memory_order_seq_cst);
+  }
 }
 
 bool TreeStore::plan_growth(bool tight, std::vector<uint64_t>& new_cap, uint64_t& need) const {
@@ -278,7 +338,73 @@ bool TreeStore::plan_growth(bool tight, std::vector<uint64_t>& new_cap, uint64_t
   return true;
 }
 
-bool TreeStore::rebuild() {
+namespace {
+// A rebuild's id map of one level (old slot -> new slot), in an alloc_zeroed
+// block: huge pages for the re-keying's random reads, and no zeroing pass
+// (each entry of a used slot is written; the others are never read, the
+// keys naming used slots only).
+struct IdMap {
+  IdMap(MemoryAccount& mem, uint64_t n) : mem_(mem), n_(n), p_(static_cast<uint32_t*>(alloc_zeroed(bytes()))) {
+    if (!p_) throw std::bad_alloc();
+    mem_.add(static_cast<int64_t>(bytes()));
+  }
+  ~IdMap() {
+    free_zeroed(p_, bytes());
+    mem_.add(-static_cast<int64_t>(bytes()));
+  }
+  IdMap(const IdMap&) = delete;
+  IdMap& operator=(const IdMap&) = delete;
+  size_t bytes() const { return n_ * sizeof(uint32_t); }
+  uint32_t* data() const { return p_; }
+
+  MemoryAccount& mem_;
+  uint64_t n_;
+  uint32_t* p_;
+};
+
+// Moves the nodes in old slots [b, e) into `fresh`, re-keyed by `below` (the
+// level below's id map; null when that level kept its ids), and records
+// their new ids in `remap`. A software pipeline: the inserts land on random
+// slots, and so do the reads of `below`, so both are prefetched some nodes
+// ahead (the key kAheadKeys slots on, the insert kRing nodes on) instead of
+// waiting on memory one node at a time.
+template <bool Shared>
+void move_nodes(const NodeTable& old, NodeTable& fresh, const uint32_t* below, uint32_t* remap, uint64_t b,
+                uint64_t e) {
+  constexpr uint64_t kAheadKeys = 16;
+  constexpr unsigned kRing = 8;
+  struct Pending {
+    uint64_t key;
+    uint32_t from;
+  };
+  Pending ring[kRing];
+  uint64_t n = 0;
+  for (uint64_t i = std::max<uint64_t>(b, 1); i < e; ++i) {
+    if (below && i + kAheadKeys < e) {
+      const uint64_t a = old.key(static_cast<uint32_t>(i + kAheadKeys));
+      if (a) {
+        __builtin_prefetch(&below[a >> 32]);
+        __builtin_prefetch(&below[uint32_t(a)]);
+      }
+    }
+    uint64_t k = old.key(static_cast<uint32_t>(i));
+    if (!k) continue;
+    if (below) k = pair(below[k >> 32], below[uint32_t(k)]);
+    fresh.prefetch(k);
+    Pending& p = ring[n % kRing];
+    if (n >= kRing) remap[p.from] = fresh.put_unique<Shared>(p.key);
+    p = {k, static_cast<uint32_t>(i)};
+    ++n;
+  }
+  for (uint64_t m = n > kRing ? n - kRing : 0; m < n; ++m) {
+    const Pending& p = ring[m % kRing];
+    remap[p.from] = fresh.put_unique<Shared>(p.key);
+  }
+  fresh.add_count(n);
+}
+}  // namespace
+
+bool TreeStore::rebuild(bool shared) {
   std::vector<uint64_t> new_cap;
   uint64_t need = 0;
   if (!plan_growth(false, new_cap, need) || !mem_.fits(need)) {
@@ -287,38 +413,38 @@ bool TreeStore::rebuild() {
   }
   if (std::all_of(new_cap.begin(), new_cap.end(), [](uint64_t c) { return c == 0; })) return true;
 
-  std::vector<uint32_t> below, remap;  // old id -> new id of the level below / this level
+  std::unique_ptr<IdMap> below, remap;  // old id -> new id of the level below / this level
   for (unsigned l = depth_; l-- > 1;) {
     if (!new_cap[l]) continue;
     NodeTable& old = level(l);
     auto fresh = std::make_unique<NodeTable>(mem_, new_cap[l]);
-    remap.assign(old.capacity(), 0);
-    mem_.add(static_cast<int64_t>(remap.size() * sizeof(uint32_t)));
-    const bool rekey = !below.empty();
-    for (uint64_t i = 1; i < old.capacity(); ++i) {
-      uint64_t k = old.key(static_cast<uint32_t>(i));
-      if (!k) continue;
-      if (rekey) k = pair(below[k >> 32], below[uint32_t(k)]);
-      remap[i] = fresh->put_unique(k);
-    }
+    remap = std::make_unique<IdMap>(mem_, old.capacity());
+    remap->data()[0] = 0;
+    const uint32_t* bm = below ? below->data() : nullptr;
+    uint32_t* rm = remap->data();
+    NodeTable& f = *fresh;
+    const std::function<void(uint64_t, uint64_t)> run = [&](uint64_t b, uint64_t e) {
+      if (shared) move_nodes<true>(old, f, bm, rm, b, e);
+      else move_nodes<false>(old, f, bm, rm, b, e);
+    };
+    share(old.capacity(), rebuild_grain_, run, shared);
     levels_[l] = std::move(fresh);
-    mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint32_t)));
-    below.swap(remap);
-    remap.clear();
-    remap.shrink_to_fit();
+    below = std::move(remap);
   }
   // The roots pair level-1 ids: re-key them. Their index is by content hash,
   // which no id change touches, so it stays as it is.
-  if (!below.empty()) {
-    const uint64_t n = ids_.next();
-    for (uint64_t id = 0; id < n; ++id) {
-      if (!root_keys_.present(id)) continue;
-      uint64_t k = root_keys_[id];
-      if (k == kUnusedRoot) continue;
-      root_keys_[id] = pair(below[k >> 32], below[uint32_t(k)]);
-    }
+  if (below) {
+    const uint32_t* bm = below->data();
+    const std::function<void(uint64_t, uint64_t)> run = [&](uint64_t b, uint64_t e) {
+      for (uint64_t id = b; id < e; ++id) {
+        if (!root_keys_.present(id)) continue;
+        const uint64_t k = root_keys_[id];
+        if (k == kUnusedRoot) continue;
+        root_keys_[id] = pair(bm[k >> 32], bm[uint32_t(k)]);
+      }
+    };
+    share(ids_.next(), rebuild_grain_, run, shared);
   }
-  mem_.add(-static_cast<int64_t>(below.size() * sizeof(uint32_t)));
   return true;
 }
 

@@ -29,7 +29,10 @@
 // active for the length of a call, and waits while a rebuild is pending),
 // rebuilds the levels bottom-up into bigger tables, remapping ids level by
 // level, re-keys the roots (their index stays), and bumps the generation; each
-// cursor re-reads its cached tree on its next call. A rebuild holds one
+// cursor re-reads its cached tree on its next call. The parked cursors do not
+// idle meanwhile: each level's slots, and then the roots, are cut into chunks
+// that every parked cursor takes too (share, help_rebuild), so a rebuild at
+// two threads is not a serial stretch of the run. A rebuild holds one
 // level's old and new table at a time (and two id maps), and runs only as
 // often as the tables double (near the memory limit, the full levels grow by
 // 1.25x: node_table.h).
@@ -43,6 +46,7 @@
 // Ids 0 are reserved: leaf 0 is all zero bytes, node 0 the pair (0, 0), so
 // zero regions (unused stack, padding leaves) are never stored or looked up.
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -74,6 +78,11 @@ class TreeStore final : public StateStorage {
   // Of those, the ones that grew the full levels by 1.25x only, because
   // doubling did not fit under the memory limit (node_table.h).
   uint64_t tight_rebuilds() const { return tight_rebuilds_.load(std::memory_order_relaxed); }
+  // Chunks of rebuild work that parked cursors took (share); and the chunk
+  // size, in slots or roots (tests make it small, so that every rebuild is
+  // shared out in many chunks).
+  uint64_t helped_chunks() const { return helped_chunks_.load(std::memory_order_relaxed); }
+  void set_rebuild_grain(uint64_t g) { rebuild_grain_ = g ? g : 1; }
 
  private:
   friend class TreeCursor;
@@ -124,7 +133,25 @@ class TreeStore final : public StateStorage {
   // unless another cursor is already doing so (then returns at once; the
   // caller re-enters and waits). False when the rebuild does not fit in memory.
   bool grow(Gate& self);
-  bool rebuild();
+  // shared: other cursors exist (they may help, and insert concurrently).
+  bool rebuild(bool shared);
+  // A rebuild's work is shared with the cursors it parked: it cuts each
+  // level's slots (and then the roots) into chunks, posts them as a job and
+  // takes chunks itself; a parked cursor waiting in wait_rebuild() takes
+  // chunks too. share() returns when every chunk is done. Without other
+  // cursors (post false) the rebuilder takes every chunk, in order.
+  struct Job {
+    const std::function<void(uint64_t, uint64_t)>* run;  // a chunk: run(begin, end)
+    uint64_t n = 0, grain = 0;
+    std::atomic<uint64_t> next{0};  // the next chunk's begin
+    std::atomic<uint64_t> done{0};  // elements of the chunks finished
+  };
+  void share(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& run, bool post);
+  // Takes chunks of the posted job, if any, until none is left; false when
+  // there was no job.
+  bool help_rebuild();
+  // Waits while a rebuild runs (a cursor parked by it), helping it.
+  void wait_rebuild();
   // The new capacity of each level ([l]; 0: it keeps its table and ids) and
   // the memory the rebuild needs on top of what is held; false when a level
   // cannot grow.
@@ -155,6 +182,13 @@ class TreeStore final : public StateStorage {
   std::mutex gates_mu_;
   std::vector<Gate*> gates_;
   std::atomic<bool> growing_{false};
+  std::atomic<Job*> job_{nullptr};
+  std::atomic<unsigned> helpers_in_{0};  // cursors inside help_rebuild (job_ may be theirs)
+  std::atomic<uint64_t> job_seq_{0};     // bumped as a job is posted and as a rebuild ends
+  std::atomic<uint64_t> helped_chunks_{0};
+  // Small enough to balance two cores on a level of a few MiB, big enough
+  // that taking a chunk costs nothing.
+  uint64_t rebuild_grain_ = uint64_t(1) << 15;
   std::atomic<bool> broken_{false};  // a rebuild threw half-way: the tables are unusable
   std::atomic<uint64_t> gen_{0};
   std::atomic<uint64_t> tight_rebuilds_{0};

@@ -165,6 +165,49 @@ TEST(TreeStore, ConcurrentInsertsAcrossRebuilds) {
     }
 }
 
+// The same with rebuilds cut into chunks of 64 slots or roots, which the
+// parked cursors take (and insert into the new tables side by side with
+// the rebuilding one).
+TEST(TreeStore, ConcurrentInsertsAcrossSharedRebuilds) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(64, 5);
+  TreeStore st(sh, mem);
+  st.set_rebuild_grain(64);
+  const unsigned threads = 3;
+  const uint64_t n = 30011;
+  std::vector<std::vector<StateId>> ids(threads, std::vector<StateId>(n, kNoState));
+  std::vector<uint64_t> news(threads, 0);
+  std::vector<std::thread> ts;
+  for (unsigned t = 0; t < threads; ++t)
+    ts.emplace_back([&, t] {
+      auto c = st.cursor();
+      for (uint64_t k = 0; k < n; ++k) {
+        uint64_t i = (k * (2 * t + 1) + t * 4099) % n;
+        auto v = state_of(i, sh.size);
+        Found f = c->find_or_insert(v.data());
+        if (f.full) return;
+        ids[t][i] = f.id;
+        news[t] += f.is_new;
+      }
+    });
+  for (auto& t : ts) t.join();
+  CHECK(st.rebuilds() > 3);
+  uint64_t total = 0;
+  for (unsigned t = 0; t < threads; ++t) total += news[t];
+  LONGS_EQUAL(n, total);
+  for (uint64_t i = 0; i < n; ++i)
+    for (unsigned t = 0; t < threads; ++t) LONGS_EQUAL(ids[0][i], ids[t][i]);
+  // Every state reads back from a fresh cursor, and is found, not new.
+  auto c = st.cursor();
+  for (uint64_t i = 0; i < n; ++i) {
+    auto v = state_of(i, sh.size);
+    MEMCMP_EQUAL(v.data(), c->materialize(ids[0][i]), sh.size);
+    Found f = c->find_or_insert(v.data());
+    CHECK(!f.is_new);
+    LONGS_EQUAL(ids[0][i], f.id);
+  }
+}
+
 TEST(TreeStore, MemoryLimitAnswersFull) {
   MemoryAccount mem(3u << 20);  // 3 MiB: the first tables fit, growth does not go far
   StateShape sh = shape_of(40, 3);
