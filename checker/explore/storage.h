@@ -56,6 +56,14 @@ class StoreCursor {
     (void)blocks;
     return find_or_insert(s);
   }
+  // The blocks (SuccessorSink::diff_hint's layout) in which the buffer
+  // materialize() returns may have changed since the previous call of
+  // take_changed() (since the cursor was made, for the first); null when the
+  // store does not track them (then materialize() may return any buffer).
+  // Valid until the next call on this cursor. The explorer passes them on to
+  // its worker (Worker::since_last), which then copies only those blocks of
+  // the state it expands next.
+  virtual const uint64_t* take_changed() { return nullptr; }
   // A hint: the caller will materialize `id` after prefetch_distance() - 1
   // other states (it names the frontier state that far ahead before each
   // materialize()); the store may start loading what that will read. It must

@@ -108,6 +108,12 @@ class Worker {
   // Emits every successor of `state` in a deterministic order (the same order on
   // every call and on every thread).
   virtual Result expand(const uint8_t* state, SuccessorSink& sink) = 0;
+  // A hint for the next expand() or expand_sleep() only: the state it is
+  // given equals the state the previous expand() or expand_sleep() on this
+  // worker was given, except in the blocks set in `blocks` (the layout of
+  // SuccessorSink::diff_hint; valid until that call returns). A worker that
+  // keeps a copy of the state it expands may update only those blocks.
+  virtual void since_last(const uint64_t* blocks) { (void)blocks; }
   // Checks the state-level properties (invariants) of the initial state.
   // Returns true when the initial state itself is a violation.
   virtual bool initial_violation(const uint8_t* state) = 0;

@@ -99,6 +99,15 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
 
   void new_layer() override { state_ids_.drop(); }
 
+  // base_ is the only buffer materialize() returns; every write into it
+  // marks its blocks in changed_blocks_[taken_ ^ 1] (mark_changed).
+  const uint64_t* take_changed() override {
+    taken_ ^= 1;
+    LineVector<uint64_t>& next = changed_blocks_[taken_ ^ 1];
+    std::fill(next.begin(), next.end(), 0);
+    return changed_blocks_[taken_].data();
+  }
+
   // A pipeline over consecutive calls (the explorer names each frontier state
   // kAhead states before it materializes it): each call starts the root's
   // children's slots of the newest id and takes every earlier one a level
@@ -234,6 +243,7 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
         uint8_t* dst = base_.data() + st_.leaf_off_[j];
         if (nid == 0) std::memset(dst, 0, st_.leaf_len_[j]);
         else std::memcpy(dst, st_.leaf_record(nid) + 8, st_.leaf_len_[j]);
+        mark_changed(st_.leaf_off_[j], st_.leaf_len_[j]);
         continue;
       }
       const uint64_t key = nid == 0 ? 0 : st_.level(TreeStore::level_of(pos)).key(nid);
@@ -419,8 +429,17 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
     tree_ = std::move(t);
     root_hash_ = rh;
     std::memcpy(base_.data(), s, st_.size_);
+    mark_changed(0, st_.size_);
     base_id_ = f.id;
     return f;
+  }
+
+  // Bytes [off, off + len) of base_ were written.
+  void mark_changed(uint32_t off, uint32_t len) {
+    if (!len) return;
+    uint64_t* bits = changed_blocks_[taken_ ^ 1].data();
+    const uint32_t last = (off + len - 1) / TreeStore::kDiffBlock;
+    for (uint32_t b = off / TreeStore::kDiffBlock; b <= last; ++b) bits[b / 64] |= uint64_t(1) << (b % 64);
   }
 
   void restore() {
@@ -460,6 +479,11 @@ class alignas(kCacheLine) TreeCursor final : public StoreCursor {
   uint64_t gen_ = 0;
   LineVector<uint8_t> base_;
   LineVector<uint32_t> tree_;
+  // take_changed(): the blocks of base_ written since the last call (the
+  // one taken_ does not name), and the ones it returned last.
+  LineVector<uint64_t> changed_blocks_[2] = {LineVector<uint64_t>(blocks_words()), LineVector<uint64_t>(blocks_words())};
+  unsigned taken_ = 0;
+  size_t blocks_words() const { return (st_.size_ / TreeStore::kDiffBlock + 64) / 64; }
   uint64_t root_hash_ = 0;  // base_'s content hash (tree_store.h)
   StateId base_id_ = kNoState;
   // prefetch()'s pipeline: per state named, the positions whose slots were

@@ -36,10 +36,25 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   // (Also after each expansion: the counts may be read while a worker lives.)
   ~ModelWorker() override { counts_.instructions = mach_.instructions(); }
 
-  // Copies the state and lists its moves; false (with how the state ends)
-  // when there is none.
+  // Copies the state into cur_ (and into next_, for a big state) and lists
+  // its moves; false (with how the state ends) when there is none. With a
+  // hint (since_last) and both buffers still holding the last state loaded,
+  // only the blocks the hint names are copied.
   bool load(const uint8_t* state, Result& end) {
-    std::memcpy(cur_.data(), state, m_.state_size);
+    const uint64_t* since = loaded_ ? since_ : nullptr;
+    since_ = nullptr;
+    loaded_ = false;
+    if (since) {
+      for_runs(since, [&](uint32_t off, uint32_t len) {
+        std::memcpy(cur_.data() + off, state + off, len);
+        if (by_blocks_) std::memcpy(next_.data() + off, state + off, len);
+      });
+      if (kCheckDirty) check_since(state);
+    } else {
+      std::memcpy(cur_.data(), state, m_.state_size);
+      if (by_blocks_) std::memcpy(next_.data(), cur_.data(), m_.state_size);
+    }
+    loaded_ = true;  // (stepping next_ clears it until the expansion ends)
     moves_.clear();
     mach_.moves(cur_.data(), moves_);
     if (!moves_.empty()) return true;
@@ -54,7 +69,7 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   // its step may have written (Machine::dirty()) are copied back from cur_.
   Result expand(const uint8_t* state, explore::SuccessorSink& sink) override {
     if (Result end; !load(state, end)) return end;
-    if (by_blocks_) std::memcpy(next_.data(), cur_.data(), m_.state_size);
+    loaded_ = false;
     dirty_.resize(mach_.dirty_words());
     for (uint32_t i = 0; i < moves_.size(); ++i) {
       const Move& mv = moves_[i];
@@ -67,8 +82,11 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
       if (by_blocks_) copy_blocks(next_.data(), cur_.data(), dirty_.data());
     }
     counts_.instructions = mach_.instructions();
+    loaded_ = true;  // next_ holds cur_ again
     return Result::Expanded;
   }
+
+  void since_last(const uint64_t* blocks) override { since_ = blocks; }
 
   bool memos() const override { return memos_ != nullptr; }
 
@@ -76,8 +94,9 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   // invariant context's scratch tail); a context is a fairness unit.
   unsigned progress_count() const override { return static_cast<unsigned>(m_.progress.size()); }
   uint64_t progress(const uint8_t* state) override {
-    std::memcpy(cur_.data(), state, m_.state_size);
-    return mach_.progress(cur_.data());
+    aux_.resize(m_.buffer_size());
+    std::memcpy(aux_.data(), state, m_.state_size);
+    return mach_.progress(aux_.data());
   }
   uint32_t fairness_unit(explore::Label label) const override { return Machine::unlabel(label).context; }
 
@@ -108,6 +127,7 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
 
   Result expand_sleep(const uint8_t* state, explore::SuccessorSink& sink, uint64_t sleep) override {
     if (Result end; !load(state, end)) return end;
+    loaded_ = false;
     const size_t n = moves_.size(), stride = m_.work_size + 8;
     fps_.resize(n);
     ok_.resize(n);
@@ -119,7 +139,6 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
     // saved_ and copied back from cur_, and a successor is rebuilt in next_
     // from its saved blocks when it is emitted.
     if (by_blocks_) {
-      std::memcpy(next_.data(), cur_.data(), m_.state_size);
       saved_at_.resize(n + 1);
       saved_at_[0] = 0;
     } else if (succ_.size() < n * stride) {
@@ -182,13 +201,15 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
       done |= bit;
     }
     counts_.instructions = mach_.instructions();
+    loaded_ = true;  // every successor closed: next_ holds cur_ again
     return Result::Expanded;
   }
 
   bool initial_violation(const uint8_t* state) override {
     if (init_failed_) return true;
-    std::memcpy(cur_.data(), state, m_.state_size);
-    return !mach_.check_invariants(cur_.data());
+    aux_.resize(m_.buffer_size());
+    std::memcpy(aux_.data(), state, m_.state_size);
+    return !mach_.check_invariants(aux_.data());
   }
 
  private:
@@ -229,6 +250,20 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
       throw std::logic_error(fmt::format("PTCHECK_CHECK_DIRTY: the step of {} (choice {}) wrote byte {} of the state "
                                          "({}) without marking its block {}",
                                          m_.context_name(mv.context), mv.choice, k, owner_of(k), b));
+    }
+  }
+  // And after a load by a hint (since_last): cur_, and next_ for a big
+  // state, must equal the state given (a block the hint missed would expand
+  // another state than the one named).
+  void check_since(const uint8_t* state) const {
+    for (const LineVector<uint8_t>* b : {&cur_, &next_}) {
+      if (b == &next_ && !by_blocks_) continue;
+      if (std::memcmp(b->data(), state, m_.state_size) == 0) continue;
+      uint32_t k = 0;
+      while ((*b)[k] == state[k]) ++k;
+      throw std::logic_error(fmt::format("PTCHECK_CHECK_DIRTY: the hint of the blocks changed since the last "
+                                         "expansion missed byte {} of the state ({})",
+                                         k, owner_of(k)));
     }
   }
   std::string owner_of(uint32_t off) const {
@@ -288,6 +323,11 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   const Model& m_;
   Machine mach_;
   LineVector<uint8_t> cur_, next_;
+  // cur_ (and next_, for a big state) hold the state loaded last, so a hint
+  // (since_last) can update them: set once a load or an expansion ends.
+  bool loaded_ = false;
+  const uint64_t* since_ = nullptr;  // the hint for the next load
+  LineVector<uint8_t> aux_;          // progress() and initial_violation(): leave cur_ alone
   LineVector<Move> moves_;
   // A state of at least kByBlocks bytes is copied once per expansion, not
   // once per move (expand, expand_sleep). On ppc_mainline_frag_mix (22 KB)

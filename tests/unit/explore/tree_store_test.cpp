@@ -2,6 +2,7 @@
 // vectors different ids), materialize round trips, rebuilds of the node
 // tables (many of them, from the smallest tables) while cursors on several
 // threads insert and read, the memory limit, and checkpoints.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -206,6 +207,43 @@ TEST(TreeStore, ConcurrentInsertsAcrossSharedRebuilds) {
     CHECK(!f.is_new);
     LONGS_EQUAL(ids[0][i], f.id);
   }
+}
+
+// take_changed() names every block in which the cursor's buffer changed
+// since the previous call: across materializations of other states, the
+// re-walk after a rebuild, and inserts (which leave the buffer as it is).
+TEST(TreeStore, TakeChangedNamesEveryChangedBlock) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(48, 6);
+  TreeStore st(sh, mem);
+  auto c = st.cursor();
+  std::vector<StateId> ids;
+  const uint8_t* buf = nullptr;
+  std::vector<uint8_t> at_take;  // the buffer at the previous take_changed()
+  std::mt19937 rng(6);
+  uint64_t named = 0, checks = 0;
+  for (uint64_t i = 0; i < 20000; ++i) {
+    auto v = state_of(i, sh.size);
+    Found f = c->find_or_insert(v.data());
+    CHECK(!f.full);
+    ids.push_back(f.id);
+    if (i % 3) continue;
+    buf = c->materialize(ids[rng() % ids.size()]);
+    if (i % 2) buf = c->materialize(ids[rng() % ids.size()]);  // two in a row, one take
+    const uint64_t* blocks = c->take_changed();
+    CHECK(blocks != nullptr);
+    if (!at_take.empty())
+      for (uint32_t b = 0; b * 64 < sh.size; ++b) {
+        const uint32_t len = std::min<uint32_t>(64, sh.size - b * 64);
+        const bool marked = blocks[b / 64] >> (b % 64) & 1;
+        named += marked;
+        ++checks;
+        if (!marked) CHECK_TEXT(std::memcmp(at_take.data() + b * 64, buf + b * 64, len) == 0, "a changed block not named");
+      }
+    at_take.assign(buf, buf + sh.size);
+  }
+  CHECK(st.rebuilds() > 2);
+  CHECK(named > 0 && named < checks);  // neither nothing nor everything
 }
 
 TEST(TreeStore, MemoryLimitAnswersFull) {

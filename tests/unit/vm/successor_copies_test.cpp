@@ -3,7 +3,11 @@
 // (8 KB or more) once per expansion, each move's written blocks saved and
 // copied back. Either way every successor must be byte for byte the parent
 // stepped by its move on a fresh copy, in expand() and in expand_sleep(),
-// emitted or asleep, and whatever the moves before it wrote.
+// emitted or asleep, and whatever the moves before it wrote. And a worker
+// told which blocks of its next state changed since its previous expansion
+// (Worker::since_last, as the explorer passes on the tree store's
+// take_changed()) updates only those, and must still expand the state given.
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <string>
@@ -64,11 +68,16 @@ void successors_match_fresh_copies(bool big) {
   vm::ModelSystem sys(m);
   auto worker = sys.make_worker();
   CHECK(worker->sleep_sets());
+  auto hinted = sys.make_worker();
   vm::Machine ref(m);
   std::deque<std::vector<uint8_t>> queue;
   queue.emplace_back(m.buffer_size());
   sys.initial_state(queue.back().data());
-  size_t checked = 0;
+  const std::vector<uint8_t> init = queue.back();
+  std::vector<uint8_t> prev;  // the state hinted expanded last
+  const uint32_t nblk = (m.state_size + 63) / 64;
+  std::vector<uint64_t> blocks((nblk + 63) / 64);
+  size_t checked = 0, hints = 0;
   while (!queue.empty() && checked < 200) {
     std::vector<uint8_t> s = std::move(queue.front());
     queue.pop_front();
@@ -99,6 +108,28 @@ void successors_match_fresh_copies(bool big) {
         CHECK_TEXT(bytes == want[i], "expand_sleep: a successor differs from its move on a fresh copy");
       }
     }
+    // The hinted worker: the blocks in which s differs from the state it
+    // expanded last; between, calls on other states (which must leave the
+    // copy it keeps alone).
+    if (!prev.empty()) {
+      std::fill(blocks.begin(), blocks.end(), 0);
+      for (uint32_t b = 0; b < nblk; ++b) {
+        const uint32_t at = b * 64, len = std::min<uint32_t>(64, m.state_size - at);
+        if (std::memcmp(prev.data() + at, s.data() + at, len) != 0) blocks[b / 64] |= uint64_t(1) << (b % 64);
+      }
+      hinted->since_last(blocks.data());
+      ++hints;
+    }
+    CHECK(!hinted->initial_violation(init.data()));
+    Recorder h(m.state_size);
+    if (checked % 2) hinted->expand(s.data(), h);
+    else hinted->expand_sleep(s.data(), h, 0);
+    LONGS_EQUAL(moves.size(), h.got.size());
+    for (const auto& [i, bytes] : h.got) {
+      CHECK(i < want.size());
+      CHECK_TEXT(bytes == want[i], "since_last: a successor differs from its move on a fresh copy");
+    }
+    prev.assign(s.begin(), s.begin() + m.state_size);
     for (auto& w : want) {
       w.resize(m.buffer_size());
       queue.push_back(std::move(w));
@@ -106,6 +137,7 @@ void successors_match_fresh_copies(bool big) {
     ++checked;
   }
   CHECK(checked >= 50);
+  CHECK(hints + 1 == checked);
 }
 
 }  // namespace
