@@ -281,17 +281,19 @@ void TreeStore::share(uint64_t n, uint64_t grain, const std::function<void(uint6
 
 bool TreeStore::help_rebuild() {
   helpers_in_.fetch_add(1, std::memory_order_seq_cst);
-  Job* job = job_.load(std::memory_order_seq_cst);
-  if (job) {
+  bool took = false;
+  // (A job whose chunks are all taken stays posted until the rebuilder's
+  // last one is done: its next only grows past n meanwhile.)
+  if (Job* job = job_.load(std::memory_order_seq_cst))
     for (uint64_t b; (b = job->next.fetch_add(job->grain, std::memory_order_relaxed)) < job->n;) {
       const uint64_t e = std::min(job->n, b + job->grain);
       (*job->run)(b, e);
       helped_chunks_.fetch_add(1, std::memory_order_relaxed);
       job->done.fetch_add(e - b, std::memory_order_release);
+      took = true;
     }
-  }
   helpers_in_.fetch_sub(1, std::memory_order_release);
-  return job != nullptr;
+  return took;
 }
 
 void TreeStore::wait_rebuild() {

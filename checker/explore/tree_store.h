@@ -148,7 +148,7 @@ class TreeStore final : public StateStorage {
   };
   void share(uint64_t n, uint64_t grain, const std::function<void(uint64_t, uint64_t)>& run, bool post);
   // Takes chunks of the posted job, if any, until none is left; false when
-  // there was no job.
+  // it took none.
   bool help_rebuild();
   // Waits while a rebuild runs (a cursor parked by it), helping it.
   void wait_rebuild();
