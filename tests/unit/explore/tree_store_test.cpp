@@ -127,15 +127,12 @@ TEST(TreeStore, IdsAreIdentityAndMaterializeRoundTrips) {
   }
 }
 
-TEST(TreeStore, ConcurrentInsertsAcrossRebuilds) {
-  MemoryAccount mem(0);
-  StateShape sh = shape_of(64, 2);
-  TreeStore st(sh, mem);
-  const unsigned threads = 4;
-  const uint64_t n = 40009;  // prime: each thread's stride visits every state
-  // Every thread inserts every state (in its own order); all must agree on
-  // the ids, and exactly one insertion of each state is new.
-  std::vector<std::vector<StateId>> ids(threads, std::vector<StateId>(n));
+// Every one of `threads` threads inserts every one of n states (n prime,
+// so that each thread's stride visits them all, in its own order), now and
+// then reading one back; all must agree on the ids, exactly one insertion of
+// each state is new, and every state reads back whole from a fresh cursor.
+static void inserts_from_threads(TreeStore& st, const StateShape& sh, unsigned threads, uint64_t n) {
+  std::vector<std::vector<StateId>> ids(threads, std::vector<StateId>(n, kNoState));
   std::vector<uint64_t> news(threads, 0);
   std::vector<std::thread> ts;
   for (unsigned t = 0; t < threads; ++t)
@@ -164,6 +161,21 @@ TEST(TreeStore, ConcurrentInsertsAcrossRebuilds) {
       CHECK(ids[t][i] != kNoState);
       LONGS_EQUAL(ids[0][i], ids[t][i]);
     }
+  auto c = st.cursor();
+  for (uint64_t i = 0; i < n; ++i) {
+    auto v = state_of(i, sh.size);
+    MEMCMP_EQUAL(v.data(), c->materialize(ids[0][i]), sh.size);
+    Found f = c->find_or_insert(v.data());
+    CHECK(!f.is_new);
+    LONGS_EQUAL(ids[0][i], f.id);
+  }
+}
+
+TEST(TreeStore, ConcurrentInsertsAcrossRebuilds) {
+  MemoryAccount mem(0);
+  StateShape sh = shape_of(64, 2);
+  TreeStore st(sh, mem);
+  inserts_from_threads(st, sh, 4, 40009);
 }
 
 // The same with rebuilds cut into chunks of 64 slots or roots, which the
@@ -174,39 +186,7 @@ TEST(TreeStore, ConcurrentInsertsAcrossSharedRebuilds) {
   StateShape sh = shape_of(64, 5);
   TreeStore st(sh, mem);
   st.set_rebuild_grain(64);
-  const unsigned threads = 3;
-  const uint64_t n = 30011;
-  std::vector<std::vector<StateId>> ids(threads, std::vector<StateId>(n, kNoState));
-  std::vector<uint64_t> news(threads, 0);
-  std::vector<std::thread> ts;
-  for (unsigned t = 0; t < threads; ++t)
-    ts.emplace_back([&, t] {
-      auto c = st.cursor();
-      for (uint64_t k = 0; k < n; ++k) {
-        uint64_t i = (k * (2 * t + 1) + t * 4099) % n;
-        auto v = state_of(i, sh.size);
-        Found f = c->find_or_insert(v.data());
-        if (f.full) return;
-        ids[t][i] = f.id;
-        news[t] += f.is_new;
-      }
-    });
-  for (auto& t : ts) t.join();
-  CHECK(st.rebuilds() > 3);
-  uint64_t total = 0;
-  for (unsigned t = 0; t < threads; ++t) total += news[t];
-  LONGS_EQUAL(n, total);
-  for (uint64_t i = 0; i < n; ++i)
-    for (unsigned t = 0; t < threads; ++t) LONGS_EQUAL(ids[0][i], ids[t][i]);
-  // Every state reads back from a fresh cursor, and is found, not new.
-  auto c = st.cursor();
-  for (uint64_t i = 0; i < n; ++i) {
-    auto v = state_of(i, sh.size);
-    MEMCMP_EQUAL(v.data(), c->materialize(ids[0][i]), sh.size);
-    Found f = c->find_or_insert(v.data());
-    CHECK(!f.is_new);
-    LONGS_EQUAL(ids[0][i], f.id);
-  }
+  inserts_from_threads(st, sh, 3, 30011);
 }
 
 // take_changed() names every block in which the cursor's buffer changed
