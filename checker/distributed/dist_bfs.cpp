@@ -134,7 +134,7 @@ class DistBfs {
   std::unique_ptr<StateStorage> store_;
   std::unique_ptr<StoreCursor> cursor_;
   std::unique_ptr<Worker> worker_;
-  bool chained_ = false;  // the worker last expanded the cursor's state, after a take_changed()
+  ExpandLoader loader_;  // cursor_ -> worker_, with the changed blocks
   std::unique_ptr<Worker> checker_;  // invariants of new states (worker_ may be in the middle of an expansion)
   ChunkedArray<uint32_t> parent_rank_;
   std::vector<StateId> frontier_;  // this rank's frontier states, by global position
@@ -388,12 +388,7 @@ Result DistBfs::run() {
       store_->epochs().announce(0);
       while (next < frontier_.size() && out_bytes_ < kRoundBytes && !stopping()) {
         sink.begin(pos_[next], frontier_[next]);
-        const uint8_t* s = cursor_->materialize(frontier_[next]);
-        // The blocks in which s differs from the state expanded last
-        // (explorer.cpp does the same).
-        const uint64_t* changed = cursor_->take_changed();
-        if (chained_ && changed) worker_->since_last(changed);
-        chained_ = changed != nullptr;
+        const uint8_t* s = loader_.load(*cursor_, *worker_, frontier_[next]);
         Worker::Result r = worker_->expand(s, sink);
         if (r == Worker::Result::Terminal) {  // Stats::final_states / final_digest: this rank's share
           ++final_states_;

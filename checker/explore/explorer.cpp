@@ -116,9 +116,7 @@ struct alignas(64) ThreadCtx {
   Label cand_label = 0;
   uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest, this thread's share
   GraphChunk* chunk = nullptr;  // recording the graph: the range being expanded
-  // The worker's last expansion was of the cursor's materialized state, right
-  // after a take_changed() (Worker::since_last).
-  bool chained = false;
+  ExpandLoader loader;  // cursor -> worker, with the changed blocks
 };
 
 class Bfs {
@@ -345,11 +343,7 @@ void Bfs::expand_range(uint64_t begin, uint64_t end) {
     if (((pos - begin) & 255) == 0) store_->epochs().announce(unsigned(ti));
     sink.begin(pos);
     if (ahead && pos + ahead < end) c.cursor->prefetch(frontier_[pos + ahead]);
-    const uint8_t* s = c.cursor->materialize(frontier_[pos]);
-    // The blocks in which s differs from the state the worker expanded last.
-    const uint64_t* changed = c.cursor->take_changed();
-    if (c.chained && changed) c.worker->since_last(changed);
-    c.chained = changed != nullptr;
+    const uint8_t* s = c.loader.load(*c.cursor, *c.worker, frontier_[pos]);
     if (c.chunk && props) chunk.holds.push_back(c.worker->progress(s));
     Worker::Result r = !sleep_ ? c.worker->expand(s, sink)
                      : c.worker->expand_sleep(s, sink, awake_.empty() ? 0 : ~awake_[pos]);

@@ -75,6 +75,27 @@ class StoreCursor {
   virtual void new_layer() = 0;
 };
 
+// One search loop's states, from one cursor to one worker: materializes each
+// state the worker expands next and passes on the blocks that changed since
+// the state it expanded last (StoreCursor::take_changed, Worker::since_last).
+// The hint holds only when every expansion of the worker is of a state loaded
+// here, right after its load: a loop that expands anything else (or loads a
+// state it does not expand) must call unchain() first.
+class ExpandLoader {
+ public:
+  const uint8_t* load(StoreCursor& cursor, Worker& worker, StateId id) {
+    const uint8_t* s = cursor.materialize(id);
+    const uint64_t* changed = cursor.take_changed();
+    if (chained_ && changed) worker.since_last(changed);
+    chained_ = changed != nullptr;
+    return s;
+  }
+  void unchain() { chained_ = false; }
+
+ private:
+  bool chained_ = false;  // the worker last expanded the cursor's state, loaded right after a take_changed()
+};
+
 class StateStorage {
  public:
   explicit StateStorage(MemoryAccount& mem) : mem_(mem), parents_(mem), labels_(mem) {}
