@@ -3,10 +3,11 @@
 #   bash scripts/build.sh release      -> build/release
 #   bash scripts/build.sh debug-asan   -> build/debug-asan
 #   bash scripts/build.sh fuzz         -> build/fuzz (clang, libFuzzer)
+#   bash scripts/build.sh tsan         -> build/tsan (ThreadSanitizer, the stores only)
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
-  echo "usage: bash scripts/build.sh PRESET   (release | debug-asan | fuzz)" >&2
+  echo "usage: bash scripts/build.sh PRESET   (release | debug-asan | fuzz | tsan)" >&2
   exit 2
 fi
 preset="$1"
