@@ -11,9 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -21,6 +19,7 @@
 #include "explore/checkpoint.h"
 #include "explore/id_list.h"
 #include "explore/liveness.h"
+#include "explore/parallel.h"
 #include "explore/progress.h"
 #include "explore/state_graph.h"
 #include "explore/tree_store.h"
@@ -324,7 +323,7 @@ class LayerSink final : public SuccessorSink {
 };
 
 void Bfs::expand_range(uint64_t begin, uint64_t end) {
-  int ti = tbb::this_task_arena::current_thread_index();
+  int ti = parallel_thread_index();
   if (ti < 0 || size_t(ti) >= ctxs_.size()) throw std::logic_error("explorer: unexpected thread index");
   ThreadCtx& c = ctxs_[size_t(ti)];
   LayerSink sink(*this, c);
@@ -515,8 +514,7 @@ Result Bfs::run() {
     auto tp0 = Clock::now();
     if (graph_) order_base_ = order_.size() - frontier_.size();
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<uint64_t>(0, frontier_.size(), 16),
-                        [&](const tbb::blocked_range<uint64_t>& r) { expand_range(r.begin(), r.end()); });
+      parallel_ranges(frontier_.size(), 16, [&](uint64_t b, uint64_t e) { expand_range(b, e); });
     });
     const bool aborted = stopping();
     store_->epochs().reclaim();
@@ -625,8 +623,8 @@ Result Bfs::run() {
     // offsets_[pos] is now the end of pos's bucket: order each bucket by
     // successor index and record the parent ids (in parallel).
     arena.execute([&] {
-      tbb::parallel_for(tbb::blocked_range<uint64_t>(0, F, 1024), [&](const tbb::blocked_range<uint64_t>& r) {
-        for (uint64_t pos = r.begin(); pos < r.end(); ++pos) {
+      parallel_ranges(F, 1024, [&](uint64_t b, uint64_t e) {
+        for (uint64_t pos = b; pos < e; ++pos) {
           const uint64_t i = pos ? offsets_[pos - 1] : 0, j = offsets_[pos];
           if (j - i > 1)
             std::sort(next_.begin() + int64_t(i), next_.begin() + int64_t(j),

@@ -2,15 +2,12 @@
 #include "explore/liveness.h"
 
 #include "explore/fair_cycle.h"
+#include "explore/parallel.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
-
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 namespace ptcheck::explore {
 
@@ -45,12 +42,12 @@ void rebuild_graph(std::span<const StateId> order, std::vector<Worker*>& workers
   const unsigned props = workers[0]->progress_count();
   constexpr uint64_t kBlock = 1024;
   const uint64_t nblocks = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<uint64_t>(0, nblocks, 1), [&](const tbb::blocked_range<uint64_t>& r) {
-    int ti = tbb::this_task_arena::current_thread_index();
+  parallel_ranges(nblocks, 1, [&](uint64_t rb, uint64_t re) {
+    int ti = parallel_thread_index();
     if (ti < 0 || size_t(ti) >= workers.size()) throw std::logic_error("liveness: unexpected thread index");
     Worker& w = *workers[size_t(ti)];
     StoreCursor& c = *cursors[size_t(ti)];
-    for (uint64_t b = r.begin(); b < r.end() && rec.recording(); ++b) {
+    for (uint64_t b = rb; b < re && rec.recording(); ++b) {
       GraphChunk blk;
       blk.first = b * kBlock;
       blk.edge_labels = props > 0;
