@@ -52,6 +52,7 @@ void parallel_ranges(uint64_t n, uint64_t grain, Body&& body) {
     try {
       for (uint64_t b; (b = next.fetch_add(grain, std::memory_order_relaxed)) < n;) body(b, std::min(n, b + grain));
     } catch (...) {
+      next.store(n, std::memory_order_relaxed);  // no more ranges, as TBB cancels the rest
       std::lock_guard<std::mutex> g(err_mu);
       if (!err) err = std::current_exception();
     }
