@@ -78,9 +78,10 @@ class StoreCursor {
 // One search loop's states, from one cursor to one worker: materializes each
 // state the worker expands next and passes on the blocks that changed since
 // the state it expanded last (StoreCursor::take_changed, Worker::since_last).
-// The hint holds only when every expansion of the worker is of a state loaded
-// here, right after its load: a loop that expands anything else (or loads a
-// state it does not expand) must call unchain() first.
+// The hint holds only when the worker expands each state loaded here, right
+// after its load, and nothing else (the cursor may be used in between: its
+// take_changed() covers every write to its buffer). A loop that expands
+// anything else on the worker uses a new loader.
 class ExpandLoader {
  public:
   const uint8_t* load(StoreCursor& cursor, Worker& worker, StateId id) {
@@ -90,7 +91,6 @@ class ExpandLoader {
     chained_ = changed != nullptr;
     return s;
   }
-  void unchain() { chained_ = false; }
 
  private:
   bool chained_ = false;  // the worker last expanded the cursor's state, loaded right after a take_changed()
