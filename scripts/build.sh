@@ -3,7 +3,7 @@
 #   bash scripts/build.sh release      -> build/release
 #   bash scripts/build.sh debug-asan   -> build/debug-asan
 #   bash scripts/build.sh fuzz         -> build/fuzz (clang, libFuzzer)
-#   bash scripts/build.sh tsan         -> build/tsan (ThreadSanitizer: support/, explore/, distributed/)
+#   bash scripts/build.sh tsan         -> build/tsan (ThreadSanitizer: the explorer's and the distributed search's tests, ptcheck)
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
