@@ -7,17 +7,38 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
 #include "explore/binio.h"
 
 namespace ptcheck::explore {
 
 namespace {
-constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '6'};  // 4: final states; 5: node tables of any size; 6: tree leaf layout
+// 4: final states; 5: node tables of any size; 6: tree leaf layout; 7: the checksum
+constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '7'};
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
+
+// XXH3-64 of the file's first n bytes, read from its start.
+uint64_t hash_prefix(std::FILE* f, uint64_t n, const char* what) {
+  if (std::fseek(f, 0, SEEK_SET) != 0) throw CheckpointError(std::string("cannot read the checkpoint's ") + what);
+  std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> st(XXH3_createState(), &XXH3_freeState);
+  if (!st) throw std::bad_alloc();
+  XXH3_64bits_reset(st.get());
+  std::vector<char> buf(static_cast<size_t>(std::clamp<uint64_t>(n, 1, uint64_t(1) << 20)));
+  while (n > 0) {
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(n, buf.size()));
+    get_bytes(f, buf.data(), k, what);
+    XXH3_64bits_update(st.get(), buf.data(), k);
+    n -= k;
+  }
+  return XXH3_64bits_digest(st.get());
+}
 
 void put_string(std::FILE* f, const std::string& s, const char* what) {
   put<uint64_t>(f, s.size(), what);
@@ -68,7 +89,7 @@ std::string fingerprint_difference(const std::string& then, const std::string& n
 void save_checkpoint(const std::string& path, const CheckpointHeader& h, const std::vector<StateId>& frontier,
                      const std::vector<uint64_t>& awake, const StateStorage& store) {
   const std::string tmp = path + ".tmp";
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.c_str(), "w+b"));
   if (!f) throw CheckpointError(tmp + ": " + std::strerror(errno));
   put_bytes(f.get(), kMagic, sizeof kMagic, "header");
   put_string(f.get(), h.fingerprint, "fingerprint");
@@ -83,6 +104,15 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
   put_vec(f.get(), frontier, "frontier");
   put_vec(f.get(), awake, "sleep sets");
   store.save(f.get(), h.layer_first);
+  // The trailer: a checksum of everything before it, read back from the
+  // file, so that a resume refuses a file damaged since (or cut short)
+  // instead of searching on from wrong states.
+  if (std::fflush(f.get()) != 0) throw CheckpointError(tmp + ": " + std::strerror(errno));
+  const long end = std::ftell(f.get());
+  if (end < 0) throw CheckpointError(tmp + ": " + std::strerror(errno));
+  const uint64_t sum = hash_prefix(f.get(), static_cast<uint64_t>(end), "checksum");
+  if (std::fseek(f.get(), end, SEEK_SET) != 0) throw CheckpointError(tmp + ": " + std::strerror(errno));
+  put<uint64_t>(f.get(), sum, "checksum");
   if (std::fflush(f.get()) != 0) throw CheckpointError(tmp + ": " + std::strerror(errno));
   f.reset();
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError(path + ": " + std::strerror(errno));
@@ -99,6 +129,17 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
     throw CheckpointError(path + ": a checkpoint of another ptcheck version (format " + std::string(1, magic[7]) +
                           ", this one reads " + std::string(1, kMagic[7]) + "): rerun from the start");
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) throw CheckpointError(path + ": not a ptcheck checkpoint");
+  // The checksum first: nothing of a damaged file is believed.
+  if (std::fseek(f.get(), 0, SEEK_END) != 0) throw CheckpointError(path + ": " + std::strerror(errno));
+  const long size = std::ftell(f.get());
+  if (size < 0) throw CheckpointError(path + ": " + std::strerror(errno));
+  if (size < static_cast<long>(sizeof kMagic + sizeof(uint64_t)))
+    throw CheckpointError(path + ": the checkpoint is truncated or unreadable (checksum)");
+  const uint64_t body = static_cast<uint64_t>(size) - sizeof(uint64_t);
+  const uint64_t sum = hash_prefix(f.get(), body, "checksum");
+  if (get<uint64_t>(f.get(), "checksum") != sum)
+    throw CheckpointError(path + ": the checkpoint is damaged or cut short (its checksum does not match): rerun from the start");
+  if (std::fseek(f.get(), sizeof kMagic, SEEK_SET) != 0) throw CheckpointError(path + ": " + std::strerror(errno));
   CheckpointHeader h;
   h.fingerprint = get_string(f.get(), "fingerprint");
   if (h.fingerprint != fingerprint) throw CheckpointError(path + ": " + fingerprint_difference(h.fingerprint, fingerprint));
@@ -119,6 +160,10 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
     throw CheckpointError(path + ": the checkpoint is corrupt (sleep sets)");
   store.load(f.get());
   if (store.next_id() != h.layer_first) throw CheckpointError(path + ": the checkpoint is corrupt (state count)");
+  for (StateId id : frontier)
+    if (store.parent(id) == StateStorage::kUnusedParent) throw CheckpointError(path + ": the checkpoint is corrupt (frontier)");
+  const long at = std::ftell(f.get());
+  if (at < 0 || static_cast<uint64_t>(at) != body) throw CheckpointError(path + ": the checkpoint is corrupt (length)");
   return h;
 }
 

@@ -6,10 +6,12 @@
 // verdict, counts and counterexample as an uninterrupted run. The states of a
 // partly expanded layer are dropped (the layer is redone on resume).
 //
-// Format: "PTCHKPT6" (the digit is the format version), the run's
+// Format: "PTCHKPT7" (the digit is the format version), the run's
 // fingerprint (what is checked and how), the counts, the frontier, its sleep
-// sets, then the store (its own format, explore/*_store.cpp).
-// Written to FILE.tmp, then renamed, so a crash never leaves half a file.
+// sets, the store (its own format, explore/*_store.cpp), then an XXH3-64
+// checksum of all that. Written to FILE.tmp, then renamed, so a crash never
+// leaves half a file; a resume checks the checksum before it reads anything
+// else, so a file damaged or cut short since is refused, not searched on.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -97,6 +97,7 @@ void PlainStore::load(std::FILE* f) {
   std::vector<uint8_t> buf(std::max<uint32_t>(size_, 1));
   for (uint64_t id = 0; id < keep; ++id) get_bytes(f, state(static_cast<StateId>(id)), size_, "states");
   load_base(f);
+  if (next_id() != keep) throw CheckpointError("the checkpoint is corrupt (state count)");
   for (uint64_t id = 0; id < keep; ++id) {
     if (parent(static_cast<StateId>(id)) == kUnusedParent) continue;  // an unused id
     const uint8_t* s = state(static_cast<StateId>(id));

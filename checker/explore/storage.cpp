@@ -57,7 +57,12 @@ void StateStorage::load_base(std::FILE* f) {
   if (keep >= kUnusedParent) throw CheckpointError("the checkpoint is corrupt (parents)");
   if (keep && (!parents_.ensure(0, keep) || !labels_.ensure(0, keep)))
     throw CheckpointError("out of memory loading parents");
-  for (uint64_t id = 0; id < keep; ++id) parents_[id] = get<StateId>(f, "parents");
+  // A state's parent is an earlier state (breadth-first layers take
+  // consecutive ids), so every path back ends at the initial state, id 0.
+  for (uint64_t id = 0; id < keep; ++id) {
+    const StateId p = parents_[id] = get<StateId>(f, "parents");
+    if (p != kUnusedParent && (p == kNoState ? id != 0 : p >= id)) throw CheckpointError("the checkpoint is corrupt (parents)");
+  }
   for (uint64_t id = 0; id < keep; ++id) labels_[id] = get<Label>(f, "labels");
   ids_.set_next(keep);
 }

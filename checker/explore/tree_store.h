@@ -116,6 +116,10 @@ class TreeStore final : public StateStorage {
   // Every stored root's content hash, from the node tables (loading a
   // checkpoint, which stores no hashes).
   void index_roots(StateId keep);
+  // Throws CheckpointError unless the loaded tables make trees of this
+  // layout (tree_store_io.cpp).
+  void check_loaded(StateId keep) const;
+  static constexpr uint64_t kUnusedRoot = ~uint64_t(0);  // root_keys_ of an unused id
   // Room for n bytes in the cursor's chunk (a new chunk, faulted in, when it
   // lacks it); false when memory runs out.
   bool arena_reserve(Arena& a, size_t n);

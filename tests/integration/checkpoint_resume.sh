@@ -4,7 +4,8 @@
 # final states (their count and digest) and
 # depth of an uninterrupted run: with the default reduction (sleep sets,
 # whose frontier sets the checkpoint keeps) and with --por none, on a passing
-# mix and on a violation target. A checkpoint of another target is refused.
+# mix and on a violation target. A checkpoint of another target, a damaged
+# one and one cut short are refused.
 set -uo pipefail
 ptcheck=$1 root=$2
 w=$(mktemp -d)
@@ -28,6 +29,20 @@ for target in mainline_table_mix_split_ptl thp_mix_prefix_move_huge_pmd; do
     fi
     echo "$target --por $por: $got"
   done
+done
+# A damaged checkpoint (one byte changed in its middle) and one cut short:
+# refused, exit 2, before anything is searched.
+size=$(stat -c %s "$w/ck")
+cp "$w/ck" "$w/damaged"
+byte=$(od -An -tu1 -j $((size / 2)) -N1 "$w/ck" | tr -d ' ')
+printf "\\x$(printf %02x $((byte ^ 0x5a)))" | dd of="$w/damaged" bs=1 seek=$((size / 2)) conv=notrunc status=none
+cmp -s "$w/ck" "$w/damaged" && { echo "the damaged copy is not damaged"; exit 1; }
+head -c $((size - 100)) "$w/ck" >"$w/short"
+for bad in damaged short; do
+  out=$("$ptcheck" --root "$root" check thp_mix_prefix_move_huge_pmd --por none --resume "$w/$bad" 2>&1)
+  rc=$?
+  [ "$rc" -eq 2 ] || { echo "resuming a $bad checkpoint: exit $rc, not 2: $out"; exit 1; }
+  echo "$out" | grep -q "damaged or cut short" || { echo "a $bad checkpoint: not named: $out"; exit 1; }
 done
 # Another target's checkpoint: refused, exit 2, with the difference named.
 out=$("$ptcheck" --root "$root" check lost_update --resume "$w/ck" 2>&1)
