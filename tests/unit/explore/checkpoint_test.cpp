@@ -93,23 +93,29 @@ TEST(Checkpoint, RoundTrip) {
   MEMCMP_EQUAL(want.data(), c->materialize(frontier[1]), kShape.size);
 }
 
+// Writes the first n bytes of v as a checkpoint and expects it refused,
+// before the store is loaded into.
+void expect_refused(const std::vector<uint8_t>& v, size_t n, const CheckpointHeader& h, TreeStore& st) {
+  TempPath bad;
+  write_all(bad.path, v, n);
+  std::vector<StateId> frontier;
+  std::vector<uint64_t> awake;
+  CHECK_THROWS(CheckpointError, load_checkpoint(bad.path, h.fingerprint, frontier, awake, st));
+  LONGS_EQUAL(0, st.next_id());
+}
+
 TEST(Checkpoint, AnyChangedByteIsRefused) {
   TempPath tp;
   const CheckpointHeader h = save_sample(tp.path);
   const std::vector<uint8_t> image = read_all(tp.path);
   CHECK(image.size() > 100);
   MemoryAccount mem(0);
-  TreeStore st(kShape, mem);  // never loaded into: each file is refused first
-  TempPath bad;
+  TreeStore st(kShape, mem);
   for (size_t i = 0; i < image.size(); ++i) {
     std::vector<uint8_t> v = image;
     v[i] ^= 0x10;
-    write_all(bad.path, v, v.size());
-    std::vector<StateId> frontier;
-    std::vector<uint64_t> awake;
-    CHECK_THROWS(CheckpointError, load_checkpoint(bad.path, h.fingerprint, frontier, awake, st));
+    expect_refused(v, v.size(), h, st);
   }
-  LONGS_EQUAL(0, st.next_id());
 }
 
 TEST(Checkpoint, AFileCutShortIsRefused) {
@@ -118,14 +124,7 @@ TEST(Checkpoint, AFileCutShortIsRefused) {
   const std::vector<uint8_t> image = read_all(tp.path);
   MemoryAccount mem(0);
   TreeStore st(kShape, mem);
-  TempPath bad;
-  for (size_t n = 0; n < image.size(); ++n) {
-    write_all(bad.path, image, n);
-    std::vector<StateId> frontier;
-    std::vector<uint64_t> awake;
-    CHECK_THROWS(CheckpointError, load_checkpoint(bad.path, h.fingerprint, frontier, awake, st));
-  }
-  LONGS_EQUAL(0, st.next_id());
+  for (size_t n = 0; n < image.size(); ++n) expect_refused(image, n, h, st);
 }
 
 TEST(Checkpoint, AnotherVersionIsNamed) {
