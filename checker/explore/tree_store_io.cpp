@@ -3,7 +3,7 @@
 // parents and labels. On load the tables are checked against the layout
 // before anything reads them, and the indexes are rebuilt.
 #include <cstring>
-#include <unordered_set>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -114,8 +114,28 @@ void TreeStore::check_loaded(StateId keep) const {
       if ((k >> 32) >= below || uint32_t(k) >= below) throw corrupt("node keys");
     }
   }
-  // Each (position, id) once: the trees share most of their nodes.
-  std::unordered_set<uint64_t> seen;
+  // The positions of a level whose subtrees hold the same leaf lengths form
+  // a class (cls: at a leaf position, its length); a node is checked once
+  // per class it is met in, a bit per (class, node id) a level: the trees
+  // share most of their nodes, and the classes are few.
+  std::vector<uint32_t> cls(2 * size_t(pow2_) - 1, 0), classes(depth_, 0);
+  for (uint32_t j = 0; j < pow2_; ++j) cls[first_leaf + j] = leaf_len_[j];
+  for (unsigned l = depth_; l-- > 1;) {
+    std::map<std::pair<uint32_t, uint32_t>, uint32_t> of;
+    for (uint32_t pos = (1u << l) - 1; pos < (2u << l) - 1; ++pos)
+      cls[pos] = of.try_emplace({cls[2 * pos + 1], cls[2 * pos + 2]}, static_cast<uint32_t>(of.size())).first->second;
+    classes[l] = static_cast<uint32_t>(of.size());
+  }
+  std::vector<std::vector<uint64_t>> seen(depth_);
+  uint64_t seen_bytes = 0;
+  for (unsigned l = 1; l < depth_; ++l) seen_bytes += classes[l] * ((level(l).capacity() + 63) / 64) * 8;
+  if (!mem_.try_add(seen_bytes)) throw CheckpointError("out of memory checking the checkpoint");
+  struct Release {
+    MemoryAccount& m;
+    uint64_t n;
+    ~Release() { m.add(-static_cast<int64_t>(n)); }
+  } release{mem_, seen_bytes};
+  for (unsigned l = 1; l < depth_; ++l) seen[l].assign(classes[l] * ((level(l).capacity() + 63) / 64), 0);
   std::vector<std::pair<uint32_t, uint32_t>> stack;
   for (uint64_t id = 0; id < keep; ++id) {
     const uint64_t root = root_keys_[id];
@@ -127,15 +147,19 @@ void TreeStore::check_loaded(StateId keep) const {
       const auto [pos, nid] = stack.back();
       stack.pop_back();
       if (nid >= ids_at(pos)) throw corrupt("roots");
-      if (nid == 0 || !seen.insert(uint64_t(pos) << 32 | nid).second) continue;
+      if (nid == 0) continue;  // the all-zero subtree (or leaf)
       if (pos >= first_leaf) {
-        const uint32_t j = pos - first_leaf;
         uint32_t len = 0;
         if (leaf_loc_[nid]) std::memcpy(&len, leaf_record(nid), 4);
-        if (!leaf_loc_[nid] || len != leaf_len_[j]) throw corrupt("leaves");
+        if (!leaf_loc_[nid] || len != leaf_len_[pos - first_leaf]) throw corrupt("leaves");
         continue;
       }
-      const uint64_t k = level(level_of(pos)).key(nid);
+      const unsigned l = level_of(pos);
+      const uint64_t bit = uint64_t(cls[pos]) * ((level(l).capacity() + 63) / 64) * 64 + nid;
+      uint64_t& w = seen[l][bit / 64];
+      if (w >> (bit % 64) & 1) continue;
+      w |= uint64_t(1) << (bit % 64);
+      const uint64_t k = level(l).key(nid);
       if (!k) throw corrupt("node slots");
       stack.push_back({2 * pos + 1, uint32_t(k >> 32)});
       stack.push_back({2 * pos + 2, uint32_t(k)});
