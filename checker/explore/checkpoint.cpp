@@ -118,7 +118,8 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
   if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError(path + ": " + std::strerror(errno));
 }
 
-CheckpointHeader load_checkpoint(const std::string& path, const std::string& fingerprint,
+namespace {
+CheckpointHeader read_checkpoint(const std::string& path, const std::string& fingerprint,
                                  std::vector<StateId>& frontier, std::vector<uint64_t>& awake,
                                  StateStorage& store) {
   std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
@@ -165,6 +166,20 @@ CheckpointHeader load_checkpoint(const std::string& path, const std::string& fin
   const long at = std::ftell(f.get());
   if (at < 0 || static_cast<uint64_t>(at) != body) throw CheckpointError(path + ": the checkpoint is corrupt (length)");
   return h;
+}
+}  // namespace
+
+CheckpointHeader load_checkpoint(const std::string& path, const std::string& fingerprint,
+                                 std::vector<StateId>& frontier, std::vector<uint64_t>& awake,
+                                 StateStorage& store) {
+  try {
+    return read_checkpoint(path, fingerprint, frontier, awake, store);
+  } catch (const CheckpointError& e) {
+    // Every message names the file (the stores' and binio.h's do not).
+    const std::string m = e.what();
+    if (m.rfind(path + ": ", 0) == 0) throw;
+    throw CheckpointError(path + ": " + m);
+  }
 }
 
 }  // namespace ptcheck::explore
