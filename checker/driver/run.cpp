@@ -188,9 +188,11 @@ void locate(trace::Step& st, const Instance& inst, vm::Machine& mach, const uint
 
 }  // namespace
 
-std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
+std::string run_fingerprint(const Instance& inst, const explore::Options& o, bool coverage) {
   // What decides a run's state space and order: the target and arch, every
-  // config value and bound, every model file's contents, and the store.
+  // config value and bound, every model file's contents, and the store; and
+  // --coverage, whose marks a checkpoint carries (a resumed run must have
+  // them all to report all of them).
   std::string f = fmt::format("target={} arch={} store={}", inst.target->name, inst.arch->name,
                               explore::to_string(o.store.kind));
   for (const auto& [k, v] : inst.cfg.values) f += fmt::format(" {}={}", k, v ? 'y' : 'n');
@@ -198,6 +200,7 @@ std::string run_fingerprint(const Instance& inst, const explore::Options& o) {
   for (const auto& file : inst.files) f += fmt::format(" {}:{}", file, file_hash(*inst.model.sm, file));
   if (inst.model.memory_model != vm::MemoryModelKind::Sc)
     f += fmt::format(" memory_model={}", vm::memory_model_name(inst.model.memory_model));
+  if (coverage) f += " coverage=all";
   return f;
 }
 
@@ -365,7 +368,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
   for (const ReachPoint& p : inst->reach) r.reach_points.push_back(p.text);
   explore::Result res;
   explore::Options eo = opt.explore;
-  eo.fingerprint = run_fingerprint(*inst, eo);
+  eo.fingerprint = run_fingerprint(*inst, eo, opt.coverage);
   // Depth-first: a shortened counterexample must fail with the same error kind.
   eo.same_violation = [&](const std::vector<uint32_t>& found, const std::vector<uint32_t>& shorter) {
     return violation_kind(inst->model, found) == violation_kind(inst->model, shorter);

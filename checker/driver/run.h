@@ -86,8 +86,8 @@ std::string describe_state(Project& project, const TargetEntry& target, const st
                            const std::vector<std::pair<std::string, bool>>& sets);
 
 // What a checkpoint must match to be resumed: target, arch, configs, bounds,
-// the model files' hashes and the store.
-std::string run_fingerprint(const Instance& inst, const explore::Options& o);
+// the model files' hashes, the store and --coverage.
+std::string run_fingerprint(const Instance& inst, const explore::Options& o, bool coverage = false);
 // The error kind a path of labels ends in ("none" when it ends in none,
 // "diverged" when a label is impossible).
 std::string violation_kind(const vm::Model& m, const std::vector<uint32_t>& labels);

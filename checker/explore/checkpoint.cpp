@@ -17,7 +17,8 @@
 namespace ptcheck::explore {
 
 namespace {
-// 4: final states; 5: node tables of any size; 6: tree leaf layout; 7: the checksum
+// 4: final states; 5: node tables of any size; 6: tree leaf layout; 7: the
+// checksum and the system's observations
 constexpr char kMagic[8] = {'P', 'T', 'C', 'H', 'K', 'P', 'T', '7'};
 
 struct FileCloser {
@@ -103,6 +104,7 @@ void save_checkpoint(const std::string& path, const CheckpointHeader& h, const s
   put<StateId>(f.get(), h.layer_first, "counts");
   put_vec(f.get(), frontier, "frontier");
   put_vec(f.get(), awake, "sleep sets");
+  put_vec(f.get(), h.observations, "observations");
   store.save(f.get(), h.layer_first);
   // The trailer: a checksum of everything before it, read back from the
   // file, so that a resume refuses a file damaged since (or cut short)
@@ -159,6 +161,7 @@ CheckpointHeader read_checkpoint(const std::string& path, const std::string& fin
   awake = get_vec<uint64_t>(f.get(), "sleep sets");
   if (!awake.empty() && awake.size() != frontier.size())
     throw CheckpointError(path + ": the checkpoint is corrupt (sleep sets)");
+  h.observations = get_vec<uint8_t>(f.get(), "observations", uint64_t(1) << 32);
   store.load(f.get());
   if (store.next_id() != h.layer_first) throw CheckpointError(path + ": the checkpoint is corrupt (state count)");
   for (StateId id : frontier)

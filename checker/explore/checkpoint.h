@@ -8,7 +8,7 @@
 //
 // Format: "PTCHKPT7" (the digit is the format version), the run's
 // fingerprint (what is checked and how), the counts, the frontier, its sleep
-// sets, the store (its own format, explore/*_store.cpp), then an XXH3-64
+// sets, the system's observations (TransitionSystem::observations), the store (its own format, explore/*_store.cpp), then an XXH3-64
 // checksum of all that. Written to FILE.tmp, then renamed, so a crash never
 // leaves half a file; a resume checks the checksum before it reads anything
 // else, so a file damaged or cut short since is refused, not searched on.
@@ -26,6 +26,7 @@ struct CheckpointHeader {
   uint64_t states = 0, transitions = 0, asleep = 0;
   uint64_t final_states = 0, final_digest = 0;  // Stats::final_states / final_digest of the layers done
   StateId layer_first = 0;
+  std::vector<uint8_t> observations;  // TransitionSystem::observations()
 };
 
 // awake: with sleep sets, the slots awake in each frontier state (by

@@ -16,6 +16,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "explore/binio.h"
 #include "explore/checkpoint.h"
 #include "explore/id_list.h"
 #include "explore/liveness.h"
@@ -407,6 +408,7 @@ void Bfs::write_checkpoint(Result& res, uint64_t states, uint64_t transitions, u
   h.final_digest = final_digest_;
   h.layer_first = layer_first_;
   try {
+    h.observations = ts_.observations();
     save_checkpoint(opt_.checkpoint, h, frontier_, sleep_ ? awake_ : std::vector<uint64_t>{}, *store_);
     res.checkpoint_written = opt_.checkpoint;
   } catch (const std::exception& e) {
@@ -449,6 +451,11 @@ Result Bfs::run() {
   uint64_t states = 1, transitions = 0, asleep = 0;
   if (!opt_.resume.empty()) {
     CheckpointHeader h = load_checkpoint(opt_.resume, opt_.fingerprint, frontier_, awake_, *store_);
+    try {
+      ts_.restore_observations(h.observations);
+    } catch (const std::invalid_argument& e) {
+      throw CheckpointError(opt_.resume + ": the checkpoint is corrupt (observations: " + e.what() + ")");
+    }
     if (!sleep_) awake_.clear();
     depth = h.depth;
     states = h.states;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <vector>
 
 namespace ptcheck::explore {
@@ -175,6 +176,21 @@ class TransitionSystem {
   // Writes the initial state into `out` (state_size() bytes).
   virtual void initial_state(uint8_t* out) const = 0;
   virtual std::unique_ptr<Worker> make_worker() const = 0;
+
+  // Checkpoints: what the workers gathered during the search besides states
+  // (the model's coverage marks and lock-order edges), saved with a
+  // checkpoint and handed back on resume, so that a resumed run reports
+  // what an uninterrupted one does (without them, a lock inversion taken
+  // before the checkpoint went unreported). They must be sets that seeing a
+  // transition twice does not change: the partly expanded layer a checkpoint
+  // drops is expanded again on resume. Const like make_worker(): the
+  // system's gathered sets are its workers' side (mutable) state.
+  virtual std::vector<uint8_t> observations() const { return {}; }
+  // Adds what observations() wrote to what the workers gather; throws
+  // std::invalid_argument when the bytes are not that.
+  virtual void restore_observations(const std::vector<uint8_t>& bytes) const {
+    if (!bytes.empty()) throw std::invalid_argument("observations of another kind of system");
+  }
 };
 
 }  // namespace ptcheck::explore

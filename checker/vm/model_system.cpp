@@ -456,12 +456,13 @@ Coverage ModelSystem::coverage() const {
   std::lock_guard<std::mutex> g(deps_mu_);
   Coverage all = init_cov_;
   for (const Coverage& c : covs_) all.merge(c);
+  all.merge(resumed_cov_);
   return all;
 }
 
 std::vector<LockEdge> ModelSystem::lock_edges() const {
   std::lock_guard<std::mutex> g(deps_mu_);
-  std::vector<LockEdge> all;
+  std::vector<LockEdge> all = resumed_edges_;
   for (const LockDeps& d : deps_) {
     auto e = d.edges();
     all.insert(all.end(), e.begin(), e.end());
@@ -469,6 +470,62 @@ std::vector<LockEdge> ModelSystem::lock_edges() const {
   std::sort(all.begin(), all.end());
   all.erase(std::unique(all.begin(), all.end()), all.end());
   return all;
+}
+
+// The observations' bytes: the lock-order edges (a count, then from/to
+// pairs), then the coverage marks (a count of functions, then each one's
+// length and marks; no functions when coverage is off).
+std::vector<uint8_t> ModelSystem::observations() const {
+  std::vector<uint8_t> out;
+  auto put64 = [&](uint64_t v) {
+    for (int i = 0; i < 8; ++i) out.push_back(uint8_t(v >> (8 * i)));
+  };
+  const std::vector<LockEdge> edges = lock_edges();
+  put64(edges.size());
+  for (const LockEdge& e : edges) {
+    put64(e.from);
+    put64(e.to);
+  }
+  const Coverage cov = coverage_ != CoverageMode::Off ? coverage() : Coverage{};
+  put64(cov.marks.size());
+  for (const auto& f : cov.marks) {
+    put64(f.size());
+    out.insert(out.end(), f.begin(), f.end());
+  }
+  return out;
+}
+
+void ModelSystem::restore_observations(const std::vector<uint8_t>& bytes) const {
+  size_t at = 0;
+  auto get64 = [&] {
+    if (bytes.size() - at < 8) throw std::invalid_argument("cut short");
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t(bytes[at + i]) << (8 * i);
+    at += 8;
+    return v;
+  };
+  const uint64_t ne = get64();
+  if (ne > (bytes.size() - at) / 16) throw std::invalid_argument("cut short");
+  std::vector<LockEdge> edges(static_cast<size_t>(ne));
+  for (LockEdge& e : edges) {
+    e.from = get64();
+    e.to = get64();
+  }
+  const uint64_t nf = get64();
+  Coverage cov;
+  if (nf != 0) {
+    if (coverage_ == CoverageMode::Off || nf != m_.funcs.size()) throw std::invalid_argument("coverage of another model");
+    cov = Coverage(m_);
+    for (auto& f : cov.marks) {
+      if (get64() != f.size() || bytes.size() - at < f.size()) throw std::invalid_argument("coverage of another model");
+      std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), f.size(), f.begin());
+      at += f.size();
+    }
+  }
+  if (at != bytes.size()) throw std::invalid_argument("trailing bytes");
+  std::lock_guard<std::mutex> g(deps_mu_);
+  resumed_edges_.insert(resumed_edges_.end(), edges.begin(), edges.end());
+  resumed_cov_.merge(cov);
 }
 
 }  // namespace ptcheck::vm

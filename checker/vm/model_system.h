@@ -49,6 +49,10 @@ class ModelSystem : public explore::TransitionSystem {
     uint64_t instructions = 0;
   };
   WorkerCounts worker_counts() const;
+  // Checkpoints: the lock-order edges and coverage marks so far
+  // (TransitionSystem::observations).
+  std::vector<uint8_t> observations() const override;
+  void restore_observations(const std::vector<uint8_t>& bytes) const override;
 
  private:
   const Model& m_;
@@ -63,6 +67,9 @@ class ModelSystem : public explore::TransitionSystem {
   mutable std::deque<Coverage> covs_;  // one per worker made, with coverage
   std::unique_ptr<InvariantMemos> memos_;  // null: off
   mutable std::deque<WorkerCounts> worker_counts_;  // one per worker made
+  // What a resumed run's checkpoint gathered before it (restore_observations).
+  mutable std::vector<LockEdge> resumed_edges_;
+  mutable Coverage resumed_cov_;
 };
 
 }  // namespace ptcheck::vm

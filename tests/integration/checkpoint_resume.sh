@@ -4,8 +4,9 @@
 # final states (their count and digest) and
 # depth of an uninterrupted run: with the default reduction (sleep sets,
 # whose frontier sets the checkpoint keeps) and with --por none, on a passing
-# mix and on a violation target. A checkpoint of another target, a damaged
-# one and one cut short are refused.
+# mix and on a violation target; the lock-order edges and coverage marks
+# gathered before the cut count after it. A checkpoint of another target, a
+# damaged one and one cut short are refused.
 set -uo pipefail
 ptcheck=$1 root=$2
 w=$(mktemp -d)
@@ -30,6 +31,26 @@ for target in mainline_table_mix_split_ptl thp_mix_prefix_move_huge_pmd; do
     echo "$target --por $por: $got"
   done
 done
+# What the search gathers besides states travels with the checkpoint: a lock
+# inversion taken before the cut is still reported after the resume (it
+# was not: a false pass), and --coverage after a resume writes what an
+# uninterrupted run writes.
+for n in 3 5 9; do
+  rm -f "$w/lk"
+  "$ptcheck" --root "$root" check lockdep_abba_sequential --threads 1 --max-states "$n" --checkpoint "$w/lk" >/dev/null 2>&1
+  "$ptcheck" --root "$root" check lockdep_abba_sequential --threads 2 --json --resume "$w/lk" >"$w/lk.json" 2>/dev/null
+  got=$(jq -r '.results[0] | [.verdict, .error_kind, .as_expected] | @tsv' "$w/lk.json")
+  [ "$got" = "$(printf 'violation\tcircular-locking\ttrue')" ] ||
+    { echo "lockdep_abba_sequential cut at $n states, resumed: [$got]"; exit 1; }
+done
+"$ptcheck" --root "$root" check uffd_move_mix --arch x86_64 --threads 2 --coverage "$w/full.info" >/dev/null 2>&1
+rm -f "$w/cov"
+"$ptcheck" --root "$root" check uffd_move_mix --arch x86_64 --threads 2 --coverage "$w/part.info" --max-states 5000 \
+  --checkpoint "$w/cov" >/dev/null 2>&1
+"$ptcheck" --root "$root" check uffd_move_mix --arch x86_64 --threads 1 --coverage "$w/res.info" --resume "$w/cov" >/dev/null 2>&1
+cmp -s "$w/full.info" "$w/part.info" && { echo "the cut run already covered everything: cut it earlier"; exit 1; }
+cmp -s "$w/full.info" "$w/res.info" || { echo "--coverage after a resume differs from an uninterrupted run's"; exit 1; }
+echo "lock-order edges and coverage marks: kept across the resume"
 # A damaged checkpoint (one byte changed in its middle) and one cut short:
 # refused, exit 2, before anything is searched.
 size=$(stat -c %s "$w/ck")
