@@ -397,7 +397,7 @@ int run_check(Project& project, const CheckCliOptions& o) {
   if (w && o.threads > 1)
     std::cerr << fmt::format("ptcheck check: note: under mpirun each of the {} ranks explores with one thread; "
                              "--threads {} is not used (start a rank per core instead)\n", w->size(), o.threads);
-  cli::install_sigint();
+  cli::install_sigint(w != nullptr);
   project.load_specs();
   cli::load_spec_args(project, o.extra_specs);
   // Layout properties (spec/layout/) are checked by Z3 next to the targets.

@@ -45,9 +45,18 @@ extern "C" void on_sigint(int) {
 // would end them at once); scripts/ptcheck-mpirun turns a ^C into SIGUSR1,
 // which mpirun forwards to every rank, so the ranks stop together at the end
 // of a round and rank 0 prints the incomplete table, as one process does.
-void install_sigint() {
+//
+// SIGTERM (kill, timeout(1), a batch scheduler's time limit) and SIGHUP (the
+// terminal went away) stop a run the same way, so that the results so far
+// and a --checkpoint are not lost; under mpirun SIGTERM keeps its meaning
+// there (end the rank now, distributed/mpi_transport.cpp), and a SIGHUP
+// ignored by nohup stays ignored.
+void install_sigint(bool under_mpirun) {
   std::signal(SIGINT, on_sigint);
   std::signal(SIGUSR1, on_sigint);
+  if (!under_mpirun) std::signal(SIGTERM, on_sigint);
+  struct sigaction hup {};
+  if (sigaction(SIGHUP, nullptr, &hup) == 0 && hup.sa_handler != SIG_IGN) std::signal(SIGHUP, on_sigint);
 }
 
 std::string pick_root(const std::string& opt) {

@@ -51,6 +51,8 @@ int run_with_input(const std::vector<std::string>& argv, const std::string& inpu
 
 // Set by SIGINT once a check run installed the handler; a second ^C exits 130.
 extern std::atomic<bool> g_cancel;
-void install_sigint();  // SIGINT and SIGUSR1: the first asks the run to stop (incomplete), a second ends it
+// SIGINT, SIGUSR1, SIGHUP (unless ignored) and, outside mpirun, SIGTERM: the
+// first asks the run to stop (incomplete), a second ends it.
+void install_sigint(bool under_mpirun);
 
 }  // namespace ptcheck::cli
