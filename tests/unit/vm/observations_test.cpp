@@ -34,17 +34,27 @@ target observed_abba {
 
 bool same(const vm::Coverage& a, const vm::Coverage& b) { return a.marks == b.marks; }
 
+// The target's model, and the observations of a whole search of it with
+// every instruction's coverage recorded.
+struct Searched {
+  test::TempProject p{std::string(test::kPrelude) + kModel};
+  std::unique_ptr<Instance> inst = instantiate(p.project(), *p.project().find_target("observed_abba"), "x86_64", {});
+  vm::ModelSystem sys{inst->model, std::nullopt, vm::CoverageMode::All};
+  Searched() {
+    explore::Options opt;
+    opt.threads = 1;
+    explore::explore(sys, opt);
+  }
+};
+
 }  // namespace
 
 TEST_GROUP(Observations){};
 
 TEST(Observations, RoundTripIntoAFreshSystem) {
-  test::TempProject p(std::string(test::kPrelude) + kModel);
-  auto inst = instantiate(p.project(), *p.project().find_target("observed_abba"), "x86_64", {});
-  vm::ModelSystem searched(inst->model, std::nullopt, vm::CoverageMode::All);
-  explore::Options opt;
-  opt.threads = 1;
-  explore::explore(searched, opt);
+  Searched run;
+  const vm::ModelSystem& searched = run.sys;
+  const auto& inst = run.inst;
   LONGS_EQUAL(2, searched.lock_edges().size());  // a -> b and b -> a
 
   const std::vector<uint8_t> bytes = searched.observations();
@@ -60,12 +70,9 @@ TEST(Observations, RoundTripIntoAFreshSystem) {
 }
 
 TEST(Observations, OtherBytesAreRefused) {
-  test::TempProject p(std::string(test::kPrelude) + kModel);
-  auto inst = instantiate(p.project(), *p.project().find_target("observed_abba"), "x86_64", {});
-  vm::ModelSystem searched(inst->model, std::nullopt, vm::CoverageMode::All);
-  explore::Options opt;
-  opt.threads = 1;
-  explore::explore(searched, opt);
+  Searched run;
+  const vm::ModelSystem& searched = run.sys;
+  const auto& inst = run.inst;
   const std::vector<uint8_t> bytes = searched.observations();
   vm::ModelSystem fresh(inst->model, std::nullopt, vm::CoverageMode::All);
   for (size_t n = 0; n < bytes.size(); ++n) {  // every length cut short
