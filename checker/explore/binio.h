@@ -1,6 +1,7 @@
 #pragma once
 // Raw binary I/O for checkpoints: every failure throws CheckpointError naming
 // what was being read or written.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
@@ -35,12 +36,20 @@ void put_vec(std::FILE* f, const std::vector<T>& v, const char* what) {
   put<uint64_t>(f, v.size(), what);
   put_bytes(f, v.data(), v.size() * sizeof(T), what);
 }
+// Grows the vector as its elements are read, a MiB at a time, so that a
+// corrupt length ends in "truncated" at the file's end, not in allocating it.
 template <class T>
 std::vector<T> get_vec(std::FILE* f, const char* what, uint64_t max = uint64_t(1) << 34) {
   uint64_t n = get<uint64_t>(f, what);
   if (n > max) throw CheckpointError(std::string("the checkpoint is corrupt (") + what + ")");
-  std::vector<T> v(n);
-  get_bytes(f, v.data(), n * sizeof(T), what);
+  constexpr uint64_t kStep = (uint64_t(1) << 20) / sizeof(T) + 1;
+  std::vector<T> v;
+  while (v.size() < n) {
+    const size_t at = v.size();
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(n - at, kStep));
+    v.resize(at + k);
+    get_bytes(f, v.data() + at, k * sizeof(T), what);
+  }
   return v;
 }
 
