@@ -44,7 +44,7 @@ class ChunkedArray {
 
   explicit ChunkedArray(MemoryAccount& mem) : mem_(mem), dir_(std::make_unique<std::atomic<T*>[]>(kMaxChunks)) {}
   ~ChunkedArray() {
-    for (uint64_t c = 0; c < kMaxChunks; ++c)
+    for (uint64_t c = 0; c < chunks_end_; ++c)
       if (T* p = dir_[c].load(std::memory_order_relaxed)) free_zeroed(p, chunk_size(c) * sizeof(T));
     mem_.add(-static_cast<int64_t>(bytes_));
   }
@@ -68,6 +68,7 @@ class ChunkedArray {
         return false;
       }
       bytes_ += bytes;
+      chunks_end_ = std::max(chunks_end_, c + 1);
       dir_[c].store(p, std::memory_order_release);
     }
     return true;
@@ -108,6 +109,7 @@ class ChunkedArray {
   std::unique_ptr<std::atomic<T*>[]> dir_;
   std::mutex mu_;
   uint64_t bytes_ = 0;
+  uint64_t chunks_end_ = 0;  // one past the highest chunk allocated (under mu_)
 };
 
 // Hands out ids in blocks of kBlock from one counter.

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "explore/binio.h"
+#include "explore/huge_alloc.h"
 
 namespace ptcheck::explore {
 
@@ -17,12 +19,16 @@ PlainStore::PlainStore(uint32_t size, MemoryAccount& mem) : StateStorage(mem), s
   mask_ = (uint64_t(1) << shift_) - 1;
   chunk_bytes_ = (uint64_t(1) << shift_) * std::max<uint32_t>(size_, 1);
   max_chunks_ = ((uint64_t(1) << 32) >> shift_) + 1;
-  dir_ = std::make_unique<std::atomic<uint8_t*>[]>(max_chunks_);
+  // Zeroed pages mapped on first touch: a small run does not pay for the
+  // directory of every possible chunk (8 MiB for 200-byte states).
+  dir_ = static_cast<std::atomic<uint8_t*>*>(alloc_zeroed(max_chunks_ * sizeof(std::atomic<uint8_t*>)));
+  if (!dir_) throw std::bad_alloc();
 }
 
 PlainStore::~PlainStore() {
-  for (uint64_t c = 0; c < max_chunks_; ++c)
+  for (uint64_t c = 0; c < chunks_end_; ++c)
     if (uint8_t* p = dir_[c].load(std::memory_order_relaxed)) free_zeroed(p, chunk_bytes_);
+  free_zeroed(dir_, max_chunks_ * sizeof(std::atomic<uint8_t*>));
   mem_.add(-static_cast<int64_t>(chunk_total_));
 }
 
@@ -42,6 +48,7 @@ bool PlainStore::ensure_states(uint64_t first, uint64_t n) {
       return false;
     }
     chunk_total_ += chunk_bytes_;
+    chunks_end_ = std::max(chunks_end_, c + 1);
     dir_[c].store(p, std::memory_order_release);
   }
   return true;
@@ -94,7 +101,6 @@ void PlainStore::load(std::FILE* f) {
   if (keep && !ensure_states(0, keep)) throw CheckpointError("out of memory loading states");
   // Unused ids (block tails) were saved as zeros; they are told apart by the
   // parent array (load_base) only, so every saved vector is indexed once.
-  std::vector<uint8_t> buf(std::max<uint32_t>(size_, 1));
   for (uint64_t id = 0; id < keep; ++id) get_bytes(f, state(static_cast<StateId>(id)), size_, "states");
   load_base(f);
   if (next_id() != keep) throw CheckpointError("the checkpoint is corrupt (state count)");

@@ -2,6 +2,7 @@
 // The uncompressed store: every state's full bytes in chunks that never move,
 // indexed by a hash of the whole vector. The reference the compressed stores
 // are measured and tested against (`--store plain`).
+#include <atomic>
 #include <mutex>
 #include <vector>
 
@@ -31,10 +32,11 @@ class PlainStore final : public StateStorage {
   unsigned shift_;
   uint64_t mask_;
   size_t chunk_bytes_;
-  std::unique_ptr<std::atomic<uint8_t*>[]> dir_;
+  std::atomic<uint8_t*>* dir_;  // max_chunks_ slots (alloc_zeroed)
   uint64_t max_chunks_;
   std::mutex mu_;
   uint64_t chunk_total_ = 0;
+  uint64_t chunks_end_ = 0;  // one past the highest chunk allocated (under mu_)
   ConcurrentIndex index_;
 };
 
