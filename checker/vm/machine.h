@@ -110,7 +110,7 @@ class Machine : private MemoryPort {
   bool build_initial(uint8_t* s);
   // Appends the moves possible in s, in a fixed order: contexts in index order,
   // choices ascending.
-  // (Out: std::vector<Move> or LineVector<Move>, instantiated in machine.cpp.)
+  // (Out: std::vector<Move> or LineVector<Move>, instantiated in machine_moves.cpp.)
   template <class Out>
   void moves(const uint8_t* s, Out& out);
   // Executes one move in place. Returns false when the step raised an error.
@@ -367,5 +367,17 @@ class Machine : private MemoryPort {
     if (fp_.n < Footprint::kMaxRanges) fp_.r[fp_.n++] = {addr, addr + size, write};
   }
 };
+
+// Hot accessors, inline for every machine_*.cpp.
+inline ThreadState& Machine::ts(uint8_t* s, uint32_t t) const {
+  uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
+  return *reinterpret_cast<ThreadState*>(s + off);
+}
+inline const ThreadState& Machine::ts(const uint8_t* s, uint32_t t) const {
+  uint32_t off = t < m_.contexts() ? m_.threads_off + t * static_cast<uint32_t>(sizeof(ThreadState)) : m_.inv_ts_off;
+  return *reinterpret_cast<const ThreadState*>(s + off);
+}
+inline uint8_t* Machine::frame(uint8_t* s, uint32_t t) const { return s + stacks_[t].state_off + ts(s, t).fp; }
+inline RcuCallback* Machine::rcu_queue(uint8_t* s) const { return reinterpret_cast<RcuCallback*>(s + m_.rcu_off); }
 
 }  // namespace ptcheck::vm
