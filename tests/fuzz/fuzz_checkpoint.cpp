@@ -9,8 +9,9 @@
 // saved again loads back to the same states.
 //
 // A crafted file may still load states twice (a node-table slot that its
-// hash does not lead to): the reader defends against damage, not forgery
-// (docs/search.md), so a second id for the same bytes is allowed here.
+// hash does not lead to; corpus/checkpoint/regress_state_loaded_twice): the
+// reader defends against damage, not forgery (docs/search.md), so a second
+// id for the same bytes is allowed here, other bytes under an id are not.
 //
 // The seeds (tests/fuzz/corpus/checkpoint/) are real checkpoints of both
 // stores, written by this harness:
@@ -88,15 +89,16 @@ void exercise(StateStorage& st, const CheckpointHeader& h, const std::vector<Sta
   const StateShape sh = shape();
   check(st.next_id() == h.layer_first, "the state count was not checked");
   for (StateId id : frontier) check(id < st.next_id() && stored(st, id), "a frontier id names no state");
-  std::vector<std::vector<uint8_t>> states(st.next_id());
+  const StateId loaded = st.next_id();  // (a state found again may still take a new id: see above)
+  std::vector<std::vector<uint8_t>> states(loaded);
   {
     auto c = st.cursor();
-    for (StateId id = 0; id < st.next_id(); ++id) {
+    for (StateId id = 0; id < loaded; ++id) {
       if (!stored(st, id)) continue;
       const uint8_t* s = c->materialize(id);
       states[id].assign(s, s + sh.size);
     }
-    for (StateId id = 0; id < st.next_id(); ++id) {
+    for (StateId id = 0; id < loaded; ++id) {
       if (states[id].empty()) continue;
       const Found f = c->find_or_insert(states[id].data());
       if (f.full) return;
