@@ -41,6 +41,46 @@ struct Frame {
   Label label = 0;            // the label that reached this frame's state
 };
 
+// The search stack. A popped frame stays allocated, and the next push at its
+// depth reuses its lists: a fresh std::vector per expansion cost the twin's
+// lossy DFS (ROUNDS 4) about 8% of its time in malloc and free
+// (docs/benchmarks.md). It also knows which states are on it, a bit per
+// state id (lossless stores number states densely), instead of scanning the
+// stack for every state found again.
+class FrameStack {
+ public:
+  Frame& push(Label label, StateId id) {
+    if (n_ == frames_.size()) frames_.emplace_back();
+    ids_.push_back(id);
+    if (id != kNoState) {
+      if (id / 64 >= on_.size()) on_.resize(std::max<size_t>(id / 64 + 1, 2 * on_.size()), 0);
+      on_[id / 64] |= uint64_t(1) << (id % 64);
+    }
+    Frame& f = frames_[n_++];
+    f.label = label;
+    return f;
+  }
+  void pop() {
+    const StateId id = ids_.back();
+    ids_.pop_back();
+    if (id != kNoState) on_[id / 64] &= ~(uint64_t(1) << (id % 64));
+    --n_;
+  }
+  bool holds(StateId id) const { return id / 64 < on_.size() && (on_[id / 64] >> (id % 64) & 1); }
+  size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  Frame& back() { return frames_[n_ - 1]; }
+  Frame& operator[](size_t i) { return frames_[i]; }
+  const Frame* begin() const { return frames_.data(); }
+  const Frame* end() const { return frames_.data() + n_; }
+
+ private:
+  std::vector<Frame> frames_;  // [0, n_) in use; the rest kept for reuse
+  size_t n_ = 0;
+  std::vector<StateId> ids_;   // the frames' states (kNoState: a lossy store's)
+  std::vector<uint64_t> on_;   // a bit per state id: on the stack
+};
+
 class DfsSink final : public SuccessorSink {
  public:
   DfsSink(StoreCursor& cursor, size_t size, bool keep_bytes) : cursor_(cursor), size_(size), keep_(keep_bytes) {}
@@ -82,10 +122,8 @@ class DfsSink final : public SuccessorSink {
     }
   }
   // Lossless stores: whether a state is on the stack (the cycle proviso).
-  std::vector<StateId>* stack_ids = nullptr;
-  bool on_stack(StateId id) const {
-    return stack_ids && std::find(stack_ids->begin(), stack_ids->end(), id) != stack_ids->end();
-  }
+  const FrameStack* stack = nullptr;
+  bool on_stack(StateId id) const { return stack && stack->holds(id); }
 
   uint64_t states = 0, transitions = 0;
   bool full = false;
@@ -159,10 +197,10 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
     return out;
   }
 
-  std::vector<Frame> stack(1);
-  std::vector<StateId> stack_ids{f0.id};
+  FrameStack stack;
+  stack.push(0, lossy ? kNoState : f0.id);
   DfsSink sink(*cursor, size, lossy);
-  if (!lossy) sink.stack_ids = &stack_ids;
+  if (!lossy) sink.stack = &stack;
   bool depth_cut = false;
   unsigned max_stack = 0;
 
@@ -219,8 +257,7 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
     }
     Frame& top = stack.back();
     if (top.at == top.next.size()) {
-      stack.pop_back();
-      stack_ids.pop_back();
+      stack.pop();
       if (stack.empty()) {
         res.verdict = depth_cut ? Verdict::Incomplete : Verdict::Pass;
         if (depth_cut) res.incomplete_reason = "max-depth";
@@ -236,9 +273,7 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
     }
     if (lossy) std::memcpy(cur.data(), top.pool.data() + p.bytes, size);
     else std::memcpy(cur.data(), cursor->materialize(p.id), size);
-    stack.emplace_back();
-    stack.back().label = p.label;
-    stack_ids.push_back(p.id);
+    stack.push(p.label, lossy ? kNoState : p.id);
     max_stack = std::max<unsigned>(max_stack, static_cast<unsigned>(stack.size() - 1));
     r = expand(stack.back());
   }
