@@ -507,9 +507,19 @@ void ModelSystem::restore_observations(const std::vector<uint8_t>& bytes) const 
   const uint64_t ne = get64();
   if (ne > (bytes.size() - at) / 16) throw std::invalid_argument("cut short");
   std::vector<LockEdge> edges(static_cast<size_t>(ne));
+  // A lock node is a lock class (a region's index and an offset in one of
+  // its objects: lock_class.h) and a subclass; one this model has no such
+  // place for would be reported as a lock named "?".
+  auto node = [&] {
+    const LockNode n = get64();
+    const uint64_t cls = n >> 4, region = cls >> 32;
+    if (region >= m_.regions.size() || (cls & 0xffffffffu) >= m_.regions[region].stride)
+      throw std::invalid_argument("lock classes of another model");
+    return n;
+  };
   for (LockEdge& e : edges) {
-    e.from = get64();
-    e.to = get64();
+    e.from = node();
+    e.to = node();
   }
   const uint64_t nf = get64();
   Coverage cov;

@@ -2,7 +2,8 @@
 // the lock-order edges and coverage marks a search gathered travel with a
 // checkpoint, and a system given them back reports them as its own (a resumed
 // run once missed a lock inversion taken before the checkpoint). Bytes that
-// are not what observations() wrote are refused.
+// are not what observations() wrote are refused, and so are lock edges that
+// name no lock class of the model.
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -82,6 +83,13 @@ TEST(Observations, OtherBytesAreRefused) {
   std::vector<uint8_t> longer = bytes;
   longer.push_back(0);
   CHECK_THROWS(std::invalid_argument, fresh.restore_observations(longer));
+  // A lock edge naming a region this model does not have, or an offset past
+  // its objects.
+  for (uint64_t bad : {uint64_t(inst->model.regions.size()) << 36, uint64_t(0xffffffffu) << 4}) {
+    std::vector<uint8_t> forged = bytes;
+    for (int i = 0; i < 8; ++i) forged[8 + i] = uint8_t(bad >> (8 * i));  // the first edge's `from`
+    CHECK_THROWS(std::invalid_argument, fresh.restore_observations(forged));
+  }
   // Coverage marks for a system that records none.
   vm::ModelSystem uncovered(inst->model);
   CHECK_THROWS(std::invalid_argument, uncovered.restore_observations(bytes));
