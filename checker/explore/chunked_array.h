@@ -7,12 +7,8 @@
 #include <atomic>
 #include <bit>
 #include <cstdint>
-#include <cstring>
-#include <memory>
-#include <mutex>
 
-#include "explore/huge_alloc.h"
-#include "explore/memory.h"
+#include "explore/chunk_dir.h"
 
 namespace ptcheck::explore {
 
@@ -42,49 +38,27 @@ class ChunkedArray {
   static constexpr uint64_t kFirstBig = kSmall - 1 + (kBigFirst >> kChunkLog);  // the first big chunk
   static constexpr uint64_t kMaxChunks = kFirstBig + (((uint64_t(1) << 33) - kBigFirst) >> kBigLog);  // ids below 2^33
 
-  explicit ChunkedArray(MemoryAccount& mem) : mem_(mem), dir_(std::make_unique<std::atomic<T*>[]>(kMaxChunks)) {}
-  ~ChunkedArray() {
-    for (uint64_t c = 0; c < chunks_end_; ++c)
-      if (T* p = dir_[c].load(std::memory_order_relaxed)) free_zeroed(p, chunk_size(c) * sizeof(T));
-    mem_.add(-static_cast<int64_t>(bytes_));
-  }
-  ChunkedArray(const ChunkedArray&) = delete;
-  ChunkedArray& operator=(const ChunkedArray&) = delete;
+  explicit ChunkedArray(MemoryAccount& mem) : dir_(mem, kMaxChunks) {}
 
   // Makes [first, first + n) addressable (zero-filled when new). False when
   // the memory limit or the id range is exhausted.
   bool ensure(uint64_t first, uint64_t n) {
-    for (uint64_t c = chunk_of(first); c <= chunk_of(first + n - 1); ++c) {
-      if (c >= kMaxChunks) return false;
-      if (dir_[c].load(std::memory_order_acquire)) continue;
-      std::lock_guard<std::mutex> g(mu_);
-      if (dir_[c].load(std::memory_order_relaxed)) continue;
-      const uint64_t bytes = chunk_size(c) * sizeof(T);
-      if (!mem_.try_add(bytes)) return false;
-      T* p = static_cast<T*>(alloc_zeroed(bytes));
-      if (!p) {
-        mem_.add(-static_cast<int64_t>(bytes));
-        mem_.mark_exceeded();
-        return false;
-      }
-      bytes_ += bytes;
-      chunks_end_ = std::max(chunks_end_, c + 1);
-      dir_[c].store(p, std::memory_order_release);
-    }
+    for (uint64_t c = chunk_of(first); c <= chunk_of(first + n - 1); ++c)
+      if (!dir_.ensure(c, chunk_size(c) * sizeof(T))) return false;
     return true;
   }
   T& operator[](uint64_t id) const {
     if (id >= kBigFirst) [[likely]]
-      return dir_[kFirstBig + ((id - kBigFirst) >> kBigLog)].load(std::memory_order_acquire)[id & (kBig - 1)];
-    if (id >= kChunk) return dir_[kSmall - 1 + (id >> kChunkLog)].load(std::memory_order_acquire)[id & (kChunk - 1)];
+      return chunk(kFirstBig + ((id - kBigFirst) >> kBigLog))[id & (kBig - 1)];
+    if (id >= kChunk) return chunk(kSmall - 1 + (id >> kChunkLog))[id & (kChunk - 1)];
     const uint64_t c = chunk_of(id);
-    return dir_[c].load(std::memory_order_acquire)[id - chunk_start(c)];
+    return chunk(c)[id - chunk_start(c)];
   }
   bool present(uint64_t id) const {
     const uint64_t c = chunk_of(id);
-    return c < kMaxChunks && dir_[c].load(std::memory_order_acquire) != nullptr;
+    return c < kMaxChunks && dir_.get(c) != nullptr;
   }
-  uint64_t bytes() const { return bytes_; }
+  uint64_t bytes() const { return dir_.bytes(); }
 
   // Chunk c holds ids [chunk_start(c), chunk_start(c) + chunk_size(c)).
   static uint64_t chunk_of(uint64_t id) {
@@ -105,11 +79,9 @@ class ChunkedArray {
   }
 
  private:
-  MemoryAccount& mem_;
-  std::unique_ptr<std::atomic<T*>[]> dir_;
-  std::mutex mu_;
-  uint64_t bytes_ = 0;
-  uint64_t chunks_end_ = 0;  // one past the highest chunk allocated (under mu_)
+  T* chunk(uint64_t c) const { return reinterpret_cast<T*>(dir_.get(c)); }
+
+  ChunkDir dir_;
 };
 
 // Hands out ids in blocks of kBlock from one counter.

@@ -12,45 +12,16 @@
 
 namespace ptcheck::explore {
 
-PlainStore::PlainStore(uint32_t size, MemoryAccount& mem) : StateStorage(mem), size_(size), index_(mem, epochs_) {
-  // About 1 MiB a chunk, a power of two of states, at least one block of ids.
-  shift_ = 8;
-  while ((uint64_t(1) << (shift_ + 1)) * std::max<uint32_t>(size_, 1) <= (uint64_t(1) << 20)) ++shift_;
-  mask_ = (uint64_t(1) << shift_) - 1;
-  chunk_bytes_ = (uint64_t(1) << shift_) * std::max<uint32_t>(size_, 1);
-  max_chunks_ = ((uint64_t(1) << 32) >> shift_) + 1;
-  // Zeroed pages mapped on first touch: a small run does not pay for the
-  // directory of every possible chunk (8 MiB for 200-byte states).
-  dir_ = static_cast<std::atomic<uint8_t*>*>(alloc_zeroed(max_chunks_ * sizeof(std::atomic<uint8_t*>)));
-  if (!dir_) throw std::bad_alloc();
-}
+PlainStore::PlainStore(uint32_t size, MemoryAccount& mem)
+    : StateStorage(mem), size_(size), chunks_(mem, ((uint64_t(1) << 32) >> shift_) + 1), index_(mem, epochs_) {}
 
-PlainStore::~PlainStore() {
-  for (uint64_t c = 0; c < chunks_end_; ++c)
-    if (uint8_t* p = dir_[c].load(std::memory_order_relaxed)) free_zeroed(p, chunk_bytes_);
-  free_zeroed(dir_, max_chunks_ * sizeof(std::atomic<uint8_t*>));
-  mem_.add(-static_cast<int64_t>(chunk_total_));
-}
+PlainStore::~PlainStore() = default;
 
-uint64_t PlainStore::bytes() const { return base_bytes() + chunk_total_ + index_.bytes(); }
+uint64_t PlainStore::bytes() const { return base_bytes() + chunks_.bytes() + index_.bytes(); }
 
 bool PlainStore::ensure_states(uint64_t first, uint64_t n) {
-  for (uint64_t c = first >> shift_; c <= (first + n - 1) >> shift_; ++c) {
-    if (c >= max_chunks_) return false;
-    if (dir_[c].load(std::memory_order_acquire)) continue;
-    std::lock_guard<std::mutex> g(mu_);
-    if (dir_[c].load(std::memory_order_relaxed)) continue;
-    if (!mem_.try_add(chunk_bytes_)) return false;
-    auto* p = static_cast<uint8_t*>(alloc_zeroed(chunk_bytes_));
-    if (!p) {
-      mem_.add(-static_cast<int64_t>(chunk_bytes_));
-      mem_.mark_exceeded();
-      return false;
-    }
-    chunk_total_ += chunk_bytes_;
-    chunks_end_ = std::max(chunks_end_, c + 1);
-    dir_[c].store(p, std::memory_order_release);
-  }
+  for (uint64_t c = first >> shift_; c <= (first + n - 1) >> shift_; ++c)
+    if (!chunks_.ensure(c, chunk_bytes_)) return false;
   return true;
 }
 

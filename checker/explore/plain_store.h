@@ -2,10 +2,10 @@
 // The uncompressed store: every state's full bytes in chunks that never move,
 // indexed by a hash of the whole vector. The reference the compressed stores
 // are measured and tested against (`--store plain`).
-#include <atomic>
-#include <mutex>
+#include <algorithm>
 #include <vector>
 
+#include "explore/chunk_dir.h"
 #include "explore/storage.h"
 
 namespace ptcheck::explore {
@@ -23,21 +23,21 @@ class PlainStore final : public StateStorage {
  private:
   friend class PlainCursor;
   bool ensure_states(uint64_t first, uint64_t n) override;
-  uint8_t* state(StateId id) const {
-    return dir_[id >> shift_].load(std::memory_order_acquire) + (id & mask_) * size_;
-  }
+  uint8_t* state(StateId id) const { return chunks_.get(id >> shift_) + (id & mask_) * size_; }
   Found insert(const uint8_t* s, IdCursor& ids);
 
   uint32_t size_;
-  unsigned shift_;
-  uint64_t mask_;
-  size_t chunk_bytes_;
-  std::atomic<uint8_t*>* dir_;  // max_chunks_ slots (alloc_zeroed)
-  uint64_t max_chunks_;
-  std::mutex mu_;
-  uint64_t chunk_total_ = 0;
-  uint64_t chunks_end_ = 0;  // one past the highest chunk allocated (under mu_)
+  // About 1 MiB a chunk, a power of two of states, at least one block of ids.
+  unsigned shift_ = chunk_shift(size_);
+  uint64_t mask_ = (uint64_t(1) << shift_) - 1;
+  size_t chunk_bytes_ = (uint64_t(1) << shift_) * std::max<uint32_t>(size_, 1);
+  ChunkDir chunks_;  // a slot for every chunk that 32-bit ids can reach
   ConcurrentIndex index_;
+  static unsigned chunk_shift(uint32_t size) {
+    unsigned s = 8;
+    while ((uint64_t(1) << (s + 1)) * std::max<uint32_t>(size, 1) <= (uint64_t(1) << 20)) ++s;
+    return s;
+  }
 };
 
 }  // namespace ptcheck::explore

@@ -85,6 +85,17 @@ bool stored(const StateStorage& st, StateId id) { return st.parent(id) != StateS
 // The loaded store is usable: each state materializes and is found again,
 // a changed state can be stored, and a second save loads back to the same
 // bytes.
+// A store of `kind` over the harness's shape, with its own memory account.
+struct Store {
+  MemoryAccount mem{kMemoryLimit};
+  std::unique_ptr<StateStorage> st;
+  explicit Store(StoreKind kind) {
+    StoreOptions opt;
+    opt.kind = kind;
+    st = make_store(shape(), opt, mem);
+  }
+};
+
 void exercise(StateStorage& st, const CheckpointHeader& h, const std::vector<StateId>& frontier) {
   const StateShape sh = shape();
   check(st.next_id() == h.layer_first, "the state count was not checked");
@@ -122,10 +133,8 @@ void exercise(StateStorage& st, const CheckpointHeader& h, const std::vector<Sta
   const std::string again = temp_path("again");
   CheckpointHeader h2 = h;
   save_checkpoint(again, h2, frontier, {}, st);
-  MemoryAccount mem(kMemoryLimit);
-  StoreOptions opt;
-  opt.kind = std::string(st.name()) == "tree" ? StoreKind::Tree : StoreKind::Plain;
-  auto st2 = make_store(sh, opt, mem);
+  Store again_store(std::string(st.name()) == "tree" ? StoreKind::Tree : StoreKind::Plain);
+  StateStorage* st2 = again_store.st.get();
   std::vector<StateId> frontier2;
   std::vector<uint64_t> awake2;
   const CheckpointHeader g = load_checkpoint(again, kFingerprint, frontier2, awake2, *st2);
@@ -144,10 +153,8 @@ void exercise(StateStorage& st, const CheckpointHeader& h, const std::vector<Sta
 // sets and observations.
 void write_seed(const std::string& dir, StoreKind kind, unsigned n, unsigned keep) {
   const StateShape sh = shape();
-  MemoryAccount mem(kMemoryLimit);
-  StoreOptions opt;
-  opt.kind = kind;
-  auto st = make_store(sh, opt, mem);
+  Store store(kind);
+  StateStorage* st = store.st.get();
   auto c = st->cursor();
   std::vector<uint8_t> s(sh.size, 0);
   std::vector<StateId> ids;
@@ -206,10 +213,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   write_all(path, file.data(), file.size());
   // The tree store first; the plain store when the file names it.
   for (StoreKind kind : {StoreKind::Tree, StoreKind::Plain}) {
-    MemoryAccount mem(kMemoryLimit);
-    StoreOptions opt;
-    opt.kind = kind;
-    auto st = make_store(shape(), opt, mem);
+    Store store(kind);
+    StateStorage* st = store.st.get();
     std::vector<StateId> frontier;
     std::vector<uint64_t> awake;
     CheckpointHeader h;
