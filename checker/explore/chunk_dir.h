@@ -36,20 +36,14 @@ class ChunkDir {
   ChunkDir& operator=(const ChunkDir&) = delete;
 
   // Chunk c, allocated with `bytes` zero bytes unless present. False past
-  // the directory's end or when memory runs out (marked on the account when
-  // the allocation itself failed).
+  // the directory's end or when memory runs out (alloc_charged).
   bool ensure(uint64_t c, size_t bytes) {
     if (c >= max_) return false;
     if (dir_[c].load(std::memory_order_acquire)) return true;
     std::lock_guard<std::mutex> g(mu_);
     if (dir_[c].load(std::memory_order_relaxed)) return true;
-    if (!mem_.try_add(bytes)) return false;
-    auto* p = static_cast<uint8_t*>(alloc_zeroed(bytes));
-    if (!p) {
-      mem_.add(-static_cast<int64_t>(bytes));
-      mem_.mark_exceeded();
-      return false;
-    }
+    auto* p = static_cast<uint8_t*>(alloc_charged(mem_, bytes));
+    if (!p) return false;
     owned_.emplace_back(p, bytes);
     bytes_ += bytes;
     dir_[c].store(p, std::memory_order_release);

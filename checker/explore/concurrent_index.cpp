@@ -50,13 +50,9 @@ uint64_t* ConcurrentIndex::alloc_grown(uint64_t old_n) {
     return nullptr;
   }
   const uint64_t add = (n + 1) * sizeof(uint64_t);
-  if (!mem_.try_add(add)) return nullptr;
-  uint64_t* g = new_table(n);
-  if (!g) {
-    mem_.add(-static_cast<int64_t>(add));
-    mem_.mark_exceeded();
-    return nullptr;
-  }
+  auto* g = static_cast<uint64_t*>(alloc_charged(mem_, add));
+  if (!g) return nullptr;
+  g[0] = n - 1;  // as new_table() writes it
   prefault(g, add);
   return g;
 }

@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "explore/memory.h"
+
 namespace ptcheck::explore {
 
 inline constexpr size_t kHugePage = size_t(2) << 20;
@@ -66,6 +68,20 @@ inline void free_zeroed(void* p, size_t bytes) {
   if (!p) return;
   if (bytes < kHugePage) std::free(p);
   else munmap(p, bytes);
+}
+
+// alloc_zeroed() charged to a run's account: null when the bytes are over
+// its limit, or when the allocation itself fails (the account is then marked
+// exceeded too, as the limit was not what refused). Freed with free_zeroed()
+// and mem.add(-bytes).
+inline void* alloc_charged(MemoryAccount& mem, size_t bytes) {
+  if (!mem.try_add(bytes)) return nullptr;
+  void* p = alloc_zeroed(bytes);
+  if (!p) {
+    mem.add(-static_cast<int64_t>(bytes));
+    mem.mark_exceeded();
+  }
+  return p;
 }
 
 }  // namespace ptcheck::explore

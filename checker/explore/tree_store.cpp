@@ -119,13 +119,8 @@ bool TreeStore::arena_reserve(Arena& a, size_t n) {
     // A cursor's chunks grow from 64 KiB to kArenaChunk: a small run's few
     // hundred leaves do not cost a megabyte per explorer thread.
     const size_t size = std::max<size_t>(a.next_chunk, n);
-    if (!mem_.try_add(size)) return false;
-    auto* p = static_cast<uint8_t*>(alloc_zeroed(size));
-    if (!p) {
-      mem_.add(-static_cast<int64_t>(size));
-      mem_.mark_exceeded();
-      return false;
-    }
+    auto* p = static_cast<uint8_t*>(alloc_charged(mem_, size));
+    if (!p) return false;
     prefault(p, size);
     std::lock_guard<std::mutex> g(arena_mu_);
     arena_chunks_.emplace_back(p, size);
