@@ -82,9 +82,6 @@ void check(bool ok, const char* what) {
 // A state id with a state (not an unused tail of an id block).
 bool stored(const StateStorage& st, StateId id) { return st.parent(id) != StateStorage::kUnusedParent; }
 
-// The loaded store is usable: each state materializes and is found again,
-// a changed state can be stored, and a second save loads back to the same
-// bytes.
 // A store of `kind` over the harness's shape, with its own memory account.
 struct Store {
   MemoryAccount mem{kMemoryLimit};
@@ -96,6 +93,9 @@ struct Store {
   }
 };
 
+// The loaded store is usable: each state materializes and is found again,
+// a changed state can be stored, and a second save loads back to the same
+// bytes.
 void exercise(StateStorage& st, const CheckpointHeader& h, const std::vector<StateId>& frontier) {
   const StateShape sh = shape();
   check(st.next_id() == h.layer_first, "the state count was not checked");
