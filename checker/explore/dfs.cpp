@@ -10,7 +10,10 @@
 //
 // A lossless store keeps only ids on the stack (a state is materialized when
 // it is expanded); a lossy one (hc, bitstate) keeps each pending successor's
-// bytes.
+// bytes. Each pending state keeps the worker's memo of it (the model's
+// invariant read sets, vm/invariant_memo.h), as the breadth-first search
+// does: without it every new state ran every invariant, and `check --all
+// --search dfs` took twice as long (docs/benchmarks.md, 2026-12-07).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,6 +21,7 @@
 #include <memory>
 #include <random>
 #include <thread>
+#include <utility>
 
 #include "explore/explorer.h"
 #include "explore/progress.h"
@@ -32,6 +36,7 @@ struct Pending {
   Label label;
   StateId id;       // lossless stores
   uint32_t bytes;   // lossy stores: offset of the state in the frame's byte pool / size
+  uint32_t memo;    // the worker's memo of the state (SuccessorSink::set_memo; 0: none)
 };
 
 struct Frame {
@@ -84,11 +89,24 @@ class FrameStack {
 class DfsSink final : public SuccessorSink {
  public:
   DfsSink(StoreCursor& cursor, size_t size, bool keep_bytes) : cursor_(cursor), size_(size), keep_(keep_bytes) {}
-  void begin(Frame* f) {
+  // `from`: the id of the state expanded next (a lossless store has it in
+  // hand, materialized or just inserted, and compares a successor with it
+  // only where diff_hint() says it may differ); `memo`: the worker's memo of
+  // that state (its invariants' read sets: the worker then reruns on a
+  // successor only the invariants whose words the step wrote).
+  void begin(Frame* f, StateId from, uint32_t memo) {
     frame_ = f;
+    from_ = from;
+    memo_ = memo;
     violation_ = false;
   }
+  void diff_hint(const uint64_t* blocks) override { hint_ = blocks; }
+  uint32_t state_memo() const override { return memo_; }
+  void set_memo(uint32_t m) override {
+    if (last_new_) frame_->next.back().memo = m;
+  }
   Seen emit(uint32_t, Label label, const uint8_t* next, bool violation) override {
+    const uint64_t* hint = std::exchange(hint_, nullptr);
     ++transitions;
     last_new_ = false;
     if (violation) {
@@ -99,7 +117,7 @@ class DfsSink final : public SuccessorSink {
       return Seen::Ignored;
     }
     if (violation_ || full) return Seen::Ignored;
-    Found f = cursor_.find_or_insert(next);
+    Found f = hint && from_ != kNoState ? cursor_.find_or_insert_from(next, from_, hint) : cursor_.find_or_insert(next);
     if (f.full) {
       full = true;
       return Seen::Ignored;
@@ -107,7 +125,7 @@ class DfsSink final : public SuccessorSink {
     if (!f.is_new) return on_stack(f.id) ? Seen::Cycle : Seen::Old;
     ++states;
     last_new_ = true;
-    Pending p{label, f.id, 0};
+    Pending p{label, f.id, 0, 0};
     if (keep_) {
       p.bytes = static_cast<uint32_t>(frame_->pool.size());
       frame_->pool.insert(frame_->pool.end(), next, next + size_);
@@ -135,6 +153,9 @@ class DfsSink final : public SuccessorSink {
   size_t size_;
   bool keep_;
   Frame* frame_ = nullptr;
+  StateId from_ = kNoState;
+  uint32_t memo_ = 0;
+  const uint64_t* hint_ = nullptr;  // diff_hint() for the next emit only
   bool last_new_ = false;
 };
 
@@ -204,12 +225,12 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
   bool depth_cut = false;
   unsigned max_stack = 0;
 
-  auto expand = [&](Frame& fr) {
-    sink.begin(&fr);
+  auto expand = [&](Frame& fr, const uint8_t* s, StateId id, uint32_t memo) {
+    sink.begin(&fr, lossy ? kNoState : id, memo);
     fr.next.clear();
     fr.pool.clear();
     fr.at = 0;
-    Worker::Result r = worker->expand(cur.data(), sink);
+    Worker::Result r = worker->expand(s, sink);
     if (shuffle) std::shuffle(fr.next.begin(), fr.next.end(), rng);
     return r;
   };
@@ -219,7 +240,12 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
     return p;
   };
 
-  Worker::Result r = expand(stack[0]);
+  // A lossless store's states are expanded in the cursor's own buffer, the
+  // worker told which blocks changed since the state it expanded last (as
+  // the breadth-first search does: a kernel mix's state is 12-24 KB, and a
+  // child differs from its parent in a few blocks).
+  ExpandLoader loader;
+  Worker::Result r = expand(stack[0], cur.data(), f0.id, 0);
   uint64_t iter = 0;
   for (;;) {
     if (sink.violation_) {
@@ -271,11 +297,13 @@ DfsOutcome run_one(const TransitionSystem& ts, const Options& opt, uint64_t memo
       depth_cut = true;
       continue;
     }
-    if (lossy) std::memcpy(cur.data(), top.pool.data() + p.bytes, size);
-    else std::memcpy(cur.data(), cursor->materialize(p.id), size);
+    // A lossy store's state is expanded where it waited, in its frame's
+    // pool: the push below may move the frames, but a moved vector keeps its
+    // buffer, and only the new frame's pool grows during the expansion.
+    const uint8_t* s = lossy ? top.pool.data() + p.bytes : loader.load(*cursor, *worker, p.id);
     stack.push(p.label, lossy ? kNoState : p.id);
     max_stack = std::max<unsigned>(max_stack, static_cast<unsigned>(stack.size() - 1));
-    r = expand(stack.back());
+    r = expand(stack.back(), s, p.id, p.memo);
   }
   finish_stats(sink.states + 1, sink.transitions);
   res.stats.depth = res.verdict == Verdict::Violation ? static_cast<unsigned>(res.path.size()) : max_stack;

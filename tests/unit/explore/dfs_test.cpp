@@ -4,7 +4,8 @@
 // breadth-first search's; a lossy store says its result is probabilistic;
 // the stack's "on the stack" answer (the cycle proviso) follows pushes and
 // pops; a violation found deep is shortened to a shortest one that replays;
-// a swarm agrees with them.
+// a swarm agrees with them; each state is expanded with the worker's memo
+// of it, and a successor's diff hint reaches the store.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -70,6 +71,41 @@ class Recording : public TransitionSystem {
     const Recording& g;
   };
   std::vector<std::vector<uint32_t>> edges_;
+};
+
+// A graph whose worker attaches a memo to each new successor (1000 + its
+// node) and records, for each state it expands, the memo the sink gives
+// back; every successor comes with a diff hint of `hint` (the one block of a
+// 4-byte state: it may differ from the state expanded).
+class Memoing : public TransitionSystem {
+ public:
+  explicit Memoing(std::vector<std::vector<uint32_t>> edges, uint64_t hint = 1)
+      : edges_(std::move(edges)), hint_(hint) {}
+  size_t state_size() const override { return 4; }
+  void initial_state(uint8_t* out) const override { std::memset(out, 0, 4); }
+  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
+  mutable std::vector<std::pair<uint32_t, uint32_t>> expanded;  // (node, its memo)
+
+ private:
+  struct W : Worker {
+    explicit W(const Memoing& g) : g(g) {}
+    Result expand(const uint8_t* state, SuccessorSink& sink) override {
+      const uint32_t v = node_of(state);
+      g.expanded.emplace_back(v, sink.state_memo());
+      const auto& out = g.edges_.at(v);
+      for (uint32_t i = 0; i < out.size(); ++i) {
+        uint8_t next[4];
+        std::memcpy(next, &out[i], 4);
+        sink.diff_hint(&g.hint_);
+        if (sink.emit(i, out[i], next, false) == Seen::New) sink.set_memo(1000 + out[i]);
+      }
+      return out.empty() ? Result::Terminal : Result::Expanded;
+    }
+    bool initial_violation(const uint8_t*) override { return false; }
+    const Memoing& g;
+  };
+  std::vector<std::vector<uint32_t>> edges_;
+  uint64_t hint_;
 };
 
 // A violation reached depth-first at depth 10 (0 -1-> 1 -1-> ... -1-> 9,
@@ -162,6 +198,39 @@ TEST(DepthFirst, OnTheStackFollowsPushesAndPops) {
   explore(g, dfs(StoreKind::HashCompact));
   CHECK_EQUAL(want.size(), g.rows.size());
   for (const auto& [from, to, seen] : g.rows) CHECK(seen != Seen::Cycle);
+}
+
+TEST(DepthFirst, EachStateIsExpandedWithItsOwnMemo) {
+  // The worker's memo (the model's invariant read sets) goes with the state
+  // it was set for, through the stack and the lossy stores' byte pools, and
+  // through a swarm's shuffles; the initial state has none.
+  const std::vector<std::vector<uint32_t>> edges = {{1, 2, 3}, {4, 2}, {5, 0}, {4, 6}, {6}, {1}, {}};
+  for (int run = 0; run < 3; ++run) {
+    Memoing g(edges);
+    Options o = dfs(run == 1 ? StoreKind::HashCompact : StoreKind::Tree);
+    if (run == 2) {
+      o.search = SearchKind::Swarm;
+      o.threads = 2;
+      o.seed = 3;
+    }
+    const Result r = explore(g, o);
+    CHECK(r.verdict == Verdict::Pass);
+    CHECK_EQUAL(7u, r.stats.states);
+    CHECK(g.expanded.size() >= 7);
+    for (const auto& [v, memo] : g.expanded) CHECK_EQUAL(v == 0 ? 0u : 1000 + v, memo);
+  }
+}
+
+TEST(DepthFirst, TheDiffHintReachesTheStore) {
+  // With the tree store, a successor is compared with the state expanded
+  // only in the blocks its hint names: a hint naming no block says the
+  // successor is that state, so nothing new is found. (A worker must not
+  // lie so; this only shows the hint is passed on.) A true hint finds all.
+  const std::vector<std::vector<uint32_t>> edges = {{1, 2}, {2}, {0}};
+  Memoing liar(edges, 0);
+  CHECK_EQUAL(1u, explore(liar, dfs()).stats.states);
+  Memoing honest(edges, 1);
+  CHECK_EQUAL(3u, explore(honest, dfs()).stats.states);
 }
 
 TEST(DepthFirst, AViolationFoundDeepIsShortened) {
