@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "explore/progress.h"
 #include "explore/tree_store.h"
@@ -67,6 +68,15 @@ struct Entry {
 
 class DistBfs;
 
+// With worker memos (Worker::memos), the rank that generates a successor
+// checks its state properties, as the one-process search does: it has the
+// parent in hand, so it reruns only the invariants whose words the step
+// wrote (docs/search.md, "Invariant memos"). It checks a successor it owns
+// when the store says it is new, and one another rank owns always (it
+// cannot know); the record it sends says what the check found and carries
+// the successor's memo in its portable form (Worker::export_memo), and the
+// owner, when the state is new to it, keeps the verdict and imports the
+// memo. Without memos the owner checks each new state in full.
 class SendSink final : public SuccessorSink {
  public:
   explicit SendSink(DistBfs& b) : b_(b) {}
@@ -75,13 +85,22 @@ class SendSink final : public SuccessorSink {
     lid_ = lid;
   }
   Seen emit(uint32_t idx, Label label, const uint8_t* next, bool violation) override;
-  // The owner checks state properties when it stores the state.
-  void violating_state() override {}
+  void diff_hint(const uint64_t* blocks) override { hint_ = blocks; }
+  uint32_t state_memo() const override;
+  void set_memo(uint32_t memo) override;
+  void violating_state() override;
 
  private:
   DistBfs& b_;
   uint64_t pos_ = 0;
   StateId lid_ = 0;
+  const uint64_t* hint_ = nullptr;  // diff_hint() for the next emit only
+  // The successor the worker checks next (after an emit that said New):
+  // this rank's new state, or a record in a batch (its owner and offset).
+  enum class Checking { None, Own, Sent } checking_ = Checking::None;
+  StateId own_ = 0;
+  uint32_t sent_to_ = 0;
+  size_t sent_at_ = 0;
 };
 
 class DistBfs {
@@ -95,7 +114,8 @@ class DistBfs {
         size_(ts.state_size()),
         mem_(opt.max_memory),
         store_(make_store(ts.shape(), opt.store, mem_)),
-        parent_rank_(mem_) {}
+        parent_rank_(mem_),
+        memo_(mem_) {}
   Result run();
 
  private:
@@ -104,7 +124,14 @@ class DistBfs {
 
   void receive(const uint8_t* in, size_t bytes, uint32_t from);
   void exchange_round();
-  void store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid);
+  // Who checks a new state's properties: this rank, in full (no memos); the
+  // worker, after the emit (a successor this rank generated and owns); the
+  // rank that sent the record, whose check is at `check`.
+  enum class CheckBy { Owner, Worker, Record };
+  // Stores a successor (key: its (parent position, index)) and records its
+  // edge. The state's id when it is new to this rank, else kNoState.
+  StateId store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid, CheckBy by,
+                    const uint8_t* check = nullptr, const uint64_t* hint = nullptr);
   std::vector<Label> walk(uint32_t rank, StateId lid);
   void order_next_frontier();
   void track() {
@@ -137,6 +164,12 @@ class DistBfs {
   ExpandLoader loader_;  // cursor_ -> worker_, with the changed blocks
   std::unique_ptr<Worker> checker_;  // invariants of new states (worker_ may be in the middle of an expansion)
   ChunkedArray<uint32_t> parent_rank_;
+  // Worker memos: each local state's (by id; 0: none), and the size of a
+  // record's check: a word (kChecked, kViolating) and the portable memo.
+  ChunkedArray<uint32_t> memo_;
+  size_t check_bytes_ = 0;
+  size_t rec_ = 0;  // a record: header, check, state
+  static constexpr uint64_t kChecked = 1, kViolating = 2;
   std::vector<StateId> frontier_;  // this rank's frontier states, by global position
   std::vector<uint64_t> pos_;      // their global positions (ascending)
   std::vector<Entry> layer_;
@@ -146,6 +179,7 @@ class DistBfs {
   std::vector<uint64_t> out_counts_, in_counts_;
   uint64_t out_bytes_ = 0, tracked_ = 0;
   StateId layer_first_ = 0;
+  StateId frontier_id_ = kNoState;  // the state being expanded (the cursor holds it)
   uint64_t layer_transitions_ = 0, local_states_ = 0;
   uint64_t cand_key_ = kNone;
   EndKind cand_kind_ = EndKind::None;
@@ -157,6 +191,8 @@ class DistBfs {
 };
 
 Seen SendSink::emit(uint32_t idx, Label label, const uint8_t* next, bool violation) {
+  const uint64_t* hint = std::exchange(hint_, nullptr);
+  checking_ = Checking::None;
   ++b_.layer_transitions_;
   if (idx > kIdxMask) throw std::length_error("explorer: more than 2^24 successors of one state");
   if (violation) {
@@ -164,28 +200,65 @@ Seen SendSink::emit(uint32_t idx, Label label, const uint8_t* next, bool violati
     return Seen::Ignored;
   }
   if (b_.stopping()) return Seen::Ignored;
+  const bool memos = b_.check_bytes_ != 0;
   const uint32_t owner = owner_of(next, b_.size_, b_.n_);
-  if (owner == b_.me_) {  // this rank's own: stored now (a successor of the state just materialized: cheap)
-    b_.store_new(next, (pos_ << kIdxBits) | idx, label, b_.me_, lid_);
-    return Seen::Old;
+  if (owner == b_.me_) {
+    // This rank's own: stored now, as a successor of the state the cursor
+    // holds (it compares only the blocks the step wrote).
+    const StateId id = b_.store_new(next, (pos_ << kIdxBits) | idx, label, b_.me_, lid_,
+                                    memos ? DistBfs::CheckBy::Worker : DistBfs::CheckBy::Owner, nullptr, hint);
+    if (!memos || id == kNoState) return Seen::Old;
+    checking_ = Checking::Own;
+    own_ = id;
+    return Seen::New;  // the worker checks it, with its parent's memo
   }
   std::vector<uint8_t>& o = b_.out_[owner];
   put<uint64_t>(o, (pos_ << kIdxBits) | idx);
   put<uint32_t>(o, label);
   put<uint32_t>(o, lid_);
+  if (memos) {
+    checking_ = Checking::Sent;
+    sent_to_ = owner;
+    sent_at_ = o.size();
+    o.resize(o.size() + b_.check_bytes_, 0);  // unchecked until the worker's verdict
+  }
   o.insert(o.end(), next, next + b_.size_);
-  b_.out_bytes_ += kHeader + b_.size_;
-  return Seen::Old;
+  b_.out_bytes_ += b_.rec_;
+  return memos ? Seen::New : Seen::Old;
 }
 
-void DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid) {
-  Found f = cursor_->find_or_insert(s);
+uint32_t SendSink::state_memo() const { return b_.check_bytes_ ? b_.memo_[lid_] : 0; }
+
+void SendSink::set_memo(uint32_t memo) {
+  if (checking_ == Checking::Own) {
+    b_.memo_[own_] = memo;
+  } else if (checking_ == Checking::Sent) {
+    uint8_t* c = b_.out_[sent_to_].data() + sent_at_;
+    std::memcpy(c, &DistBfs::kChecked, 8);
+    b_.worker_->export_memo(memo, c + 8);
+  }
+  checking_ = Checking::None;
+}
+
+void SendSink::violating_state() {
+  if (checking_ == Checking::Own) {
+    b_.violating_.push_back(own_);
+  } else if (checking_ == Checking::Sent) {
+    const uint64_t v = DistBfs::kChecked | DistBfs::kViolating;
+    std::memcpy(b_.out_[sent_to_].data() + sent_at_, &v, 8);
+  }
+  checking_ = Checking::None;
+}
+
+StateId DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid, CheckBy by,
+                           const uint8_t* check, const uint64_t* hint) {
+  Found f = hint ? cursor_->find_or_insert_from(s, frontier_id_, hint) : cursor_->find_or_insert(s);
   if (f.full) {
     mem_.mark_exceeded();
     request_stop(stop_, StopReason::MaxMemory);
-    return;
+    return kNoState;
   }
-  if (f.id < layer_first_) return;  // stored in an earlier layer
+  if (f.id < layer_first_) return kNoState;  // stored in an earlier layer
   const size_t slot = f.id - layer_first_;
   if (slot >= layer_.size()) layer_.resize(std::max<size_t>(slot + 1, layer_.size() * 3 / 2));
   Entry& e = layer_[slot];
@@ -195,22 +268,33 @@ void DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t pr
     e.parent_rank = prank;
     store_->label(f.id) = label;
   }
-  if (!f.is_new) return;
-  if (!parent_rank_.ensure(f.id, 1)) {
+  if (!f.is_new) return kNoState;
+  if (!parent_rank_.ensure(f.id, 1) || (check_bytes_ && !memo_.ensure(f.id, 1))) {
     request_stop(stop_, StopReason::MaxMemory);
-    return;
+    return kNoState;
   }
   new_ids_.push_back(f.id);
   ++local_states_;
-  if (checker_->initial_violation(s)) violating_.push_back(f.id);
+  if (check_bytes_) memo_[f.id] = 0;
+  if (by == CheckBy::Worker) return f.id;
+  uint64_t verdict = 0;
+  if (by == CheckBy::Record) std::memcpy(&verdict, check, 8);
+  if (!(verdict & kChecked)) {  // (a record the worker did not check: none does, but it costs only runs)
+    if (checker_->initial_violation(s)) violating_.push_back(f.id);
+  } else if (verdict & kViolating) {
+    violating_.push_back(f.id);
+  } else {
+    memo_[f.id] = checker_->import_memo(check + 8);
+  }
+  return f.id;
 }
 
 void DistBfs::receive(const uint8_t* in, size_t bytes, uint32_t from) {
-  const size_t rec = kHeader + size_;
-  if (bytes % rec) throw std::runtime_error("distributed search: a batch of torn records");
-  for (size_t off = 0; off < bytes && !stopping(); off += rec) {
+  if (bytes % rec_) throw std::runtime_error("distributed search: a batch of torn records");
+  for (size_t off = 0; off < bytes && !stopping(); off += rec_) {
     const uint8_t* p = in + off;
-    store_new(p + kHeader, get<uint64_t>(p), get<uint32_t>(p + 8), from, get<uint32_t>(p + 12));
+    store_new(p + kHeader + check_bytes_, get<uint64_t>(p), get<uint32_t>(p + 8), from, get<uint32_t>(p + 12),
+              check_bytes_ ? CheckBy::Record : CheckBy::Owner, p + kHeader);
   }
 }
 
@@ -303,6 +387,8 @@ Result DistBfs::run() {
   cursor_ = store_->cursor();
   worker_ = ts_.make_worker();
   checker_ = ts_.make_worker();
+  check_bytes_ = worker_->memos() && worker_->memo_bytes() ? 8 + worker_->memo_bytes() : 0;
+  rec_ = kHeader + check_bytes_ + size_;
   out_.assign(n_, {});
   out_counts_.assign(n_, 0);
 
@@ -343,8 +429,10 @@ Result DistBfs::run() {
   res.stats.states = 1;
   if (owner_of(init.data(), size_, n_) == me_) {
     Found f = cursor_->find_or_insert(init.data());
-    if (f.full || !parent_rank_.ensure(f.id, 1)) request_stop(stop_, StopReason::MaxMemory);
+    if (f.full || !parent_rank_.ensure(f.id, 1) || (check_bytes_ && !memo_.ensure(f.id, 1)))
+      request_stop(stop_, StopReason::MaxMemory);
     else {
+      if (check_bytes_) memo_[f.id] = 0;
       store_->parent(f.id) = kNoState;
       store_->label(f.id) = 0;
       frontier_.push_back(f.id);
@@ -388,6 +476,7 @@ Result DistBfs::run() {
       store_->epochs().announce(0);
       while (next < frontier_.size() && out_bytes_ < kRoundBytes && !stopping()) {
         sink.begin(pos_[next], frontier_[next]);
+        frontier_id_ = frontier_[next];
         const uint8_t* s = loader_.load(*cursor_, *worker_, frontier_[next]);
         Worker::Result r = worker_->expand(s, sink);
         if (r == Worker::Result::Terminal) {  // Stats::final_states / final_digest: this rank's share

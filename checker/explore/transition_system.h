@@ -143,6 +143,22 @@ class Worker {
   // Whether the worker uses SuccessorSink memos (the breadth-first search
   // then keeps one uint32 per frontier state).
   virtual bool memos() const { return false; }
+  // Memos between processes (the distributed search, where a state is
+  // checked by the rank that generated it and expanded by the rank that owns
+  // it): a memo's portable form is memo_bytes() long (0: none);
+  // export_memo() writes memo's (0: the form of no memo) and import_memo()
+  // gives the local memo of one (0 when it names none, or this process's
+  // table is full). A memo only saves work, so one lost on the way costs
+  // runs, never a verdict.
+  virtual size_t memo_bytes() const { return 0; }
+  virtual void export_memo(uint32_t memo, uint8_t* out) const {
+    (void)memo;
+    (void)out;
+  }
+  virtual uint32_t import_memo(const uint8_t* in) {
+    (void)in;
+    return 0;
+  }
 
   // Liveness properties "always eventually P" (explore/fair_cycle.h), checked
   // under weak fairness after a complete breadth-first pass. progress(state)

@@ -38,6 +38,36 @@ const uint32_t* InvariantMemos::tuple(uint32_t memo) const {
   return tuples_[memo - 1].load(std::memory_order_acquire)->data();
 }
 
+void InvariantMemos::export_memo(uint32_t memo, size_t n, uint8_t* out) const {
+  std::memset(out, 0, portable_bytes(n));
+  if (!memo) return;
+  const uint32_t* t = tuple(memo);
+  const size_t w = set_words();
+  for (size_t i = 0; i < n; ++i, out += (1 + w) * 8) {
+    if (!t[i]) continue;
+    const Set* set = sets_[t[i] - 1].load(std::memory_order_acquire);
+    const uint64_t one = 1;
+    std::memcpy(out, &one, 8);
+    std::memcpy(out + 8, set->bits.data(), w * 8);
+  }
+}
+
+uint32_t InvariantMemos::import_memo(const uint8_t* in, size_t n) {
+  const size_t w = set_words();
+  std::vector<uint32_t> sets(n, 0);
+  std::vector<uint64_t> bits(w);
+  bool any = false;
+  for (size_t i = 0; i < n; ++i, in += (1 + w) * 8) {
+    uint64_t has;
+    std::memcpy(&has, in, 8);
+    if (!has) continue;
+    std::memcpy(bits.data(), in + 8, w * 8);
+    sets[i] = intern(bits);
+    any = true;
+  }
+  return any ? intern_tuple(sets) : 0;
+}
+
 uint32_t InvariantMemos::intern(const std::vector<uint64_t>& bits) {
   const uint64_t h = XXH3_64bits(bits.data(), bits.size() * sizeof(uint64_t));
   std::lock_guard<std::mutex> g(mu_);

@@ -52,6 +52,17 @@ class InvariantMemos {
   // The set ids of memo's tuple (as many as the tuple interned).
   const uint32_t* tuple(uint32_t memo) const;
 
+  // A memo's portable form, for another process with the same model (the
+  // distributed search): per invariant, a word that says whether it has a
+  // set, then the set's bits (set_words() words). n: the invariants.
+  size_t portable_bytes(size_t n) const { return n * (1 + set_words()) * 8; }
+  void export_memo(uint32_t memo, size_t n, uint8_t* out) const;
+  // The local memo of a portable form (interning its sets): 0 when a table
+  // is full.
+  uint32_t import_memo(const uint8_t* in, size_t n);
+  // The words of a set's bits (Machine::InvariantReads::bits).
+  size_t set_words() const { return (state_size_ / 8 + 64) / 64; }
+
  private:
   struct Set {
     std::vector<uint64_t> bits;

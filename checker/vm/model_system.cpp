@@ -89,6 +89,13 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
   void since_last(const uint64_t* blocks) override { since_ = blocks; }
 
   bool memos() const override { return memos_ != nullptr; }
+  size_t memo_bytes() const override { return memos_ ? memos_->portable_bytes(m_.invariants.size()) : 0; }
+  void export_memo(uint32_t memo, uint8_t* out) const override {
+    if (memos_) memos_->export_memo(memo, m_.invariants.size(), out);
+  }
+  uint32_t import_memo(const uint8_t* in) override {
+    return memos_ ? memos_->import_memo(in, m_.invariants.size()) : 0;
+  }
 
   // Liveness properties: evaluated on a copy (the predicates run in the
   // invariant context's scratch tail); a context is a fairness unit.

@@ -2,7 +2,8 @@
 // (ranks are threads): the owner partition, the collectives, and results equal
 // to the one-process search for 2, 3 and 4 ranks (verdict, counts, depth,
 // counterexample), on pseudo-random graphs with violating transitions,
-// deadlocks, failed final checks and invariants.
+// deadlocks, failed final checks and invariants, checked by the owner or,
+// with worker memos, by the rank that generates the state.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -101,6 +102,67 @@ class LazyGrid : public TransitionSystem {
     uint32_t cur[2] = {};
   };
   uint32_t n_;
+};
+
+// WithInvariant's property, checked the way the interpreter checks it with
+// invariant memos: when the sink says New, the worker either reports the
+// state violating or gives it a memo (its node + 1), and it records the
+// memo the sink hands back with each state it expands. The memo's portable
+// form is its 4 bytes. In the distributed search the rank that generates a
+// successor checks it and the owner expands it: the memo must cross.
+class WithMemos : public TransitionSystem {
+ public:
+  WithMemos(const TransitionSystem& inner, std::function<bool(const uint8_t*)> bad)
+      : inner_(inner), bad_(std::move(bad)) {}
+  size_t state_size() const override { return inner_.state_size(); }
+  void initial_state(uint8_t* out) const override { inner_.initial_state(out); }
+  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
+  mutable std::mutex mu;
+  mutable std::vector<std::pair<uint32_t, uint32_t>> expanded;  // (node, the memo it came with)
+
+ private:
+  struct Sink : SuccessorSink {
+    SuccessorSink* out = nullptr;
+    const WithMemos* sys = nullptr;
+    Seen emit(uint32_t i, Label l, const uint8_t* next, bool v) override {
+      Seen s = out->emit(i, l, next, v);
+      if (s != Seen::New) return s;
+      uint32_t node;
+      std::memcpy(&node, next, 4);
+      if (sys->bad_(next)) out->violating_state();
+      else out->set_memo(node + 1);
+      return s;
+    }
+    void violating_state() override {}
+  };
+  struct W : Worker {
+    explicit W(const WithMemos& s) : sys(s), inner(s.inner_.make_worker()) {}
+    Result expand(const uint8_t* state, SuccessorSink& sink) override {
+      {
+        std::lock_guard<std::mutex> g(sys.mu);
+        uint32_t node;
+        std::memcpy(&node, state, 4);
+        sys.expanded.emplace_back(node, sink.state_memo());
+      }
+      Sink k;
+      k.out = &sink;
+      k.sys = &sys;
+      return inner->expand(state, k);
+    }
+    bool initial_violation(const uint8_t* s) override { return sys.bad_(s); }
+    bool memos() const override { return true; }
+    size_t memo_bytes() const override { return 4; }
+    void export_memo(uint32_t memo, uint8_t* out) const override { std::memcpy(out, &memo, 4); }
+    uint32_t import_memo(const uint8_t* in) override {
+      uint32_t m;
+      std::memcpy(&m, in, 4);
+      return m;
+    }
+    const WithMemos& sys;
+    std::unique_ptr<Worker> inner;
+  };
+  const TransitionSystem& inner_;
+  std::function<bool(const uint8_t*)> bad_;
 };
 
 Options plain_options() {
@@ -216,6 +278,25 @@ TEST(Distributed, InvariantViolationsMatchOneProcess) {
     WithInvariant w(g, [seed](const uint8_t* s) { return node_of(s) % 37 == seed % 37 && node_of(s) != 0; });
     Result one = explore::explore(w, plain_options());
     for (int ranks : {2, 4}) check_same(one, distributed(w, ranks, plain_options()));
+  }
+}
+
+TEST(Distributed, MemosCrossRanksWithTheirStates) {
+  // The generating rank checks each successor with its parent's memo and
+  // sends the verdict and the successor's memo to the owner: violations are
+  // the one-process search's, and every state is expanded with the memo its
+  // check gave it (the initial state with none).
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    FnSystem g = random_graph(300, 3, 0, seed);
+    auto bad = [seed](const uint8_t* s) { return seed % 3 != 0 && node_of(s) % 41 == seed % 41 && node_of(s) != 0; };
+    WithMemos one_sys(g, bad);
+    Result one = explore::explore(one_sys, plain_options());
+    for (int ranks : {2, 3, 4}) {
+      WithMemos w(g, bad);
+      check_same(one, distributed(w, ranks, plain_options()));
+      CHECK(!w.expanded.empty());
+      for (const auto& [node, memo] : w.expanded) CHECK_EQUAL(node == 0 ? 0u : node + 1, memo);
+    }
   }
 }
 

@@ -8,6 +8,7 @@
 // of it, and a successor's diff hint reaches the store.
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -85,13 +86,17 @@ class Memoing : public TransitionSystem {
   void initial_state(uint8_t* out) const override { std::memset(out, 0, 4); }
   std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
   mutable std::vector<std::pair<uint32_t, uint32_t>> expanded;  // (node, its memo)
+  mutable std::mutex mu;  // a swarm's workers share `expanded`
 
  private:
   struct W : Worker {
     explicit W(const Memoing& g) : g(g) {}
     Result expand(const uint8_t* state, SuccessorSink& sink) override {
       const uint32_t v = node_of(state);
-      g.expanded.emplace_back(v, sink.state_memo());
+      {
+        std::lock_guard<std::mutex> lock(g.mu);
+        g.expanded.emplace_back(v, sink.state_memo());
+      }
       const auto& out = g.edges_.at(v);
       for (uint32_t i = 0; i < out.size(); ++i) {
         uint8_t next[4];

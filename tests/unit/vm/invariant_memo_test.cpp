@@ -5,10 +5,12 @@
 // on which objects are allocated (first_object/next_object), and the memo must
 // skip real work when steps touch only what the invariants do not read.
 #include <string>
+#include <vector>
 
 #include "explore/explorer.h"
 #include "support/temp_project.h"
 #include "target/instantiate.h"
+#include "vm/invariant_memo.h"
 #include "vm/model_system.h"
 
 #include <CppUTest/TestHarness.h>
@@ -156,4 +158,37 @@ TEST(InvariantMemo, EachInvariantIsSkippedOnItsOwn) {
     CHECK_TEXT(on.counts.invariants_skipped >= fresh - 2, what.c_str());
     CHECK_TEXT(on.counts.skipped > 0, what.c_str());
   }
+}
+
+// A memo's portable form (the distributed search sends it from the rank that
+// checked a state to the one that owns it): imported into another process's
+// table it names a tuple of sets with the same bits, whatever ids that table
+// gives them; an invariant with no set stays without one, and the form of no
+// memo imports as none.
+TEST(InvariantMemo, PortableFormNamesTheSameSets) {
+  const uint32_t size = 200;  // 25 words: one word of bits per set
+  vm::InvariantMemos here(size), there(size);
+  CHECK_EQUAL(size_t(1), here.set_words());
+  std::vector<uint64_t> a(1, 0x5), b(1, uint64_t(1) << 24), c(1, 0x3);
+  const uint32_t ta = here.intern(a), tb = here.intern(b);
+  const uint32_t memo = here.intern_tuple({tb, 0, ta});
+  CHECK(memo != 0);
+  std::vector<uint8_t> form(here.portable_bytes(3));
+  CHECK_EQUAL(size_t(3 * 2 * 8), form.size());
+  here.export_memo(memo, 3, form.data());
+
+  (void)there.intern(c);  // other ids there
+  const uint32_t got = there.import_memo(form.data(), 3);
+  CHECK(got != 0);
+  const uint32_t* t = there.tuple(got);
+  CHECK(t[0] != 0 && t[2] != 0);
+  CHECK_EQUAL(0u, t[1]);
+  CHECK(t[0] != tb || t[2] != ta);  // ids differ; the sets' bits do not:
+  CHECK_EQUAL(there.intern(b), t[0]);
+  CHECK_EQUAL(there.intern(a), t[2]);
+  // The same form again: the same memo.
+  CHECK_EQUAL(got, there.import_memo(form.data(), 3));
+
+  here.export_memo(0, 3, form.data());
+  CHECK_EQUAL(0u, there.import_memo(form.data(), 3));
 }
