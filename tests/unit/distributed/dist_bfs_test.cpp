@@ -27,14 +27,22 @@ namespace {
 
 // A system whose states may break an invariant: a wrapped system's worker
 // plus a state property checked when the store says a state is new (as the
-// interpreter does) and by initial_violation().
+// interpreter does) and by initial_violation(). With `memos`, also checked
+// the way the interpreter checks with invariant memos: on New the worker
+// either reports the state violating or gives it a memo (its node + 1),
+// and it records the memo the sink hands back with each state it expands;
+// a memo's portable form is its 4 bytes. In the distributed search the rank
+// that generates a successor checks it and the owner expands it: the memo
+// must cross.
 class WithInvariant : public TransitionSystem {
  public:
-  WithInvariant(const TransitionSystem& inner, std::function<bool(const uint8_t*)> bad)
-      : inner_(inner), bad_(std::move(bad)) {}
+  WithInvariant(const TransitionSystem& inner, std::function<bool(const uint8_t*)> bad, bool memos = false)
+      : inner_(inner), bad_(std::move(bad)), memos_(memos) {}
   size_t state_size() const override { return inner_.state_size(); }
   void initial_state(uint8_t* out) const override { inner_.initial_state(out); }
   std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
+  mutable std::mutex mu;
+  mutable std::vector<std::pair<uint32_t, uint32_t>> expanded;  // with memos: (node, the memo it came with)
 
  private:
   struct Sink : SuccessorSink {
@@ -42,7 +50,11 @@ class WithInvariant : public TransitionSystem {
     const WithInvariant* sys = nullptr;
     Seen emit(uint32_t i, Label l, const uint8_t* next, bool v) override {
       Seen s = out->emit(i, l, next, v);
-      if (s == Seen::New && sys->bad_(next)) out->violating_state();
+      if (s != Seen::New) return s;
+      uint32_t node;
+      std::memcpy(&node, next, 4);
+      if (sys->bad_(next)) out->violating_state();
+      else if (sys->memos_) out->set_memo(node + 1);
       return s;
     }
     void violating_state() override {}
@@ -50,17 +62,32 @@ class WithInvariant : public TransitionSystem {
   struct W : Worker {
     explicit W(const WithInvariant& s) : sys(s), inner(s.inner_.make_worker()) {}
     Result expand(const uint8_t* state, SuccessorSink& sink) override {
+      if (sys.memos_) {
+        std::lock_guard<std::mutex> g(sys.mu);
+        uint32_t node;
+        std::memcpy(&node, state, 4);
+        sys.expanded.emplace_back(node, sink.state_memo());
+      }
       Sink k;
       k.out = &sink;
       k.sys = &sys;
       return inner->expand(state, k);
     }
     bool initial_violation(const uint8_t* s) override { return sys.bad_(s); }
+    bool memos() const override { return sys.memos_; }
+    size_t memo_bytes() const override { return sys.memos_ ? 4 : 0; }
+    void export_memo(uint32_t memo, uint8_t* out) const override { std::memcpy(out, &memo, 4); }
+    uint32_t import_memo(const uint8_t* in) override {
+      uint32_t m;
+      std::memcpy(&m, in, 4);
+      return m;
+    }
     const WithInvariant& sys;
     std::unique_ptr<Worker> inner;
   };
   const TransitionSystem& inner_;
   std::function<bool(const uint8_t*)> bad_;
+  bool memos_;
 };
 
 // A grid walk whose worker, like the interpreter's, keeps the state being
@@ -102,67 +129,6 @@ class LazyGrid : public TransitionSystem {
     uint32_t cur[2] = {};
   };
   uint32_t n_;
-};
-
-// WithInvariant's property, checked the way the interpreter checks it with
-// invariant memos: when the sink says New, the worker either reports the
-// state violating or gives it a memo (its node + 1), and it records the
-// memo the sink hands back with each state it expands. The memo's portable
-// form is its 4 bytes. In the distributed search the rank that generates a
-// successor checks it and the owner expands it: the memo must cross.
-class WithMemos : public TransitionSystem {
- public:
-  WithMemos(const TransitionSystem& inner, std::function<bool(const uint8_t*)> bad)
-      : inner_(inner), bad_(std::move(bad)) {}
-  size_t state_size() const override { return inner_.state_size(); }
-  void initial_state(uint8_t* out) const override { inner_.initial_state(out); }
-  std::unique_ptr<Worker> make_worker() const override { return std::make_unique<W>(*this); }
-  mutable std::mutex mu;
-  mutable std::vector<std::pair<uint32_t, uint32_t>> expanded;  // (node, the memo it came with)
-
- private:
-  struct Sink : SuccessorSink {
-    SuccessorSink* out = nullptr;
-    const WithMemos* sys = nullptr;
-    Seen emit(uint32_t i, Label l, const uint8_t* next, bool v) override {
-      Seen s = out->emit(i, l, next, v);
-      if (s != Seen::New) return s;
-      uint32_t node;
-      std::memcpy(&node, next, 4);
-      if (sys->bad_(next)) out->violating_state();
-      else out->set_memo(node + 1);
-      return s;
-    }
-    void violating_state() override {}
-  };
-  struct W : Worker {
-    explicit W(const WithMemos& s) : sys(s), inner(s.inner_.make_worker()) {}
-    Result expand(const uint8_t* state, SuccessorSink& sink) override {
-      {
-        std::lock_guard<std::mutex> g(sys.mu);
-        uint32_t node;
-        std::memcpy(&node, state, 4);
-        sys.expanded.emplace_back(node, sink.state_memo());
-      }
-      Sink k;
-      k.out = &sink;
-      k.sys = &sys;
-      return inner->expand(state, k);
-    }
-    bool initial_violation(const uint8_t* s) override { return sys.bad_(s); }
-    bool memos() const override { return true; }
-    size_t memo_bytes() const override { return 4; }
-    void export_memo(uint32_t memo, uint8_t* out) const override { std::memcpy(out, &memo, 4); }
-    uint32_t import_memo(const uint8_t* in) override {
-      uint32_t m;
-      std::memcpy(&m, in, 4);
-      return m;
-    }
-    const WithMemos& sys;
-    std::unique_ptr<Worker> inner;
-  };
-  const TransitionSystem& inner_;
-  std::function<bool(const uint8_t*)> bad_;
 };
 
 Options plain_options() {
@@ -289,10 +255,10 @@ TEST(Distributed, MemosCrossRanksWithTheirStates) {
   for (uint64_t seed = 1; seed <= 12; ++seed) {
     FnSystem g = random_graph(300, 3, 0, seed);
     auto bad = [seed](const uint8_t* s) { return seed % 3 != 0 && node_of(s) % 41 == seed % 41 && node_of(s) != 0; };
-    WithMemos one_sys(g, bad);
+    WithInvariant one_sys(g, bad, true);
     Result one = explore::explore(one_sys, plain_options());
     for (int ranks : {2, 3, 4}) {
-      WithMemos w(g, bad);
+      WithInvariant w(g, bad, true);
       check_same(one, distributed(w, ranks, plain_options()));
       CHECK(!w.expanded.empty());
       for (const auto& [node, memo] : w.expanded) CHECK_EQUAL(node == 0 ? 0u : node + 1, memo);
