@@ -27,8 +27,12 @@
 // counterexample is walked back through (parent rank, parent local id,
 // label), one collective step per depth.
 //
-// State properties (invariants) are checked by the owner when it stores a
-// new state, through Worker::initial_violation() (the state-level check).
+// State properties (invariants): with worker memos (Worker::memos), the
+// rank that generates a successor checks it, with the memo of the parent it
+// is expanding, and its record carries the verdict and the successor's memo
+// in a portable form (Worker::export_memo / import_memo) to the owner, which
+// keeps them when the state is new to it. Without memos the owner checks a
+// new state in full when it stores it, through Worker::initial_violation().
 #include <string>
 
 #include "distributed/transport.h"
