@@ -179,7 +179,6 @@ class DistBfs {
   std::vector<uint64_t> out_counts_, in_counts_;
   uint64_t out_bytes_ = 0, tracked_ = 0;
   StateId layer_first_ = 0;
-  StateId frontier_id_ = kNoState;  // the state being expanded (the cursor holds it)
   uint64_t layer_transitions_ = 0, local_states_ = 0;
   uint64_t cand_key_ = kNone;
   EndKind cand_kind_ = EndKind::None;
@@ -252,7 +251,9 @@ void SendSink::violating_state() {
 
 StateId DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t prank, StateId plid, CheckBy by,
                            const uint8_t* check, const uint64_t* hint) {
-  Found f = hint ? cursor_->find_or_insert_from(s, frontier_id_, hint) : cursor_->find_or_insert(s);
+  // With a hint the successor is this rank's own, and its parent plid the
+  // state being expanded, which the cursor holds.
+  Found f = hint ? cursor_->find_or_insert_from(s, plid, hint) : cursor_->find_or_insert(s);
   if (f.full) {
     mem_.mark_exceeded();
     request_stop(stop_, StopReason::MaxMemory);
@@ -476,7 +477,6 @@ Result DistBfs::run() {
       store_->epochs().announce(0);
       while (next < frontier_.size() && out_bytes_ < kRoundBytes && !stopping()) {
         sink.begin(pos_[next], frontier_[next]);
-        frontier_id_ = frontier_[next];
         const uint8_t* s = loader_.load(*cursor_, *worker_, frontier_[next]);
         Worker::Result r = worker_->expand(s, sink);
         if (r == Worker::Result::Terminal) {  // Stats::final_states / final_digest: this rank's share
