@@ -304,11 +304,10 @@ nlohmann::json result_json(Project& project, const CheckResult& r) {
   x["search"] = r.search;
   x["reduction"] = r.reduction;
   x["asleep"] = r.stats.asleep;
-  if (r.rank_states.empty()) {  // (not gathered from the ranks of a distributed run)
-    x["invariant_runs"] = r.invariant_runs;
-    x["invariant_skips"] = r.invariant_skips;
-    x["instructions"] = r.instructions;
-  }
+  // (Under mpirun: the sums over the ranks, driver/run.cpp.)
+  x["invariant_runs"] = r.invariant_runs;
+  x["invariant_skips"] = r.invariant_skips;
+  x["instructions"] = r.instructions;
   x["liveness"] = r.liveness;
   x["memory_model"] = r.memory_model;
   if (!r.memory_model_limits.empty()) x["memory_model_limits"] = r.memory_model_limits;

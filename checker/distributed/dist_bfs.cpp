@@ -281,7 +281,7 @@ StateId DistBfs::store_new(const uint8_t* s, uint64_t key, Label label, uint32_t
   uint64_t verdict = 0;
   if (by == CheckBy::Record) std::memcpy(&verdict, check, 8);
   if (!(verdict & kChecked)) {  // (a record the worker did not check: none does, but it costs only runs)
-    if (checker_->initial_violation(s)) violating_.push_back(f.id);
+    if (checker_->stored_violation(s)) violating_.push_back(f.id);
   } else if (verdict & kViolating) {
     violating_.push_back(f.id);
   } else {

@@ -32,7 +32,7 @@
 // is expanding, and its record carries the verdict and the successor's memo
 // in a portable form (Worker::export_memo / import_memo) to the owner, which
 // keeps them when the state is new to it. Without memos the owner checks a
-// new state in full when it stores it, through Worker::initial_violation().
+// new state in full when it stores it, through Worker::stored_violation().
 #include <string>
 
 #include "distributed/transport.h"

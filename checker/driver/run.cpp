@@ -315,12 +315,19 @@ std::string describe_state(Project& project, const TargetEntry& target, const st
   return out;
 }
 
-// The distributed search: what every rank's workers executed and the lock
-// orders they saw, merged, so each rank holds the whole run's (as one
-// process's workers are merged).
-static void merge_across_ranks(vm::Coverage& marks, std::vector<vm::LockEdge>& edges) {
+// The distributed search: what every rank's workers executed, the lock
+// orders they saw and their counts (invariant runs and skips, instructions),
+// merged, so each rank holds the whole run's (as one process's workers are
+// merged).
+static void merge_across_ranks(vm::Coverage& marks, std::vector<vm::LockEdge>& edges,
+                               vm::ModelSystem::WorkerCounts& counts) {
   dist::Transport* w = dist::world();
   if (!w || w->size() <= 1) return;
+  std::vector<uint64_t> sums{counts.invariants_ran, counts.invariants_skipped, counts.instructions};
+  w->allreduce(sums, dist::Transport::Op::Sum);
+  counts.invariants_ran = sums[0];
+  counts.invariants_skipped = sums[1];
+  counts.instructions = sums[2];
   std::vector<uint8_t> flat;
   for (const auto& f : marks.marks) flat.insert(flat.end(), f.begin(), f.end());
   dist::or_across(*w, flat);
@@ -385,10 +392,7 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     }
   }
   r.stats = res.stats;
-  const vm::ModelSystem::WorkerCounts mc = sys.worker_counts();
-  r.invariant_runs = mc.invariants_ran;
-  r.invariant_skips = mc.invariants_skipped;
-  r.instructions = mc.instructions;
+  vm::ModelSystem::WorkerCounts mc = sys.worker_counts();
   r.store = res.store;
   r.search = explore::to_string(eo.search);
   r.reduction = explore::to_string(res.reduction);
@@ -405,7 +409,10 @@ CheckResult check_target(Project& project, const TargetEntry& target, const std:
     r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   vm::Coverage marks = opt.coverage || !inst->reach.empty() ? sys.coverage() : vm::Coverage{};
   std::vector<vm::LockEdge> edges = sys.lock_edges();
-  if (!sys.init_failed()) merge_across_ranks(marks, edges);
+  if (!sys.init_failed()) merge_across_ranks(marks, edges, mc);
+  r.invariant_runs = mc.invariants_ran;
+  r.invariant_skips = mc.invariants_skipped;
+  r.instructions = mc.instructions;
   if (opt.coverage) r.coverage = std::make_shared<const CoverageData>(coverage_of(inst->model, marks));
   for (const vm::LockEdge& e : edges)
     r.lock_edges.emplace_back(vm::lock_node_name(inst->model, e.from), vm::lock_node_name(inst->model, e.to));

@@ -218,6 +218,11 @@ class alignas(kCacheLine) ModelWorker : public explore::Worker {
     std::memcpy(aux_.data(), state, m_.state_size);
     return !mach_.check_invariants(aux_.data());
   }
+  bool stored_violation(const uint8_t* state) override {
+    ++counts_.ran;
+    counts_.invariants_ran += m_.invariants.size();
+    return initial_violation(state);
+  }
 
  private:
   // Calls f(offset, length) for each run of consecutive blocks set in

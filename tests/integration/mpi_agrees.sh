@@ -3,8 +3,12 @@
 # one process and under `mpirun -np 2` and `-np 4` (docs/distributed.md), apart
 # from the timing and memory figures (seconds, memory_bytes, bytes_per_state,
 # store_bytes, tree_nodes, tree_leaves: each rank's store holds its own part;
-# invariant_runs, invariant_skips and instructions, which a distributed run does not report)
-# and the per-rank figures of the distributed run. --no-liveness on both sides:
+# invariant_runs, invariant_skips and instructions, summed over the ranks:
+# with memos a rank checks every successor it sends, new at its owner or
+# not) and the per-rank figures of the distributed run. Then, at -np 2 and
+# with --no-invariant-memo (every new state checked once, by its owner),
+# invariant_runs and invariant_skips must be equal too (instructions still
+# differ: every rank checks the initial state). --no-liveness on both sides:
 # the liveness pass is not distributed; --por none on both sides: the
 # distributed search has no sleep sets. Skipped (77) without mpirun or jq.
 set -euo pipefail
@@ -17,6 +21,9 @@ trap 'rm -rf "$tmp"' EXIT
 norm() {
   jq -S 'walk(if type == "object" then del(.seconds, .memory_bytes, .bytes_per_state, .store_bytes, .tree_nodes,
                                              .tree_leaves, .invariant_runs, .invariant_skips, .instructions, .distributed) else . end)'
+}
+counts() {  # the invariant counts, which a distributed run sums over its ranks (numbers, never null)
+  jq -c '[.results[] | {target, arch, invariant_runs, invariant_skips, n: (.instructions | type)}]'
 }
 mpi=(mpirun --oversubscribe --allow-run-as-root --bind-to none)
 status=0
@@ -45,5 +52,17 @@ for n in 2 4; do
     status=1
   fi
 done
+set +e
+"$ptcheck" check "$@" --json --no-liveness --por none --threads 1 --no-invariant-memo >"$tmp/nomemo1"
+"${mpi[@]}" -np 2 "$ptcheck" check "$@" --json --no-liveness --por none --no-invariant-memo >"$tmp/nomemo2" 2>"$tmp/errnm"
+set -e
+if ! counts <"$tmp/nomemo1" >"$tmp/c1" || ! counts <"$tmp/nomemo2" >"$tmp/c2" || ! diff -u "$tmp/c1" "$tmp/c2"; then
+  echo "-np 2 --no-invariant-memo: the invariant counts differ from one process"
+  cat "$tmp/errnm"
+  status=1
+elif ! grep -q '"n":"number"' "$tmp/c2" || grep -q '"n":"null"' "$tmp/c2"; then
+  echo "-np 2: a result without its instructions"
+  status=1
+fi
 echo "mpi: $(jq '.results | length' "$tmp/raw1") results of $* compared at -np 2 and 4 (exit $rc1)"
 exit $status
