@@ -596,6 +596,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
     for (const auto& r : results) {
       if (r.probabilistic)
         std::cout << fmt::format("\n{} ({}): probabilistic result: {}\n", r.target, r.arch, r.lossy_summary);
+      if (r.verdict == RowVerdict::Pass && r.liveness.starts_with("skipped"))
+        std::cout << fmt::format("\n{} ({}): pass of the safety search only: the non-termination check (and any "
+                                 "liveness property) was {}\n", r.target, r.arch, r.liveness);
       if (r.trace && !r.shortest)
         std::cout << fmt::format("\n{} ({}): the {}-step counterexample was found depth-first and minimised, but is not "
                                  "proven shortest (--search bfs gives a shortest one)\n",

@@ -347,6 +347,12 @@ Result explore_dfs(const TransitionSystem& ts, const Options& opt) {
   Result res = outs[w >= 0 ? unsigned(w) : 0].res;
   if (w < 0 && res.verdict == Verdict::Incomplete && opt.cancel && opt.cancel->load()) res.incomplete_reason = "interrupted";
   if (res.verdict == Verdict::Violation) shorten(ts, opt, res, opt.shorten_budget);
+  // The non-termination check and the liveness properties need the layered
+  // search's graph (explorer.cpp): a depth-first pass says so rather than
+  // passing as if they held.
+  if (opt.liveness)
+    res.liveness = res.verdict == Verdict::Pass ? "skipped: depth-first search (--search bfs runs it)"
+                                                : "not run: the search did not pass";
   res.stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return res;
 }

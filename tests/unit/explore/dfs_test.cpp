@@ -313,6 +313,28 @@ TEST(DepthFirst, SwarmAgrees) {
   CHECK(v.shortest);
 }
 
+// A depth-first pass never claims the non-termination check it did not run.
+TEST(DepthFirst, APassSaysTheLivenessCheckWasSkipped) {
+  Counters c(3, 2);
+  for (SearchKind k : {SearchKind::Dfs, SearchKind::Swarm}) {
+    Options o = dfs();
+    o.search = k;
+    o.threads = 2;
+    o.liveness = true;
+    const Result r = explore(c, o);
+    CHECK(r.verdict == Verdict::Pass);
+    STRCMP_EQUAL("skipped: depth-first search (--search bfs runs it)", r.liveness.c_str());
+    o.liveness = false;
+    STRCMP_EQUAL("off", explore(c, o).liveness.c_str());
+  }
+  Options o = dfs();
+  o.liveness = true;
+  FnSystem g = long_way_first();
+  const Result v = explore(g, o);
+  CHECK(v.verdict == Verdict::Violation);
+  STRCMP_EQUAL("not run: the search did not pass", v.liveness.c_str());  // (as the breadth-first search says)
+}
+
 TEST(DepthFirst, RefusedCombinations) {
   Options o;
   o.store.kind = StoreKind::HashCompact;  // with the breadth-first search
