@@ -136,8 +136,7 @@ class DistBfs {
   void order_next_frontier();
   void track() {
     uint64_t b = frontier_.capacity() * sizeof(StateId) + pos_.capacity() * sizeof(uint64_t) +
-                 layer_.capacity() * sizeof(Entry) + new_ids_.capacity() * sizeof(StateId) + send_.capacity() +
-                 in_.capacity();
+                 layer_.capacity() * sizeof(Entry) + new_ids_.capacity() * sizeof(StateId) + in_.capacity();
     for (const auto& o : out_) b += o.capacity();
     mem_.add(int64_t(b) - int64_t(tracked_));
     tracked_ = b;
@@ -175,8 +174,8 @@ class DistBfs {
   std::vector<Entry> layer_;
   std::vector<StateId> new_ids_, violating_;
   std::vector<std::vector<uint8_t>> out_;  // this round's batch for each rank
-  std::vector<uint8_t> send_, in_;         // the batches one after another; what arrived
-  std::vector<uint64_t> out_counts_, in_counts_;
+  std::vector<uint8_t> in_;                // what arrived, rank after rank
+  std::vector<uint64_t> in_counts_;
   uint64_t out_bytes_ = 0, tracked_ = 0;
   StateId layer_first_ = 0;
   uint64_t layer_transitions_ = 0, local_states_ = 0;
@@ -301,14 +300,9 @@ void DistBfs::receive(const uint8_t* in, size_t bytes, uint32_t from) {
 
 // Sends the round's batches to their owners and stores what arrives.
 void DistBfs::exchange_round() {
-  send_.clear();
-  for (uint32_t r = 0; r < n_; ++r) {
-    out_counts_[r] = out_[r].size();
-    send_.insert(send_.end(), out_[r].begin(), out_[r].end());
-    out_[r].clear();
-  }
   track();
-  t_.exchange(send_, out_counts_, in_, in_counts_);
+  t_.exchange(out_, in_, in_counts_);  // (each batch sent from out_[r])
+  for (auto& o : out_) o.clear();
   out_bytes_ = 0;
   track();
   size_t at = 0;
@@ -391,7 +385,6 @@ Result DistBfs::run() {
   check_bytes_ = worker_->memos() && worker_->memo_bytes() ? 8 + worker_->memo_bytes() : 0;
   rec_ = kHeader + check_bytes_ + size_;
   out_.assign(n_, {});
-  out_counts_.assign(n_, 0);
 
   auto finish = [&](Result& r) {
     // Figures: every rank's states and peak memory, the sums as the run's.

@@ -34,16 +34,10 @@ class FakeTransport final : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return net_.size(); }
 
-  void exchange(const std::vector<uint8_t>& out, const std::vector<uint64_t>& out_counts, std::vector<uint8_t>& in,
+  void exchange(const std::vector<std::vector<uint8_t>>& out, std::vector<uint8_t>& in,
                 std::vector<uint64_t>& in_counts) override {
-    if (out_counts.size() != size_t(size())) throw std::logic_error("FakeTransport::exchange: one count per rank");
-    std::vector<std::vector<uint8_t>> parts(out_counts.size());
-    size_t at = 0;
-    for (size_t r = 0; r < parts.size(); ++r) {
-      parts[r].assign(out.begin() + int64_t(at), out.begin() + int64_t(at + out_counts[r]));
-      at += out_counts[r];
-    }
-    std::vector<std::vector<uint8_t>> got = post(parts);
+    if (out.size() != size_t(size())) throw std::logic_error("FakeTransport::exchange: one batch per rank");
+    std::vector<std::vector<uint8_t>> got = post(out);
     in.clear();
     in_counts.assign(got.size(), 0);
     for (size_t r = 0; r < got.size(); ++r) {

@@ -18,12 +18,13 @@ class Transport {
   virtual ~Transport() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  // Personalised all-to-all. `out` holds the bytes for each rank one after
-  // another, out_counts[r] of them for rank r (size() counts); on return `in`
-  // holds what each rank sent to this one, in rank order, in_counts[r] bytes
-  // from rank r. The caller's buffers keep their capacity from call to call.
-  virtual void exchange(const std::vector<uint8_t>& out, const std::vector<uint64_t>& out_counts,
-                        std::vector<uint8_t>& in, std::vector<uint64_t>& in_counts) = 0;
+  // Personalised all-to-all. out[r] holds the bytes for rank r (size()
+  // batches, sent from where they are: no copy into one buffer); on return
+  // `in` holds what each rank sent to this one, in rank order, in_counts[r]
+  // bytes from rank r. The caller's buffers keep their capacity from call to
+  // call. A batch may not exceed 2 GiB (MPI's int counts); the round may.
+  virtual void exchange(const std::vector<std::vector<uint8_t>>& out, std::vector<uint8_t>& in,
+                        std::vector<uint64_t>& in_counts) = 0;
   // Every rank's `mine`, by rank.
   virtual std::vector<std::vector<uint8_t>> allgather(const std::vector<uint8_t>& mine) = 0;
   enum class Op { Min, Max, Sum };

@@ -188,13 +188,11 @@ TEST(Distributed, FakeTransportCollectives) {
   dist::run_ranks(3, [](dist::Transport& t) {
     const uint8_t me = uint8_t(t.rank());
     // To rank r: r + 1 bytes of value 10 * me + r.
-    std::vector<uint8_t> out, in;
-    std::vector<uint64_t> counts, in_counts;
-    for (uint8_t r = 0; r < 3; ++r) {
-      out.insert(out.end(), r + 1u, uint8_t(10 * me + r));
-      counts.push_back(r + 1u);
-    }
-    t.exchange(out, counts, in, in_counts);
+    std::vector<std::vector<uint8_t>> out(3);
+    std::vector<uint8_t> in;
+    std::vector<uint64_t> in_counts;
+    for (uint8_t r = 0; r < 3; ++r) out[r].assign(r + 1u, uint8_t(10 * me + r));
+    t.exchange(out, in, in_counts);
     CHECK(in_counts == std::vector<uint64_t>(3, me + 1u));
     std::vector<uint8_t> want;
     for (uint8_t r = 0; r < 3; ++r) want.insert(want.end(), me + 1u, uint8_t(10 * r + me));
