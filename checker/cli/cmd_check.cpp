@@ -187,7 +187,9 @@ std::string trace_path_for(const std::string& base, const CheckResult& r, size_t
 
 // Before a run: --trace-out names a file that can be created in an existing
 // directory (the run may take hours; its results are not thrown away for a typo).
-void check_out_path(const std::string& option, const std::string& path) {
+// renamed: the file is written beside itself and renamed into place (a
+// checkpoint), so its directory must take new files even if the file exists.
+void check_out_path(const std::string& option, const std::string& path, bool renamed = false) {
   if (path.empty()) throw InputError(option + ": error: expected a file name, found an empty string");
   std::error_code ec;
   if (fs::is_directory(path, ec))
@@ -202,7 +204,7 @@ void check_out_path(const std::string& option, const std::string& path) {
   if (fd < 0) {
     int e = errno;
     // The file itself may still be writable (/dev/null, an existing file in a read-only directory).
-    int fd2 = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    int fd2 = renamed ? -1 : ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd2 >= 0) {
       ::close(fd2);
       return;
@@ -367,6 +369,11 @@ int run_check(Project& project, const CheckCliOptions& o) {
   // Under mpirun auto means none: the distributed search has no sleep sets.
   opt.explore.reduction = o.por == "none" || (o.por == "auto" && w) ? explore::Reduction::None
                                                                      : explore::Reduction::Sleep;
+  // The depth-first searches run no reduction (docs/search.md): asked for
+  // by name, it is refused rather than quietly left out.
+  if (o.por == "sleep" && opt.explore.search != explore::SearchKind::Bfs)
+    throw InputError(fmt::format("--por sleep: error: the sleep sets belong to the breadth-first search; --search {} "
+                                 "runs without reduction (give --por auto or none)", o.search));
   if (!o.memory_model.empty()) {
     auto k = vm::parse_memory_model(o.memory_model);
     // Sleep sets rest on footprints that do not describe a store reaching
@@ -472,6 +479,9 @@ int run_check(Project& project, const CheckCliOptions& o) {
       if (o.junit_given) check_out_path("--junit", o.junit);
       if (!o.lock_graph.empty()) check_out_path("--lock-graph", o.lock_graph);
       if (!o.coverage.empty()) check_out_path("--coverage", o.coverage);
+      // A checkpoint is written when a run stops early, perhaps after hours:
+      // a path it cannot be written to is refused before the run.
+      if (!o.checkpoint.empty()) check_out_path("--checkpoint", o.checkpoint, true);
     } catch (const InputError& e) {
       out_error = e.what();
     }
