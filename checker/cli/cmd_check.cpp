@@ -80,7 +80,8 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
       ->each([&o](const std::string&) { o.trace_out_given = true; });
   check->add_option("--search", o.search,
                     "bfs: breadth-first, shortest counterexamples (default); dfs: depth-first, the first violation "
-                    "fast, then shortened; swarm: one randomised depth-first search per thread")
+                    "fast, then shortened; swarm: one randomised depth-first search per thread (dfs and swarm run "
+                    "neither sleep sets nor the non-termination check)")
       ->check(CLI::IsMember({"bfs", "dfs", "swarm"}));
   check->add_option("--store", o.store,
                     "tree: lossless tree compression (default); plain: full state vectors; hc: 64-bit hash "
