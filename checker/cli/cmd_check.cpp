@@ -110,8 +110,20 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                   "print a progress line on stderr about once a second even when stderr is not a terminal (under "
                   "mpirun: with the states of each rank)");
   check->add_option("--max-depth", o.max_depth, "explore paths of at most N steps (incomplete 'max-depth' when cut)")
-      ->check(CLI::Range(1u, 1u << 30));
-  check->add_option("--seed", o.seed, "random seed of the swarm's successor orders");
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, uint64_t(1) << 30) ? std::string()
+                   : fmt::format("expected a depth from 1 to {}, found '{}'", uint64_t(1) << 30, s);
+          },
+          "1..2^30"));
+  // (CLI11 would read "-5" into the unsigned seed as 2^64 - 5.)
+  check->add_option("--seed", o.seed, "random seed of the swarm's successor orders (0 to 2^64-1)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::integer_in(s, 0, UINT64_MAX) ? std::string()
+                   : fmt::format("expected a seed from 0 to 18446744073709551615, found '{}'", s);
+          },
+          "0..2^64-1"));
   check->add_option("--checkpoint", o.checkpoint,
                     "when a breadth-first run stops early (Ctrl-C, a limit), save it to FILE (with several "
                     "target runs: FILE-<target>-<arch>); --resume continues it");

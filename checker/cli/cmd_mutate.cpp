@@ -32,7 +32,13 @@ CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& o) {
   m->add_option("--run-limit", o.run_limit,
                 "seconds per target run of a mutant, after which it counts as a timeout (default: 10x the "
                 "unmutated run + 2 s, at least 5 s)");
-  m->add_option("--threads", o.threads, "explorer threads per run (at most 2 on a shared machine; default 2)");
+  m->add_option("--threads", o.threads, "explorer threads per run, 1 to 64 (at most 2 on a shared machine; default 2)")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            return cli::positive_integer(s, 64) ? std::string()
+                   : fmt::format("expected a thread count from 1 to 64, found '{}'", s);
+          },
+          "1..64"));
   m->add_option("--arch", o.arch, "only the runs of the targets on this arch (default: each target's arches)");
   m->add_option("--set", o.sets, "override a Kconfig symbol")->allow_extra_args(false);
   m->add_option("--spec", o.specs, "also load targets from this file or directory")->allow_extra_args(false);
@@ -59,7 +65,6 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
   opt.file_prefixes = o.files;
   opt.time_budget = o.time_budget;
   opt.run_limit = o.run_limit;
-  if (o.threads == 0 || o.threads > 64) throw InputError("--threads: error: expected 1 to 64");
   opt.threads = o.threads;
   opt.arch = o.arch;
   opt.only = o.only;

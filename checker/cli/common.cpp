@@ -101,7 +101,7 @@ void load_spec_args(Project& p, const std::vector<std::string>& args) {
   }
 }
 
-bool positive_integer(const std::string& s, uint64_t max) {
+bool integer_in(const std::string& s, uint64_t min, uint64_t max) {
   if (s.empty() || s.size() > 20 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return false;
   uint64_t v = 0;
@@ -110,7 +110,7 @@ bool positive_integer(const std::string& s, uint64_t max) {
     if (v > (UINT64_MAX - d) / 10) return false;
     v = v * 10 + d;
   }
-  return v >= 1 && v <= max;
+  return v >= min && v <= max;
 }
 
 bool positive_seconds(const std::string& s) {

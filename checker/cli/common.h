@@ -19,8 +19,10 @@ std::string pick_root(const std::string& opt);
 
 // The most explorer threads a run may ask for.
 inline constexpr unsigned kMaxThreads = 1024;
-// A decimal integer from 1 to max, nothing else around it.
-bool positive_integer(const std::string& s, uint64_t max);
+// A decimal integer from min to max, nothing else around it (no sign: a
+// negative number is refused, not wrapped).
+bool integer_in(const std::string& s, uint64_t min, uint64_t max);
+inline bool positive_integer(const std::string& s, uint64_t max) { return integer_in(s, 1, max); }
 // A finite number of seconds greater than 0.
 bool positive_seconds(const std::string& s);
 
