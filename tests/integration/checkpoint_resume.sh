@@ -63,11 +63,11 @@ for bad in damaged short; do
   out=$("$ptcheck" --root "$root" check thp_mix_prefix_move_huge_pmd --por none --resume "$w/$bad" 2>&1)
   rc=$?
   [ "$rc" -eq 2 ] || { echo "resuming a $bad checkpoint: exit $rc, not 2: $out"; exit 1; }
-  echo "$out" | grep -q "damaged or cut short" || { echo "a $bad checkpoint: not named: $out"; exit 1; }
+  grep -q "damaged or cut short" <<<"$out" || { echo "a $bad checkpoint: not named: $out"; exit 1; }
 done
 # Another target's checkpoint: refused, exit 2, with the difference named.
 out=$("$ptcheck" --root "$root" check lost_update --resume "$w/ck" 2>&1)
 rc=$?
 [ "$rc" -eq 2 ] || { echo "resuming another target's checkpoint: exit $rc, not 2: $out"; exit 1; }
-echo "$out" | grep -q "written for a different run" || { echo "no difference named: $out"; exit 1; }
+grep -q "written for a different run" <<<"$out" || { echo "no difference named: $out"; exit 1; }
 echo ok

@@ -23,7 +23,7 @@ expect '^Filled by task init \(step 0\), walking address 0000000000c00000:$'
 expect '^Flushes of this mm since the fill, none of which covered the entry before the table was freed at step [0-9]+:$'
 expect '^ task mix_[01] \(step [0-9]+\): \[0000000000c00000, [0-9a-f]{16}\), last level only: the walk cache is kept$'
 # the too-narrow flush is named by its call chain up to tlb_finish_mmu
-sed -n '/^Flushes of this mm/,$p' "$t" | grep -Eq '^  tlb_finish_mmu \(model/mm/mmu_gather\.ptm:[0-9]+\)$' ||
+grep -Eq '^  tlb_finish_mmu \(model/mm/mmu_gather\.ptm:[0-9]+\)$' <<<"$(sed -n '/^Flushes of this mm/,$p' "$t")" ||
   { echo "no flush from tlb_finish_mmu named:"; sed -n '/^Flushes of this mm/,$p' "$t"; exit 1; }
 
 check_twin() {
@@ -38,6 +38,6 @@ expect '^No flush of this mm since the fill, nor since the table was freed at st
 check_twin hugetlb_unshare_mix_prefix_arm64_leaf_flush
 expect '^BUG: KASAN: use-after-free through a stale TLB entry in tlb_walk_through_cached_pmd_table$'
 expect '^ task mix_[01] \(step [0-9]+\): \[0000000040000000, 0000000080000000\), last level only: the walk cache is kept$'
-sed -n '/^Flushes of this mm/,$p' "$t" | grep -Eq '^  huge_pmd_unshare_flush \(model/mm/hugetlb\.ptm:[0-9]+\)$' ||
+grep -Eq '^  huge_pmd_unshare_flush \(model/mm/hugetlb\.ptm:[0-9]+\)$' <<<"$(sed -n '/^Flushes of this mm/,$p' "$t")" ||
   { echo "no flush from huge_pmd_unshare_flush named:"; sed -n '/^Flushes of this mm/,$p' "$t"; exit 1; }
 echo ok
