@@ -607,6 +607,10 @@ int run_check(Project& project, const CheckCliOptions& o) {
       for (const auto& point : r.unreached)
         std::cout << fmt::format("\n{} ({}): vacuous pass: no explored path reaches '{}'; the pass says nothing about "
                                  "that path (see `reach` in docs/model-language.md)\n", r.target, r.arch, point);
+    for (const auto& r : results)
+      if (r.verdict == RowVerdict::Pass && r.stats.states > 0 && r.stats.transitions == 0)
+        std::cout << fmt::format("\n{} ({}): the pass made no transition: no context could take a step, so only the initial "
+                                 "state was checked (a --bound of 0 or less?)\n", r.target, r.arch);
     for (const auto& r : results) {
       if (!r.trace) continue;
       std::cout << fmt::format("\n{} ({}): {}\n", r.target, r.arch, r.trace->violation.title);
