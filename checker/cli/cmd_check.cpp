@@ -44,19 +44,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
   // Limits: a value that would mean "no limit" (0, negative, NaN) is refused
   // rather than silently running unlimited.
   check->add_option("--threads", o.threads, fmt::format("explorer threads, 1 to {} (default: all cores)", cli::kMaxThreads))
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::positive_integer(s, cli::kMaxThreads) ? std::string()
-                   : fmt::format("expected a thread count from 1 to {}, found '{}'", cli::kMaxThreads, s);
-          },
-          "1.." + std::to_string(cli::kMaxThreads)));
+      ->check(cli::integer_option("a thread count", 1, cli::kMaxThreads));
   check->add_option("--max-states", o.max_states, "stop as incomplete after this many distinct states (at least 1)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::positive_integer(s, UINT64_MAX) ? std::string()
-                   : fmt::format("expected a state count of at least 1, found '{}'", s);
-          },
-          "N>=1"));
+      ->check(cli::integer_option("a state count", 1, UINT64_MAX));
   check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
   check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target (> 0)")
       ->check(CLI::Validator(
@@ -110,20 +100,9 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
                   "print a progress line on stderr about once a second even when stderr is not a terminal (under "
                   "mpirun: with the states of each rank)");
   check->add_option("--max-depth", o.max_depth, "explore paths of at most N steps (incomplete 'max-depth' when cut)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::positive_integer(s, uint64_t(1) << 30) ? std::string()
-                   : fmt::format("expected a depth from 1 to {}, found '{}'", uint64_t(1) << 30, s);
-          },
-          "1..2^30"));
-  // (CLI11 would read "-5" into the unsigned seed as 2^64 - 5.)
+      ->check(cli::integer_option("a depth", 1, uint64_t(1) << 30, "1..2^30"));
   check->add_option("--seed", o.seed, "random seed of the swarm's successor orders (0 to 2^64-1)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::integer_in(s, 0, UINT64_MAX) ? std::string()
-                   : fmt::format("expected a seed from 0 to 18446744073709551615, found '{}'", s);
-          },
-          "0..2^64-1"));
+      ->check(cli::integer_option("a seed", 0, UINT64_MAX, "0..2^64-1"));
   check->add_option("--checkpoint", o.checkpoint,
                     "when a breadth-first run stops early (Ctrl-C, a limit), save it to FILE (with several "
                     "target runs: FILE-<target>-<arch>); --resume continues it");

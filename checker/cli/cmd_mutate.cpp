@@ -33,12 +33,7 @@ CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& o) {
                 "seconds per target run of a mutant, after which it counts as a timeout (default: 10x the "
                 "unmutated run + 2 s, at least 5 s)");
   m->add_option("--threads", o.threads, "explorer threads per run, 1 to 64 (at most 2 on a shared machine; default 2)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::positive_integer(s, 64) ? std::string()
-                   : fmt::format("expected a thread count from 1 to 64, found '{}'", s);
-          },
-          "1..64"));
+      ->check(cli::integer_option("a thread count", 1, 64));
   m->add_option("--arch", o.arch, "only the runs of the targets on this arch (default: each target's arches)");
   m->add_option("--set", o.sets, "override a Kconfig symbol")->allow_extra_args(false);
   m->add_option("--spec", o.specs, "also load targets from this file or directory")->allow_extra_args(false);

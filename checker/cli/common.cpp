@@ -113,6 +113,16 @@ bool integer_in(const std::string& s, uint64_t min, uint64_t max) {
   return v >= min && v <= max;
 }
 
+CLI::Validator integer_option(const std::string& what, uint64_t min, uint64_t max, const std::string& shown) {
+  const bool open = max == UINT64_MAX && min > 0;
+  const std::string range = open ? fmt::format("at least {}", min) : fmt::format("from {} to {}", min, max);
+  return CLI::Validator(
+      [=](std::string& s) {
+        return integer_in(s, min, max) ? std::string() : fmt::format("expected {} {}, found '{}'", what, open ? "of " + range : range, s);
+      },
+      !shown.empty() ? shown : open ? fmt::format("N>={}", min) : fmt::format("{}..{}", min, max));
+}
+
 bool positive_seconds(const std::string& s) {
   size_t pos = 0;
   double v = 0;

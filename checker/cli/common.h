@@ -1,6 +1,8 @@
 #pragma once
 // Helpers the subcommands share: where the project root is, option values
 // (sizes), the Ctrl-C flag a check run polls.
+#include <CLI/CLI.hpp>
+
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -22,7 +24,13 @@ inline constexpr unsigned kMaxThreads = 1024;
 // A decimal integer from min to max, nothing else around it (no sign: a
 // negative number is refused, not wrapped).
 bool integer_in(const std::string& s, uint64_t min, uint64_t max);
-inline bool positive_integer(const std::string& s, uint64_t max) { return integer_in(s, 1, max); }
+// The check of an integer option: integer_in(min, max), else "expected
+// <what> from <min> to <max>, found '<s>'" ("of at least <min>" when max is
+// UINT64_MAX and min is not 0). `what` names one value: "a thread count".
+// (CLI11's own checks would read "-5" into an unsigned option as 2^64 - 5,
+// or answer "Value 0 not in range".) `shown` is the range --help prints
+// (default "min..max", or "N>=min").
+CLI::Validator integer_option(const std::string& what, uint64_t min, uint64_t max, const std::string& shown = "");
 // A finite number of seconds greater than 0.
 bool positive_seconds(const std::string& s);
 
