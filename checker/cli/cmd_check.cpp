@@ -49,12 +49,7 @@ CLI::App* add_check_command(CLI::App& app, CheckCliOptions& o) {
       ->check(cli::integer_option("a state count", 1, UINT64_MAX));
   check->add_option("--max-memory", o.max_memory, "stop as incomplete past this much explorer memory (e.g. 8G)");
   check->add_option("--time-limit", o.time_limit, "stop as incomplete after this many seconds per target (> 0)")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            return cli::positive_seconds(s) ? std::string()
-                   : fmt::format("expected a number of seconds greater than 0, found '{}'", s);
-          },
-          "SECONDS>0"));
+      ->check(cli::seconds_option(false));
   check->add_flag("--json", o.json, "print one JSON document on stdout");
   check->add_option("--lock-graph", o.lock_graph, "write the lock-order graph (lockdep's dependencies) of every run to FILE.dot");
   check->add_option("--coverage", o.coverage,

@@ -28,10 +28,12 @@ CLI::App* add_mutate_command(CLI::App& app, MutateCliOptions& o) {
   m->add_option("--op", o.ops, "only this operator (repeatable): " + ops)->allow_extra_args(false);
   m->add_option("--file", o.files, "only functions of model files starting with this path (repeatable), e.g. model/")
       ->allow_extra_args(false);
-  m->add_option("--time-budget", o.time_budget, "seconds for the whole run; mutants left are 'not run' (0: none)");
+  m->add_option("--time-budget", o.time_budget, "seconds for the whole run; mutants left are 'not run' (0: none)")
+      ->check(cli::seconds_option(true));
   m->add_option("--run-limit", o.run_limit,
                 "seconds per target run of a mutant, after which it counts as a timeout (default: 10x the "
-                "unmutated run + 2 s, at least 5 s)");
+                "unmutated run + 2 s, at least 5 s)")
+      ->check(cli::seconds_option(true));
   m->add_option("--threads", o.threads, "explorer threads per run, 1 to 64 (at most 2 on a shared machine; default 2)")
       ->check(cli::integer_option("a thread count", 1, 64));
   m->add_option("--arch", o.arch, "only the runs of the targets on this arch (default: each target's arches)");
@@ -71,7 +73,6 @@ int run_mutate_cli(Project& project, const MutateCliOptions& o) {
     opt.shard = i;
     opt.shards = n;
   }
-  if (o.time_budget < 0 || o.run_limit < 0) throw InputError("--time-budget, --run-limit: error: expected seconds >= 0");
   project.load_specs();
   cli::load_spec_args(project, o.specs);
   check_known_symbols(project, opt.sets, "--set");

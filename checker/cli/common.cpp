@@ -123,7 +123,7 @@ CLI::Validator integer_option(const std::string& what, uint64_t min, uint64_t ma
       !shown.empty() ? shown : open ? fmt::format("N>={}", min) : fmt::format("{}..{}", min, max));
 }
 
-bool positive_seconds(const std::string& s) {
+bool seconds_in(const std::string& s, bool zero_ok) {
   size_t pos = 0;
   double v = 0;
   try {
@@ -131,7 +131,17 @@ bool positive_seconds(const std::string& s) {
   } catch (const std::exception&) {
     return false;
   }
-  return pos == s.size() && std::isfinite(v) && v > 0;
+  return pos == s.size() && std::isfinite(v) && (v > 0 || (zero_ok && v == 0));
+}
+
+CLI::Validator seconds_option(bool zero_ok) {
+  return CLI::Validator(
+      [=](std::string& s) {
+        return seconds_in(s, zero_ok) ? std::string()
+                                      : fmt::format("expected a number of seconds {}, found '{}'",
+                                                    zero_ok ? "of at least 0" : "greater than 0", s);
+      },
+      zero_ok ? "SECONDS>=0" : "SECONDS>0");
 }
 
 bool report_broken(const Project& p, const char* command) {

@@ -31,8 +31,11 @@ bool integer_in(const std::string& s, uint64_t min, uint64_t max);
 // or answer "Value 0 not in range".) `shown` is the range --help prints
 // (default "min..max", or "N>=min").
 CLI::Validator integer_option(const std::string& what, uint64_t min, uint64_t max, const std::string& shown = "");
-// A finite number of seconds greater than 0.
-bool positive_seconds(const std::string& s);
+// A finite number of seconds, greater than 0 (or, with zero_ok, at least 0).
+bool seconds_in(const std::string& s, bool zero_ok);
+// The check of a seconds option: seconds_in(zero_ok), else "expected a
+// number of seconds greater than 0, found '<s>'" (or "of at least 0").
+CLI::Validator seconds_option(bool zero_ok);
 
 // "512M", "8G", "1024": bytes, at least 1. Throws InputError naming `option`.
 uint64_t parse_size(const std::string& option, const std::string& s);
