@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "support/step_driver.h"
 #include "support/temp_project.h"
-#include "target/instantiate.h"
-#include "vm/machine.h"
 
 #include <CppUTest/TestHarness.h>
 
@@ -86,33 +85,7 @@ target downgrade_read_held {
 static bool seen_small(void) { return seen <= 2; }
 )";
 
-struct Driver {
-  std::unique_ptr<Instance> inst;
-  std::unique_ptr<vm::Machine> m;
-  std::vector<uint8_t> s;
-  Driver(test::TempProject& p, const char* target) {
-    inst = instantiate(p.project(), *p.project().find_target(target), "x86_64", {});
-    m = std::make_unique<vm::Machine>(inst->model);
-    s.resize(inst->model.work_size);
-    CHECK(m->build_initial(s.data()));
-  }
-  bool can(uint32_t ctx) {
-    std::vector<vm::Move> out;
-    m->moves(s.data(), out);
-    return std::any_of(out.begin(), out.end(), [&](const vm::Move& x) { return x.context == ctx; });
-  }
-  void step(uint32_t ctx) { CHECK(m->step(s.data(), vm::Move{ctx, 0})); }
-  uint64_t global(const char* name) {
-    for (const auto& r : inst->model.regions)
-      if (r.name == name) {
-        uint64_t v = 0;
-        std::memcpy(&v, s.data() + r.state_off, 8);
-        return v;
-      }
-    FAIL("no such global");
-    return 0;
-  }
-};
+using Driver = test::StepDriver;
 
 }  // namespace
 
